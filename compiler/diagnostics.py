@@ -1,0 +1,81 @@
+"""One diagnostic model for every stage: parse, schema, semantic rules and backends."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, List, Optional
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Where an IR node or a problem comes from. Lines and columns are 1-based; 0 = unknown."""
+
+    file: str = "<input>"
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span
+    hint: Optional[str] = None
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.span.file,
+            "line": self.span.line,
+            "column": self.span.column,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collector. Stages append; callers decide what an error means."""
+
+    items: List[Diagnostic] = field(default_factory=list)
+
+    def add(self, code: str, message: str, span: Span, hint: Optional[str] = None,
+            severity: Optional[Severity] = None) -> Diagnostic:
+        from .rules import default_severity  # cheap; avoids an import cycle
+
+        diag = Diagnostic(code, severity or default_severity(code), message, span, hint)
+        self.items.append(diag)
+        return diag
+
+    def extend(self, diags: Iterable[Diagnostic]) -> None:
+        self.items.extend(diags)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.items)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class CompileError(Exception):
+    """Raised by the public API when a document has errors; carries every diagnostic."""
+
+    def __init__(self, diagnostics: List[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        first = next((d for d in self.diagnostics if d.severity is Severity.ERROR), None)
+        super().__init__(f"{first.span}: {first.code} {first.message}" if first else "compile failed")

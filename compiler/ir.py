@@ -1,0 +1,279 @@
+"""The typed IR: frozen dataclasses with no XML types in them.
+
+Every node carries the `span` of the XML element it was lowered from. Fixed vocabularies
+are enums; each backend maps every member to its own strings in a table, and a test checks
+that no member is missing from any table.
+
+Sizes are kept in the document's unit (KiB); backends convert.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+from .diagnostics import Span
+
+NOWHERE = Span()
+
+
+class DomainType(str, enum.Enum):
+    XEN = "xen"
+    KVM = "kvm"
+    QEMU = "qemu"
+    KQEMU = "kqemu"
+
+
+class OsType(str, enum.Enum):
+    LINUX = "linux"   # Xen paravirtualized (the page's spelling)
+    XEN = "xen"       # libvirt's later spelling of the same thing
+    HVM = "hvm"
+
+
+class BootDev(str, enum.Enum):
+    FD = "fd"
+    HD = "hd"
+    CDROM = "cdrom"
+    NETWORK = "network"
+
+
+class LifecycleAction(str, enum.Enum):
+    DESTROY = "destroy"
+    RESTART = "restart"
+    PRESERVE = "preserve"
+    RENAME_RESTART = "rename-restart"
+
+
+class DiskType(str, enum.Enum):
+    FILE = "file"
+    BLOCK = "block"
+
+
+class DiskDevice(str, enum.Enum):
+    DISK = "disk"
+    CDROM = "cdrom"
+    FLOPPY = "floppy"
+
+
+class DiskBus(str, enum.Enum):
+    IDE = "ide"
+    SCSI = "scsi"
+    VIRTIO = "virtio"
+    XEN = "xen"
+    FDC = "fdc"
+    USB = "usb"
+
+
+class NetType(str, enum.Enum):
+    USER = "user"
+    NETWORK = "network"
+    BRIDGE = "bridge"
+    ETHERNET = "ethernet"
+    MCAST = "mcast"
+    SERVER = "server"
+    CLIENT = "client"
+
+
+class GraphicsType(str, enum.Enum):
+    VNC = "vnc"
+    SDL = "sdl"
+
+
+class ClockOffset(str, enum.Enum):
+    UTC = "utc"
+    LOCALTIME = "localtime"
+
+
+class InputType(str, enum.Enum):
+    MOUSE = "mouse"
+    TABLET = "tablet"
+
+
+class InputBus(str, enum.Enum):
+    PS2 = "ps2"
+    USB = "usb"
+    XEN = "xen"
+
+
+class CharKind(str, enum.Enum):
+    """Which element a character device came from."""
+
+    SERIAL = "serial"
+    PARALLEL = "parallel"
+    CONSOLE = "console"
+
+
+class CharType(str, enum.Enum):
+    PTY = "pty"
+    NULL = "null"
+    FILE = "file"
+    PIPE = "pipe"
+    DEV = "dev"
+    TCP = "tcp"
+    UDP = "udp"
+    UNIX = "unix"
+    STDIO = "stdio"
+    VC = "vc"
+
+
+class CharMode(str, enum.Enum):
+    BIND = "bind"        # listen / server side
+    CONNECT = "connect"  # client side
+
+
+class CharProtocol(str, enum.Enum):
+    RAW = "raw"
+    TELNET = "telnet"
+
+
+@dataclass(frozen=True)
+class Boot:
+    dev: BootDev
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class Os:
+    type: OsType
+    arch: Optional[str] = None          # <type arch=…>, e.g. "i686", "x86_64"
+    machine: Optional[str] = None       # <type machine=…>, e.g. "pc"
+    kernel: Optional[str] = None
+    initrd: Optional[str] = None
+    cmdline: Optional[str] = None
+    root: Optional[str] = None
+    loader: Optional[str] = None
+    boot: Tuple[Boot, ...] = ()         # in document order; first is tried first
+    span: Span = NOWHERE
+
+    @property
+    def is_hvm(self) -> bool:
+        return self.type is OsType.HVM
+
+
+@dataclass(frozen=True)
+class Features:
+    pae: bool = False
+    acpi: bool = False
+    apic: bool = False
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class Clock:
+    offset: ClockOffset = ClockOffset.UTC
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class Disk:
+    type: DiskType
+    device: DiskDevice
+    source: Optional[str]               # source file= (FILE) or source dev= (BLOCK)
+    target_dev: str
+    target_bus: DiskBus                 # explicit <target bus> or derived from the dev name
+    readonly: bool = False
+    driver_name: Optional[str] = None   # <driver name=…>, e.g. "file", "phy", "tap", "qemu"
+    driver_type: Optional[str] = None   # <driver type=…>, e.g. "raw", "qcow2", "aio"
+    span: Span = NOWHERE
+    source_span: Span = NOWHERE         # <source>, or the disk itself when it has none
+    target_span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class Interface:
+    type: NetType
+    mac: Optional[str] = None           # normalised to lower case, colon separated
+    bridge: Optional[str] = None        # <source bridge> (or the legacy <source dev>) for BRIDGE
+    network: Optional[str] = None       # <source network> for NETWORK
+    address: Optional[str] = None       # <source address> for MCAST/SERVER/CLIENT
+    port: Optional[int] = None          # <source port> for MCAST/SERVER/CLIENT
+    ip: Optional[str] = None            # <ip address>
+    script: Optional[str] = None        # <script path>
+    target_dev: Optional[str] = None    # <target dev>: the host-side tap/vif name
+    model: Optional[str] = None         # <model type>
+    span: Span = NOWHERE
+    source_span: Span = NOWHERE         # <source>, or the interface itself when it has none
+    mac_span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class Graphics:
+    type: GraphicsType
+    port: Optional[int] = None          # VNC: -1 = choose a free port; None = not given
+    autoport: bool = False              # VNC: autoport='yes', or port -1
+    listen: Optional[str] = None
+    passwd: Optional[str] = None
+    keymap: Optional[str] = None
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class Input:
+    type: InputType
+    bus: InputBus
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class CharDevice:
+    kind: CharKind
+    type: CharType
+    path: Optional[str] = None          # FILE/PIPE/DEV/UNIX path, PTY path, console tty
+    host: Optional[str] = None          # TCP/UDP host (bind or connect side)
+    service: Optional[str] = None       # TCP/UDP port, as written
+    mode: CharMode = CharMode.CONNECT   # TCP/UNIX/UDP-connect side
+    bind_host: Optional[str] = None     # UDP: the local bind side, when given
+    bind_service: Optional[str] = None
+    protocol: CharProtocol = CharProtocol.RAW
+    target_port: int = 0
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class Devices:
+    emulator: Optional[str] = None
+    emulator_span: Span = NOWHERE
+    disks: Tuple[Disk, ...] = ()
+    interfaces: Tuple[Interface, ...] = ()
+    graphics: Tuple[Graphics, ...] = ()
+    inputs: Tuple[Input, ...] = ()
+    serials: Tuple[CharDevice, ...] = ()
+    parallels: Tuple[CharDevice, ...] = ()
+    consoles: Tuple[CharDevice, ...] = ()
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class Domain:
+    type: DomainType
+    name: str
+    memory_kib: int
+    vcpus: int = 1
+    id: Optional[int] = None
+    uuid: Optional[str] = None          # normalised: lower case, dashed 8-4-4-4-12
+    current_memory_kib: Optional[int] = None
+    bootloader: Optional[str] = None
+    bootloader_args: Optional[str] = None
+    os: Os = field(default_factory=lambda: Os(OsType.HVM))
+    features: Features = field(default_factory=Features)
+    clock: Clock = field(default_factory=Clock)
+    on_poweroff: LifecycleAction = LifecycleAction.DESTROY
+    on_reboot: LifecycleAction = LifecycleAction.RESTART
+    on_crash: LifecycleAction = LifecycleAction.RESTART
+    devices: Devices = field(default_factory=Devices)
+    span: Span = NOWHERE
+    current_memory_span: Span = NOWHERE
+
+    @property
+    def balloon_kib(self) -> int:
+        """Memory the guest starts with: currentMemory, else memory."""
+        return self.current_memory_kib if self.current_memory_kib is not None else self.memory_kib
+
+
+@dataclass(frozen=True)
+class Network:
+    """A libvirt virtual network definition, used to resolve <source network=…>."""
+
+    name: str
+    bridge: Optional[str] = None
+    span: Span = NOWHERE

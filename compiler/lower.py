@@ -1,0 +1,157 @@
+"""Stage 3: lower a schema-valid tree into the IR.
+
+The schema has already checked structure, so lowering reads values and converts them.
+Value rules that need the whole domain (duplicates, ranges, cross-references) run later,
+in `checks`. What lowering does not read is reported, never dropped.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from . import ir
+from .diagnostics import Diagnostics
+from .lower_devices import lower_devices
+from .parse import Document
+from .reader import Reader
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+
+# The <os> children that may appear once; <boot> may repeat, in order.
+_OS_SINGLE = ("type", "kernel", "initrd", "cmdline", "root", "loader")
+
+
+def lower_domain(doc: Document, diags: Diagnostics) -> Optional[ir.Domain]:
+    r = Reader(doc.index, diags)
+    root = doc.root
+    dtype = ir.DomainType(r.attr(root, "type") or "xen")
+    dom_id = r.attr(root, "id")
+    name_el = r.child(root, "name")
+    memory_el = r.child(root, "memory")
+    current_el = r.child(root, "currentMemory")
+    vcpu_el = r.child(root, "vcpu")
+    uuid_el = r.child(root, "uuid")
+    os_el = r.child(root, "os")
+    os = _lower_os(r, os_el, diags)
+    if os is None:
+        return None
+    domain = ir.Domain(
+        type=dtype,
+        name=r.text(name_el),
+        memory_kib=int(r.text(memory_el).strip()),
+        vcpus=int(r.text(vcpu_el).strip()) if vcpu_el is not None else 1,
+        id=int(dom_id) if dom_id is not None else None,
+        uuid=_lower_uuid(r, uuid_el, diags),
+        current_memory_kib=int(r.text(current_el).strip()) if current_el is not None else None,
+        bootloader=_opt_text(r, root, "bootloader"),
+        bootloader_args=_opt_text(r, root, "bootloader_args"),
+        os=os,
+        features=_lower_features(r, r.child(root, "features")),
+        clock=_lower_clock(r, r.child(root, "clock")),
+        on_poweroff=_action(r, root, "on_poweroff", ir.LifecycleAction.DESTROY),
+        on_reboot=_action(r, root, "on_reboot", ir.LifecycleAction.RESTART),
+        on_crash=_action(r, root, "on_crash", ir.LifecycleAction.RESTART),
+        devices=lower_devices(r, r.child(root, "devices"), dtype, os),
+        span=r.span(root),
+        current_memory_span=r.span(current_el) if current_el is not None else ir.NOWHERE,
+    )
+    _report_leftovers(r, root, diags)
+    return domain
+
+
+def lower_network(doc: Document, diags: Diagnostics) -> ir.Network:
+    r = Reader(doc.index, diags)
+    root = doc.root
+    bridge_el = r.child(root, "bridge")
+    # The rest of a network definition (forward, ip, dhcp…) describes the host side; virtc
+    # only needs the bridge, so it reads but does not report those parts.
+    for child in root:
+        r.use(child)
+    return ir.Network(
+        name=r.text(r.child(root, "name")).strip(),
+        bridge=bridge_el.get("name") if bridge_el is not None else None,
+        span=r.span(root),
+    )
+
+
+def _opt_text(r: Reader, parent, tag: str) -> Optional[str]:
+    el = r.child(parent, tag)
+    return r.text(el) if el is not None else None
+
+
+def _lower_uuid(r: Reader, el, diags: Diagnostics) -> Optional[str]:
+    if el is None:
+        return None
+    raw = r.text(el).strip()
+    if not _UUID.match(raw):
+        diags.add("SEM214", f"<uuid> '{raw}' is not a UUID", r.span(el),
+                  hint="write 32 hex digits, with or without dashes, "
+                       "e.g. 4dea22b3-1d52-d8f3-2516-782e98ab3fa0")
+        return raw
+    digits = raw.replace("-", "").lower()
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+def _lower_os(r: Reader, os_el, diags: Diagnostics) -> Optional[ir.Os]:
+    values = {}
+    for tag in _OS_SINGLE:
+        found = r.children(os_el, tag)
+        for extra in found[1:]:
+            diags.add("SEM217", f"<os> has more than one <{tag}>", r.span(extra),
+                      hint=f"keep one <{tag}>; the first one is at line {r.span(found[0]).line}")
+        values[tag] = found[0] if found else None
+    type_el = values["type"]
+    if type_el is None:
+        diags.add("SEM216", "<os> has no <type>", r.span(os_el),
+                  hint="add <type>hvm</type> for a fully virtualized guest, "
+                       "or <type>linux</type> for a Xen paravirtualized one")
+        return None
+    text = {tag: (r.text(el) if el is not None else None) for tag, el in values.items()}
+    boots = tuple(ir.Boot(ir.BootDev(r.attr(b, "dev")), r.span(b)) for b in r.children(os_el, "boot"))
+    return ir.Os(
+        type=ir.OsType(text["type"].strip()),
+        arch=r.attr(type_el, "arch"),
+        machine=r.attr(type_el, "machine"),
+        kernel=text["kernel"],
+        initrd=text["initrd"],
+        cmdline=text["cmdline"],
+        root=text["root"],
+        loader=text["loader"],
+        boot=boots,
+        span=r.span(os_el),
+    )
+
+
+def _lower_features(r: Reader, el) -> ir.Features:
+    if el is None:
+        return ir.Features()
+    present = {c.tag for c in el if isinstance(c.tag, str)}
+    for c in el:
+        r.use(c)
+    return ir.Features(pae="pae" in present, acpi="acpi" in present, apic="apic" in present,
+                       span=r.span(el))
+
+
+def _lower_clock(r: Reader, el) -> ir.Clock:
+    if el is None:
+        return ir.Clock()
+    return ir.Clock(ir.ClockOffset(r.attr(el, "offset")), span=r.span(el))
+
+
+def _action(r: Reader, root, tag: str, default: ir.LifecycleAction) -> ir.LifecycleAction:
+    el = r.child(root, tag)
+    return ir.LifecycleAction(r.text(el).strip()) if el is not None else default
+
+
+def _report_leftovers(r: Reader, root, diags: Diagnostics) -> None:
+    for el, attr in r.leftovers(root):
+        parent = el.getparent()
+        where = ""
+        if parent is not None and parent.get("type"):
+            where = f" in <{parent.tag} type='{parent.get('type')}'>"
+        if attr is None:
+            diags.add("SEM221", f"<{el.tag}>{where} is not used and would be ignored", r.span(el),
+                      hint=f"remove <{el.tag}>, or check the type of its parent element")
+        else:
+            diags.add("SEM221", f"attribute '{attr}' of <{el.tag}>{where} is not used and would be ignored",
+                      r.span(el), hint=f"remove {attr}='{el.get(attr)}', or check the element's type")

@@ -1,0 +1,65 @@
+"""Line and column positions from the source text.
+
+libxml2 records an element's line but not its column, so columns come from the text:
+the column of the `<` that opens the element's start tag.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Tuple
+
+from .diagnostics import Span
+
+
+class SourceIndex:
+    """Maps lxml elements of one document to Spans (file, line, column)."""
+
+    def __init__(self, file: str, source: bytes):
+        self.file = file
+        self._lines: List[bytes] = source.split(b"\n")
+        self._seen: Dict[Tuple[int, str], int] = {}
+        self._cache: Dict[int, Span] = {}
+
+    def line_text(self, line: int) -> str:
+        if 1 <= line <= len(self._lines):
+            return self._lines[line - 1].decode("utf-8", "replace")
+        return ""
+
+    def span(self, element) -> Span:
+        """The span of an lxml element: the line and column of the `<` of its start tag.
+
+        libxml2's `sourceline` is the line where the start tag *ends*; for a start tag that
+        spans lines we walk back to the line that holds its `<tag`.
+        """
+        key = id(element)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        line = element.sourceline or 0
+        tag = element.tag if isinstance(element.tag, str) else ""
+        span = Span(self.file, line, 1 if line else 0)
+        if 1 <= line <= len(self._lines) and tag:
+            span = self._locate(element, tag, line) or span
+        self._cache[key] = span
+        return span
+
+    def _locate(self, element, tag: str, line: int):
+        pattern = re.compile(rb"<" + re.escape(tag.encode()) + rb"(?=[\s/>]|$)")
+        matches = list(pattern.finditer(self._lines[line - 1]))
+        if matches:
+            # Several elements with one tag may end on one line; count the earlier ones.
+            nth = 0
+            prev = element.getprevious()
+            while prev is not None and prev.sourceline == line:
+                nth += prev.tag == tag
+                prev = prev.getprevious()
+            match = matches[min(nth, len(matches) - 1)]
+            return Span(self.file, line, self._col(line, match.start()))
+        for back in range(line - 1, max(0, line - 200), -1):
+            matches = list(pattern.finditer(self._lines[back - 1]))
+            if matches:
+                return Span(self.file, back, self._col(back, matches[-1].start()))
+        return None
+
+    def _col(self, line: int, byte_offset: int) -> int:
+        return len(self._lines[line - 1][:byte_offset].decode("utf-8", "replace")) + 1

@@ -1,0 +1,71 @@
+"""The rule registry: every diagnostic code, its family, default severity and doc.
+
+Codes are stable and never reused. Family prefixes: XML0xx parse, XSD1xx schema,
+SEM2xx semantic, QEMU3xx QEMU backend, XEN4xx Xen backend, CAP5xx capabilities.
+Each family's rules live in their own module here, as plain data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Optional
+
+from ..diagnostics import Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str            # kebab-case, e.g. "mcast-address-not-multicast"
+    severity: Severity
+    summary: str         # one line
+    why: str             # why it matters
+    example: str         # a short XML (or CLI) example that triggers it
+    fix: str             # what to do
+
+    @property
+    def family(self) -> str:
+        return _family_of(self.code)
+
+
+_FAMILY_NAMES = {
+    "XML": "parse",
+    "XSD": "schema",
+    "SEM": "semantic",
+    "QEMU": "qemu",
+    "XEN": "xen",
+    "CAP": "capabilities",
+}
+
+
+def _family_of(code: str) -> str:
+    prefix = code.rstrip("0123456789")
+    return _FAMILY_NAMES.get(prefix, "other")
+
+
+_REGISTRY: Optional[Dict[str, Rule]] = None
+
+
+def registry() -> Dict[str, Rule]:
+    global _REGISTRY
+    if _REGISTRY is None:
+        from . import parse, schema, semantic, qemu, xen
+
+        table: Dict[str, Rule] = {}
+        for module in (parse, schema, semantic, qemu, xen):
+            for rule in module.RULES:
+                if rule.code in table:
+                    raise RuntimeError(f"duplicate rule code {rule.code}")
+                table[rule.code] = rule
+        _REGISTRY = dict(sorted(table.items()))
+    return _REGISTRY
+
+
+def get(code: str) -> Optional[Rule]:
+    return registry().get(code)
+
+
+def default_severity(code: str) -> Severity:
+    rule = registry().get(code)
+    if rule is None:
+        raise KeyError(f"unregistered diagnostic code {code}")
+    return rule.severity

@@ -1,0 +1,54 @@
+"""Loading and compiling the golden cases, shared by the snapshot and real-QEMU tests."""
+from __future__ import annotations
+
+import pathlib
+from typing import Dict, List, Optional, Tuple
+
+from virtc.api import compile_domain, default_target, load_bytes
+from virtc.compiler.diagnostics import Diagnostics
+from virtc.compiler.ir import Domain
+from virtc.report.text import format_one
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
+CASES = sorted(GOLDEN.glob("*.xml"))
+# The dialect snapshots are frozen against; real runs use what is installed (7.2 here).
+SNAPSHOT_QEMU_VERSION = "7.2"
+
+
+def rel(path: pathlib.Path) -> str:
+    return str(path.resolve().relative_to(ROOT))
+
+
+def compile_case(path: pathlib.Path, target: Optional[str] = None, **kw
+                 ) -> Tuple[Optional[Domain], Optional[object], List[str]]:
+    """(domain, output, diagnostic lines) for one golden file."""
+    loaded = load_bytes(path.read_bytes(), rel(path))
+    diags = Diagnostics(list(loaded.diagnostics))
+    output = None
+    domain = loaded.node if loaded.ok and isinstance(loaded.node, Domain) else None
+    if domain is not None:
+        target = target or default_target(domain)
+        kw.setdefault("qemu_version", SNAPSHOT_QEMU_VERSION)
+        output = compile_domain(domain, target, diags, **kw)
+        if diags.has_errors:
+            output = None
+    return domain, output, [format_one(d) for d in diags]
+
+
+def qemu_cases() -> List[pathlib.Path]:
+    out = []
+    for path in CASES:
+        domain, argv, _ = compile_case(path)
+        if domain is not None and argv is not None and default_target(domain) == "qemu":
+            out.append(path)
+    return out
+
+
+def xen_cases() -> List[pathlib.Path]:
+    out = []
+    for path in CASES:
+        domain, text, _ = compile_case(path)
+        if domain is not None and text is not None and default_target(domain) == "xen-xm":
+            out.append(path)
+    return out

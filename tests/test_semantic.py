@@ -1,0 +1,94 @@
+"""Each semantic rule fires on its defect, at the defect's line, and not on good input."""
+import textwrap
+
+import pytest
+
+from virtc.api import load_bytes
+
+
+def domain(devices="", os_extra="", head="<domain type='qemu'>", os_type="hvm", extra=""):
+    # Line 1 is <domain>; devices start on line 9.
+    return textwrap.dedent(f"""\
+        {head}
+          <name>t</name>
+          <memory>65536</memory>
+          <os>
+            <type>{os_type}</type>{os_extra}
+          </os>{extra}
+          <devices>
+        """) + textwrap.dedent(devices).strip("\n") + "\n</devices>\n</domain>\n"
+
+
+CASES = [
+    ("SEM201", domain("<interface type='network'>\n<source/>\n</interface>"), 9),
+    ("SEM201", domain("<interface type='bridge'/>"), 8),
+    ("SEM201", domain("<interface type='mcast'>\n<source address='230.0.0.1'/>\n</interface>"), 9),
+    ("SEM202", domain("<interface type='mcast'>\n<source address='10.0.0.1' port='1'/>\n</interface>"), 9),
+    ("SEM202", domain("<interface type='mcast'>\n<source address='not-an-ip' port='1'/>\n</interface>"), 9),
+    ("SEM203", domain("<interface type='server'>\n<source address='127.0.0.1' port='0'/>\n</interface>"), 9),
+    ("SEM203", domain("<interface type='client'>\n<source address='127.0.0.1' port='65536'/>\n</interface>"), 9),
+    ("SEM204", domain("<interface type='user'>\n<mac address='52:54:00:00:00'/>\n</interface>"), 9),
+    ("SEM205", domain("<interface type='user'>\n<mac address='01:54:00:00:00:01'/>\n</interface>"), 9),
+    ("SEM206", domain("<disk type='file'><source file='/a'/><target dev='hda'/></disk>\n"
+                      "<disk type='file'><source file='/b'/>\n<target dev='hda'/></disk>"), 10),
+    ("SEM207", domain("<interface type='user'><mac address='52:54:00:00:00:01'/></interface>\n"
+                      "<interface type='user'>\n<mac address='52:54:00:00:00:01'/></interface>"), 10),
+    ("SEM208", domain(extra="\n  <currentMemory>70000</currentMemory>"), 7),
+    ("SEM209", domain("<graphics type='vnc' port='80'/>"), 8),
+    ("SEM210", domain("<disk type='file'><source file='/a'/>\n<target dev='hde'/></disk>"), 9),
+    ("SEM210", domain("<disk type='file' device='floppy'><source file='/a'/>\n<target dev='hdb'/></disk>"), 9),
+    ("SEM210", domain("<disk type='file'><source file='/a'/>\n<target dev='fda'/></disk>"), 9),
+    ("SEM210", domain("<disk type='file' device='cdrom'>\n<target dev='vda'/></disk>"), 9),
+    ("SEM210", domain("<disk type='file'><source file='/a'/>\n<target dev='sda1'/></disk>"), 9),
+    ("SEM211", domain("<disk type='file'>\n<source dev='/dev/sdb'/><target dev='hda'/></disk>"), 9),
+    ("SEM211", domain("<disk type='block'><target dev='hda'/></disk>"), 8),
+    ("SEM212", domain(head="<domain type='xen'>", os_extra="\n    <boot dev='hd'/>"), 4),
+    ("SEM213", domain(head="<domain type='xen'>", os_type="linux"), 4),
+    ("SEM214", domain(extra="\n  <uuid>xyz</uuid>"), 7),
+    ("SEM215", domain(os_extra="\n    <boot dev='cdrom'/>"), 6),
+    ("SEM216", domain(os_type="hvm").replace("    <type>hvm</type>", "    <kernel>/k</kernel>"), 4),
+    ("SEM217", domain(os_extra="\n    <kernel>/a</kernel>\n    <kernel>/b</kernel>"), 7),
+    ("SEM218", domain("<interface type='bridge'>\n<source dev='br0'/>\n</interface>"), 9),
+    ("SEM219", domain(os_type="linux"), 4),
+    ("SEM220", domain("<serial type='file'/>"), 8),
+    ("SEM220", domain("<serial type='tcp'>\n<source host='127.0.0.1'/>\n</serial>"), 8),
+    ("SEM221", domain("<interface type='user'>\n<source bridge='br0'/>\n</interface>"), 9),
+    ("SEM221", domain("<serial type='null'>\n<source path='/x'/>\n</serial>"), 9),
+    ("SEM222", domain("<input type='tablet' bus='ps2'/>"), 8),
+]
+
+
+@pytest.mark.parametrize("code,xml,line", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_rule_fires_at_the_defect(code, xml, line):
+    loaded = load_bytes(xml.encode(), "t.xml")
+    hits = [d for d in loaded.diagnostics if d.code == code]
+    assert hits, [f"{d.code} {d.message}" for d in loaded.diagnostics]
+    assert hits[0].span.line == line, (hits[0], xml)
+    assert hits[0].hint
+
+
+def test_rule_table_covers_every_semantic_code():
+    from virtc.compiler.rules import registry
+
+    sem = {c for c in registry() if c.startswith("SEM")}
+    assert sem == {c for c, _, _ in CASES}
+
+
+GOOD = [
+    domain("<interface type='mcast'><source address='239.1.2.3' port='65535'/></interface>"),
+    domain("<interface type='user'><mac address='52:54:00:ab:cd:ef'/></interface>"),
+    domain("<disk type='file' device='cdrom'><target dev='hdc'/><readonly/></disk>"),
+    domain("<graphics type='vnc' port='-1'/><graphics type='vnc' port='5900'/>"),
+    domain("<disk type='file'><source file='/a'/><target dev='xvda' bus='xen'/></disk>"),
+    domain("<disk type='file'><source file='/a'/><target dev='sda1'/></disk>",
+           head="<domain type='xen'>", os_type="linux", os_extra="\n    <kernel>/k</kernel>"),
+    domain("<serial type='udp'><source mode='bind' host='0.0.0.0' service='2222'/>"
+           "<source mode='connect' host='127.0.0.1' service='2223'/></serial>"),
+]
+
+
+@pytest.mark.parametrize("xml", GOOD)
+def test_good_documents_have_no_findings(xml):
+    loaded = load_bytes(xml.encode(), "t.xml")
+    assert loaded.ok
+    assert [d for d in loaded.diagnostics if d.severity.value != "info"] == []

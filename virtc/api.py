@@ -1,0 +1,117 @@
+"""The small public API: load and check a document, compile a domain for a target.
+
+Nothing heavy is imported here at module load: the schema explainer (xmlschema) and the
+Xen templates (jinja2) are imported only by the code paths that need them.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from typing import Iterable, List, Optional, Sequence, Union
+
+from .compiler import ir
+from .compiler.diagnostics import Diagnostic, Diagnostics, Severity, Span
+from .compiler.networks import network_table
+
+TARGETS = ("qemu", "xen-xm")
+
+
+@dataclass
+class Loaded:
+    """The outcome of reading one file: its kind, the IR (when it lowered) and diagnostics."""
+
+    file: str
+    kind: Optional[str] = None
+    node: Union[ir.Domain, ir.Network, None] = None
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.node is not None and not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def load_bytes(source: bytes, file: str = "<input>") -> Loaded:
+    """Parse, validate, lower and check one document."""
+    from .compiler.checks import check_domain
+    from .compiler.lower import lower_domain, lower_network
+    from .compiler.parse import parse
+    from .compiler.validate import validate
+
+    diags = Diagnostics()
+    result = Loaded(file, diagnostics=diags.items)
+    doc = parse(source, file, diags)
+    if doc is None:
+        return result
+    result.kind = doc.kind
+    if not validate(doc.root.getroottree(), doc.kind, file, source, diags):
+        return result
+    if doc.kind == "network":
+        result.node = lower_network(doc, diags)
+        return result
+    domain = lower_domain(doc, diags)
+    if domain is not None:
+        check_domain(domain, diags)
+        result.node = domain
+    return result
+
+
+def load_file(path: str) -> Loaded:
+    """Like `load_bytes`, reading `path`. Raises OSError when the file cannot be read."""
+    with open(path, "rb") as fh:
+        return load_bytes(fh.read(), path)
+
+
+def load_networks(paths: Iterable[str], diags: Diagnostics) -> dict:
+    """The network table: the built-in `default` plus every `--network FILE` that loads."""
+    nets = []
+    for path in paths:
+        loaded = load_file(path)
+        diags.extend(loaded.diagnostics)
+        if loaded.kind not in (None, "network"):
+            diags.add("XML004", f"<{loaded.kind}> given where a <network> document was expected",
+                      Span(path, 1, 1), hint="--network takes a libvirt network definition")
+        elif isinstance(loaded.node, ir.Network):
+            nets.append(loaded.node)
+    return network_table(nets)
+
+
+def default_target(domain: ir.Domain) -> str:
+    return "xen-xm" if domain.type is ir.DomainType.XEN else "qemu"
+
+
+def resolve_emulator(domain: ir.Domain, override: Optional[str]) -> Optional[str]:
+    """The emulator the QEMU argv will name, for version detection: a path that exists."""
+    from .backends.qemu.machine import ARCH_ALIASES, DEFAULT_ARCH
+
+    arch = domain.os.arch or DEFAULT_ARCH
+    candidate = override or domain.devices.emulator or f"qemu-system-{ARCH_ALIASES.get(arch, arch)}"
+    if os.sep not in candidate:
+        return shutil.which(candidate)
+    return candidate if os.access(candidate, os.X_OK) else None
+
+
+def compile_domain(domain: ir.Domain, target: str, diags: Diagnostics, *,
+                   networks: Optional[dict] = None, qemu_version: Optional[str] = None,
+                   emulator: Optional[str] = None) -> Union[Sequence[str], str, None]:
+    """Render `domain` for `target`: an argv list for qemu, config text for xen-xm.
+
+    Returns None when the backend reported an error (in `diags`).
+    """
+    networks = networks if networks is not None else network_table()
+    if target == "qemu":
+        from .backends.qemu import QemuContext, compile_domain as qemu_compile
+        from .backends.qemu.dialects import DEFAULT_VERSION, detect_version, get_dialect
+
+        version = qemu_version
+        if version is None:
+            found = resolve_emulator(domain, emulator)
+            version = (detect_version(found) if found else None) or DEFAULT_VERSION
+        ctx = QemuContext(diags=diags, dialect=get_dialect(version), networks=networks,
+                          emulator=emulator)
+        return qemu_compile(domain, ctx)
+    if target == "xen-xm":
+        from .backends.xen import XenContext, compile_domain as xen_compile
+
+        return xen_compile(domain, XenContext(diags=diags, networks=networks))
+    raise ValueError(f"unknown target {target!r}")
