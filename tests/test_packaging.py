@@ -1,0 +1,45 @@
+"""The package installs as one import package, `virtc`, with its schemas and templates."""
+import pathlib
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+         "-w", str(out), str(ROOT)],
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    (path,) = out.glob("virtc-*.whl")
+    return zipfile.ZipFile(path)
+
+
+def test_only_virtc_lands_in_site_packages(wheel):
+    tops = {name.split("/")[0] for name in wheel.namelist()}
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"virtc"}
+
+
+def test_wheel_carries_schemas_templates_and_subpackages(wheel):
+    names = set(wheel.namelist())
+    for needed in ("virtc/schemas/domain.xsd", "virtc/schemas/network.xsd",
+                   "virtc/compiler/ir.py", "virtc/compiler/rules/semantic.py",
+                   "virtc/compiler/checks/network.py", "virtc/backends/qemu/__init__.py",
+                   "virtc/backends/xen/__init__.py", "virtc/cli.py"):
+        assert needed in names, needed
+    assert any(n.startswith("virtc/backends/xen/templates/") and n.endswith(".j2") for n in names)
+
+
+def test_every_source_folder_is_packaged(wheel):
+    """A new sub-folder of compiler/ or backends/ must be listed in pyproject's packages."""
+    names = set(wheel.namelist())
+    for folder, pkg in (("compiler", "virtc/compiler"), ("backends", "virtc/backends")):
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.relative_to(ROOT / folder).as_posix()
+            assert f"{pkg}/{rel}" in names, f"{folder}/{rel} is not packaged"
