@@ -1,0 +1,110 @@
+"""Config parts shared by every Xen config dialect (xm today, xl later).
+
+libvirt keeps the same split: src/libxl/xen_common.c formats what xm and xl share, and
+xen_xm.c / xen_xl.c only their differences. Builders here fill an ordered `Config`; the
+dialect module decides the order and the dialect-specific keys.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, Mapping, Optional, Union
+
+from ...compiler.diagnostics import Diagnostics, Span
+from ...compiler.ir import Domain, Network
+from . import tables
+from .literal import unencodable
+
+ConfigValue = Union[int, str, list]
+
+
+class Config(Dict[str, ConfigValue]):
+    """Ordered key → value. Keys are set once: a second write is a backend bug."""
+
+    def set(self, key: str, value: Optional[ConfigValue]) -> None:
+        if value is None:
+            return
+        if key in self:
+            raise AssertionError(f"xm key {key} written twice")
+        self[key] = value
+
+
+@dataclass
+class Builder:
+    """What every builder needs: the domain, where to report, and the target's name."""
+
+    domain: Domain
+    diags: Diagnostics
+    networks: Mapping[str, Network]
+    target: str
+    failed: bool = field(default=False)
+
+    @property
+    def hvm(self) -> bool:
+        return self.domain.os.is_hvm
+
+    def error(self, code: str, message: str, span: Span, hint: Optional[str] = None) -> None:
+        self.failed = True
+        self.diags.add(code, message, span, hint)
+
+    def note(self, code: str, message: str, span: Span, hint: Optional[str] = None) -> None:
+        """A diagnostic at the rule's own (non-error) severity."""
+        self.diags.add(code, message, span, hint)
+
+    def no_separator(self, what: str, value: Optional[str], span: Span, entry: str) -> bool:
+        """False (with XEN406) when a comma in `value` would split an xm `entry` string."""
+        if value is None or "," not in value:
+            return True
+        self.error(
+            "XEN406", f"{what} {value!r} contains ',', which separates fields of an xm "
+            f"{entry} entry", span, hint=f"choose a {what} without a comma")
+        return False
+
+
+def build_meta(b: Builder, config: Config) -> None:
+    d = b.domain
+    config.set("name", d.name)
+    config.set("uuid", d.uuid)
+    # Xen counts MiB; libvirt rounds up so a guest never gets less than it asked for.
+    config.set("maxmem", math.ceil(d.memory_kib / 1024))
+    config.set("memory", math.ceil(d.balloon_kib / 1024))
+    config.set("vcpus", d.vcpus)
+    if d.id is not None:
+        b.note("XEN405", f"domain id {d.id} is assigned by Xen at run time; ignored", d.span)
+
+
+def build_features(b: Builder, config: Config) -> None:
+    f = b.domain.features
+    if b.hvm:
+        config.set("pae", int(f.pae))
+        config.set("acpi", int(f.acpi))
+        config.set("apic", int(f.apic))
+        return
+    for name in ("pae", "acpi", "apic"):
+        if getattr(f, name):
+            b.note("XEN418", f"<features><{name}/> applies to HVM guests only; ignored for "
+                   f"this paravirtualized guest", f.span)
+
+
+def build_clock(b: Builder, config: Config) -> None:
+    config.set("localtime", tables.LOCALTIME[b.domain.clock.offset])
+
+
+def build_lifecycle(b: Builder, config: Config) -> None:
+    d = b.domain
+    config.set("on_poweroff", tables.LIFECYCLE[d.on_poweroff])
+    config.set("on_reboot", tables.LIFECYCLE[d.on_reboot])
+    config.set("on_crash", tables.LIFECYCLE[d.on_crash])
+
+
+def build_emulator(b: Builder, config: Config) -> None:
+    config.set("device_model", b.domain.devices.emulator)
+
+
+def check_encodable(b: Builder, config: Config) -> None:
+    """Every string must survive UTF-8; report the keys whose text can't."""
+    for key, value in config.items():
+        items: Iterable = value if isinstance(value, list) else (value,)
+        if any(isinstance(item, str) and unencodable(item) for item in items):
+            b.error("XEN422", f"the value of xm key {key} holds text UTF-8 can't encode "
+                    "(a lone surrogate)", b.domain.span)

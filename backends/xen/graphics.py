@@ -1,0 +1,83 @@
+"""The display: vnc/sdl keys for HVM guests, one vfb entry for paravirtualized ones.
+
+Follows libvirt's xenFormatVfb (src/libxl/xen_common.c): HVM guests get qemu-dm's
+display keys, PV guests a comma-separated "type=vnc,…" entry for the PV framebuffer.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple, assert_never
+
+from ...compiler.ir import Graphics, GraphicsType
+from . import tables
+from .common import Builder, Config
+
+VNC_BASE_PORT = 5900
+
+
+def _vnc_display(b: Builder, g: Graphics) -> Tuple[int, Optional[int]]:
+    """(vncunused, vncdisplay). Port -1, autoport or no port let Xen pick a free display."""
+    if g.autoport or g.port is None or g.port == -1:
+        return 1, None
+    if g.port < VNC_BASE_PORT:
+        b.error("XEN414", f"<graphics type='vnc' port='{g.port}'>: xm sets a display "
+                f"number (port - {VNC_BASE_PORT}), so the port must be {VNC_BASE_PORT} "
+                "or above", g.span, hint="use port='-1' to let Xen choose a free port")
+        return 0, None
+    return 0, g.port - VNC_BASE_PORT
+
+
+def _hvm_display(b: Builder, g: Graphics, config: Config) -> None:
+    match g.type:
+        case GraphicsType.SDL:
+            config.set("sdl", 1)
+            config.set("vnc", 0)
+        case GraphicsType.VNC:
+            unused, display = _vnc_display(b, g)
+            config.set("sdl", 0)
+            config.set("vnc", 1)
+            config.set("vncunused", unused)
+            config.set("vncdisplay", display)
+            config.set("vnclisten", g.listen)
+            config.set("vncpasswd", g.passwd)
+            config.set("keymap", g.keymap)
+        case _:
+            assert_never(g.type)
+
+
+def _vfb_entry(b: Builder, g: Graphics) -> Optional[str]:
+    fields: List[str] = [f"type={tables.GRAPHICS[g.type]}"]
+    match g.type:
+        case GraphicsType.SDL:
+            pass
+        case GraphicsType.VNC:
+            unused, display = _vnc_display(b, g)
+            fields.append(f"vncunused={unused}")
+            if display is not None:
+                fields.append(f"vncdisplay={display}")
+            for key, value, what in (("vnclisten", g.listen, "VNC listen address"),
+                                     ("vncpasswd", g.passwd, "VNC password"),
+                                     ("keymap", g.keymap, "keymap")):
+                if value is None:
+                    continue
+                if not b.no_separator(what, value, g.span, "vfb"):
+                    return None
+                fields.append(f"{key}={value}")
+        case _:
+            assert_never(g.type)
+    return ",".join(fields)
+
+
+def build_graphics(b: Builder, config: Config) -> None:
+    graphics = b.domain.devices.graphics
+    if not graphics:
+        return
+    for extra in graphics[1:]:
+        b.note("XEN413", f"<graphics type='{extra.type.value}'>: an xm config has one "
+               "display; only the first <graphics> is written", extra.span)
+    first = graphics[0]
+    if b.hvm:
+        _hvm_display(b, first, config)
+        return
+    entry = _vfb_entry(b, first)
+    if entry is not None:
+        config.set("vfb", [entry])

@@ -1,0 +1,69 @@
+"""The one quoting filter: turn a config value into a Python literal for an xm file.
+
+xm executes its config file with Python (2 on real Xen hosts), so this module is a security
+boundary: whatever text a domain document carries, the output must parse back to exactly
+that value and never to code. Only ASCII control characters, backslash and the double quote
+are escaped; everything else is written as is. Non-ASCII stays raw UTF-8 because in a
+Python 2 byte string `\\xNN` means a byte while in Python 3 it means a code point: raw text
+plus a coding line is the only spelling both read back identically.
+"""
+from __future__ import annotations
+
+from typing import Sequence, Union
+
+Value = Union[int, str, Sequence[str]]
+
+CODING_LINE = "# -*- coding: utf-8 -*-"
+
+_NAMED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape_char(ch: str) -> str:
+    named = _NAMED.get(ch)
+    if named is not None:
+        return named
+    code = ord(ch)
+    if code < 0x20 or code == 0x7F:
+        return f"\\x{code:02x}"
+    return ch
+
+
+def quote_string(text: str) -> str:
+    return '"' + "".join(_escape_char(ch) for ch in text) + '"'
+
+
+def py_literal(value: Value) -> str:
+    """A Python literal for an int, a str, or a list of str."""
+    # bool is an int subclass; xm wants 0/1, and a stray True would read back as a bool.
+    if isinstance(value, bool):
+        raise TypeError("xm values are 0/1 ints, not bools")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return quote_string(value)
+    if isinstance(value, (list, tuple)):
+        if not all(isinstance(item, str) for item in value):
+            raise TypeError(f"xm lists hold strings only: {value!r}")
+        if not value:
+            return "[ ]"
+        return "[ " + ", ".join(quote_string(item) for item in value) + " ]"
+    raise TypeError(f"no xm literal for {type(value).__name__}: {value!r}")
+
+
+def needs_coding_line(values: Sequence[Value]) -> bool:
+    """True when any value carries non-ASCII text (Python 2 then needs a coding line)."""
+    for value in values:
+        items = value if isinstance(value, (list, tuple)) else (value,)
+        for item in items:
+            if isinstance(item, str) and not item.isascii():
+                return True
+    return False
+
+
+def unencodable(text: str) -> bool:
+    """True for text UTF-8 can't carry (lone surrogates), which no xm file can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -1,0 +1,155 @@
+"""Every IR enum the Xen backend maps, with its xm spelling (libvirt's src/libxl/xen_xm.c).
+
+A test checks that each table covers every member of its enum; a `None` entry means
+"handled, but not as a value" and the code that reads the table says how.
+"""
+from __future__ import annotations
+
+from typing import Dict, Optional, Tuple
+
+from ...compiler.ir import (
+    BootDev, CharKind, CharMode, CharProtocol, CharType, ClockOffset, DiskBus, DiskDevice,
+    DiskType, DomainType, GraphicsType, InputBus, InputType, LifecycleAction, NetType, OsType,
+)
+
+# Only domain type xen compiles; the others name the hypervisor a document was written for.
+DOMAIN_TYPES: Dict[DomainType, bool] = {
+    DomainType.XEN: True,
+    DomainType.KVM: False,
+    DomainType.QEMU: False,
+    DomainType.KQEMU: False,
+}
+
+# builder: xm's default builder is "linux" (paravirtualized), so only HVM writes the key.
+BUILDERS: Dict[OsType, Optional[str]] = {
+    OsType.LINUX: None,
+    OsType.XEN: None,
+    OsType.HVM: "hvm",
+}
+
+BOOT_LETTERS: Dict[BootDev, str] = {
+    BootDev.FD: "a",
+    BootDev.HD: "c",
+    BootDev.CDROM: "d",
+    BootDev.NETWORK: "n",
+}
+
+LIFECYCLE: Dict[LifecycleAction, str] = {
+    LifecycleAction.DESTROY: "destroy",
+    LifecycleAction.RESTART: "restart",
+    LifecycleAction.PRESERVE: "preserve",
+    LifecycleAction.RENAME_RESTART: "rename-restart",
+}
+
+LOCALTIME: Dict[ClockOffset, int] = {
+    ClockOffset.UTC: 0,
+    ClockOffset.LOCALTIME: 1,
+}
+
+# The backend prefix of a disk's `uname` when no <driver name> says otherwise.
+DISK_PREFIX: Dict[DiskType, str] = {
+    DiskType.FILE: "file",
+    DiskType.BLOCK: "phy",
+}
+
+# Suffix on the target device; floppies (None) leave the disk list for the fda/fdb keys.
+DISK_DEVICE_SUFFIX: Dict[DiskDevice, Optional[str]] = {
+    DiskDevice.DISK: "",
+    DiskDevice.CDROM: ":cdrom",
+    DiskDevice.FLOPPY: None,
+}
+
+# xm has no bus key: Xen infers the bus from the target name. Buses with no name prefix
+# of their own (empty tuple) can't be expressed.
+DISK_BUS_PREFIXES: Dict[DiskBus, Tuple[str, ...]] = {
+    DiskBus.IDE: ("hd",),
+    DiskBus.SCSI: ("sd",),
+    DiskBus.XEN: ("xvd",),
+    DiskBus.FDC: ("fd",),
+    DiskBus.VIRTIO: (),
+    DiskBus.USB: (),
+}
+
+# Driver names xend knows as block backends. tap/tap2 take a sub-type (aio, qcow, …).
+DISK_DRIVERS = ("file", "phy", "tap", "tap2")
+TAP_DRIVERS = ("tap", "tap2")
+
+# How each interface type reaches a vif: "bridge" (a named bridge), "routed" (a script,
+# no bridge), or None when Xen has no way to carry it.
+VIF_KINDS: Dict[NetType, Optional[str]] = {
+    NetType.BRIDGE: "bridge",
+    NetType.NETWORK: "bridge",
+    NetType.ETHERNET: "routed",
+    NetType.USER: None,
+    NetType.MCAST: None,
+    NetType.SERVER: None,
+    NetType.CLIENT: None,
+}
+
+GRAPHICS: Dict[GraphicsType, str] = {
+    GraphicsType.VNC: "vnc",
+    GraphicsType.SDL: "sdl",
+}
+
+USB_DEVICES: Dict[InputType, str] = {
+    InputType.MOUSE: "mouse",
+    InputType.TABLET: "tablet",
+}
+
+# Which guests get an input bus implicitly (libvirt's xenDomainDefAddImplicitInputDevice):
+# "hvm" / "pv" need no key; None (USB) is written as usb/usbdevice on HVM.
+INPUT_BUS_IMPLICIT: Dict[InputBus, Optional[str]] = {
+    InputBus.PS2: "hvm",
+    InputBus.XEN: "pv",
+    InputBus.USB: None,
+}
+
+# qemu-dm character device spellings (libvirt's xenFormatSxprChr).
+CHAR_TYPES: Dict[CharType, str] = {
+    CharType.PTY: "pty",
+    CharType.NULL: "null",
+    CharType.FILE: "file",
+    CharType.PIPE: "pipe",
+    CharType.DEV: "dev",
+    CharType.TCP: "tcp",
+    CharType.UDP: "udp",
+    CharType.UNIX: "unix",
+    CharType.STDIO: "stdio",
+    CharType.VC: "vc",
+}
+
+TCP_PROTOCOLS: Dict[CharProtocol, str] = {
+    CharProtocol.RAW: "tcp",
+    CharProtocol.TELNET: "telnet",
+}
+
+CHAR_MODE_SUFFIX: Dict[CharMode, str] = {
+    CharMode.BIND: ",server,nowait",
+    CharMode.CONNECT: "",
+}
+
+# The xm key each character device element feeds; consoles have none (Xen assigns them).
+CHAR_KEYS: Dict[CharKind, Optional[str]] = {
+    CharKind.SERIAL: "serial",
+    CharKind.PARALLEL: "parallel",
+    CharKind.CONSOLE: None,
+}
+
+ENUM_TABLES = (
+    (DomainType, DOMAIN_TYPES),
+    (OsType, BUILDERS),
+    (BootDev, BOOT_LETTERS),
+    (LifecycleAction, LIFECYCLE),
+    (ClockOffset, LOCALTIME),
+    (DiskType, DISK_PREFIX),
+    (DiskDevice, DISK_DEVICE_SUFFIX),
+    (DiskBus, DISK_BUS_PREFIXES),
+    (NetType, VIF_KINDS),
+    (GraphicsType, GRAPHICS),
+    (InputType, USB_DEVICES),
+    (InputBus, INPUT_BUS_IMPLICIT),
+    (CharType, CHAR_TYPES),
+    (CharProtocol, TCP_PROTOCOLS),
+    (CharMode, CHAR_MODE_SUFFIX),
+    (CharKind, CHAR_KEYS),
+)

@@ -1,0 +1,193 @@
+"""Rules of the xen family: what the Xen backend (xm config) reports."""
+from ..diagnostics import Severity
+from . import Rule
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+RULES = [
+    Rule(
+        "XEN401", "domain-type-not-xen", E,
+        "A domain whose type is not 'xen' was compiled for a Xen target.",
+        "<domain type='kvm'> (or qemu/kqemu) describes a guest for another hypervisor; "
+        "its devices and defaults don't carry over to Xen, so no xm config is written.",
+        "<domain type='kvm'>…</domain> compiled with --target xen-xm",
+        "Compile for the QEMU target, or set <domain type='xen'> and review the devices.",
+    ),
+    Rule(
+        "XEN402", "interface-type-unsupported", E,
+        "An <interface> type that Xen's vif devices can't carry.",
+        "Xen vifs attach to a host bridge or a routing script; user-mode (SLIRP), multicast "
+        "and TCP socket networks are QEMU features with no xm equivalent.",
+        "<interface type='user'/>",
+        "Use <interface type='bridge'>, 'network' or 'ethernet' for Xen guests.",
+    ),
+    Rule(
+        "XEN403", "network-unresolved", E,
+        "An <interface type='network'> names a network with no known bridge.",
+        "xm has no notion of libvirt networks: the vif needs the bridge the network uses, "
+        "and virtc can only find it in the network definitions it was given.",
+        "<interface type='network'><source network='lab'/></interface>",
+        "Pass the network's definition with --network FILE, or use type='bridge' with "
+        "<source bridge='…'/>.",
+    ),
+    Rule(
+        "XEN404", "console-tty-runtime", I,
+        "<console tty=…> is assigned by Xen at run time and is not written.",
+        "The tty attribute reports where a running guest's console was attached "
+        "(e.g. from `virsh dumpxml`); a config file can't choose it.",
+        "<console tty='/dev/pts/5'/>",
+        "Nothing to do; remove the attribute to silence this note.",
+    ),
+    Rule(
+        "XEN405", "domain-id-runtime", I,
+        "<domain id=…> is a run-time value and is not written.",
+        "Xen assigns domain ids when a guest starts; the id in a dumped document "
+        "describes a past run.",
+        "<domain type='xen' id='18'>",
+        "Nothing to do; remove the id attribute to silence this note.",
+    ),
+    Rule(
+        "XEN406", "value-contains-separator", E,
+        "A value would be split by the comma-separated syntax of an xm entry.",
+        "Disk, vif, vfb and serial entries are single strings whose fields are separated "
+        "by commas; a comma inside a path, bridge or password would be read as a field "
+        "boundary and silently change the device.",
+        "<source file='/images/a,b.img'/>",
+        "Rename the file, bridge or value so it has no comma.",
+    ),
+    Rule(
+        "XEN407", "disk-without-source", E,
+        "A hard disk has no <source>.",
+        "Only removable media (cdrom) can be empty; an xm disk entry with no source "
+        "leaves Xen nothing to attach.",
+        "<disk type='file' device='disk'><target dev='hda'/></disk>",
+        "Add <source file='…'/> (type file) or <source dev='…'/> (type block).",
+    ),
+    Rule(
+        "XEN408", "disk-driver-unsupported", E,
+        "<driver name=…> is not a Xen block backend.",
+        "The driver name becomes the prefix of the xm disk entry (file:, phy:, tap:, "
+        "tap2:); other names, such as QEMU's 'qemu', make xend reject the disk.",
+        "<driver name='qemu' type='qcow2'/>",
+        "Use name='file', 'phy', 'tap' or 'tap2', or drop the <driver> element.",
+    ),
+    Rule(
+        "XEN409", "disk-driver-type-ignored", W,
+        "<driver type=…> can't be written for this driver and is ignored.",
+        "xm only carries an image format for the blktap drivers (tap:qcow:…); for file: "
+        "and phy: the format is implied, so a requested format would be lost.",
+        "<driver name='file' type='qcow2'/>",
+        "Use <driver name='tap' type='qcow2'/> for formatted images, or drop the type.",
+    ),
+    Rule(
+        "XEN410", "disk-bus-not-expressible", W,
+        "A disk's <target bus> can't be expressed; Xen picks the bus from the device name.",
+        "xm disk entries have no bus field. Xen emulates IDE for hd*, SCSI for sd* and "
+        "paravirtual disks for xvd*; virtio and usb buses don't exist there.",
+        "<target dev='vda' bus='virtio'/>",
+        "Use a target name for the bus you want: hda (IDE), sda (SCSI) or xvda (Xen PV).",
+    ),
+    Rule(
+        "XEN411", "floppy-not-expressible", E,
+        "A floppy disk that xm can't describe.",
+        "xm carries floppies only for HVM guests, as the image paths in the fda and fdb "
+        "keys; paravirtualized guests have no floppy controller, and an empty drive or "
+        "a third drive has no key.",
+        "<disk type='file' device='floppy'><source file='/f.img'/><target dev='fdc'/></disk>",
+        "Use target fda or fdb with a source image on an HVM guest, or remove the floppy.",
+    ),
+    Rule(
+        "XEN412", "floppy-readonly-ignored", W,
+        "A floppy's <readonly/> can't be written and is ignored.",
+        "The fda/fdb keys hold only a path; the image is attached writable.",
+        "<disk device='floppy'>…<readonly/></disk>",
+        "Make the image file read-only on the host if it must not change.",
+    ),
+    Rule(
+        "XEN413", "graphics-extra", W,
+        "More than one <graphics> device; only the first is written.",
+        "An xm config describes one display (vnc or sdl keys, or one vfb entry).",
+        "<graphics type='vnc'/><graphics type='sdl'/>",
+        "Keep one <graphics> element.",
+    ),
+    Rule(
+        "XEN414", "vnc-port-invalid", E,
+        "A VNC port below 5900 that is not -1.",
+        "xm sets the VNC display number (port - 5900); a lower port has no display number.",
+        "<graphics type='vnc' port='5000'/>",
+        "Use a port of 5900 or above, or port='-1' to let Xen choose.",
+    ),
+    Rule(
+        "XEN415", "input-not-expressible", W,
+        "An <input> device that xm can't describe is ignored.",
+        "HVM guests get one USB device through usb/usbdevice and an implicit PS/2 mouse; "
+        "paravirtualized guests get an implicit Xen mouse and keyboard. Anything else has "
+        "no key.",
+        "<input type='tablet' bus='usb'/> on a paravirtualized guest",
+        "Remove the input device, or keep a single USB mouse or tablet on an HVM guest.",
+    ),
+    Rule(
+        "XEN416", "char-device-not-expressible", W,
+        "A serial, parallel or console device that xm can't describe is ignored.",
+        "Serial and parallel ports are emulated by qemu-dm for HVM guests only, and xm "
+        "has one parallel key; paravirtualized guests get a Xen console implicitly.",
+        "<serial type='pty'/> on a paravirtualized guest",
+        "Remove the device, or move it to an HVM guest.",
+    ),
+    Rule(
+        "XEN417", "char-device-incomplete", E,
+        "A character device lacks the path, host or port its type needs.",
+        "qemu-dm needs e.g. a path for file/pipe/unix/dev and host and port for tcp/udp; "
+        "without them the serial string is meaningless.",
+        "<serial type='file'/>",
+        "Add <source path='…'/> (or host/service for tcp and udp).",
+    ),
+    Rule(
+        "XEN418", "element-ignored-for-os-type", W,
+        "An element that this kind of guest doesn't use is ignored.",
+        "xm has different keys for HVM and paravirtualized guests: HVM boots the "
+        "<loader> and emulated boot devices, PV boots <kernel>/<initrd> or a "
+        "<bootloader>; pae/acpi/apic exist only for HVM.",
+        "<os><type>hvm</type><kernel>/boot/vmlinuz</kernel></os>",
+        "Remove the element, or change <os><type> to the kind of guest it belongs to.",
+    ),
+    Rule(
+        "XEN419", "hvm-without-loader", W,
+        "An HVM guest has no <os><loader>.",
+        "xm boots HVM guests from the firmware in the kernel key (hvmloader); without it "
+        "xm create fails.",
+        "<os><type>hvm</type></os>",
+        "Add <loader>/usr/lib/xen/boot/hvmloader</loader>.",
+    ),
+    Rule(
+        "XEN420", "network-script-unsupported", E,
+        "<script> on an <interface type='network'>.",
+        "A libvirt network decides how its vifs are plugged in; libvirt rejects a "
+        "per-interface script there, and virtc does the same.",
+        "<interface type='network'><source network='default'/><script path='x'/></interface>",
+        "Remove <script>, or use type='bridge' with the script you need.",
+    ),
+    Rule(
+        "XEN421", "vifname-runtime", I,
+        "<target dev='vif…'> is a name Xen assigns at run time and is not written.",
+        "Xen names backend vifs vifDOMID.N when a guest starts; such a name in a dumped "
+        "document describes a past run, and xend refuses to reuse the prefix.",
+        "<target dev='vif3.0'/>",
+        "Nothing to do; choose a name without the vif prefix to set one.",
+    ),
+    Rule(
+        "XEN422", "text-not-encodable", E,
+        "A value holds text that UTF-8 can't encode.",
+        "An xm file is UTF-8 text; a lone surrogate code point has no encoding, so the "
+        "file could not be written faithfully.",
+        "(only reachable from the API, not from XML)",
+        "Fix the value in the document or the calling program.",
+    ),
+    Rule(
+        "XEN423", "pv-without-kernel", W,
+        "A paravirtualized guest has neither <os><kernel> nor <bootloader>.",
+        "xm create needs a kernel or a bootloader such as pygrub to start a PV guest.",
+        "<os><type>linux</type></os>",
+        "Add <kernel>…</kernel> or <bootloader>/usr/bin/pygrub</bootloader>.",
+    ),
+]
