@@ -18,3 +18,9 @@ def _repo_cwd(monkeypatch):
 def _isolated_cache(tmp_path_factory, monkeypatch):
     """Keep the QEMU version cache out of the user's home."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(autouse=True)
+def _headless_sdl(monkeypatch):
+    """Real QEMU runs with -display sdl have no X server here: SDL's dummy driver stands in."""
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")

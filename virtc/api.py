@@ -23,7 +23,7 @@ class Loaded:
 
     file: str
     kind: Optional[str] = None
-    node: Union[ir.Domain, ir.Network, None] = None
+    node: Union[ir.Domain, ir.Network, None] = None   # or a capabilities IR
     diagnostics: List[Diagnostic] = field(default_factory=list)
 
     @property
@@ -31,8 +31,12 @@ class Loaded:
         return self.node is not None and not any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def load_bytes(source: bytes, file: str = "<input>") -> Loaded:
-    """Parse, validate, lower and check one document."""
+def load_bytes(source: bytes, file: str = "<input>", capabilities=None) -> Loaded:
+    """Parse, validate, lower and check one document.
+
+    With `capabilities` (a lowered capabilities document), a domain is also checked against
+    what that host offers (CAP5xx).
+    """
     from .compiler.checks import check_domain
     from .compiler.lower import lower_domain, lower_network
     from .compiler.parse import parse
@@ -49,17 +53,26 @@ def load_bytes(source: bytes, file: str = "<input>") -> Loaded:
     if doc.kind == "network":
         result.node = lower_network(doc, diags)
         return result
+    if doc.kind == "capabilities":
+        from .compiler.capabilities.lower import lower_capabilities
+
+        result.node = lower_capabilities(doc, diags)
+        return result
     domain = lower_domain(doc, diags)
     if domain is not None:
         check_domain(domain, diags)
+        if capabilities is not None:
+            from .compiler.capabilities.check import check_domain as check_host, sites_of
+
+            check_host(capabilities, domain, diags, sites_of(doc.root, doc.index))
         result.node = domain
     return result
 
 
-def load_file(path: str) -> Loaded:
+def load_file(path: str, capabilities=None) -> Loaded:
     """Like `load_bytes`, reading `path`. Raises OSError when the file cannot be read."""
     with open(path, "rb") as fh:
-        return load_bytes(fh.read(), path)
+        return load_bytes(fh.read(), path, capabilities)
 
 
 def load_networks(paths: Iterable[str], diags: Diagnostics) -> dict:
@@ -93,22 +106,33 @@ def resolve_emulator(domain: ir.Domain, override: Optional[str]) -> Optional[str
 
 def compile_domain(domain: ir.Domain, target: str, diags: Diagnostics, *,
                    networks: Optional[dict] = None, qemu_version: Optional[str] = None,
-                   emulator: Optional[str] = None) -> Union[Sequence[str], str, None]:
+                   emulator: Optional[str] = None,
+                   capabilities=None) -> Union[Sequence[str], str, None]:
     """Render `domain` for `target`: an argv list for qemu, config text for xen-xm.
 
-    Returns None when the backend reported an error (in `diags`).
+    With `capabilities`, a domain without <emulator> or machine= takes the host's default
+    ones from that document, as libvirt does. Returns None when the backend reported an
+    error (in `diags`).
     """
     networks = networks if networks is not None else network_table()
+    if capabilities is not None:
+        from .compiler.capabilities.check import apply_defaults
+
+        domain = apply_defaults(capabilities, domain)
     if target == "qemu":
         from .backends.qemu import QemuContext, compile_domain as qemu_compile
-        from .backends.qemu.dialects import DEFAULT_VERSION, detect_version, get_dialect
+        from .backends.qemu.dialects import (DEFAULT_VERSION, detect_version, get_dialect,
+                                             nearest_dialect)
 
-        version = qemu_version
-        if version is None:
+        if qemu_version is not None:
+            dialect = get_dialect(qemu_version)
+        else:
+            # The installed emulator decides; a version between two known dialects gets the
+            # older one. Without a runnable emulator, the documented default.
             found = resolve_emulator(domain, emulator)
-            version = (detect_version(found) if found else None) or DEFAULT_VERSION
-        ctx = QemuContext(diags=diags, dialect=get_dialect(version), networks=networks,
-                          emulator=emulator)
+            detected = detect_version(found) if found else None
+            dialect = nearest_dialect(detected) if detected else get_dialect(DEFAULT_VERSION)
+        ctx = QemuContext(diags=diags, dialect=dialect, networks=networks, emulator=emulator)
         return qemu_compile(domain, ctx)
     if target == "xen-xm":
         from .backends.xen import XenContext, compile_domain as xen_compile

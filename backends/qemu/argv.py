@@ -1,0 +1,66 @@
+"""build_argv: every builder, in QEMU's order, then the one serializer."""
+from __future__ import annotations
+
+from typing import Callable, List, Optional
+
+from ...compiler.diagnostics import Severity
+from ...compiler.ir import DiskBus, Domain, InputBus
+from . import boot, chardev, drive, graphics, machine, netdev
+from .context import QemuContext
+from .opts import Option, render
+
+Builder = Callable[[Domain, QemuContext], List[Option]]
+
+# The fixed order. Constraints that matter:
+# - build_graphics precedes build_chardevs: with no -serial, -nographic moves the serial
+#   port to stdio, and libvirt keeps -nographic before every -serial/-monitor for that reason.
+# - build_usb precedes the USB devices (disks and inputs) that sit on its bus.
+BUILDERS: List[Builder] = [
+    machine.build_name,
+    machine.build_defaults,
+    machine.build_uuid,
+    machine.build_machine,
+    machine.build_accel,
+    machine.build_no_acpi,
+    machine.build_memory,
+    machine.build_smp,
+    machine.build_clock,
+    boot.build_lifecycle,
+    graphics.build_graphics,
+    lambda d, c: build_usb(d),
+    boot.build_boot,
+    boot.build_kernel,
+    drive.build_disks,
+    netdev.build_interfaces,
+    chardev.build_chardevs,
+    graphics.build_inputs,
+]
+
+
+def build_usb(domain: Domain) -> List[Option]:
+    devices = domain.devices
+    needs = (any(i.bus is InputBus.USB for i in devices.inputs)
+             or any(d.target_bus is DiskBus.USB for d in devices.disks))
+    return [Option("-usb", None, devices.span)] if needs else []
+
+
+def build_options(domain: Domain, ctx: QemuContext) -> List[Option]:
+    machine.check_domain(domain, ctx)
+    options: List[Option] = []
+    for builder in BUILDERS:
+        options.extend(builder(domain, ctx))
+    return options
+
+
+def build_argv(domain: Domain, ctx: QemuContext) -> Optional[List[str]]:
+    """The argv, or None when this compile reported an error."""
+    errors_before = _errors(ctx)
+    options = build_options(domain, ctx)
+    words = render(options, ctx.dialect, ctx.diags)
+    if words is None or _errors(ctx) > errors_before:
+        return None
+    return [machine.emulator_path(domain, ctx), *words]
+
+
+def _errors(ctx: QemuContext) -> int:
+    return sum(1 for d in ctx.diags if d.severity is Severity.ERROR)

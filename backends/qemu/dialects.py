@@ -1,0 +1,203 @@
+"""QEMU dialects: named sets of capability flags, one per QEMU version.
+
+Builders read flags, never versions. Each version states only what changed from the one
+before it (added and removed flags). Sources for every change are in docs/qemu-dialects.md.
+"""
+from __future__ import annotations
+
+import enum
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+DEFAULT_VERSION = "7.2"
+
+
+class Cap(enum.Enum):
+    """One capability of the emulator's command line."""
+
+    KQEMU = "kqemu"                      # -kernel-kqemu / -no-kqemu
+    ENABLE_KVM = "enable-kvm"            # -enable-kvm
+    MACHINE_OPT = "machine-opt"          # -machine TYPE,accel=…  (vs -M TYPE)
+    MACHINE_ACPI = "machine-acpi"        # -machine …,acpi=off
+    NO_ACPI = "no-acpi"                  # -no-acpi
+    UUID = "uuid"                        # -uuid
+    NAME_GUEST = "name-guest"            # -name guest=NAME (QemuOpts) vs -name NAME (raw)
+    MEM_SUFFIX_K = "mem-suffix-k"        # -m 219200K
+    DRIVE = "drive"                      # -drive (vs -hda/-cdrom/-fda)
+    DRIVE_READONLY = "drive-readonly"    # -drive …,readonly=on
+    DEVICE = "device"                    # -device DRIVER,…
+    SCSI_DEVICE = "scsi-device"          # -device lsi + scsi-hd/scsi-cd (if=scsi is gone for pc)
+    NETDEV = "netdev"                    # -netdev TYPE,id=… + -device MODEL,netdev=…
+    NET_VLAN = "net-vlan"                # -net nic,vlan=N / -net TYPE,vlan=N
+    NETDEV_BRIDGE = "netdev-bridge"      # -netdev bridge,br=… (qemu-bridge-helper)
+    TAP_DOWNSCRIPT = "tap-downscript"    # tap …,downscript=
+    BOOT_ORDER = "boot-order"            # -boot order=cdn (vs a single -boot d)
+    RTC = "rtc"                          # -rtc base=localtime
+    LOCALTIME = "localtime"              # -localtime
+    DISPLAY = "display"                  # -display sdl|none
+    SDL = "sdl"                          # -sdl
+    VNC_TO = "vnc-to"                    # -vnc HOST:D,to=N
+    CHARDEV = "chardev"                  # -chardev BACKEND,id=… + -serial chardev:ID
+    ONOFF_BOOLEANS = "onoff-booleans"    # key=on/key=off (vs bare key / nokey)
+    ACTION = "action"                    # -action panic=…
+    NODEFAULTS = "nodefaults"            # -nodefaults: no NIC, serial, parallel, VGA, CD-ROM unless asked
+    VGA_OPTION = "vga-option"            # -vga std
+
+
+@dataclass(frozen=True)
+class Dialect:
+    version: str
+    caps: FrozenSet[Cap]
+
+    def has(self, cap: Cap) -> bool:
+        return cap in self.caps
+
+
+class UnknownDialect(ValueError):
+    def __init__(self, version: str, suggestions: Sequence[str]):
+        self.version = version
+        self.suggestions = list(suggestions)
+        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown QEMU version {version!r}{hint}"
+                         f" (known: {', '.join(known_versions())})")
+
+
+# (version, added, removed), oldest first. Each row changes the row before it.
+_CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
+    ("0.9", frozenset({Cap.KQEMU, Cap.NO_ACPI, Cap.NET_VLAN, Cap.LOCALTIME, Cap.SDL}),
+     frozenset()),
+    ("0.12", frozenset({Cap.NODEFAULTS, Cap.VGA_OPTION, Cap.ENABLE_KVM, Cap.UUID, Cap.DRIVE, Cap.DEVICE, Cap.NETDEV,
+                        Cap.TAP_DOWNSCRIPT, Cap.BOOT_ORDER, Cap.RTC, Cap.ONOFF_BOOLEANS}),
+     frozenset({Cap.KQEMU})),
+    ("1.1", frozenset({Cap.MACHINE_OPT, Cap.NAME_GUEST, Cap.MEM_SUFFIX_K, Cap.DRIVE_READONLY,
+                       Cap.SCSI_DEVICE, Cap.NETDEV_BRIDGE, Cap.DISPLAY, Cap.VNC_TO,
+                       Cap.CHARDEV}),
+     frozenset()),
+    ("2.12", frozenset(), frozenset()),
+    ("3.0", frozenset(), frozenset({Cap.NET_VLAN})),
+    ("3.1", frozenset(), frozenset({Cap.LOCALTIME})),
+    ("5.0", frozenset({Cap.MACHINE_ACPI}), frozenset()),
+    ("6.0", frozenset({Cap.ACTION}), frozenset()),
+    ("7.1", frozenset(), frozenset({Cap.SDL})),
+    ("7.2", frozenset(), frozenset()),
+    ("8.0", frozenset(), frozenset()),
+    ("9.0", frozenset(), frozenset({Cap.NO_ACPI})),
+    ("10.0", frozenset(), frozenset()),
+)
+
+
+def _build_table() -> Dict[str, Dialect]:
+    table: Dict[str, Dialect] = {}
+    caps: FrozenSet[Cap] = frozenset()
+    for version, added, removed in _CHANGES:
+        caps = (caps - removed) | added
+        table[version] = Dialect(version, caps)
+    return table
+
+
+_DIALECTS = _build_table()
+
+
+def known_versions() -> List[str]:
+    return list(_DIALECTS)
+
+
+def _key(version: str) -> Tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def get_dialect(version: str) -> Dialect:
+    """The dialect named "X.Y" (or "X.Y.Z", read as X.Y). Unknown names raise, with
+    suggestions: a user who types a version means that exact set of options."""
+    text = version.strip()
+    if re.fullmatch(r"\d+\.\d+(\.\d+)?", text):
+        major_minor = ".".join(text.split(".")[:2])
+        if major_minor in _DIALECTS:
+            return _DIALECTS[major_minor]
+    raise UnknownDialect(version, _suggest(text))
+
+
+def nearest_dialect(version: str) -> Dialect:
+    """For a *detected* version: the newest dialect not newer than it.
+
+    Every flag change we track is dated on a row, so e.g. 8.2 gets the 8.0 row exactly.
+    Past the newest documented major we'd be guessing, so that raises UnknownDialect.
+    """
+    match = re.fullmatch(r"(\d+)\.(\d+)(?:\.\d+)?", version.strip())
+    if not match:
+        raise UnknownDialect(version, _suggest(version))
+    wanted = (int(match.group(1)), int(match.group(2)))
+    older = [v for v in _DIALECTS if _key(v) <= wanted]
+    if not older or wanted >= (_key(known_versions()[-1])[0] + 1, 0):
+        raise UnknownDialect(version, _suggest(version))
+    return _DIALECTS[older[-1]]
+
+
+def _suggest(text: str) -> List[str]:
+    import difflib
+
+    return difflib.get_close_matches(text, known_versions(), n=3, cutoff=0.5)
+
+
+def _cache_file() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "virtc", "qemu-versions.json")
+
+
+def _read_cache(path: str) -> Dict[str, str]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_cache(path: str, data: Dict[str, str]) -> None:
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache we can't write only costs a re-run next time
+
+
+_VERSION_RE = re.compile(r"QEMU (?:PC )?emulator version (\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def detect_version(emulator_path: str) -> Optional[str]:
+    """Run `EMU --version` and return "X.Y.Z" (or "X.Y"); None when it can't be run.
+
+    Cached by (realpath, mtime, size): an upgraded binary changes mtime and size.
+    """
+    import shutil
+
+    found = shutil.which(emulator_path) or emulator_path
+    try:
+        real = os.path.realpath(found)
+        st = os.stat(real)
+    except OSError:
+        return None
+    key = f"{real}|{st.st_mtime_ns}|{st.st_size}"
+    cache_path = _cache_file()
+    cache = _read_cache(cache_path)
+    if key in cache:
+        return cache[key]
+    try:
+        proc = subprocess.run([real, "--version"], capture_output=True, text=True, timeout=5,
+                              stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = _VERSION_RE.search(proc.stdout or "")
+    if proc.returncode != 0 or not match:
+        return None
+    version = ".".join(g for g in match.groups() if g is not None)
+    cache[key] = version
+    _write_cache(cache_path, cache)
+    return version

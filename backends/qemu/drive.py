@@ -1,0 +1,200 @@
+"""Disks: -drive (with -device for SCSI and USB), or the -hda/-cdrom/-fda era switches."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Set, Tuple
+
+from ...compiler.diagnostics import Severity
+from ...compiler.ir import Disk, DiskBus, DiskDevice, DiskType, Domain
+from .context import QemuContext
+from .dialects import Cap
+from .opts import Option, Opts, Raw
+
+# -drive if= per bus. None: the bus needs a -device (USB) or has no QEMU form (Xen PV).
+DRIVE_IF: Dict[DiskBus, Optional[str]] = {
+    DiskBus.IDE: "ide",
+    DiskBus.SCSI: "scsi",
+    DiskBus.VIRTIO: "virtio",
+    DiskBus.FDC: "floppy",
+    DiskBus.USB: None,
+    DiskBus.XEN: None,
+}
+# Slots per bus: IDE has 2 channels × 2 units, the PC floppy controller 2 drives, and the
+# LSI SCSI HBA ids 0-6 (7 is the HBA itself).
+BUS_SLOTS: Dict[DiskBus, Optional[int]] = {
+    DiskBus.IDE: 4, DiskBus.FDC: 2, DiskBus.SCSI: 7,
+    DiskBus.VIRTIO: None, DiskBus.USB: None, DiskBus.XEN: None,
+}
+MEDIA: Dict[DiskDevice, Optional[str]] = {
+    DiskDevice.DISK: None,          # QEMU's default, media=disk
+    DiskDevice.CDROM: "cdrom",
+    DiskDevice.FLOPPY: None,        # implied by if=floppy
+}
+SCSI_DEVICE: Dict[DiskDevice, str] = {
+    DiskDevice.DISK: "scsi-hd",
+    DiskDevice.CDROM: "scsi-cd",
+    DiskDevice.FLOPPY: "scsi-hd",   # QEMU has no SCSI floppy; a disk is the closest
+}
+# Legacy switches by (bus, index).
+LEGACY_SWITCH: Dict[Tuple[DiskBus, int], str] = {
+    (DiskBus.IDE, 0): "-hda", (DiskBus.IDE, 1): "-hdb",
+    (DiskBus.IDE, 2): "-hdc", (DiskBus.IDE, 3): "-hdd",
+    (DiskBus.FDC, 0): "-fda", (DiskBus.FDC, 1): "-fdb",
+}
+# Where a bare source name lives: the page allows <source dev='hda5'> for block disks.
+BARE_SOURCE_DIR: Dict[DiskType, Optional[str]] = {
+    DiskType.FILE: None,          # a relative file path is QEMU's to resolve
+    DiskType.BLOCK: "/dev/",
+}
+# Xen blktap driver types that mean "raw image through a Xen I/O path".
+XEN_RAW_TYPES = {"aio", "sync"}
+SCSI_HBA = "scsi0"
+
+
+@dataclass(frozen=True)
+class DriveSlot:
+    bus: DiskBus
+    index: int
+
+
+def target_index(target_dev: str) -> Optional[int]:
+    """hda → 0, sdb → 1, vdaa → 26: the letters after the prefix, in base 26."""
+    match = re.fullmatch(r"(?:hd|sd|vd|xvd|fd|ub)([a-z]+)", target_dev)
+    if not match:
+        return None
+    index = 0
+    for char in match.group(1):
+        index = index * 26 + (ord(char) - ord("a") + 1)
+    return index - 1
+
+
+def disk_source(disk: Disk) -> Optional[str]:
+    prefix = BARE_SOURCE_DIR[disk.type]
+    if disk.source and prefix and not disk.source.startswith("/"):
+        return prefix + disk.source
+    return disk.source
+
+
+def disk_format(disk: Disk) -> str:
+    if disk.driver_type and disk.driver_type not in XEN_RAW_TYPES:
+        return disk.driver_type
+    return "raw"
+
+
+def _slot(disk: Disk, ctx: QemuContext, taken: Set[DriveSlot]) -> Optional[DriveSlot]:
+    index = target_index(disk.target_dev)
+    limit = BUS_SLOTS[disk.target_bus]
+    if index is None or (limit is not None and index >= limit):
+        where = f"{limit} slots" if limit else "names like vda"
+        ctx.diags.add("QEMU310", f"<target dev='{disk.target_dev}'> has no drive slot on the"
+                      f" {disk.target_bus.value} bus ({where})", disk.span,
+                      "use hda-hdd for IDE, fda/fdb for floppies, sda-sdg for SCSI")
+        return None
+    slot = DriveSlot(disk.target_bus, index)
+    if slot in taken:
+        ctx.diags.add("QEMU310", f"<target dev='{disk.target_dev}'> is the same drive slot"
+                      " as an earlier disk", disk.span, "give each disk its own target dev")
+        return None
+    taken.add(slot)
+    return slot
+
+
+def _check_driver(disk: Disk, ctx: QemuContext) -> None:
+    xen_driver = disk.driver_name not in (None, "qemu")
+    if xen_driver or (disk.driver_type in XEN_RAW_TYPES):
+        spelled = ":".join(x for x in (disk.driver_name, disk.driver_type) if x)
+        ctx.diags.add("QEMU306", f"<driver> '{spelled}' on disk {disk.target_dev} is a Xen"
+                      " I/O back end with no QEMU equivalent and is ignored; the image is"
+                      f" opened as format={disk_format(disk)}", disk.span,
+                      "use <driver name='qemu' type='raw'/> (or the image's real format)")
+
+
+def build_disks(domain: Domain, ctx: QemuContext) -> List[Option]:
+    out: List[Option] = []
+    taken: Set[DriveSlot] = set()
+    hba_added = False
+    for disk in domain.devices.disks:
+        _check_driver(disk, ctx)
+        slot = _slot(disk, ctx, taken)
+        if slot is None:
+            continue
+        if not ctx.has(Cap.DRIVE):
+            out.extend(build_legacy_disk(disk, slot, ctx))
+            continue
+        if disk.target_bus is DiskBus.SCSI and ctx.has(Cap.SCSI_DEVICE) and not hba_added:
+            # Since pc no longer creates an HBA for if=scsi, libvirt adds one the same way.
+            out.append(Option("-device", Opts.of("lsi", ("id", SCSI_HBA)), disk.span))
+            hba_added = True
+        out.extend(build_drive(disk, slot, ctx))
+    return out
+
+
+def _readonly(disk: Disk, ctx: QemuContext) -> Optional[bool]:
+    if not disk.readonly:
+        return None
+    if disk.device is DiskDevice.CDROM:
+        return True if ctx.has(Cap.DRIVE_READONLY) else None   # a CD is read-only anyway
+    if disk.device is DiskDevice.DISK and disk.target_bus is DiskBus.IDE:
+        # QEMU's ide-hd cannot be read-only ("Block node is read-only"); libvirt refuses
+        # the same combination.
+        ctx.diags.add("QEMU315", f"an IDE hard disk ({disk.target_dev}) cannot be read-only "
+                                 f"in QEMU", disk.span,
+                      hint="put the disk on virtio (vd*) or SCSI (sd*), or drop <readonly/>")
+        return None
+    if ctx.has(Cap.DRIVE_READONLY):
+        return True
+    ctx.unsupported(disk.span, f"<readonly/> on disk {disk.target_dev}",
+                    "the guest can write to this image; make the file read-only on the host,"
+                    " or use QEMU 1.1 or later", Severity.WARNING)
+    return None
+
+
+def build_drive(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
+    bus = disk.target_bus
+    # An empty CD-ROM or floppy drive has no image, so no format: QEMU refuses format=
+    # without file= ("A block device must be specified").
+    fmt = disk_format(disk) if disk.source is not None else None
+    common = (("file", disk_source(disk)), ("format", fmt))
+    readonly = ("readonly", _readonly(disk, ctx))
+    if bus is DiskBus.XEN:
+        ctx.unsupported(disk.span, f"the Xen PV disk bus (<target dev='{disk.target_dev}'>)",
+                        "use hd* (IDE), sd* (SCSI) or vd* (virtio) for QEMU guests")
+        return []
+    if bus is DiskBus.SCSI and ctx.has(Cap.SCSI_DEVICE):
+        drive_id = f"drive-scsi0-0-{slot.index}"
+        device = Opts.of(SCSI_DEVICE[disk.device], ("bus", f"{SCSI_HBA}.0"),
+                         ("scsi-id", slot.index), ("drive", drive_id))
+        return [Option("-drive", Opts.of(None, *common, ("if", "none"), ("id", drive_id),
+                                         readonly), disk.span),
+                Option("-device", device, disk.span)]
+    if bus is DiskBus.USB:
+        if not ctx.has(Cap.DEVICE):
+            return build_legacy_disk(disk, slot, ctx)
+        drive_id = f"drive-usb{slot.index}"
+        return [Option("-drive", Opts.of(None, *common, ("if", "none"), ("id", drive_id),
+                                         readonly), disk.span),
+                Option("-device", Opts.of("usb-storage", ("drive", drive_id)), disk.span)]
+    return [Option("-drive", Opts.of(None, *common, ("if", DRIVE_IF[bus]),
+                                     ("index", slot.index), ("media", MEDIA[disk.device]),
+                                     readonly), disk.span)]
+
+
+def build_legacy_disk(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
+    """QEMU 0.9: one switch per drive position; the path is taken verbatim."""
+    source = disk_source(disk)
+    if disk.readonly and disk.device is not DiskDevice.CDROM:
+        _readonly(disk, ctx)
+    if disk.target_bus is DiskBus.USB:
+        return [Option("-usbdevice", Raw(f"disk:{source}"), disk.span)] if source else []
+    switch = LEGACY_SWITCH.get((slot.bus, slot.index))
+    if disk.device is DiskDevice.CDROM:
+        # -cdrom is the only CD switch, and it always sits at hdc.
+        switch = "-cdrom" if (slot.bus, slot.index) == (DiskBus.IDE, 2) else None
+    if switch is None:
+        ctx.unsupported(disk.span, f"a {disk.device.value} at <target dev='{disk.target_dev}'>",
+                        "QEMU 0.9 has -hda..-hdd, -cdrom (hdc) and -fda/-fdb only")
+        return []
+    if source is None:
+        return []   # an empty drive: QEMU 0.9 creates the default CD/floppy drives anyway
+    return [Option(switch, Raw(source), disk.span)]

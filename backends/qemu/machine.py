@@ -1,0 +1,183 @@
+"""Machine-wide options: identity, memory, CPUs, machine type, accelerator, ACPI, clock."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+from ...compiler.diagnostics import Severity
+from ...compiler.ir import ClockOffset, Domain, DomainType, OsType
+from .context import QemuContext
+from .dialects import Cap
+from .opts import Option, Opts, Raw
+
+# Accelerator per domain type. KQEMU is only reachable in dialects with the kqemu switch;
+# elsewhere it falls back to TCG with QEMU304 (see build_accel).
+ACCEL: Dict[DomainType, Optional[str]] = {
+    DomainType.KVM: "kvm",
+    DomainType.QEMU: "tcg",
+    DomainType.KQEMU: "tcg",
+    DomainType.XEN: None,       # not a QEMU domain: QEMU309
+}
+
+CLOCK_BASE: Dict[ClockOffset, Optional[str]] = {
+    ClockOffset.UTC: None,              # QEMU's default
+    ClockOffset.LOCALTIME: "localtime",
+}
+
+# <type arch> → qemu-system-<suffix>. 32-bit x86 names all run on qemu-system-i386.
+ARCH_ALIASES = {"i686": "i386", "i586": "i386", "i486": "i386", "i386": "i386"}
+DEFAULT_ARCH = "x86_64"
+
+
+def emulator_path(domain: Domain, ctx: QemuContext) -> str:
+    if ctx.emulator:
+        return ctx.emulator
+    if domain.devices.emulator:
+        return domain.devices.emulator
+    arch = domain.os.arch or DEFAULT_ARCH
+    return f"qemu-system-{ARCH_ALIASES.get(arch, arch)}"
+
+
+def build_defaults(domain: Domain, ctx: QemuContext) -> List[Option]:
+    """Keep QEMU from adding hardware the domain does not describe.
+
+    Without this, QEMU gives a guest with no <interface> a default e1000 NIC on a user-mode
+    hub, plus a serial port, a parallel port, a VGA card and an empty IDE CD-ROM; libvirt
+    passes -nodefaults for the same reason. Dialects before it can only drop the NIC.
+    """
+    if ctx.has(Cap.NODEFAULTS):
+        return [Option("-nodefaults", None, domain.span)]
+    if not domain.devices.interfaces:
+        return [Option("-net", Opts.of("none"), domain.devices.span)]
+    return []
+
+
+def build_name(domain: Domain, ctx: QemuContext) -> List[Option]:
+    if ctx.has(Cap.NAME_GUEST):
+        return [Option("-name", Opts.of(None, ("guest", domain.name)), domain.span)]
+    return [Option("-name", Raw(domain.name), domain.span)]
+
+
+def build_uuid(domain: Domain, ctx: QemuContext) -> List[Option]:
+    if domain.uuid is None:
+        return []
+    if not ctx.has(Cap.UUID):
+        ctx.unsupported(domain.span, f"<uuid> {domain.uuid}",
+                        "the guest will see QEMU's default SMBIOS UUID; use QEMU 0.12 or later"
+                        " to set it", Severity.WARNING)
+        return []
+    return [Option("-uuid", Raw(domain.uuid), domain.span)]
+
+
+def memory_argument(kib: int, ctx: QemuContext) -> str:
+    """QEMU's -m is the guest's maximum (libvirt's <memory>), never less than asked."""
+    if ctx.has(Cap.MEM_SUFFIX_K):
+        return f"{kib}K"
+    return str(-(-kib // 1024))  # whole MiB, rounded up
+
+
+def build_memory(domain: Domain, ctx: QemuContext) -> List[Option]:
+    opts = [Option("-m", Raw(memory_argument(domain.memory_kib, ctx)), domain.span)]
+    current = domain.current_memory_kib
+    if current is not None and current < domain.memory_kib:
+        # A balloon target needs a balloon device and a monitor command after start.
+        ctx.diags.add("QEMU307", f"<currentMemory> {current} KiB is below <memory>"
+                      f" {domain.memory_kib} KiB; QEMU starts the guest with all of <memory>",
+                      domain.span, "set the balloon target after start (QMP `balloon`)")
+    return opts
+
+
+def build_smp(domain: Domain, ctx: QemuContext) -> List[Option]:
+    return [Option("-smp", Raw(str(domain.vcpus)), domain.span)]
+
+
+def build_accel(domain: Domain, ctx: QemuContext) -> List[Option]:
+    """Accelerator switches for dialects without -machine accel=."""
+    if ctx.has(Cap.MACHINE_OPT):
+        return []
+    dtype = domain.type
+    if dtype is DomainType.KVM:
+        if ctx.has(Cap.ENABLE_KVM):
+            return [Option("-enable-kvm", None, domain.span)]
+        ctx.unsupported(domain.span, "<domain type='kvm'> as a command-line switch",
+                        "point <emulator> at the kvm fork's binary, which uses KVM by default",
+                        Severity.INFO)
+        return []
+    if dtype is DomainType.KQEMU:
+        if ctx.has(Cap.KQEMU):
+            return [Option("-kernel-kqemu", None, domain.span)]
+        _kqemu_fallback(domain, ctx)
+        return []
+    if dtype is DomainType.QEMU and ctx.has(Cap.KQEMU):
+        # kqemu-era QEMU loads the user-mode accelerator by default; type='qemu' means none.
+        return [Option("-no-kqemu", None, domain.span)]
+    return []
+
+
+def _kqemu_fallback(domain: Domain, ctx: QemuContext) -> None:
+    ctx.diags.add("QEMU304", f"<domain type='kqemu'>: QEMU {ctx.dialect.version} has no kqemu"
+                  " accelerator; the guest runs under plain TCG emulation", domain.span,
+                  "use type='kvm' for hardware acceleration or type='qemu' to say TCG")
+
+
+def build_machine(domain: Domain, ctx: QemuContext) -> List[Option]:
+    machine = domain.os.machine
+    if not ctx.has(Cap.MACHINE_OPT):
+        return [Option("-M", Raw(machine), domain.os.span)] if machine else []
+    accel = ACCEL[domain.type]
+    if domain.type is DomainType.KQEMU:
+        _kqemu_fallback(domain, ctx)
+    acpi_off = not domain.features.acpi and ctx.has(Cap.MACHINE_ACPI)
+    opts = Opts.of(machine or "pc", ("accel", accel), ("acpi", False if acpi_off else None))
+    return [Option("-machine", opts, domain.os.span)]
+
+
+def build_no_acpi(domain: Domain, ctx: QemuContext) -> List[Option]:
+    # libvirt turns ACPI off unless <acpi/> is present, the opposite of QEMU's default.
+    if domain.features.acpi or ctx.has(Cap.MACHINE_ACPI):
+        return []
+    if ctx.has(Cap.NO_ACPI):
+        return [Option("-no-acpi", None, domain.features.span)]
+    ctx.unsupported(domain.features.span, "turning ACPI off (no <acpi/> in <features>)",
+                    "add <acpi/> to <features>", Severity.WARNING)
+    return []
+
+
+def build_clock(domain: Domain, ctx: QemuContext) -> List[Option]:
+    base = CLOCK_BASE[domain.clock.offset]
+    if base is None:
+        return []
+    if ctx.has(Cap.RTC):
+        return [Option("-rtc", Opts.of(None, ("base", base)), domain.clock.span)]
+    if ctx.has(Cap.LOCALTIME):
+        return [Option("-localtime", None, domain.clock.span)]
+    ctx.unsupported(domain.clock.span, f"<clock offset='{base}'>", "use a newer dialect")
+    return []
+
+
+def check_domain(domain: Domain, ctx: QemuContext) -> None:
+    """Domain-level settings that have no QEMU option; each gets its own diagnostic."""
+    if domain.type is DomainType.XEN:
+        ctx.diags.add("QEMU309", "<domain type='xen'> is a Xen domain, not a QEMU one",
+                      domain.span, "compile it with the Xen backend, or set type='kvm' or"
+                      " type='qemu'")
+    if domain.os.type is not OsType.HVM:
+        ctx.diags.add("QEMU311", f"<os><type>{domain.os.type.value}</type> is Xen"
+                      " paravirtualization; QEMU boots the kernel as a full (hvm) guest",
+                      domain.os.span, "use <type>hvm</type>; a Xen-PV-only kernel won't boot")
+    if domain.os.loader:
+        _ignored(ctx, domain.os.span, f"<loader>{domain.os.loader}</loader>",
+                 "it names Xen's HVM firmware; QEMU uses its own BIOS")
+    if domain.bootloader:
+        _ignored(ctx, domain.span, f"<bootloader>{domain.bootloader}</bootloader>",
+                 "a Xen PV bootloader; use <os><kernel> for direct kernel boot")
+    if domain.bootloader_args:
+        _ignored(ctx, domain.span, f"<bootloader_args>{domain.bootloader_args}"
+                 "</bootloader_args>", "it only applies to a Xen PV bootloader")
+    if domain.id is not None:
+        ctx.diags.add("QEMU307", f"<domain id='{domain.id}'> is a runtime value that QEMU does"
+                      " not take", domain.span, "drop id= from definitions you create")
+
+
+def _ignored(ctx: QemuContext, span, what: str, why: str) -> None:
+    ctx.diags.add("QEMU306", f"{what} has no QEMU equivalent and is ignored: {why}", span,
+                  "remove it from domains compiled for QEMU")

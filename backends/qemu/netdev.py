@@ -1,0 +1,152 @@
+"""Network interfaces: one NIC paired with one back end, never two NICs on one hub.
+
+Modern dialects pair `-netdev TYPE,id=netN` with `-device MODEL,netdev=netN`. Legacy ones
+(no -netdev) put NIC N and its back end alone on hub ("vlan") N.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple, assert_never
+
+from ...compiler.ir import Domain, Interface, NetType
+from ...compiler.networks import resolve_bridge
+from .context import QemuContext
+from .dialects import Cap
+from .opts import Option, Opts, Scalar
+
+# QEMU back-end type per interface type.
+NETDEV_TYPE: Dict[NetType, str] = {
+    NetType.USER: "user",
+    NetType.NETWORK: "bridge",
+    NetType.BRIDGE: "bridge",
+    NetType.ETHERNET: "tap",
+    NetType.MCAST: "socket",
+    NetType.SERVER: "socket",
+    NetType.CLIENT: "socket",
+}
+# The socket back end's key for each socket-like type.
+SOCKET_KEY: Dict[NetType, str] = {
+    NetType.MCAST: "mcast",
+    NetType.SERVER: "listen",
+    NetType.CLIENT: "connect",
+}
+DEFAULT_MODEL = "rtl8139"          # libvirt's default NIC for x86 QEMU guests
+DEFAULT_IFUP = "/etc/qemu-ifup"    # the page: "By default this script is called /etc/qemu-ifup"
+# libvirt <model type> names whose -device driver is spelled differently.
+DEVICE_FOR_MODEL = {"virtio": "virtio-net-pci"}
+
+Props = Tuple[Tuple[str, Optional[Scalar]], ...]
+
+
+def build_interfaces(domain: Domain, ctx: QemuContext) -> List[Option]:
+    out: List[Option] = []
+    for index, iface in enumerate(domain.devices.interfaces):
+        _check_ignored(iface, ctx)
+        backend = backend_props(iface, ctx)
+        if backend is None:
+            continue
+        kind, props = backend
+        if ctx.has(Cap.NETDEV):
+            out.extend(build_netdev_pair(iface, index, kind, props))
+        elif ctx.has(Cap.NET_VLAN):
+            out.extend(build_net_vlan(iface, index, kind, props))
+        else:  # no dialect lacks both; kept so a future dialect can't fall through silently
+            ctx.unsupported(iface.span, "network interfaces", "use a dialect with -netdev")
+    return out
+
+
+def build_netdev_pair(iface: Interface, index: int, kind: str, props: Props) -> List[Option]:
+    net_id = f"net{index}"
+    model = iface.model or DEFAULT_MODEL
+    device = Opts.of(DEVICE_FOR_MODEL.get(model, model), ("netdev", net_id), ("mac", iface.mac))
+    return [Option("-netdev", Opts.of(kind, ("id", net_id), *props), iface.span),
+            Option("-device", device, iface.span)]
+
+
+def build_net_vlan(iface: Interface, index: int, kind: str, props: Props) -> List[Option]:
+    nic = Opts.of("nic", ("vlan", index), ("macaddr", iface.mac),
+                  ("model", iface.model or DEFAULT_MODEL))
+    return [Option("-net", nic, iface.span),
+            Option("-net", Opts.of(kind, ("vlan", index), *props), iface.span)]
+
+
+def backend_props(iface: Interface, ctx: QemuContext) -> Optional[Tuple[str, Props]]:
+    """The back end's type and settings; None after reporting why there is none."""
+    kind = NETDEV_TYPE[iface.type]
+    match iface.type:
+        case NetType.USER:
+            return kind, ()
+        case NetType.NETWORK:
+            bridge = resolve_bridge(iface.network or "", ctx.networks)
+            if bridge is None:
+                _unknown_network(iface, ctx)
+                return None
+            return build_netdev_bridge(iface, bridge, ctx)
+        case NetType.BRIDGE:
+            return build_netdev_bridge(iface, iface.bridge or "", ctx)
+        case NetType.ETHERNET:
+            return kind, build_netdev_tap(iface, ctx)
+        case NetType.MCAST | NetType.SERVER | NetType.CLIENT:
+            props = build_netdev_socket(iface, ctx)
+            return (kind, props) if props is not None else None
+        case _:
+            assert_never(iface.type)
+
+
+def build_netdev_bridge(iface: Interface, bridge: str,
+                        ctx: QemuContext) -> Optional[Tuple[str, Props]]:
+    if not ctx.has(Cap.NETDEV_BRIDGE):
+        ctx.unsupported(iface.span, f"<interface type='{iface.type.value}'> (bridge {bridge!r})",
+                        "this QEMU has no bridge helper; use type='ethernet' with a <script>"
+                        " that adds the tap device to the bridge")
+        return None
+    if iface.target_dev:
+        ctx.diags.add("QEMU306", f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
+                      " for a bridge interface and is ignored: qemu-bridge-helper names the"
+                      " tap device itself", iface.span,
+                      "use type='ethernet' with a <script> if the tap name matters")
+    return "bridge", (("br", bridge),)
+
+
+def build_netdev_tap(iface: Interface, ctx: QemuContext) -> Props:
+    downscript = "no" if ctx.has(Cap.TAP_DOWNSCRIPT) else None
+    return (("ifname", iface.target_dev), ("script", iface.script or DEFAULT_IFUP),
+            ("downscript", downscript))
+
+
+def build_netdev_socket(iface: Interface, ctx: QemuContext) -> Optional[Props]:
+    needs_address = iface.type is not NetType.SERVER   # a server may listen on every address
+    if iface.port is None or (needs_address and not iface.address):
+        ctx.diags.add("QEMU312", f"<interface type='{iface.type.value}'> needs <source"
+                      f" address='…' port='…'/>; got address={iface.address!r},"
+                      f" port={iface.port!r}", iface.span,
+                      "add e.g. <source address='230.0.0.1' port='5558'/>")
+        return None
+    return ((SOCKET_KEY[iface.type], f"{iface.address or ''}:{iface.port}"),)
+
+
+def _check_ignored(iface: Interface, ctx: QemuContext) -> None:
+    if iface.ip:
+        ctx.diags.add("QEMU306", f"<ip address='{iface.ip}'> has no QEMU equivalent and is"
+                      " ignored: QEMU does not configure the guest's address", iface.span,
+                      "configure the address inside the guest or with DHCP")
+    if iface.script and iface.type is not NetType.ETHERNET:
+        ctx.diags.add("QEMU306", f"<script path='{iface.script}'> has no QEMU equivalent for"
+                      f" type='{iface.type.value}' and is ignored: only type='ethernet' runs"
+                      " a script", iface.span, "remove <script> or use type='ethernet'")
+    if iface.target_dev and iface.type in (NetType.USER, NetType.MCAST, NetType.SERVER,
+                                           NetType.CLIENT):
+        ctx.diags.add("QEMU306", f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
+                      f" for type='{iface.type.value}' and is ignored: no host device exists",
+                      iface.span, "remove <target>")
+
+
+def _unknown_network(iface: Interface, ctx: QemuContext) -> None:
+    import difflib
+
+    name = iface.network or ""
+    close = difflib.get_close_matches(name, list(ctx.networks), n=1)
+    guess = f"did you mean '{close[0]}'? " if close else ""
+    ctx.diags.add("QEMU303", f"<source network='{name}'> names a network with no known"
+                  " bridge", iface.span,
+                  f"{guess}define it with `--network FILE` (a libvirt <network> document with"
+                  " <bridge name='…'/>); built in: " + ", ".join(sorted(ctx.networks)))

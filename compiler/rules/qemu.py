@@ -1,0 +1,113 @@
+"""Rules of the qemu family (QEMU3xx): what the QEMU backend can't express or carry."""
+from ..diagnostics import Severity
+from . import Rule
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+RULES = [
+    Rule("QEMU301", "unsupported-in-dialect", E,
+         "The selected QEMU version has no command-line spelling for this setting.",
+         "Each QEMU version accepts a different set of options (see docs/qemu-dialects.md). "
+         "Emitting an option the version doesn't know makes QEMU refuse to start; leaving "
+         "it out silently would run a different guest than the one described. Where a "
+         "setting can be dropped without changing how the guest runs in a way that breaks "
+         "it, the severity is lowered to warning or info.",
+         "<interface type='bridge'><source bridge='br0'/></interface>  with --qemu-version 0.9",
+         "Pick a newer --qemu-version (or let virtc detect it from the emulator), or change "
+         "the element to one the version supports, as the hint says."),
+    Rule("QEMU302", "value-cannot-be-carried", E,
+         "A value contains characters a QEMU command line cannot carry.",
+         "argv strings end at a NUL byte, and QEMU's key=value option parser has no escape "
+         "for line breaks (commas are escaped by doubling them, which virtc does). A value "
+         "that can't be carried would be truncated or misparsed into other options.",
+         "<source file='/images/a\\nb.img'/>  (a line break in the path)",
+         "Rename the file or change the value so it has no NUL byte or line break."),
+    Rule("QEMU303", "unknown-network", E,
+         "<source network='NAME'> names a virtual network whose bridge is unknown.",
+         "QEMU has no notion of libvirt networks: a network compiles to the host bridge it "
+         "stands for. Only the built-in 'default' network (bridge virbr0) and networks given "
+         "with --network are known.",
+         "<interface type='network'><source network='lab'/></interface>",
+         "Pass the network's definition with `--network lab.xml` (a libvirt <network> with "
+         "<bridge name='…'/>), or fix the name."),
+    Rule("QEMU304", "kqemu-unavailable", W,
+         "type='kqemu' asks for the kqemu accelerator, which this QEMU doesn't have.",
+         "kqemu was removed from QEMU in 0.12. The guest still runs, under plain TCG "
+         "emulation, which is much slower than what the document asked for.",
+         "<domain type='kqemu'>  with --qemu-version 7.2",
+         "Use type='kvm' for hardware acceleration, or type='qemu' to ask for TCG."),
+    Rule("QEMU305", "lifecycle-not-expressible", W,
+         "An on_poweroff/on_reboot/on_crash action has no QEMU command-line form.",
+         "QEMU can exit instead of rebooting (-no-reboot), stop instead of exiting at "
+         "poweroff (-no-shutdown) and, from 6.0, choose what a guest panic does (-action). "
+         "Restarting after poweroff or renaming the domain needs a management layer.",
+         "<on_poweroff>restart</on_poweroff>",
+         "Implement the action in whatever watches QMP events, or pick one of the actions "
+         "listed in docs/qemu-mapping.md."),
+    Rule("QEMU306", "setting-ignored", W,
+         "A setting has no QEMU equivalent and is left out of the command line.",
+         "Some elements only mean something to Xen (loader, bootloader, blktap drivers, "
+         "vif scripts) or to a host-side component QEMU doesn't control (the guest's IP "
+         "address, the tap name chosen by qemu-bridge-helper). Dropping them silently "
+         "would hide that the guest differs from its description.",
+         "<interface type='bridge'><source bridge='br0'/><target dev='vnet7'/></interface>",
+         "Remove the setting from documents compiled for QEMU, or use the element the hint "
+         "names (e.g. type='ethernet' with a script when the tap name matters)."),
+    Rule("QEMU307", "runtime-value", I,
+         "A value describes a running domain and is not an input to QEMU.",
+         "The domain id, a console's pty path and a balloon target below <memory> are "
+         "decided at run time; QEMU's command line has no place for them.",
+         "<console tty='/dev/pts/5'/>",
+         "Nothing to do for a dump of a running domain; drop the value from definitions."),
+    Rule("QEMU308", "vnc-password-not-on-argv", W,
+         "A VNC password can't be put on the QEMU command line.",
+         "QEMU only takes VNC passwords through the monitor (or a secret object), so that "
+         "they don't show in the process list. virtc emits password=on, which makes QEMU "
+         "refuse every VNC client until the password is set.",
+         "<graphics type='vnc' port='5904' passwd='secret'/>",
+         "After start, run QMP `change-vnc-password` (HMP: `set_password vnc …`)."),
+    Rule("QEMU309", "not-a-qemu-domain", E,
+         "<domain type='xen'> was compiled with the QEMU backend.",
+         "A Xen domain is started by the Xen toolstack, which runs its own device model; a "
+         "qemu-system command line for it would run a different guest.",
+         "<domain type='xen'>",
+         "Compile it with the Xen backend, or set type='kvm' or type='qemu'."),
+    Rule("QEMU310", "disk-target-invalid", E,
+         "A disk's <target dev> has no drive slot, or shares one with another disk.",
+         "QEMU places IDE drives by index (hda=0 … hdd=3), floppies on fda/fdb and LSI SCSI "
+         "disks on ids 0-6; a name outside that range, or two disks on one slot, makes QEMU "
+         "refuse to start.",
+         "<target dev='hde'/>",
+         "Use hda-hdd, fda/fdb, sda-sdg or vd*, one disk per name."),
+    Rule("QEMU311", "paravirt-os-type", W,
+         "<os><type> is linux/xen (Xen paravirtualization), but QEMU runs full guests.",
+         "QEMU boots the kernel as an ordinary PC would; a kernel built only for Xen PV "
+         "won't boot that way.",
+         "<os><type>linux</type><kernel>/boot/vmlinuz-xen</kernel></os>",
+         "Use <type>hvm</type> with a kernel that boots on a PC."),
+    Rule("QEMU312", "source-incomplete", E,
+         "A network or character device lacks the address, port or path it needs.",
+         "mcast/client interfaces need an address and a port (a server at least a port); "
+         "file, pipe, dev and unix character devices need a path; tcp and udp need a port.",
+         "<interface type='mcast'><source port='5558'/></interface>",
+         "Add the missing attribute to <source>."),
+    Rule("QEMU313", "vnc-port-below-5900", E,
+         "A VNC port below 5900 was requested.",
+         "QEMU addresses VNC servers by display number, listening on 5900 + display; a "
+         "lower port can't be expressed.",
+         "<graphics type='vnc' port='5000'/>",
+         "Use a port of 5900 or more, or port='-1' to let QEMU pick one."),
+    Rule("QEMU314", "vnc-autoport-fixed", I,
+         "port='-1' asks for any free VNC port, but this QEMU can't search for one.",
+         "QEMU before 1.1 has no `to=` option; virtc uses display 0 (port 5900), and QEMU "
+         "fails to start if another server holds it.",
+         "<graphics type='vnc' port='-1'/>  with --qemu-version 0.12",
+         "Give a fixed port, or use a newer QEMU version."),
+    Rule("QEMU315", "readonly-ide-disk", E,
+         "A hard disk on the IDE bus is marked <readonly/>.",
+         "QEMU's IDE hard disk device cannot be read-only: QEMU refuses to start with "
+         "\"Block node is read-only\". libvirt rejects the same domain.",
+         "<disk type='file'><source file='/a.img'/><target dev='hdb'/><readonly/></disk>",
+         "Attach the disk as virtio (vd*) or SCSI (sd*), or make it writable. CD-ROMs on IDE "
+         "may be read-only."),
+]
