@@ -135,7 +135,7 @@ def test_network_file_must_be_a_network(capsys, tmp_path):
 
 
 def test_compiling_a_network_document_is_refused(capsys):
-    code, out, err = run(capsys, "compile", "examples/network-default.xml")
+    code, out, err = run(capsys, "compile", "examples/networks/default.xml")
     assert code == 1
     assert "not a domain" in err
 

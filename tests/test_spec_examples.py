@@ -34,7 +34,27 @@ def test_examples_validate(capsys):
     assert "0 errors" in out
 
 
-@pytest.mark.parametrize("example", ["xen-pv-fc4", "xen-hvm-fv0", "kvm-demo2", "qemu-fedora-i686"])
+def test_every_example_domain_is_compiled_below():
+    import glob
+    import os
+
+    names = {os.path.basename(p)[:-4] for p in glob.glob("examples/*.xml")}
+    assert names == set(EXAMPLES)
+
+
+def test_example_network_validates_and_resolves(capsys):
+    code, out, err = run(capsys, "validate", "examples/networks")
+    assert code == 0, out
+    code, out, err = run(capsys, "compile", "examples/qemu-fedora-i686.xml", "--format", "json",
+                         "--qemu-version", "7.2", "--network", "examples/networks/default.xml")
+    assert code == 0, err
+    assert "bridge,id=net0,br=virbr0" in json.loads(out)
+
+
+EXAMPLES = ["xen-pv-fc4", "xen-hvm-fv0", "kvm-demo2", "qemu-fedora-i686"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_examples_compile(capsys, example):
     code, out, err = run(capsys, "compile", f"examples/{example}.xml")
     assert code == 0, err
