@@ -1,0 +1,40 @@
+"""The golden cases exercise every element, attribute and enumerated value of the schema.
+
+A new element or value in schemas/domain.xsd needs a positive golden case that uses it, so
+that its output is frozen in a snapshot and (for QEMU) started in real QEMU.
+"""
+import pathlib
+
+from lxml import etree
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+def schema_vocabulary():
+    xsd = etree.parse(str(ROOT / "schemas" / "domain.xsd"))
+    elements = {e.get("name") for e in xsd.iter(XS + "element") if e.get("name")}
+    attributes = {e.get("name") for e in xsd.iter(XS + "attribute") if e.get("name")}
+    values = {e.get("value") for e in xsd.iter(XS + "enumeration")}
+    return elements, attributes, values
+
+
+def golden_vocabulary():
+    elements, attributes, values = set(), set(), set()
+    for path in sorted(ROOT.glob("tests/golden*/*.xml")):
+        if path.name.startswith("bad-"):
+            continue
+        for el in etree.parse(str(path)).iter(etree.Element):
+            elements.add(el.tag)
+            attributes.update(el.attrib)
+            values.update(el.attrib.values())
+            if el.text and el.text.strip():
+                values.add(el.text.strip())
+    return elements, attributes, values
+
+
+def test_every_schema_element_attribute_and_value_has_a_positive_golden_case():
+    want = schema_vocabulary()
+    have = golden_vocabulary()
+    missing = [sorted(w - h) for w, h in zip(want, have)]
+    assert missing == [[], [], []], f"elements, attributes, values without a case: {missing}"
