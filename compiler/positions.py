@@ -18,7 +18,7 @@ class SourceIndex:
         self.file = file
         self._lines: List[bytes] = source.split(b"\n")
         self._seen: Dict[Tuple[int, str], int] = {}
-        self._cache: Dict[int, Span] = {}
+        self._cache: Dict[int, Tuple[object, Span]] = {}
 
     def line_text(self, line: int) -> str:
         if 1 <= line <= len(self._lines):
@@ -33,14 +33,16 @@ class SourceIndex:
         """
         key = id(element)
         hit = self._cache.get(key)
-        if hit is not None:
-            return hit
+        if hit is not None and hit[0] is element:
+            return hit[1]
         line = element.sourceline or 0
         tag = element.tag if isinstance(element.tag, str) else ""
         span = Span(self.file, line, 1 if line else 0)
         if 1 <= line <= len(self._lines) and tag:
             span = self._locate(element, tag, line) or span
-        self._cache[key] = span
+        # The element is kept with its span: lxml reuses the id of a proxy it has let go,
+        # so an id alone could later name another element.
+        self._cache[key] = (element, span)
         return span
 
     def _locate(self, element, tag: str, line: int):
