@@ -1,17 +1,23 @@
-"""Run a compiled argv in real QEMU, paused, inside private network and mount namespaces.
+"""Run compiled argvs in real QEMU inside private network and mount namespaces, and ask QEMU
+(QMP, and HMP through QMP) what it built.
 
-The harness only ADDS `-S` (don't run the guest) and a QMP socket to the argv. The one
-rewrite it can make is `accel=kvm` → `accel=tcg` (and dropping -enable-kvm) when the host
-has no usable /dev/kvm, so the KVM golden case still starts on CI runners.
+The harness only ADDS to an argv: `-S` for paused guests and a QMP socket. The one rewrite
+it makes is `accel=kvm` → `accel=tcg` (and dropping -enable-kvm) when the host has no usable
+/dev/kvm, so the KVM golden case still starts on CI runners.
 
-Inside `unshare -n -m` it brings lo up, routes multicast to lo, adds the addresses the guest
-listens on, creates the bridges it needs, and bind-mounts a bridge.conf (`allow all`) over
-/etc/qemu for qemu-bridge-helper. Nothing leaves the namespace.
+Several guests can share one namespace (`run_guests`): they start in the order given, each
+only after the previous one answers on QMP, so a socket server is listening before its
+client connects. Guests that aren't paused run until a marker appears in their serial file.
+
+Inside `unshare -n -m` the runner brings lo up, routes multicast to lo, adds the addresses
+the guests listen on, creates the bridges they need, and bind-mounts a bridge.conf
+(`allow all`) over /etc/qemu for qemu-bridge-helper. Nothing leaves the namespace.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,11 +25,19 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+import pytest
+
 QEMU = "qemu-system-x86_64"
+REQUIRE = os.environ.get("VIRTC_REQUIRE_QEMU") == "1"
 
 
 def qemu_path() -> Optional[str]:
     return shutil.which(QEMU)
+
+
+# CI sets VIRTC_REQUIRE_QEMU=1: there a missing QEMU must fail the tests, not skip them.
+needs_qemu = pytest.mark.skipif(qemu_path() is None and not REQUIRE,
+                                reason="qemu-system-x86_64 is not installed")
 
 
 def kvm_usable() -> bool:
@@ -36,6 +50,15 @@ def kvm_usable() -> bool:
 
 
 @dataclass
+class Guest:
+    argv: Sequence[str]
+    paused: bool = True
+    serial: Optional[str] = None         # with `marker`: run until this file holds it
+    marker: Optional[bytes] = None
+    await_network: Optional[str] = None  # poll `info network` until it contains this
+
+
+@dataclass
 class QemuResult:
     started: bool
     status: Optional[Dict[str, Any]] = None
@@ -43,11 +66,38 @@ class QemuResult:
     block: List[Dict[str, Any]] = field(default_factory=list)
     stderr: str = ""
     argv: List[str] = field(default_factory=list)
+    vnc: Optional[Dict[str, Any]] = None
+    serial: bytes = b""                  # the serial file's content when QEMU was stopped
+    probes: Dict[str, str] = field(default_factory=dict)   # "host:port" → banner or error
+    igmp: str = ""                       # the namespace's /proc/net/igmp while guests ran
 
     def block_files(self) -> Dict[str, str]:
         """device name → the file QEMU opened."""
         return {b["device"] or b.get("qdev", ""): b["inserted"]["file"]
                 for b in self.block if b.get("inserted")}
+
+    def block_devices(self) -> Dict[str, Dict[str, Any]]:
+        return {b["device"] or b.get("qdev", ""): b for b in self.block}
+
+    def nics(self) -> List[Tuple[str, List[str]]]:
+        """`info network` as (NIC line, [its peers' lines]): each NIC with what it's on."""
+        out: List[Tuple[str, List[str]]] = []
+        for line in self.network.splitlines():
+            if not line.strip():
+                continue
+            if line[0].isspace():
+                out[-1][1].append(line.strip().lstrip("\\_ ").strip())
+            else:
+                out.append((line.strip(), []))
+        return out
+
+
+def backend_fields(peer_line: str) -> Dict[str, str]:
+    """`net0: index=0,type=tap,ifname=vnet7,script=/x,downscript=no` → its key=value pairs.
+    HMP prints values verbatim, so a value with a comma can't be split back: callers that
+    care compare the whole line."""
+    body = peer_line.split(":", 1)[1].strip() if ":" in peer_line else peer_line
+    return dict(p.split("=", 1) for p in body.split(",") if "=" in p)
 
 
 def to_tcg(argv: Sequence[str]) -> List[str]:
@@ -59,24 +109,35 @@ def to_tcg(argv: Sequence[str]) -> List[str]:
     return out
 
 
-def run_paused(argv: Sequence[str], *, bridges: Sequence[str] = (),
-               addresses: Sequence[str] = (), listeners: Sequence[Tuple[str, int]] = (),
-               timeout: float = 30.0) -> QemuResult:
-    """Start argv paused, ask QMP for status, `info network` and block devices, then quit.
-
-    `argv[0]` is replaced by the installed qemu-system-x86_64 (golden cases name emulators
-    such as /usr/bin/qemu that don't exist here). `listeners` are TCP servers the harness
-    opens first, for guests whose NICs connect out.
-    """
+def _host_argv(argv: Sequence[str]) -> List[str]:
+    # Golden cases name emulators (/usr/bin/qemu…) that don't exist here.
     binary = qemu_path()
     if binary is None:
         raise RuntimeError(f"{QEMU} is not installed")
     words = [binary, *argv[1:]]
-    if not kvm_usable():
-        words = to_tcg(words)
+    return words if kvm_usable() else to_tcg(words)
+
+
+def run_guests(guests: Sequence[Guest], *, bridges: Sequence[str] = (),
+               addresses: Sequence[str] = (), listeners: Sequence[Tuple[str, int]] = (),
+               probes: Sequence[Tuple[str, int]] = (), timeout: float = 30.0
+               ) -> List[QemuResult]:
+    """Start every guest in one namespace, inspect each, quit them all.
+
+    `listeners` are TCP servers the runner opens first, for guests whose NICs connect out.
+    `probes` are TCP ports the runner connects to from inside the namespace once all guests
+    are up, before inspecting them: "connected: " + the first bytes the server sent (VNC's
+    RFB banner), or "error: …".
+    """
+    words = [_host_argv(g.argv) for g in guests]
     with tempfile.TemporaryDirectory(prefix="virtc-qemu-") as tmp:
-        config = {"argv": words, "bridges": list(bridges), "addresses": list(addresses),
-                  "listeners": [list(x) for x in listeners], "tmp": tmp, "timeout": timeout}
+        config = {
+            "guests": [{"argv": w, "paused": g.paused, "serial": g.serial,
+                        "marker": g.marker.decode("latin-1") if g.marker else None,
+                        "await_network": g.await_network} for w, g in zip(words, guests)],
+            "bridges": list(bridges), "addresses": list(addresses),
+            "listeners": [list(x) for x in listeners], "probes": [list(p) for p in probes],
+            "tmp": tmp, "timeout": timeout}
         cfg_path = os.path.join(tmp, "config.json")
         with open(cfg_path, "w", encoding="utf-8") as fh:
             json.dump(config, fh)
@@ -84,13 +145,33 @@ def run_paused(argv: Sequence[str], *, bridges: Sequence[str] = (),
         with open(runner, "w", encoding="utf-8") as fh:
             fh.write(RUNNER)
         proc = subprocess.run(["unshare", "-n", "-m", sys.executable, runner, cfg_path],
-                              capture_output=True, text=True, timeout=timeout + 15)
+                              capture_output=True, text=True, timeout=timeout + 30)
     try:
         data = json.loads(proc.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
-        return QemuResult(False, stderr=proc.stdout + proc.stderr, argv=words)
-    return QemuResult(data["started"], data.get("status"), data.get("network", ""),
-                      data.get("block", []), data.get("stderr", ""), words)
+        return [QemuResult(False, stderr=proc.stdout + proc.stderr, argv=w) for w in words]
+    return [QemuResult(d["started"], d.get("status"), d.get("network", ""), d.get("block", []),
+                       d.get("stderr", ""), w, d.get("vnc"),
+                       d.get("serial", "").encode("latin-1"), data.get("probes", {}),
+                       data.get("igmp", ""))
+            for w, d in zip(words, data["guests"])]
+
+
+def run_paused(argv: Sequence[str], **kw) -> QemuResult:
+    """Start argv paused (-S), inspect it, quit."""
+    return run_guests([Guest(argv)], **kw)[0]
+
+
+def run_until_marker(argv: Sequence[str], serial: str, marker: bytes,
+                     timeout: float = 30.0) -> QemuResult:
+    """Let the guest run (TCG or KVM) until `marker` appears in its serial file."""
+    return run_guests([Guest(argv, paused=False, serial=serial, marker=marker)],
+                      timeout=timeout)[0]
+
+
+def mac_of(nic_line: str) -> Optional[str]:
+    match = re.search(r"macaddr=([0-9a-f:]{17})", nic_line)
+    return match.group(1) if match else None
 
 
 # Executed inside the namespaces with the same Python; stdlib only.
@@ -99,6 +180,7 @@ import json, os, socket, subprocess, sys, time
 
 cfg = json.load(open(sys.argv[1]))
 tmp = cfg["tmp"]
+deadline = time.time() + cfg["timeout"]
 
 def sh(*args):
     subprocess.run(args, check=True, capture_output=True)
@@ -126,56 +208,130 @@ for host, port in cfg["listeners"]:
     s.listen(4)
     servers.append(s)
 
-qmp_path = os.path.join(tmp, "qmp.sock")
-argv = cfg["argv"] + ["-S", "-qmp", "unix:%s,server=on,wait=off" % qmp_path]
-err = open(os.path.join(tmp, "stderr"), "w+")
-proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
 
-def finish(result):
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    err.seek(0)
-    result["stderr"] = err.read()
-    print(json.dumps(result))
-    sys.exit(0)
+class Qemu:
+    def __init__(self, index, spec):
+        self.spec = spec
+        self.qmp_path = os.path.join(tmp, "qmp%d.sock" % index)
+        argv = list(spec["argv"]) + ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+        if spec["paused"]:
+            argv.append("-S")
+        self.err = open(os.path.join(tmp, "stderr%d" % index), "w+")
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.err,
+                                     stderr=self.err)
+        self.conn = None
+        self.result = {"started": False}
 
-deadline = time.time() + cfg["timeout"]
-conn = None
-while time.time() < deadline and proc.poll() is None:
-    if os.path.exists(qmp_path):
+    def connect(self):
+        while time.time() < deadline and self.proc.poll() is None:
+            if os.path.exists(self.qmp_path):
+                try:
+                    conn = socket.socket(socket.AF_UNIX)
+                    conn.connect(self.qmp_path)
+                    self.conn, self.reader = conn, conn.makefile("r")
+                    json.loads(self.reader.readline())  # greeting
+                    self.call("qmp_capabilities")
+                    return True
+                except OSError:
+                    pass
+            time.sleep(0.05)
+        return False
+
+    def call(self, command, **arguments):
+        msg = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        self.conn.sendall((json.dumps(msg) + "\n").encode())
+        while True:
+            reply = json.loads(self.reader.readline())
+            if "event" not in reply:
+                return reply
+
+    def hmp(self, line):
+        return self.call("human-monitor-command", **{"command-line": line}).get("return", "")
+
+    def serial(self):
         try:
-            conn = socket.socket(socket.AF_UNIX)
-            conn.connect(qmp_path)
-            break
-        except OSError:
-            conn = None
-    time.sleep(0.05)
-if conn is None:
-    if proc.poll() is None:
-        proc.kill()
-    finish({"started": False})
+            with open(self.spec["serial"], "rb") as fh:
+                return fh.read()
+        except (OSError, TypeError):
+            return b""
 
-reader = conn.makefile("r")
+    def wait_marker(self):
+        marker = self.spec["marker"].encode("latin-1")
+        while time.time() < deadline and self.proc.poll() is None:
+            if marker in self.serial():
+                return
+            time.sleep(0.05)
 
-def call(command, **arguments):
-    msg = {"execute": command}
-    if arguments:
-        msg["arguments"] = arguments
-    conn.sendall((json.dumps(msg) + "\n").encode())
-    while True:
-        reply = json.loads(reader.readline())
-        if "event" in reply:
-            continue
-        return reply
+    def inspect(self):
+        wanted = self.spec["await_network"]
+        network = self.hmp("info network")
+        while wanted and wanted not in network and time.time() < deadline:
+            time.sleep(0.05)
+            network = self.hmp("info network")
+        self.result = {"started": True, "status": self.call("query-status").get("return"),
+                       "network": network, "block": self.call("query-block").get("return", []),
+                       "vnc": self.call("query-vnc").get("return")}
 
-json.loads(reader.readline())  # greeting
-call("qmp_capabilities")
-status = call("query-status").get("return")
-network = call("human-monitor-command", **{"command-line": "info network"}).get("return", "")
-block = call("query-block").get("return", [])
-call("quit")
-finish({"started": True, "status": status, "network": network, "block": block})
+    def finish(self):
+        if self.conn is not None:
+            try:
+                self.call("quit")
+            except (OSError, ValueError):
+                pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.err.seek(0)
+        self.result["stderr"] = self.err.read()
+        if self.spec["serial"]:
+            self.result["serial"] = self.serial().decode("latin-1")
+        return self.result
+
+
+open_probes = []
+
+
+def probe(host, port):
+    """Connect and read what the server says first (VNC: its RFB banner). The connection
+    stays open until the guests are inspected, so a socket back end shows its peer."""
+    try:
+        s = socket.create_connection((host, port), timeout=2)
+    except OSError as exc:
+        return "error: %s" % exc
+    open_probes.append(s)
+    s.settimeout(0.5)
+    try:
+        return "connected: " + s.recv(12).decode("latin-1")
+    except OSError:
+        return "connected: "
+
+
+guests = []
+for index, spec in enumerate(cfg["guests"]):
+    guest = Qemu(index, spec)
+    guests.append(guest)
+    if not guest.connect():
+        break      # later guests may depend on this one (a socket server)
+probes = {}
+if all(g.conn for g in guests) and len(guests) == len(cfg["guests"]):
+    for g in guests:
+        if g.spec["marker"]:
+            g.wait_marker()
+    for host, port in cfg["probes"]:
+        probes["%s:%d" % (host, port)] = probe(host, port)
+    for g in guests:
+        try:
+            g.inspect()
+        except (OSError, ValueError):
+            g.result = {"started": False}
+# Multicast memberships per device, read while every guest is still running.
+igmp = open("/proc/net/igmp").read()
+results = [g.finish() for g in guests]
+results += [{"started": False, "stderr": "not started: an earlier guest failed"}] * (
+    len(cfg["guests"]) - len(results))
+print(json.dumps({"guests": results, "probes": probes, "igmp": igmp}))
 '''

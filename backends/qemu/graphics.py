@@ -72,7 +72,8 @@ def vnc_display(gfx: Graphics, ctx: QemuContext) -> Opts:
     elif ctx.has(Cap.VNC_TO):
         to = VNC_LAST_DISPLAY
     else:
-        ctx.diags.add("QEMU314", f"<graphics type='vnc' port='{port}'> asks for any free port,"
+        asked = f"port='{port}'" if port is not None else "autoport='yes'"
+        ctx.diags.add("QEMU314", f"<graphics type='vnc' {asked}> asks for any free port,"
                       f" but QEMU {ctx.dialect.version} cannot search; it uses display 0"
                       f" (port {VNC_BASE_PORT}) and fails to start if that is taken",
                       gfx.span, "give a fixed port, or use QEMU 1.1 or later")
