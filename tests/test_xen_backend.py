@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from virtc.backends.xen import XenContext, compile_domain, tables
+from virtc.backends.xen.dialects import get_dialect
 from virtc.backends.xen.literal import py_literal
 from virtc.backends.xen.render import environment
 from virtc.compiler import rules
@@ -46,9 +47,13 @@ def read_xm(text: str) -> Dict[str, Any]:
     return values
 
 
-def compile_xm(domain: Domain, networks=None) -> Tuple[Optional[Dict[str, Any]], Diagnostics]:
+def compile_xm(domain: Domain, networks=None, dialect=None
+               ) -> Tuple[Optional[Dict[str, Any]], Diagnostics]:
     diags = Diagnostics()
-    text = compile_domain(domain, XenContext(diags, networks or network_table()))
+    ctx = XenContext(diags, networks or network_table())
+    if dialect is not None:
+        ctx = XenContext(diags, ctx.networks, get_dialect(*dialect))
+    text = compile_domain(domain, ctx)
     return (read_xm(text) if text is not None else None), diags
 
 
@@ -381,12 +386,19 @@ RULE_FIXTURES: Dict[str, Domain] = {
     "XEN421": pv(interfaces=(_span(bridge(target_dev="vif3.0")),)),
     "XEN422": _span(dataclasses.replace(pv(), name="bad\ud800")),
     "XEN423": dataclasses.replace(pv(), os=Os(OsType.LINUX, span=AT)),
+    "XEN430": _span(dataclasses.replace(pv(), name="soh\x01")),
+    "XEN433": hvm(disks=(_span(disk(None, "hdc", device=DiskDevice.CDROM, readonly=True)),)),
 }
+# Fixtures that need another target or Xen version than the default xm one.
+RULE_DIALECTS = {"XEN430": ("xen-xl", None), "XEN433": ("xen-xm", "3.0.2")}
+# The import rules have their fixtures (xm/xl config text) in test_xen_import.py.
+IMPORT_CODES = {"XEN424", "XEN425", "XEN426", "XEN427", "XEN428", "XEN429", "XEN431", "XEN432"}
 
 
 def test_every_xen_rule_has_a_fixture_and_docs():
     xen_rules = {code: r for code, r in rules.registry().items() if code.startswith("XEN")}
-    assert set(RULE_FIXTURES) == set(xen_rules)
+    assert set(RULE_FIXTURES) | IMPORT_CODES == set(xen_rules)
+    assert not set(RULE_FIXTURES) & IMPORT_CODES
     for rule in xen_rules.values():
         assert rule.family == "xen"
         assert all([rule.name, rule.summary, rule.why, rule.example, rule.fix]), rule.code
@@ -394,7 +406,7 @@ def test_every_xen_rule_has_a_fixture_and_docs():
 
 @pytest.mark.parametrize("code", sorted(RULE_FIXTURES))
 def test_rule_fixture_triggers_its_code(code):
-    xm, diags = compile_xm(RULE_FIXTURES[code])
+    xm, diags = compile_xm(RULE_FIXTURES[code], dialect=RULE_DIALECTS.get(code))
     found = [d for d in diags if d.code == code]
     assert found, codes(diags)
     assert found[0].span == AT

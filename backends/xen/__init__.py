@@ -1,40 +1,68 @@
-"""The Xen backend: compile the IR into an xm config file.
+"""The Xen backend: compile the IR into an xm or xl config, and import configs back.
 
-    compile_domain(domain, XenContext(diags, networks)) -> xm text, or None after an error
+    compile_domain(domain, XenContext(diags, networks, dialect)) -> text, or None after an error
+    import_config(text, file, source_format, diags) -> Domain, or None after an error
 
 Importing this package is cheap: Jinja2 loads only when a config is rendered.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 from ...compiler.diagnostics import Diagnostics
 from ...compiler.ir import Domain, Network
-from . import tables, xm
+from . import tables
 from .common import Builder
+from .dialects import XenDialect, get_dialect
 
-__all__ = ["XenContext", "compile_domain"]
+__all__ = ["XenContext", "compile_domain", "import_config", "TARGETS", "SOURCE_FORMATS"]
+
+TARGETS = ("xen-xm", "xen-xl")
+SOURCE_FORMATS = TARGETS
 
 
 @dataclass(frozen=True)
 class XenContext:
     diags: Diagnostics
     networks: Mapping[str, Network]   # compiler.networks.network_table()
+    dialect: XenDialect = field(default_factory=lambda: get_dialect("xen-xm"))
 
 
 def compile_domain(domain: Domain, ctx: XenContext) -> Optional[str]:
-    """The xm config for `domain`; None when an error was reported to ctx.diags."""
+    """The config for `domain` in ctx.dialect's target; None when an error was reported."""
+    target = ctx.dialect.target
     if not tables.DOMAIN_TYPES[domain.type]:
         ctx.diags.add(
             "XEN401", f"<domain type='{domain.type.value}'> can't be compiled for target "
-            f"{xm.TARGET}; only type 'xen' describes a Xen guest", domain.span,
+            f"{target}; only type 'xen' describes a Xen guest", domain.span,
             hint="compile for the qemu target, or set <domain type='xen'>")
         return None
-    builder = Builder(domain, ctx.diags, ctx.networks, xm.TARGET)
-    config = xm.build_config(builder)
+    builder = Builder(domain, ctx.diags, ctx.networks, target, ctx.dialect)
+    if target == "xen-xl":
+        from . import xl as dialect_module
+    else:
+        from . import xm as dialect_module
+    config = dialect_module.build_config(builder)
     if builder.failed:
         return None
     from .render import render
 
-    return render("xm.j2", config)
+    return render(dialect_module.TEMPLATE, config)
+
+
+def import_config(text: str, file: str, source_format: str,
+                  diags: Diagnostics) -> Optional[Domain]:
+    """Read an xm (Python literals, via `ast`) or xl.cfg config into the IR. Never executes it."""
+    from .import_domain import config_to_domain
+
+    if source_format == "xen-xl":
+        from .parse_xl import parse_xl as parse
+    elif source_format == "xen-xm":
+        from .parse_xm import parse_xm as parse
+    else:
+        raise ValueError(f"unknown source format {source_format!r}")
+    settings = parse(text, file, diags)
+    if settings is None:
+        return None
+    return config_to_domain(settings, source_format, file, diags)

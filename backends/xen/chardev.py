@@ -92,7 +92,8 @@ def _build_serial(b: Builder, config: Config) -> None:
         config.set(SERIAL, slots)
 
 
-def build_chardevs(b: Builder, config: Config) -> None:
+def build_chardevs(b: Builder, config: Config, parallel: bool = True) -> None:
+    """Serial and parallel keys; `parallel=False` for a dialect with no parallel key (xl)."""
     devices = b.domain.devices
     for con in devices.consoles:
         if con.path is not None:
@@ -104,7 +105,10 @@ def build_chardevs(b: Builder, config: Config) -> None:
         for chr in devices.serials + devices.parallels:
             _ignored(b, chr, "needs an HVM guest (qemu-dm emulates serial and parallel ports)")
         return
-    if devices.parallels:
+    if not parallel:
+        for chr in devices.parallels:
+            _ignored(b, chr, f"has no key in {b.target} configs")
+    elif devices.parallels:
         for extra in devices.parallels[1:]:
             _ignored(b, extra, "is a second parallel port; xm has one parallel key")
         config.set(PARALLEL, char_string(b, devices.parallels[0]))

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, Mapping, Optional, Union
 
 from ...compiler.diagnostics import Diagnostics, Span
-from ...compiler.ir import Domain, Network
+from ...compiler.ir import Domain, InputBus, Network
 from . import tables
+from .dialects import XenDialect
 from .literal import unencodable
 
 ConfigValue = Union[int, str, list]
@@ -37,11 +38,15 @@ class Builder:
     diags: Diagnostics
     networks: Mapping[str, Network]
     target: str
+    dialect: Optional[XenDialect] = None
     failed: bool = field(default=False)
 
     @property
     def hvm(self) -> bool:
         return self.domain.os.is_hvm
+
+    def has(self, flag: str) -> bool:
+        return self.dialect is not None and self.dialect.has(flag)
 
     def error(self, code: str, message: str, span: Span, hint: Optional[str] = None) -> None:
         self.failed = True
@@ -106,5 +111,22 @@ def check_encodable(b: Builder, config: Config) -> None:
     for key, value in config.items():
         items: Iterable = value if isinstance(value, list) else (value,)
         if any(isinstance(item, str) and unencodable(item) for item in items):
-            b.error("XEN422", f"the value of xm key {key} holds text UTF-8 can't encode "
+            b.error("XEN422", f"the value of {b.target} key {key} holds text UTF-8 can't encode "
                     "(a lone surrogate)", b.domain.span)
+
+
+def build_inputs(b: Builder, config: Config) -> None:
+    usb_written = False
+    for dev in b.domain.devices.inputs:
+        implicit = tables.INPUT_BUS_IMPLICIT[dev.bus]
+        if implicit == ("hvm" if b.hvm else "pv"):
+            continue
+        if dev.bus is InputBus.USB and b.hvm and not usb_written:
+            config.set("usb", 1)
+            config.set("usbdevice", tables.USB_DEVICES[dev.type])
+            usb_written = True
+            continue
+        why = (f"{b.target} has one usbdevice key" if dev.bus is InputBus.USB and b.hvm
+               else f"a {'HVM' if b.hvm else 'paravirtualized'} guest has no such input")
+        b.note("XEN415", f"<input type='{dev.type.value}' bus='{dev.bus.value}'>: {why}; "
+               "ignored", dev.span)

@@ -9,7 +9,7 @@ plus a coding line is the only spelling both read back identically.
 """
 from __future__ import annotations
 
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 Value = Union[int, str, Sequence[str]]
 
@@ -67,3 +67,49 @@ def unencodable(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+# ---------------------------------------------------------------- xl.cfg strings
+#
+# xl does not run Python: libxlu's lexer (tools/libxl/libxlu_cfg_l.l) reads "..." or '...'
+# with no raw newline, and xlu__cfgl_dequote() maps \" \' \\ \a \b \f \n \r \t \v. Its \xNN
+# and octal escapes parse the digits but never store the character, so the other control
+# characters (and NUL, which ends a C string) have no spelling at all: the xl backend
+# reports them (XEN430) instead of writing something xl would read differently.
+
+_XL_NAMED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
+             "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+
+
+def xl_unrepresentable(text: str) -> Optional[str]:
+    """The first character of `text` an xl string can't carry, or None."""
+    for ch in text:
+        if ch in _XL_NAMED:
+            continue
+        if ord(ch) < 0x20 or ch == "\x7f":
+            return ch
+    return None
+
+
+def xl_quote_string(text: str) -> str:
+    bad = xl_unrepresentable(text)
+    if bad is not None:
+        raise ValueError(f"xl strings can't carry U+{ord(bad):04X}")
+    return '"' + "".join(_XL_NAMED.get(ch, ch) for ch in text) + '"'
+
+
+def xl_literal(value: Value) -> str:
+    """An xl.cfg value: a decimal int, a double-quoted string, or a list of strings."""
+    if isinstance(value, bool):
+        raise TypeError("xl values are 0/1 ints, not bools")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return xl_quote_string(value)
+    if isinstance(value, (list, tuple)):
+        if not all(isinstance(item, str) for item in value):
+            raise TypeError(f"xl lists hold strings only here: {value!r}")
+        if not value:
+            return "[ ]"
+        return "[ " + ", ".join(xl_quote_string(item) for item in value) + " ]"
+    raise TypeError(f"no xl literal for {type(value).__name__}: {value!r}")

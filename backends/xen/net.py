@@ -2,8 +2,8 @@
 
 Follows libvirt's xenFormatNet (src/libxl/xen_common.c) and the older xenFormatSxprNet:
 field order mac, bridge, ip, script, model/type, vifname; bridged vifs default to the
-vif-bridge script. The HVM `type=` spelling differs between xm and xl, so the dialect
-passes it in.
+vif-bridge script. The HVM `type=` spelling differs between xm versions and xl, so the
+dialect passes it in.
 """
 from __future__ import annotations
 
@@ -51,16 +51,19 @@ def _script_of(b: Builder, net: Interface, kind: str) -> Optional[str]:
     return net.script
 
 
-def _model_fields(b: Builder, net: Interface, hvm_type: str) -> List[str]:
+def _model_fields(b: Builder, net: Interface, hvm_type: Optional[str],
+                  netfront_type: str) -> List[str]:
     if not b.hvm:
         return [f"model={net.model}"] if net.model else []
     # On HVM, model 'netfront' asks for a PV nic instead of an emulated one.
     if net.model == "netfront":
-        return ["type=netfront"]
-    return ([f"model={net.model}"] if net.model else []) + [f"type={hvm_type}"]
+        return [f"type={netfront_type}"]
+    model = [f"model={net.model}"] if net.model else []
+    return model + ([f"type={hvm_type}"] if hvm_type else [])
 
 
-def vif_entry(b: Builder, net: Interface, hvm_type: str) -> Optional[str]:
+def vif_entry(b: Builder, net: Interface, hvm_type: Optional[str],
+              netfront_type: str = "netfront") -> Optional[str]:
     kind = tables.VIF_KINDS[net.type]
     if kind is None:
         b.error("XEN402", f"<interface type='{net.type.value}'> can't be expressed for "
@@ -85,7 +88,7 @@ def vif_entry(b: Builder, net: Interface, hvm_type: str) -> Optional[str]:
         parts.append(f"{key}={value}")
     if not b.no_separator("model", net.model, net.span, "vif"):
         return None
-    parts += _model_fields(b, net, hvm_type)
+    parts += _model_fields(b, net, hvm_type, netfront_type)
     vifname = net.target_dev
     if vifname is not None and vifname.startswith(RUNTIME_VIF_PREFIX):
         b.note("XEN421", f"<target dev={vifname!r}> is a name Xen assigns at run time; "
@@ -97,8 +100,10 @@ def vif_entry(b: Builder, net: Interface, hvm_type: str) -> Optional[str]:
     return ",".join(parts)
 
 
-def build_vifs(b: Builder, config: Config, hvm_type: str) -> None:
-    entries = [vif_entry(b, net, hvm_type) for net in b.domain.devices.interfaces]
+def build_vifs(b: Builder, config: Config, hvm_type: Optional[str],
+               netfront_type: str = "netfront") -> None:
+    """`hvm_type` marks emulated HVM nics (None: not marked); `netfront_type` PV ones."""
+    entries = [vif_entry(b, net, hvm_type, netfront_type) for net in b.domain.devices.interfaces]
     kept = [e for e in entries if e is not None]
     if kept:
         config.set("vif", kept)

@@ -1,4 +1,4 @@
-"""Lay a built config out as xm text with Jinja2.
+"""Lay a built config out as xm or xl text with Jinja2.
 
 Jinja2 is imported here, inside the function, and the Environment is built once per
 process: the pre-commit hook compiles for QEMU far more often than for Xen and must not
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .common import Config
-from .literal import CODING_LINE, needs_coding_line, py_literal
+from .literal import CODING_LINE, needs_coding_line, py_literal, xl_literal
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Keys are written bare, so they must be plain identifiers: our own names, never data.
@@ -32,6 +32,7 @@ def environment() -> Any:
             keep_trailing_newline=True,
         )
         _ENV.filters["py"] = py_literal
+        _ENV.filters["xl"] = xl_literal
     return _ENV
 
 

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ...compiler.ir import BootDev, Disk, DiskDevice, InputBus
+from ...compiler.ir import BootDev, Disk, DiskDevice
 from . import tables
 from .chardev import build_chardevs
+from .dialects import CDROM_KEY, IOEMU_DISK_PREFIX, VIF_TYPE_IOEMU
 from .common import (
-    Builder, Config, build_clock, build_emulator, build_features, build_lifecycle, build_meta,
-    check_encodable,
+    Builder, Config, build_clock, build_emulator, build_features, build_inputs, build_lifecycle,
+    build_meta, check_encodable,
 )
 from .graphics import build_graphics
 from .net import build_vifs
 
 TARGET = "xen-xm"
+TEMPLATE = "xm.j2"
 # xend (<= 3.0.4 config versions) wants emulated HVM nics marked as ioemu.
 HVM_VIF_TYPE = "ioemu"
 FLOPPY_KEYS = ("fda", "fdb")
+# xend <= 3.0.2 takes the HVM CD-ROM at this target from the top-level cdrom key.
+OLD_CDROM_TARGET = "hdc"
+IOEMU_PREFIX = "ioemu:"
 
 
 def build_os(b: Builder, config: Config) -> None:
@@ -102,9 +107,28 @@ def _disk_prefix(b: Builder, disk: Disk) -> Optional[str]:
     return name + ":"
 
 
+def _is_old_cdrom(b: Builder, disk: Disk) -> bool:
+    return (b.hvm and b.has(CDROM_KEY) and disk.device is DiskDevice.CDROM
+            and disk.target_dev == OLD_CDROM_TARGET)
+
+
+def build_old_cdrom(b: Builder, config: Config) -> None:
+    """xend <= 3.0.2: the first hdc CD-ROM with media becomes `cdrom = "path"`."""
+    for disk in b.domain.devices.disks:
+        if not _is_old_cdrom(b, disk):
+            continue
+        if disk.source is None or "cdrom" in config:
+            b.note("XEN433", f"CD-ROM {disk.target_dev!r}: xend {b.dialect.version} carries "
+                   "one HVM CD-ROM, with media, in its cdrom key; this one is dropped",
+                   disk.span, hint="use --xen-version 3.0.3 or later for empty or extra "
+                   "CD-ROM drives")
+            continue
+        config.set("cdrom", disk.source)
+
+
 def disk_entry(b: Builder, disk: Disk) -> Optional[str]:
     suffix = tables.DISK_DEVICE_SUFFIX[disk.device]
-    if suffix is None:
+    if suffix is None or _is_old_cdrom(b, disk):
         return None
     prefixes = tables.DISK_BUS_PREFIXES[disk.target_bus]
     if not prefixes:
@@ -126,7 +150,8 @@ def disk_entry(b: Builder, disk: Disk) -> Optional[str]:
             return None
         source = prefix + disk.source
     mode = "r" if disk.readonly else "w"
-    return f"{source},{disk.target_dev}{suffix},{mode}"
+    ioemu = IOEMU_PREFIX if b.hvm and b.has(IOEMU_DISK_PREFIX) else ""
+    return f"{source},{ioemu}{disk.target_dev}{suffix},{mode}"
 
 
 def build_disks(b: Builder, config: Config) -> None:
@@ -136,28 +161,12 @@ def build_disks(b: Builder, config: Config) -> None:
         config.set("disk", kept)
 
 
-def build_inputs(b: Builder, config: Config) -> None:
-    usb_written = False
-    for dev in b.domain.devices.inputs:
-        implicit = tables.INPUT_BUS_IMPLICIT[dev.bus]
-        if implicit == ("hvm" if b.hvm else "pv"):
-            continue
-        if dev.bus is InputBus.USB and b.hvm and not usb_written:
-            config.set("usb", 1)
-            config.set("usbdevice", tables.USB_DEVICES[dev.type])
-            usb_written = True
-            continue
-        why = ("xm has one usbdevice key" if dev.bus is InputBus.USB and b.hvm
-               else f"a {'HVM' if b.hvm else 'paravirtualized'} guest has no such input")
-        b.note("XEN415", f"<input type='{dev.type.value}' bus='{dev.bus.value}'>: {why}; "
-               "ignored", dev.span)
-
-
 def build_config(b: Builder) -> Config:
     config = Config()
     build_meta(b, config)
     build_os(b, config)
     build_floppies(b, config)
+    build_old_cdrom(b, config)
     if b.hvm:
         build_features(b, config)
     build_clock(b, config)
@@ -166,7 +175,7 @@ def build_config(b: Builder) -> Config:
     build_inputs(b, config)
     build_graphics(b, config)
     build_disks(b, config)
-    build_vifs(b, config, HVM_VIF_TYPE)
+    build_vifs(b, config, HVM_VIF_TYPE if b.has(VIF_TYPE_IOEMU) else None)
     build_chardevs(b, config)
     if not b.hvm:
         build_features(b, config)

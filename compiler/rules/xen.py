@@ -191,3 +191,87 @@ RULES = [
         "Add <kernel>…</kernel> or <bootloader>/usr/bin/pygrub</bootloader>.",
     ),
 ]
+
+# ---------------------------------------------------------------- import (config → XML) and xl
+
+RULES += [
+    Rule(
+        "XEN424", "config-syntax", E,
+        "The xm or xl config can't be parsed.",
+        "An xm config is Python source and an xl config follows xl.cfg(5); virtc reads both "
+        "without running them, so a syntax error leaves nothing to import.",
+        "memory = 512 +",
+        "Fix the line shown; xl strings are \"…\" or '…' on one line, keys lower case.",
+    ),
+    Rule(
+        "XEN425", "config-not-literal", E,
+        "An xm config statement is not a literal assignment.",
+        "xm executes its config as Python, so a config can compute values or run code; "
+        "virtc never executes it and accepts only `NAME = literal` (numbers, strings, lists).",
+        "memory = 256 * 2",
+        "Replace the expression with the value it computes.",
+    ),
+    Rule(
+        "XEN426", "config-key-ignored", W,
+        "A config key has no domain XML equivalent in virtc and is not imported.",
+        "virtc's domain XML covers the 2007 libvirt format; keys such as cpus, pci or "
+        "shadow_memory would be lost, so each one is named rather than dropped silently.",
+        "cpus = \"0-3\"",
+        "Check the imported domain does without it, or keep the original config.",
+    ),
+    Rule(
+        "XEN427", "config-value-invalid", E,
+        "A config value has the wrong type or a value domain XML can't express.",
+        "Importing it anyway would change the guest (a wrong memory size, an unknown boot "
+        "device or lifecycle action), so nothing is imported.",
+        "on_crash = \"coredump-destroy\"",
+        "Use a value from the domain XML vocabulary, or fix the type (numbers for sizes).",
+    ),
+    Rule(
+        "XEN428", "config-entry-field-ignored", W,
+        "A field of a disk, vif, vfb, usbdevice or serial entry has no domain XML equivalent.",
+        "Entries such as \"mac=…,bridge=…,rate=10Mb/s\" carry fields the domain XML format "
+        "can't hold; the rest of the entry is imported and the field is named.",
+        "vif = [ \"bridge=xenbr0,rate=10Mb/s\" ]",
+        "Check the imported device does without it.",
+    ),
+    Rule(
+        "XEN429", "config-name-missing", E,
+        "The config has no name key.",
+        "Every domain needs a name; xm and xl refuse a config without one.",
+        "memory = 512   (and no name = …)",
+        "Add name = \"guest\".",
+    ),
+    Rule(
+        "XEN430", "xl-string-unrepresentable", E,
+        "A value holds a control character an xl string can't carry.",
+        "libxlu reads \\n, \\t and a few other escapes, but its \\x and octal escapes drop "
+        "the character and a NUL ends the string, so the value would change.",
+        "<cmdline>quiet\\x01</cmdline> compiled with --target xen-xl",
+        "Remove the control character, or compile for xen-xm, whose Python strings carry it.",
+    ),
+    Rule(
+        "XEN431", "config-key-repeated", W,
+        "A config key is assigned more than once; the last value is used.",
+        "Both xm (Python) and xl keep the last assignment, which often hides an edit "
+        "mistake.",
+        "memory = 256 … memory = 512",
+        "Keep one assignment of the key.",
+    ),
+    Rule(
+        "XEN432", "xml-text-unrepresentable", E,
+        "An imported value holds a character XML 1.0 can't contain.",
+        "Domain XML is XML 1.0, which has no way to write most control characters (even as "
+        "character references), so the value can't be written faithfully.",
+        "name = \"guest\\x01\"",
+        "Remove the control character from the config value.",
+    ),
+    Rule(
+        "XEN433", "old-xend-cdrom-dropped", W,
+        "A CD-ROM that xend <= 3.0.2's single cdrom key can't carry is dropped.",
+        "Before Xen 3.0.3, an HVM guest's CD-ROM is the top-level cdrom key, which holds "
+        "one image path for hdc; an empty drive or a second hdc CD-ROM has no place.",
+        "<disk device='cdrom'><target dev='hdc'/></disk> with --xen-version 3.0.2",
+        "Compile with --xen-version 3.0.3 or later, or give the CD-ROM an image.",
+    ),
+]

@@ -1,0 +1,183 @@
+"""Format an IR Domain as domain XML text (the inverse of compiler/lower), without lxml.
+
+Used by `virtc import`: an xm/xl config becomes IR, and this module writes it in the
+element order of the libvirt format page. Values that lowering derives when absent (disk
+bus, input bus, character device port) are written explicitly, so reading the text back
+gives the same IR. One escaping function per context: text escapes & < > and a carriage
+return (which parsers would turn into a newline); attributes also escape the quote and
+whitespace controls, which attribute normalisation would otherwise turn into spaces.
+Characters XML 1.0 can't hold at all are reported (XEN432) instead of written.
+"""
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Sequence, Tuple
+
+from ..compiler.diagnostics import Diagnostics
+from ..compiler.ir import CharDevice, CharMode, CharProtocol, CharType, Disk, DiskType, Domain
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TEXT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
+_ATTR = dict(_TEXT, **{'"': "&quot;", "\n": "&#10;", "\t": "&#9;"})
+_TEXT_RE = re.compile("[&<>\r]")
+_ATTR_RE = re.compile("[&<>\r\"\n\t]")
+
+Attrs = Sequence[Tuple[str, Optional[object]]]
+
+
+def escape_text(value: str) -> str:
+    return _TEXT_RE.sub(lambda m: _TEXT[m.group()], value)
+
+
+def escape_attr(value: str) -> str:
+    return _ATTR_RE.sub(lambda m: _ATTR[m.group()], value)
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.lines: List[str] = []
+        self.bad: List[str] = []
+
+    def _check(self, value: str) -> str:
+        m = _NOT_XML.search(value)
+        if m:
+            self.bad.append(f"U+{ord(m.group()):04X} in {value!r}")
+        return value
+
+    def _attrs(self, attrs: Attrs) -> str:
+        return "".join(f' {k}="{escape_attr(self._check(str(v)))}"'
+                       for k, v in attrs if v is not None)
+
+    def empty(self, depth: int, tag: str, attrs: Attrs = ()) -> None:
+        self.lines.append(f"{'  ' * depth}<{tag}{self._attrs(attrs)}/>")
+
+    def text(self, depth: int, tag: str, value: Optional[object], attrs: Attrs = ()) -> None:
+        if value is None:
+            return
+        body = escape_text(self._check(str(value)))
+        self.lines.append(f"{'  ' * depth}<{tag}{self._attrs(attrs)}>{body}</{tag}>")
+
+    def open(self, depth: int, tag: str, attrs: Attrs = ()) -> None:
+        self.lines.append(f"{'  ' * depth}<{tag}{self._attrs(attrs)}>")
+
+    def close(self, depth: int, tag: str) -> None:
+        self.lines.append(f"{'  ' * depth}</{tag}>")
+
+
+def _os(w: _Writer, d: Domain) -> None:
+    os = d.os
+    w.open(1, "os")
+    w.text(2, "type", os.type.value, [("arch", os.arch), ("machine", os.machine)])
+    w.text(2, "loader", os.loader)
+    w.text(2, "kernel", os.kernel)
+    w.text(2, "initrd", os.initrd)
+    w.text(2, "root", os.root)
+    w.text(2, "cmdline", os.cmdline)
+    for boot in os.boot:
+        w.empty(2, "boot", [("dev", boot.dev.value)])
+    w.close(1, "os")
+
+
+def _disk(w: _Writer, disk: Disk) -> None:
+    w.open(2, "disk", [("type", disk.type.value), ("device", disk.device.value)])
+    if disk.driver_name is not None or disk.driver_type is not None:
+        w.empty(3, "driver", [("name", disk.driver_name), ("type", disk.driver_type)])
+    if disk.source is not None:
+        attr = "file" if disk.type is DiskType.FILE else "dev"
+        w.empty(3, "source", [(attr, disk.source)])
+    w.empty(3, "target", [("dev", disk.target_dev), ("bus", disk.target_bus.value)])
+    if disk.readonly:
+        w.empty(3, "readonly")
+    w.close(2, "disk")
+
+
+def _interface(w: _Writer, net) -> None:
+    w.open(2, "interface", [("type", net.type.value)])
+    source = [("bridge", net.bridge), ("network", net.network), ("address", net.address),
+              ("port", net.port)]
+    if any(v is not None for _, v in source):
+        w.empty(3, "source", source)
+    if net.mac is not None:
+        w.empty(3, "mac", [("address", net.mac)])
+    if net.ip is not None:
+        w.empty(3, "ip", [("address", net.ip)])
+    if net.script is not None:
+        w.empty(3, "script", [("path", net.script)])
+    if net.target_dev is not None:
+        w.empty(3, "target", [("dev", net.target_dev)])
+    if net.model is not None:
+        w.empty(3, "model", [("type", net.model)])
+    w.close(2, "interface")
+
+
+def _chardev(w: _Writer, chr: CharDevice) -> None:
+    tag = chr.kind.value
+    w.open(2, tag, [("type", chr.type.value)])
+    mode = chr.mode.value if chr.type in (CharType.TCP, CharType.UNIX) else None
+    if chr.type is CharType.UDP:
+        if chr.bind_host is not None or chr.bind_service is not None:
+            w.empty(3, "source", [("mode", "bind"), ("host", chr.bind_host),
+                                  ("service", chr.bind_service)])
+        w.empty(3, "source", [("mode", "connect"), ("host", chr.host),
+                              ("service", chr.service)])
+    elif chr.path is not None or chr.host is not None or chr.service is not None:
+        if mode == CharMode.CONNECT.value and chr.type is CharType.UNIX:
+            mode = None
+        w.empty(3, "source", [("mode", mode), ("path", chr.path), ("host", chr.host),
+                              ("service", chr.service)])
+    if chr.type is CharType.TCP and chr.protocol is not CharProtocol.RAW:
+        w.empty(3, "protocol", [("type", chr.protocol.value)])
+    w.empty(3, "target", [("port", chr.target_port)])
+    w.close(2, tag)
+
+
+def _devices(w: _Writer, d: Domain) -> None:
+    dev = d.devices
+    w.open(1, "devices")
+    w.text(2, "emulator", dev.emulator)
+    for disk in dev.disks:
+        _disk(w, disk)
+    for net in dev.interfaces:
+        _interface(w, net)
+    for g in dev.graphics:
+        autoport = "yes" if g.autoport else None
+        w.empty(2, "graphics", [("type", g.type.value), ("port", g.port), ("autoport", autoport),
+                                ("listen", g.listen), ("passwd", g.passwd),
+                                ("keymap", g.keymap)])
+    for inp in dev.inputs:
+        w.empty(2, "input", [("type", inp.type.value), ("bus", inp.bus.value)])
+    for chr in dev.serials + dev.parallels + dev.consoles:
+        _chardev(w, chr)
+    w.close(1, "devices")
+
+
+def format_domain(domain: Domain, diags: Diagnostics) -> Optional[str]:
+    """Domain XML for `domain`; None (with XEN432) when a value can't be written in XML."""
+    d, w = domain, _Writer()
+    w.open(0, "domain", [("type", d.type.value), ("id", d.id)])
+    w.text(1, "name", d.name)
+    w.text(1, "uuid", d.uuid)
+    w.text(1, "memory", d.memory_kib)
+    w.text(1, "currentMemory", d.current_memory_kib)
+    w.text(1, "vcpu", d.vcpus)
+    w.text(1, "bootloader", d.bootloader)
+    w.text(1, "bootloader_args", d.bootloader_args)
+    _os(w, d)
+    f = d.features
+    if f.pae or f.acpi or f.apic:
+        w.open(1, "features")
+        for name in ("pae", "acpi", "apic"):
+            if getattr(f, name):
+                w.empty(2, name)
+        w.close(1, "features")
+    w.empty(1, "clock", [("offset", d.clock.offset.value)])
+    w.text(1, "on_poweroff", d.on_poweroff.value)
+    w.text(1, "on_reboot", d.on_reboot.value)
+    w.text(1, "on_crash", d.on_crash.value)
+    _devices(w, d)
+    w.close(0, "domain")
+    if w.bad:
+        diags.add("XEN432", f"{w.bad[0]} can't be written in XML 1.0", d.span,
+                  hint="remove the control character from the value")
+        return None
+    return "\n".join(w.lines) + "\n"

@@ -1,0 +1,163 @@
+"""A parsed xm or xl config (settings.py) → an IR Domain, the inverse of xm.py / xl.py.
+
+Follows libvirt's xenParseXM / xenParseXL: memory keys are MiB, HVM guests boot the
+firmware in xm's kernel key (xl: firmware_override), PV guests a kernel or bootloader.
+Keys without a domain XML equivalent are reported (XEN426) and skipped; values that can't
+be read are errors (XEN427) and nothing is imported.
+"""
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Tuple
+
+from ...compiler.diagnostics import Diagnostics
+from ...compiler.ir import (
+    Boot, BootDev, CharKind, Clock, ClockOffset, Devices, Disk, Domain, DomainType, Features,
+    LifecycleAction, Os, OsType,
+)
+from . import import_devices as dev
+from .import_disks import floppy, old_cdrom, xl_disk, xm_disk
+from .import_values import ConfigReader
+from .settings import Settings
+
+_BOOT = {"a": BootDev.FD, "c": BootDev.HD, "d": BootDev.CDROM, "n": BootDev.NETWORK}
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+                   r"[0-9a-fA-F]{12}$")
+DEFAULT_MEMORY_MIB = 128          # xend's and xl's default when memory is not set
+_GUEST_TYPES = {"hvm": OsType.HVM, "pv": OsType.LINUX, "generic": OsType.LINUX,
+                "linux": OsType.LINUX}
+
+
+def _os_type(r: ConfigReader) -> OsType:
+    for key in ("type", "builder"):
+        s = r.get(key)
+        if s is None:
+            continue
+        if s.value not in _GUEST_TYPES:
+            r.error("XEN427", f"{key} = {s.value!r}: virtc imports HVM and PV guests only",
+                    s.span, hint='use "hvm" or "pv"')
+            return OsType.LINUX
+        return _GUEST_TYPES[s.value]
+    return OsType.LINUX
+
+
+def _uuid(r: ConfigReader) -> Optional[str]:
+    value = r.string("uuid")
+    if value is None:
+        return None
+    if not _UUID.match(value):
+        r.error("XEN427", f"uuid = {value!r} is not a UUID", r.settings["uuid"].span)
+        return None
+    digits = value.replace("-", "").lower()
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+def _boot(r: ConfigReader) -> Tuple[Boot, ...]:
+    letters = r.string("boot")
+    if letters is None:
+        return ()
+    span = r.settings["boot"].span
+    bad = [ch for ch in letters if ch not in _BOOT]
+    if bad:
+        r.error("XEN427", f"boot = {letters!r}: {bad[0]!r} is not a boot device",
+                span, hint="use a (floppy), c (disk), d (cdrom) or n (network)")
+        return ()
+    return tuple(Boot(_BOOT[ch], span) for ch in letters)
+
+
+def _action(r: ConfigReader, key: str, default: LifecycleAction) -> LifecycleAction:
+    value = r.string(key)
+    if value is None:
+        return default
+    try:
+        return LifecycleAction(value)
+    except ValueError:
+        r.error("XEN427", f"{key} = {value!r} has no domain XML equivalent",
+                r.settings[key].span, hint="use destroy, restart, preserve or rename-restart")
+        return default
+
+
+def _os(r: ConfigReader, xl: bool) -> Tuple[Os, Optional[str], Optional[str]]:
+    """(os, bootloader, bootloader args)."""
+    os_type = _os_type(r)
+    if os_type is OsType.HVM:
+        loader = r.string("firmware_override" if xl else "kernel")
+        return Os(os_type, loader=loader, boot=_boot(r), span=r.top), None, None
+    cmdline = r.string("cmdline") if xl else None
+    root, extra = r.string("root"), r.string("extra")
+    if cmdline is not None:
+        root = extra = None            # xl.cfg: root and extra are ignored next to cmdline
+        for key in ("root", "extra"):
+            if key in r.settings:
+                r.note("XEN426", f"key {key} is ignored by xl next to cmdline", r.settings[key].span)
+    os = Os(os_type, kernel=r.string("kernel"), initrd=r.string("ramdisk"),
+            cmdline=cmdline if cmdline is not None else extra, root=root, span=r.top)
+    args = r.string("bootloader_args") if xl else (r.string("bootargs")
+                                                   or r.string("bootloader_args"))
+    return os, r.string("bootloader"), args
+
+
+def _disks(r: ConfigReader, hvm: bool, xl: bool) -> Tuple[Disk, ...]:
+    read = xl_disk if xl else xm_disk
+    disks = [read(r, entry, span) for _, entry, span in r.strings("disk")]
+    if not xl:
+        cdrom = r.get("cdrom")
+        if cdrom is not None and isinstance(cdrom.value, str):
+            disks.append(old_cdrom(cdrom.value, cdrom.span))
+        for key in ("fda", "fdb"):
+            s = r.get(key)
+            if s is not None and isinstance(s.value, str) and s.value:
+                disks.append(floppy(key, s.value, s.span))
+    return tuple(d for d in disks if d is not None)
+
+
+def _memory(r: ConfigReader) -> Tuple[int, Optional[int]]:
+    memory, maxmem = r.integer("memory"), r.integer("maxmem")
+    memory = memory if memory is not None else DEFAULT_MEMORY_MIB
+    if maxmem is None or maxmem == memory:
+        return memory * 1024, None
+    return maxmem * 1024, memory * 1024
+
+
+def _devices(r: ConfigReader, hvm: bool, xl: bool) -> Devices:
+    graphics: List = [g for _, e, span in r.strings("vfb") for g in [dev.vfb(r, e, span)] if g]
+    top = dev.display_keys(r)
+    graphics += top if not graphics else []
+    return Devices(
+        emulator=r.string("device_model_override") if xl else r.string("device_model"),
+        disks=_disks(r, hvm, xl),
+        interfaces=tuple(i for _, e, span in r.strings("vif") for i in [dev.vif(r, e, span)] if i),
+        graphics=tuple(graphics),
+        inputs=tuple(dev.usb_inputs(r)),
+        serials=tuple(dev.chardevs(r, "serial", CharKind.SERIAL)),
+        parallels=tuple(dev.chardevs(r, "parallel", CharKind.PARALLEL)),
+    )
+
+
+def config_to_domain(settings: Settings, source_format: str, file: str,
+                     diags: Diagnostics) -> Optional[Domain]:
+    r = ConfigReader(settings, file, diags, source_format)
+    xl = source_format == "xen-xl"
+    name = r.string("name")
+    if name is None and "name" not in settings:
+        r.error("XEN429", "the config has no name key", r.top, hint='add name = "guest"')
+    os, bootloader, bootloader_args = _os(r, xl)
+    memory_kib, current_kib = _memory(r)
+    localtime = r.flag("localtime")
+    domain = Domain(
+        type=DomainType.XEN, name=name or "", memory_kib=memory_kib,
+        current_memory_kib=current_kib, vcpus=r.integer("vcpus") or 1, uuid=_uuid(r),
+        bootloader=bootloader, bootloader_args=bootloader_args, os=os,
+        features=Features(pae=bool(r.flag("pae")), acpi=bool(r.flag("acpi")),
+                          apic=bool(r.flag("apic")), span=r.top),
+        clock=Clock(ClockOffset.LOCALTIME if localtime else ClockOffset.UTC, span=r.top),
+        on_poweroff=_action(r, "on_poweroff", LifecycleAction.DESTROY),
+        on_reboot=_action(r, "on_reboot", LifecycleAction.RESTART),
+        # xl's default on_crash is destroy (xl.cfg(5)); xend's is restart.
+        on_crash=_action(r, "on_crash",
+                         LifecycleAction.DESTROY if xl else LifecycleAction.RESTART),
+        devices=_devices(r, os.is_hvm, xl),
+        span=r.top,
+    )
+    r.leftovers()
+    return None if r.failed else domain

@@ -1,0 +1,189 @@
+"""The xl dialect (Xen 4.x `xl.cfg(5)`): guest type, key=value disk specs, vfb specs, key order.
+
+Shares meta, features, clock, lifecycle, inputs, vifs and serial strings with xm through
+common.py, as libvirt's xen_xl.c shares xen_common.c with xen_xm.c. What differs:
+
+- the guest type is `type="hvm"|"pv"` (Xen >= 4.10) or `builder="hvm"|"generic"` before;
+- disks are "format=…,vdev=…,access=ro|rw[,backendtype=…][,devtype=cdrom],target=PATH"
+  (xl-disk-configuration(5)); `target=` comes last because it takes the rest of the spec,
+  which is how xl carries a path with commas;
+- HVM firmware is `firmware_override`, the device model `device_model_override`;
+- PV graphics are a vfb spec "vnc=1,…" / "sdl=1"; xl has no parallel or floppy keys;
+- strings are xl strings (literal.xl_literal), which can't carry some control characters.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from ...compiler.ir import BootDev, Disk, DiskDevice, DiskType, Graphics, GraphicsType
+from . import tables
+from .chardev import build_chardevs
+from .common import (
+    Builder, Config, build_clock, build_features, build_inputs, build_lifecycle, build_meta,
+    check_encodable,
+)
+from .dialects import XL_TYPE_KEY
+from .graphics import _hvm_display, _vnc_display
+from .literal import xl_unrepresentable
+from .net import build_vifs
+
+TARGET = "xen-xl"
+TEMPLATE = "xl.j2"
+# <driver name> → libxl backendtype; None: let libxl choose (the file backends).
+BACKENDTYPES = {"phy": "phy", "tap": "tap", "tap2": "tap", "qemu": "qdisk", "file": None}
+RAW_FORMATS = (None, "raw", "aio")
+# xl-network-configuration(5): type=vif is a PV-only nic, the xm 'netfront' model.
+NETFRONT_TYPE = "vif"
+
+
+def build_type(b: Builder, config: Config) -> None:
+    if b.has(XL_TYPE_KEY):
+        config.set("type", "hvm" if b.hvm else "pv")
+    else:
+        config.set("builder", "hvm" if b.hvm else "generic")
+
+
+def build_os(b: Builder, config: Config) -> None:
+    os, d = b.domain.os, b.domain
+    if b.hvm:
+        # hvmloader is xl's built-in default, so only an explicit loader is written.
+        config.set("firmware_override", os.loader)
+        letters = "".join(tables.BOOT_LETTERS[boot.dev] for boot in os.boot)
+        config.set("boot", letters or tables.BOOT_LETTERS[BootDev.HD])
+        for what, value in (("kernel", os.kernel), ("initrd", os.initrd),
+                            ("cmdline", os.cmdline), ("root", os.root)):
+            if value is not None:
+                b.note("XEN418", f"<os><{what}> is for paravirtualized guests; virtc boots "
+                       "HVM guests from the firmware and the boot devices; ignored", os.span)
+        if d.bootloader is not None:
+            b.note("XEN418", "<bootloader> is for paravirtualized guests; ignored", d.span)
+        return
+    if os.loader is not None or os.boot:
+        b.note("XEN418", "<os><loader> and <boot> are for HVM guests; ignored for this "
+               "paravirtualized guest", os.span)
+    if os.kernel is None and d.bootloader is None:
+        b.note("XEN423", "paravirtualized guest has neither <os><kernel> nor <bootloader>",
+               os.span, hint="add <kernel> or <bootloader>/usr/bin/pygrub</bootloader>")
+    config.set("bootloader", d.bootloader)
+    config.set("bootloader_args", d.bootloader_args)
+    config.set("kernel", os.kernel)
+    config.set("ramdisk", os.initrd)
+    # root= and extra= rather than one cmdline=, so that each reads back on its own.
+    config.set("root", os.root)
+    config.set("extra", os.cmdline)
+
+
+def _backendtype(b: Builder, disk: Disk) -> tuple:
+    """(ok, backendtype or None)."""
+    name = disk.driver_name
+    if name is None:
+        return True, ("phy" if disk.type is DiskType.BLOCK else None)
+    if name not in BACKENDTYPES:
+        b.error("XEN408", f"<driver name={name!r}> is not an xl disk backend", disk.span,
+                hint="use name='phy', 'tap', 'qemu' (qdisk) or 'file', or drop <driver>")
+        return False, None
+    return True, BACKENDTYPES[name]
+
+
+def disk_spec(b: Builder, disk: Disk) -> Optional[str]:
+    if disk.device is DiskDevice.FLOPPY:
+        b.error("XEN411", f"floppy {disk.target_dev!r}: xl has no floppy drives", disk.span,
+                hint="remove the floppy, or compile for xen-xm")
+        return None
+    if not tables.DISK_BUS_PREFIXES[disk.target_bus]:
+        b.note("XEN410", f"<target dev={disk.target_dev!r} bus='{disk.target_bus.value}'>: "
+               "xl has no bus field and Xen has no such bus; the bus is ignored", disk.span,
+               hint="name the target hdX (IDE), sdX (SCSI) or xvdX (Xen)")
+    if not b.no_separator("target dev", disk.target_dev, disk.span, "disk"):
+        return None
+    if disk.source is None and disk.device is not DiskDevice.CDROM:
+        b.error("XEN407", f"disk {disk.target_dev!r} has no <source>; only cdroms can be "
+                "empty", disk.span)
+        return None
+    ok, backend = _backendtype(b, disk)
+    if not ok:
+        return None
+    fmt = "raw" if disk.driver_type in RAW_FORMATS else disk.driver_type
+    if not b.no_separator("driver type", fmt, disk.span, "disk"):
+        return None
+    fields: List[str] = [f"format={fmt}", f"vdev={disk.target_dev}",
+                         f"access={'ro' if disk.readonly else 'rw'}"]
+    if backend is not None:
+        fields.append(f"backendtype={backend}")
+    if disk.device is DiskDevice.CDROM:
+        fields.append("devtype=cdrom")
+    if disk.source is not None:
+        fields.append(f"target={disk.source}")
+    return ",".join(fields)
+
+
+def build_disks(b: Builder, config: Config) -> None:
+    specs = [disk_spec(b, disk) for disk in b.domain.devices.disks]
+    kept = [s for s in specs if s is not None]
+    if kept:
+        config.set("disk", kept)
+
+
+def _vfb_spec(b: Builder, g: Graphics) -> Optional[str]:
+    if g.type is GraphicsType.SDL:
+        return "sdl=1"
+    unused, display = _vnc_display(b, g)
+    fields = ["vnc=1", f"vncunused={unused}"]
+    if display is not None:
+        fields.append(f"vncdisplay={display}")
+    for key, value, what in (("vnclisten", g.listen, "VNC listen address"),
+                             ("vncpasswd", g.passwd, "VNC password"),
+                             ("keymap", g.keymap, "keymap")):
+        if value is None:
+            continue
+        if not b.no_separator(what, value, g.span, "vfb"):
+            return None
+        fields.append(f"{key}={value}")
+    return ",".join(fields)
+
+
+def build_graphics(b: Builder, config: Config) -> None:
+    graphics = b.domain.devices.graphics
+    if not graphics:
+        return
+    for extra in graphics[1:]:
+        b.note("XEN413", f"<graphics type='{extra.type.value}'>: an xl config has one "
+               "display; only the first <graphics> is written", extra.span)
+    if b.hvm:
+        _hvm_display(b, graphics[0], config)
+        return
+    spec = _vfb_spec(b, graphics[0])
+    if spec is not None:
+        config.set("vfb", [spec])
+
+
+def check_xl_strings(b: Builder, config: Config) -> None:
+    for key, value in config.items():
+        for item in value if isinstance(value, list) else (value,):
+            bad = xl_unrepresentable(item) if isinstance(item, str) else None
+            if bad is not None:
+                b.error("XEN430", f"the value of xl key {key} holds U+{ord(bad):04X}, which "
+                        "an xl string can't carry", b.domain.span,
+                        hint="remove the control character, or compile for xen-xm")
+
+
+def build_config(b: Builder) -> Config:
+    config = Config()
+    build_meta(b, config)
+    build_type(b, config)
+    build_os(b, config)
+    if b.hvm:
+        build_features(b, config)
+    build_clock(b, config)
+    build_lifecycle(b, config)
+    config.set("device_model_override", b.domain.devices.emulator)
+    build_inputs(b, config)
+    build_graphics(b, config)
+    build_disks(b, config)
+    build_vifs(b, config, None, NETFRONT_TYPE)
+    build_chardevs(b, config, parallel=False)
+    if not b.hvm:
+        build_features(b, config)
+    check_encodable(b, config)
+    check_xl_strings(b, config)
+    return config
