@@ -19,7 +19,7 @@ from lxml import etree
 from .diagnostics import Diagnostics, Span
 from .schema_explain import Finding, closest, explain_element, qname
 
-KINDS = ("domain", "network")
+KINDS = ("domain", "network", "capabilities")
 
 _LXML_SCHEMAS: Dict[str, etree.XMLSchema] = {}
 _XSD_MODELS: Dict[str, Any] = {}
@@ -156,7 +156,9 @@ def _home_index(kind: str, model) -> Dict[str, List[str]]:
         seen = set()
         while todo:
             decl = todo.pop()
-            if id(decl) in seen or decl.type.is_simple() or decl.type.has_simple_content():
+            # xs:any wildcards (skipped host parts of capabilities) have no type to descend into
+            if id(decl) in seen or decl.type is None or decl.type.is_simple() \
+                    or decl.type.has_simple_content():
                 continue
             seen.add(id(decl))
             for child in decl.type.content.iter_elements():

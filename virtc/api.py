@@ -14,7 +14,7 @@ from .compiler import ir
 from .compiler.diagnostics import Diagnostic, Diagnostics, Severity, Span
 from .compiler.networks import network_table
 
-TARGETS = ("qemu", "xen-xm")
+TARGETS = ("qemu", "xen-xm", "xen-xl")
 
 
 @dataclass
@@ -31,11 +31,12 @@ class Loaded:
         return self.node is not None and not any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def load_bytes(source: bytes, file: str = "<input>", capabilities=None) -> Loaded:
+def load_bytes(source: bytes, file: str = "<input>", capabilities=None, *,
+               max_size: Optional[int] = None) -> Loaded:
     """Parse, validate, lower and check one document.
 
     With `capabilities` (a lowered capabilities document), a domain is also checked against
-    what that host offers (CAP5xx).
+    what that host offers (CAP5xx). `max_size`: the input limit in bytes (None: 10 MiB).
     """
     from .compiler.checks import check_domain
     from .compiler.lower import lower_domain, lower_network
@@ -44,7 +45,7 @@ def load_bytes(source: bytes, file: str = "<input>", capabilities=None) -> Loade
 
     diags = Diagnostics()
     result = Loaded(file, diagnostics=diags.items)
-    doc = parse(source, file, diags)
+    doc = parse(source, file, diags, max_size=max_size)
     if doc is None:
         return result
     result.kind = doc.kind
@@ -64,15 +65,18 @@ def load_bytes(source: bytes, file: str = "<input>", capabilities=None) -> Loade
         if capabilities is not None:
             from .compiler.capabilities.check import check_domain as check_host, sites_of
 
-            check_host(capabilities, domain, diags, sites_of(doc.root, doc.index))
+            check_host(capabilities, domain, diags, sites_of(doc))
         result.node = domain
     return result
 
 
-def load_file(path: str, capabilities=None) -> Loaded:
+def load_file(path: str, capabilities=None, *, max_size: Optional[int] = None) -> Loaded:
     """Like `load_bytes`, reading `path`. Raises OSError when the file cannot be read."""
-    with open(path, "rb") as fh:
-        return load_bytes(fh.read(), path, capabilities)
+    from .compiler.parse import DEFAULT_MAX_SIZE
+
+    limit = DEFAULT_MAX_SIZE if max_size is None else max_size
+    with open(path, "rb") as fh:   # one byte past the limit is enough to refuse the file
+        return load_bytes(fh.read(limit + 1), path, capabilities, max_size=limit)
 
 
 def load_networks(paths: Iterable[str], diags: Diagnostics) -> dict:
@@ -107,7 +111,8 @@ def resolve_emulator(domain: ir.Domain, override: Optional[str]) -> Optional[str
 def compile_domain(domain: ir.Domain, target: str, diags: Diagnostics, *,
                    networks: Optional[dict] = None, qemu_version: Optional[str] = None,
                    emulator: Optional[str] = None,
-                   capabilities=None) -> Union[Sequence[str], str, None]:
+                   capabilities=None,
+                   xen_version: Optional[str] = None) -> Union[Sequence[str], str, None]:
     """Render `domain` for `target`: an argv list for qemu, config text for xen-xm.
 
     With `capabilities`, a domain without <emulator> or machine= takes the host's default
@@ -134,8 +139,11 @@ def compile_domain(domain: ir.Domain, target: str, diags: Diagnostics, *,
             dialect = nearest_dialect(detected) if detected else get_dialect(DEFAULT_VERSION)
         ctx = QemuContext(diags=diags, dialect=dialect, networks=networks, emulator=emulator)
         return qemu_compile(domain, ctx)
-    if target == "xen-xm":
+    if target in ("xen-xm", "xen-xl"):
         from .backends.xen import XenContext, compile_domain as xen_compile
+        from .backends.xen.dialects import get_dialect
 
-        return xen_compile(domain, XenContext(diags=diags, networks=networks))
+        # An unknown version raises backends.xen.dialects.UnknownXenVersion (a ValueError).
+        dialect = get_dialect(target, xen_version)
+        return xen_compile(domain, XenContext(diags=diags, networks=networks, dialect=dialect))
     raise ValueError(f"unknown target {target!r}")

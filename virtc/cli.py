@@ -10,7 +10,7 @@ import os
 import shlex
 import sys
 import tempfile
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: never expected; tests treat it as a failure
@@ -25,53 +25,192 @@ def _parser() -> argparse.ArgumentParser:
                                 "compile it to a QEMU command line or a Xen xm config.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    v = sub.add_parser("validate", help="check domain and network XML files")
+    v = sub.add_parser("validate", help="check domain and network XML files",
+                       description="Check domain and network XML files. Exit status: 0 clean, "
+                       "1 findings, 2 usage or I/O error.")
     v.add_argument("paths", nargs="+", metavar="PATH", help="files, or directories (their *.xml)")
-    v.add_argument("--format", choices=("text", "json"), default="text")
+    v.add_argument("--format", choices=FORMATS, default="text")
+    v.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
+    v.add_argument("--compile", action="store_true",
+                   help="also compile each valid domain for its default target (qemu, or "
+                   "xen-xm for type='xen') and report what the backend finds")
+    v.add_argument("--schema", action="append", default=[], metavar="[KIND=]FILE",
+                   help="also validate against a RelaxNG (.rng) or XSD file; KIND (domain, "
+                   "network) limits it to one kind of document (repeatable)")
+    v.add_argument("--network", action="append", default=[], metavar="FILE",
+                   help="with --compile: a libvirt <network> definition (repeatable); network "
+                   "documents among the checked files are used too")
+    v.add_argument("--qemu-version", metavar="X.Y", help="with --compile: QEMU dialect "
+                   "(default: ask the emulator, else 7.2)")
+    v.add_argument("--capabilities", metavar="FILE",
+                   help="also check each domain against a host capabilities document "
+                   "(from `virtc capabilities` or `virsh capabilities`)")
+    v.add_argument("--exit-zero", action="store_true",
+                   help="exit 0 even when there are findings (usage and I/O errors still exit 2)")
+    v.add_argument("--warnings-as-errors", action="store_true",
+                   help="report warnings as errors, so that they fail the run")
+    v.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
+                   help="check files in N processes (0: one per CPU); output is the same")
+    v.add_argument("--progress", choices=("auto", "never"), default="auto",
+                   help="auto: a progress bar on stderr for runs over a second, on a terminal")
 
     c = sub.add_parser("compile", help="compile one domain to a QEMU argv or a Xen xm config")
     c.add_argument("path", metavar="PATH")
-    c.add_argument("--target", choices=("qemu", "xen-xm"),
+    c.add_argument("--target", choices=("qemu", "xen-xm", "xen-xl"),
                    help="default: xen-xm for type='xen', qemu otherwise")
     c.add_argument("--format", choices=("shell", "json", "lines"), default="shell",
                    help="QEMU argv as one shell-quoted line, a JSON array, or one per line")
     c.add_argument("-o", "--output", metavar="FILE", help="write atomically to FILE")
     c.add_argument("--qemu-version", metavar="X.Y", help="QEMU dialect (default: ask the "
                    "emulator, else 7.2)")
+    c.add_argument("--xen-version", metavar="X.Y[.Z]", help="Xen dialect for xen-xm/xen-xl "
+                   "(default: 3.0.3 for xm, 4.10 for xl; see docs/xen-dialects.md)")
     c.add_argument("--emulator", metavar="PATH", help="emulator to name in the argv")
     c.add_argument("--network", action="append", default=[], metavar="FILE",
                    help="a libvirt <network> definition (repeatable)")
+    c.add_argument("--capabilities", metavar="FILE",
+                   help="check the domain against a host capabilities document, and take the "
+                   "default emulator and machine from it when the domain names none")
+
+    imp = sub.add_parser("import", help="turn a Xen xm or xl config into domain XML",
+                         description="Read a Xen config (as data: it is never executed) and "
+                         "print the domain XML it describes.")
+    imp.add_argument("path", metavar="FILE")
+    imp.add_argument("--from", dest="source_format", choices=("xen-xm", "xen-xl"),
+                     required=True, help="the config's format")
+
+    caps = sub.add_parser("capabilities", help="probe this host and print its capabilities XML",
+                          description="List what this host can run: arch, CPU features, and "
+                          "each QEMU emulator's machines and domain types.")
+    caps.add_argument("--emulator", action="append", default=[], metavar="PATH",
+                      help="probe this emulator (repeatable); default: every qemu-system-*, "
+                      "qemu-kvm and kvm on PATH, and the classic Xen qemu-dm locations")
+    caps.add_argument("-o", "--output", metavar="FILE", help="write atomically to FILE")
+    caps.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
+                      help="give up on an emulator that takes longer (default 5)")
+
+    r = sub.add_parser("rules", help="list every diagnostic code")
+    r.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    one = sub.add_parser("rule", help="explain one diagnostic code: what, why, example, fix")
+    one.add_argument("code", metavar="CODE", help="a code such as SEM206, or a rule name")
+    one.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     return p
 
 
-def _xml_files(paths: Sequence[str]) -> List[str]:
-    files: List[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for top, dirs, names in os.walk(path):
-                dirs.sort()
-                files.extend(os.path.join(top, n) for n in sorted(names) if n.endswith(".xml"))
-        elif os.path.exists(path):
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or directory")
-    return files
+FORMATS = ("text", "json", "github", "sarif", "junit")   # virtc.report.FORMATS, without importing it
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 (one per CPU) or more")
+    return n or (os.cpu_count() or 1)
+
+
+def _schemas(specs: Sequence[str]):
+    from .external_schema import SchemaError, load
+
+    KINDS = ("domain", "network")
+    out = []
+    for spec in specs:
+        kind, sep, path = spec.partition("=")
+        if not sep or kind not in KINDS:
+            kind, path = None, spec
+        try:
+            load(path)            # fail early, once, with a usage error
+        except SchemaError as exc:
+            raise UsageError(str(exc))
+        out.append((kind, path))
+    return tuple(out)
 
 
 def cmd_validate(args) -> int:
-    from .api import load_file
-    from .report import ordered, renderer
+    from dataclasses import replace
 
-    files = _xml_files(args.paths)
-    diags = []
-    for path in files:
+    from .batch import InputError, Options, Progress, collect, run
+    from .compiler.diagnostics import Severity
+    from .report import counts, ordered, renderer, summary
+
+    if args.qemu_version:
+        from .backends.qemu.dialects import UnknownDialect, get_dialect
+
         try:
-            diags.extend(load_file(path).diagnostics)
-        except OSError as exc:
-            raise UsageError(f"{path}: {exc.strerror or exc}")
+            get_dialect(args.qemu_version)
+        except UnknownDialect as exc:
+            raise UsageError(str(exc))
+    opts = Options(compile=args.compile, schemas=_schemas(args.schema),
+                   networks=tuple(args.network), qemu_version=args.qemu_version,
+                   capabilities=args.capabilities)
+    host_diags = _capabilities(args.capabilities)[1] if args.capabilities else []
+    progress = Progress(enabled=False if args.progress == "never" else None)
+    try:
+        files = collect(args.paths)
+        results = run(files, opts, jobs=args.jobs, progress=progress)
+    except InputError as exc:
+        raise UsageError(str(exc))
+    finally:
+        progress.close()
+    diags = host_diags + [d for r in results for d in r.diagnostics]
+    if args.warnings_as_errors:
+        diags = [replace(d, severity=Severity.ERROR) if d.severity is Severity.WARNING else d
+                 for d in diags]
     diags = ordered(diags)
-    sys.stdout.write(renderer(args.format)(diags, len(files)))
-    return EXIT_FINDINGS if any(d.severity.value == "error" for d in diags) else EXIT_OK
+    report = renderer(args.format)(diags, files)
+    if args.output:
+        write_atomically(args.output, report)
+    else:
+        sys.stdout.write(report)
+    if args.format not in ("text", "github") or args.output:
+        print(summary(diags, len(files)), file=sys.stderr)
+    errors, _ = counts(diags)
+    return EXIT_FINDINGS if errors and not args.exit_zero else EXIT_OK
+
+
+def _capabilities(path: Optional[str]):
+    """(capabilities IR or None, its diagnostics); an unreadable file is a usage error."""
+    if path is None:
+        return None, []
+    from .capabilities_cli import load_capabilities
+
+    try:
+        return load_capabilities(path)
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror or exc}")
+
+
+def cmd_import(args) -> int:
+    from .xen_cli import run_import
+
+    return run_import(args.path, args.source_format)
+
+
+def cmd_capabilities(args) -> int:
+    from .capabilities_cli import run_capabilities
+
+    return run_capabilities(args.emulator, args.output, timeout=args.timeout)
+
+
+def cmd_rules(args) -> int:
+    from .report.rules import listing
+
+    sys.stdout.write(listing(args.format))
+    return EXIT_OK
+
+
+def cmd_rule(args) -> int:
+    from .compiler.rules import lookup, suggest
+    from .report.rules import describe
+
+    rule = lookup(args.code)
+    if rule is None:
+        close = suggest(args.code)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(f"unknown rule {args.code!r}{hint} (virtc rules lists them all)")
+    sys.stdout.write(describe(rule, args.format))
+    return EXIT_OK
 
 
 def cmd_compile(args) -> int:
@@ -83,7 +222,10 @@ def cmd_compile(args) -> int:
         loaded = load_file(args.path)
     except OSError as exc:
         raise UsageError(f"{args.path}: {exc.strerror or exc}")
-    diags = Diagnostics(list(loaded.diagnostics))
+    host, host_diags = _capabilities(args.capabilities)
+    if host is not None and loaded.ok and isinstance(loaded.node, ir.Domain):
+        loaded = load_file(args.path, capabilities=host)
+    diags = Diagnostics(list(host_diags) + list(loaded.diagnostics))
     output = None
     if loaded.ok and not isinstance(loaded.node, ir.Domain):
         diags.add("XML004", f"<{loaded.kind}> is not a domain; only domains compile",
@@ -95,7 +237,7 @@ def cmd_compile(args) -> int:
             raise UsageError(f"{exc.filename}: {exc.strerror or exc}")
         if not diags.has_errors:
             target = args.target or default_target(loaded.node)
-            output = _compile(loaded.node, target, diags, networks, args)
+            output = _compile(loaded.node, target, diags, networks, args, host)
     _print_diagnostics(diags)
     if output is None or diags.has_errors:
         return EXIT_FINDINGS
@@ -103,14 +245,16 @@ def cmd_compile(args) -> int:
     return EXIT_OK
 
 
-def _compile(domain, target, diags, networks, args) -> Optional[str]:
+def _compile(domain, target, diags, networks, args, host=None) -> Optional[str]:
     from .api import compile_domain
     from .backends.qemu.dialects import UnknownDialect
+    from .backends.xen.dialects import UnknownXenVersion
 
     try:
         result = compile_domain(domain, target, diags, networks=networks,
-                                qemu_version=args.qemu_version, emulator=args.emulator)
-    except UnknownDialect as exc:
+                                qemu_version=args.qemu_version, emulator=args.emulator,
+                                capabilities=host, xen_version=args.xen_version)
+    except (UnknownDialect, UnknownXenVersion) as exc:
         raise UsageError(str(exc))
     if result is None:
         return None
@@ -185,9 +329,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SystemExit as exc:       # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     try:
-        if args.command == "validate":
-            return cmd_validate(args)
-        return cmd_compile(args)
+        command = {"validate": cmd_validate, "compile": cmd_compile, "rules": cmd_rules,
+                   "rule": cmd_rule, "capabilities": cmd_capabilities,
+                   "import": cmd_import}[args.command]
+        return command(args)
     except UsageError as exc:
         print(f"virtc: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -7,7 +7,7 @@ Each family's rules live in their own module here, as plain data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from ..diagnostics import Severity
 
@@ -48,10 +48,10 @@ _REGISTRY: Optional[Dict[str, Rule]] = None
 def registry() -> Dict[str, Rule]:
     global _REGISTRY
     if _REGISTRY is None:
-        from . import parse, schema, semantic, qemu, xen
+        from . import capabilities, external, parse, schema, semantic, qemu, xen
 
         table: Dict[str, Rule] = {}
-        for module in (parse, schema, semantic, qemu, xen):
+        for module in (parse, schema, external, semantic, qemu, xen, capabilities):
             for rule in module.RULES:
                 if rule.code in table:
                     raise RuntimeError(f"duplicate rule code {rule.code}")
@@ -62,6 +62,32 @@ def registry() -> Dict[str, Rule]:
 
 def get(code: str) -> Optional[Rule]:
     return registry().get(code)
+
+
+def lookup(key: str) -> Optional[Rule]:
+    """A rule by code (any case) or by name, as a user types it on the command line."""
+    table = registry()
+    rule = table.get(key.strip().upper())
+    if rule is None:
+        rule = next((r for r in table.values() if r.name == key.strip().lower()), None)
+    return rule
+
+
+def suggest(key: str, limit: int = 3) -> List[str]:
+    """Codes whose code or name is close to `key`, best first, for a did-you-mean."""
+    import difflib
+
+    table = registry()
+    key = key.strip()
+    by_code = difflib.get_close_matches(key.upper(), list(table), n=limit, cutoff=0.6)
+    names = {r.name: r.code for r in table.values()}
+    by_name = [names[n] for n in difflib.get_close_matches(key.lower(), list(names), n=limit,
+                                                             cutoff=0.6)]
+    found: List[str] = []
+    for code in by_code + by_name:
+        if code not in found:
+            found.append(code)
+    return found[:limit]
 
 
 def default_severity(code: str) -> Severity:

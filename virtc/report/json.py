@@ -7,5 +7,5 @@ from typing import Sequence
 from ..compiler.diagnostics import Diagnostic
 
 
-def render(diags: Sequence[Diagnostic], files: int) -> str:
+def render(diags: Sequence[Diagnostic], files: Sequence[str]) -> str:
     return json.dumps([d.to_dict() for d in diags], indent=2, ensure_ascii=False) + "\n"

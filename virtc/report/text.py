@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..compiler.diagnostics import Diagnostic, Severity
+from ..compiler.diagnostics import Diagnostic
+from . import summary
 
 
 def format_one(d: Diagnostic) -> str:
@@ -13,14 +14,6 @@ def format_one(d: Diagnostic) -> str:
     return line
 
 
-def summary(diags: Sequence[Diagnostic], files: int) -> str:
-    errors = sum(d.severity is Severity.ERROR for d in diags)
-    warnings = sum(d.severity is Severity.WARNING for d in diags)
-    plural = "" if files == 1 else "s"
-    return f"{files} file{plural}: {errors} error{'' if errors == 1 else 's'}, " \
-           f"{warnings} warning{'' if warnings == 1 else 's'}"
-
-
-def render(diags: Sequence[Diagnostic], files: int) -> str:
+def render(diags: Sequence[Diagnostic], files: Sequence[str]) -> str:
     body = "\n".join(format_one(d) for d in diags)
-    return (body + "\n" if body else "") + summary(diags, files) + "\n"
+    return (body + "\n" if body else "") + summary(diags, len(files)) + "\n"

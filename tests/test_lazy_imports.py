@@ -1,0 +1,46 @@
+"""Startup pays only for what the command uses (pre-commit runs virtc on every commit).
+
+A valid document never needs xmlschema (it only explains failures), and a QEMU compile
+never needs jinja2 (it only lays out Xen configs). Checked in a fresh interpreter.
+"""
+import json
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import contextlib, io, json, sys
+from virtc.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = main(sys.argv[1:])
+print(json.dumps({"code": code, "modules": sorted(m.split(".")[0] for m in sys.modules)}))
+"""
+
+
+def loaded_after(*argv):
+    out = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True,
+                         check=True).stdout
+    result = json.loads(out.splitlines()[-1])
+    return result["code"], set(result["modules"])
+
+
+@pytest.mark.parametrize("argv", [
+    ["validate", "examples/kvm-demo2.xml"],
+    ["validate", "examples/xen-hvm-fv0.xml", "examples/qemu-fedora-i686.xml"],
+    ["compile", "--target", "qemu", "--qemu-version", "7.2", "examples/kvm-demo2.xml"],
+    ["compile", "examples/qemu-fedora-i686.xml", "--format", "json"],
+])
+def test_fast_paths_import_neither_xmlschema_nor_jinja2(argv):
+    code, modules = loaded_after(*argv)
+    assert code == 0
+    assert "xmlschema" not in modules
+    assert "jinja2" not in modules
+
+
+def test_the_slow_paths_do_load_them():
+    """The guard above can fail: these paths really import the libraries it looks for."""
+    code, modules = loaded_after("validate", "tests/golden/bad-spec-qemu-as-printed.xml")
+    assert code == 1 and "xmlschema" in modules
+    code, modules = loaded_after("compile", "examples/xen-pv-fc4.xml")
+    assert code == 0 and "jinja2" in modules

@@ -1,0 +1,84 @@
+"""The rule registry: every code documented, triggered by a fixture, listed in docs/rules.md."""
+import re
+
+import pytest
+
+from broken_cases import cases
+from virtc.cli import main
+from virtc.compiler.rules import registry
+
+# Codes no document can trigger through `virtc validate --compile`, and why. Each one is
+# still registered (the code exists for the API or as a backstop behind an earlier stage).
+UNREACHABLE = {
+    "XSD108": "the root element picks the schema, so a namespaced or wrong-kind root stops "
+              "at XML004 first; XSD108 is the API's answer for validate(kind=…) mismatches "
+              "and entity references (which XML002 refuses earlier)",
+    "QEMU310": "SEM210/SEM206 reject bad and duplicate targets before the backend runs",
+    "QEMU312": "SEM201/SEM220 reject incomplete sources before the backend runs",
+    "QEMU313": "SEM209 rejects VNC ports below 5900 before the backend runs",
+    "XEN407": "SEM211 rejects a hard disk without a source before the backend runs",
+    "XEN411": "SEM210 rejects floppy targets other than fda/fdb before the backend runs",
+    "XEN414": "SEM209 rejects VNC ports below 5900 before the backend runs",
+    "XEN417": "SEM220 rejects character devices without a source before the backend runs",
+    "XEN419": "SEM212 rejects Xen HVM guests without a loader before the backend runs",
+    "XEN422": "reachable only from the API with a str that is not valid Unicode",
+    "XEN423": "SEM213 rejects Xen PV guests without kernel or bootloader before the backend runs",
+}
+# Findings about a Xen config being imported: tests/test_xen_import.py has a config for each.
+UNREACHABLE.update({code: "import only (virtc import --from xen-xm|xen-xl): a finding about the "
+                          "config being read; see tests/test_xen_import.py"
+                    for code in ("XEN424", "XEN425", "XEN426", "XEN427", "XEN428", "XEN429",
+                                 "XEN431", "XEN432")})
+# Host discovery warnings come from probing emulators, not from a document:
+# tests/test_capabilities_discovery.py triggers each with a fake emulator.
+UNREACHABLE.update({code: "discovery only (virtc capabilities): a probe that fails, times out "
+                          "or finds no emulator; see tests/test_capabilities_discovery.py"
+                    for code in ("CAP510", "CAP511", "CAP512")})
+
+
+def test_every_rule_has_a_complete_doc():
+    for code, rule in registry().items():
+        assert re.fullmatch(r"(XML0|XSD1|SEM2|QEMU3|XEN4|CAP5)\d\d", code), code
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), code
+        for part in ("summary", "why", "example", "fix"):
+            assert getattr(rule, part).strip(), f"{code} has no {part}"
+    names = [r.name for r in registry().values()]
+    assert len(names) == len(set(names))
+
+
+def test_every_rule_has_a_fixture_or_a_reason():
+    covered = {c.code for c in cases()}
+    reg = set(registry())
+    assert covered <= reg, f"fixtures for unregistered codes: {covered - reg}"
+    assert set(UNREACHABLE) <= reg, f"stale UNREACHABLE entries: {set(UNREACHABLE) - reg}"
+    assert not covered & set(UNREACHABLE), f"now covered, drop from UNREACHABLE: {covered & set(UNREACHABLE)}"
+    missing = reg - covered - set(UNREACHABLE)
+    assert not missing, f"no fixture in tests/broken/ triggers {sorted(missing)}"
+
+
+def test_docs_rules_md_is_up_to_date(capsys):
+    assert main(["rules", "--format", "markdown"]) == 0
+    generated = capsys.readouterr().out
+    with open("docs/rules.md", encoding="utf-8") as fh:
+        assert fh.read() == generated, "regenerate: virtc rules --format markdown > docs/rules.md"
+
+
+def test_rules_lists_every_code(capsys):
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert [line.split()[0] for line in out.splitlines()] == list(registry())
+
+
+@pytest.mark.parametrize("key", ["SEM206", "sem206", "duplicate-disk-target"])
+def test_rule_prints_one_doc(capsys, key):
+    assert main(["rule", key]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("SEM206 duplicate-disk-target")
+    for heading in ("What it catches:", "Why it matters:", "Example:", "Fix:"):
+        assert heading in out
+
+
+def test_unknown_rule_is_a_usage_error_with_suggestions(capsys):
+    assert main(["rule", "SEM2066"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown rule 'SEM2066'" in err and "did you mean" in err and "SEM206" in err
