@@ -36,19 +36,19 @@ def compile_case(path: pathlib.Path, target: Optional[str] = None, **kw
     return domain, output, [format_one(d) for d in diags]
 
 
-def qemu_cases() -> List[pathlib.Path]:
+def cases_for(target: str) -> List[pathlib.Path]:
+    """The golden cases that compile, by default, for `target` ("qemu" or "xen-xm")."""
     out = []
     for path in CASES:
-        domain, argv, _ = compile_case(path)
-        if domain is not None and argv is not None and default_target(domain) == "qemu":
+        domain, output, _ = compile_case(path)
+        if domain is not None and output is not None and default_target(domain) == target:
             out.append(path)
     return out
+
+
+def qemu_cases() -> List[pathlib.Path]:
+    return cases_for("qemu")
 
 
 def xen_cases() -> List[pathlib.Path]:
-    out = []
-    for path in CASES:
-        domain, text, _ = compile_case(path)
-        if domain is not None and text is not None and default_target(domain) == "xen-xm":
-            out.append(path)
-    return out
+    return cases_for("xen-xm")

@@ -44,24 +44,36 @@ def _hvm_display(b: Builder, g: Graphics, config: Config) -> None:
             assert_never(g.type)
 
 
+def vnc_fields(b: Builder, g: Graphics) -> Optional[List[str]]:
+    """The VNC fields of a vfb entry (xm's PV vfb and xl's vfb share them).
+
+    None when a value would carry the entry's `,` separator (reported by the builder).
+    """
+    unused, display = _vnc_display(b, g)
+    fields = [f"vncunused={unused}"]
+    if display is not None:
+        fields.append(f"vncdisplay={display}")
+    for key, value, what in (("vnclisten", g.listen, "VNC listen address"),
+                             ("vncpasswd", g.passwd, "VNC password"),
+                             ("keymap", g.keymap, "keymap")):
+        if value is None:
+            continue
+        if not b.no_separator(what, value, g.span, "vfb"):
+            return None
+        fields.append(f"{key}={value}")
+    return fields
+
+
 def _vfb_entry(b: Builder, g: Graphics) -> Optional[str]:
     fields: List[str] = [f"type={tables.GRAPHICS[g.type]}"]
     match g.type:
         case GraphicsType.SDL:
             pass
         case GraphicsType.VNC:
-            unused, display = _vnc_display(b, g)
-            fields.append(f"vncunused={unused}")
-            if display is not None:
-                fields.append(f"vncdisplay={display}")
-            for key, value, what in (("vnclisten", g.listen, "VNC listen address"),
-                                     ("vncpasswd", g.passwd, "VNC password"),
-                                     ("keymap", g.keymap, "keymap")):
-                if value is None:
-                    continue
-                if not b.no_separator(what, value, g.span, "vfb"):
-                    return None
-                fields.append(f"{key}={value}")
+            vnc = vnc_fields(b, g)
+            if vnc is None:
+                return None
+            fields += vnc
         case _:
             assert_never(g.type)
     return ",".join(fields)

@@ -23,7 +23,7 @@ from .common import (
     check_encodable,
 )
 from .dialects import XL_TYPE_KEY
-from .graphics import _hvm_display, _vnc_display
+from .graphics import _hvm_display, vnc_fields
 from .literal import xl_unrepresentable
 from .net import build_vifs
 
@@ -127,19 +127,8 @@ def build_disks(b: Builder, config: Config) -> None:
 def _vfb_spec(b: Builder, g: Graphics) -> Optional[str]:
     if g.type is GraphicsType.SDL:
         return "sdl=1"
-    unused, display = _vnc_display(b, g)
-    fields = ["vnc=1", f"vncunused={unused}"]
-    if display is not None:
-        fields.append(f"vncdisplay={display}")
-    for key, value, what in (("vnclisten", g.listen, "VNC listen address"),
-                             ("vncpasswd", g.passwd, "VNC password"),
-                             ("keymap", g.keymap, "keymap")):
-        if value is None:
-            continue
-        if not b.no_separator(what, value, g.span, "vfb"):
-            return None
-        fields.append(f"{key}={value}")
-    return ",".join(fields)
+    vnc = vnc_fields(b, g)
+    return None if vnc is None else ",".join(["vnc=1", *vnc])
 
 
 def build_graphics(b: Builder, config: Config) -> None:

@@ -6,6 +6,7 @@ import re
 
 from ..diagnostics import Diagnostics
 from ..ir import Domain, Interface, NetType
+from .repeats import second_uses
 
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 
@@ -30,18 +31,14 @@ _EXAMPLE = {
 
 
 def check(dom: Domain, diags: Diagnostics) -> None:
-    seen_macs = {}
+    valid_macs = []
     for iface in dom.devices.interfaces:
         _check_source(iface, diags)
-        if iface.mac is not None:
-            if _check_mac(iface, diags):
-                first = seen_macs.get(iface.mac)
-                if first is not None:
-                    diags.add("SEM207", f"MAC address {iface.mac} is used by two interfaces",
-                              iface.mac_span,
-                              hint=f"the first use is at line {first.line}; give each interface its own MAC")
-                else:
-                    seen_macs[iface.mac] = iface.mac_span
+        if iface.mac is not None and _check_mac(iface, diags):
+            valid_macs.append((iface.mac, iface.mac_span))
+    for mac, span, first in second_uses(valid_macs):
+        diags.add("SEM207", f"MAC address {mac} is used by two interfaces", span,
+                  hint=f"the first use is at line {first.line}; give each interface its own MAC")
 
 
 def _check_source(iface: Interface, diags: Diagnostics) -> None:

@@ -5,6 +5,7 @@ import re
 
 from ..diagnostics import Diagnostics
 from ..ir import Disk, DiskBus, DiskDevice, DiskType, Domain, DomainType
+from .repeats import second_uses
 
 # Target dev names each bus accepts in a fully virtualized guest.
 _NAMES = {
@@ -21,17 +22,13 @@ _XEN_PV_NAME = re.compile(r"^(hd|sd|xvd)[a-z]{1,2}[0-9]*$")
 
 def check(dom: Domain, diags: Diagnostics) -> None:
     xen_pv = dom.type is DomainType.XEN and not dom.os.is_hvm
-    seen = {}
     for disk in dom.devices.disks:
         _check_source(disk, diags)
         _check_target(disk, xen_pv, diags)
-        first = seen.get(disk.target_dev)
-        if first is not None:
-            diags.add("SEM206", f"<target dev='{disk.target_dev}'> is used by two disks",
-                      disk.target_span,
-                      hint=f"the first use is at line {first.line}; give each disk its own target dev")
-        else:
-            seen[disk.target_dev] = disk.target_span
+    targets = ((d.target_dev, d.target_span) for d in dom.devices.disks)
+    for dev, span, first in second_uses(targets):
+        diags.add("SEM206", f"<target dev='{dev}'> is used by two disks", span,
+                  hint=f"the first use is at line {first.line}; give each disk its own target dev")
 
 
 def _check_source(disk: Disk, diags: Diagnostics) -> None:
