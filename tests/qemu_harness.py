@@ -35,9 +35,19 @@ def qemu_path() -> Optional[str]:
     return shutil.which(QEMU)
 
 
-# CI sets VIRTC_REQUIRE_QEMU=1: there a missing QEMU must fail the tests, not skip them.
-needs_qemu = pytest.mark.skipif(qemu_path() is None and not REQUIRE,
-                                reason="qemu-system-x86_64 is not installed")
+def _skip_reason() -> Optional[str]:
+    # CI sets VIRTC_REQUIRE_QEMU=1: there a missing QEMU must fail the tests, not skip them.
+    if REQUIRE:
+        return None
+    if qemu_path() is None:
+        return "qemu-system-x86_64 is not installed"
+    if os.geteuid() != 0:
+        return ("needs root: the harness runs QEMU in private network and mount namespaces "
+                "(unshare -n -m), where it creates bridges and addresses")
+    return None
+
+
+needs_qemu = pytest.mark.skipif(_skip_reason() is not None, reason=_skip_reason() or "")
 
 
 def kvm_usable() -> bool:
