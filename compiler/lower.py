@@ -24,7 +24,7 @@ _OS_SINGLE = ("type", "kernel", "initrd", "cmdline", "root", "loader")
 def lower_domain(doc: Document, diags: Diagnostics) -> Optional[ir.Domain]:
     r = Reader(doc.index, diags)
     root = doc.root
-    dtype = ir.DomainType(r.attr(root, "type") or "xen")
+    dtype = ir.DomainType(r.token(root, "type") or "xen")
     dom_id = r.attr(root, "id")
     name_el = r.child(root, "name")
     memory_el = r.child(root, "memory")
@@ -107,7 +107,7 @@ def _lower_os(r: Reader, os_el, diags: Diagnostics) -> Optional[ir.Os]:
                        "or <type>linux</type> for a Xen paravirtualized one")
         return None
     text = {tag: (r.text(el) if el is not None else None) for tag, el in values.items()}
-    boots = tuple(ir.Boot(ir.BootDev(r.attr(b, "dev")), r.span(b)) for b in r.children(os_el, "boot"))
+    boots = tuple(ir.Boot(ir.BootDev(r.token(b, "dev")), r.span(b)) for b in r.children(os_el, "boot"))
     return ir.Os(
         type=ir.OsType(text["type"].strip()),
         arch=r.attr(type_el, "arch"),
@@ -135,7 +135,7 @@ def _lower_features(r: Reader, el) -> ir.Features:
 def _lower_clock(r: Reader, el) -> ir.Clock:
     if el is None:
         return ir.Clock()
-    return ir.Clock(ir.ClockOffset(r.attr(el, "offset")), span=r.span(el))
+    return ir.Clock(ir.ClockOffset(r.token(el, "offset")), span=r.span(el))
 
 
 def _action(r: Reader, root, tag: str, default: ir.LifecycleAction) -> ir.LifecycleAction:

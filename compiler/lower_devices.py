@@ -43,7 +43,7 @@ def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
 
 
 def _disk(r: Reader, el) -> ir.Disk:
-    dtype = ir.DiskType(r.attr(el, "type"))
+    dtype = ir.DiskType(r.token(el, "type"))
     source_el = r.child(el, "source")
     target_el = r.child(el, "target")
     driver_el = r.child(el, "driver")
@@ -53,12 +53,12 @@ def _disk(r: Reader, el) -> ir.Disk:
         # written, is left unread and reported by the check for disk sources.
         source = r.attr(source_el, "file" if dtype is ir.DiskType.FILE else "dev")
     dev = r.attr(target_el, "dev")
-    bus_attr = r.attr(target_el, "bus")
+    bus_attr = r.token(target_el, "bus")
     bus = ir.DiskBus(bus_attr) if bus_attr else (bus_for_target(dev) or ir.DiskBus.IDE)
     readonly = r.child(el, "readonly") is not None
     return ir.Disk(
         type=dtype,
-        device=ir.DiskDevice(r.attr(el, "device") or "disk"),
+        device=ir.DiskDevice(r.token(el, "device") or "disk"),
         source=source,
         target_dev=dev,
         target_bus=bus,
@@ -84,7 +84,7 @@ _SOURCE_ATTRS = {
 
 
 def _interface(r: Reader, el) -> ir.Interface:
-    ntype = ir.NetType(r.attr(el, "type"))
+    ntype = ir.NetType(r.token(el, "type"))
     # A type that reads no source leaves <source> unread, so it is reported as unused.
     source_el = r.peek(el, "source")
     src = {}
@@ -127,9 +127,9 @@ def _graphics(r: Reader, el) -> ir.Graphics:
     port = r.attr(el, "port")
     port_n = int(port) if port is not None else None
     return ir.Graphics(
-        type=ir.GraphicsType(r.attr(el, "type")),
+        type=ir.GraphicsType(r.token(el, "type")),
         port=port_n,
-        autoport=r.attr(el, "autoport") == "yes" or port_n == -1,
+        autoport=r.token(el, "autoport") == "yes" or port_n == -1,
         listen=r.attr(el, "listen"),
         passwd=r.attr(el, "passwd"),
         keymap=r.attr(el, "keymap"),
@@ -138,8 +138,8 @@ def _graphics(r: Reader, el) -> ir.Graphics:
 
 
 def _input(r: Reader, el, xen_pv: bool) -> ir.Input:
-    itype = ir.InputType(r.attr(el, "type"))
-    bus = r.attr(el, "bus")
+    itype = ir.InputType(r.token(el, "type"))
+    bus = r.token(el, "bus")
     if bus is None:
         # libvirt's defaults: a tablet is a USB device; a mouse is PS/2, or Xen's own
         # paravirtual one in a PV guest.
@@ -155,14 +155,14 @@ _PATH_TYPES = (ir.CharType.FILE, ir.CharType.PIPE, ir.CharType.DEV, ir.CharType.
 
 
 def _chardev(r: Reader, el, kind: ir.CharKind, index: int) -> ir.CharDevice:
-    ctype = ir.CharType(r.attr(el, "type") or "pty")
+    ctype = ir.CharType(r.token(el, "type") or "pty")
     tty = r.attr(el, "tty") if kind is ir.CharKind.CONSOLE else None
     fields = {"path": tty}
     for src in r.peek_all(el, "source"):
         if ctype in (ir.CharType.NULL, ir.CharType.STDIO, ir.CharType.VC):
             continue                     # these read no source: it is reported as unused
         r.use(src)
-        mode = r.attr(src, "mode")
+        mode = r.token(src, "mode")
         if ctype in _PATH_TYPES:
             fields["path"] = r.attr(src, "path") or fields["path"]
             if ctype is ir.CharType.UNIX and mode:
@@ -178,7 +178,7 @@ def _chardev(r: Reader, el, kind: ir.CharKind, index: int) -> ir.CharDevice:
     proto = r.peek(el, "protocol")
     if proto is not None and ctype is ir.CharType.TCP:
         r.use(proto)
-        fields["protocol"] = ir.CharProtocol(r.attr(proto, "type") or "raw")
+        fields["protocol"] = ir.CharProtocol(r.token(proto, "type") or "raw")
     target = r.child(el, "target")
     port = r.attr(target, "port") if target is not None else None
     return ir.CharDevice(kind=kind, type=ctype, target_port=int(port) if port is not None else index,

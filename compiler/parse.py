@@ -1,23 +1,49 @@
 """Stage 1: parse XML with lxml, hardened.
 
-No DTD is loaded, no entity is expanded, nothing is fetched from the network. A document
-that declares entities or names an external DTD is refused outright: virtc reads files from
-pull requests, and domain XML never needs either.
+virtc reads files from pull requests, so this stage assumes the input is hostile:
+
+- Nothing is ever loaded. A DOCTYPE with an external identifier or an internal subset is
+  refused (XML002) by a scan of the prolog *before* libxml2 sees the document, because
+  libxml2 2.14 still opens a `file://` external DTD or parameter entity with load_dtd=False.
+  A resolver that refuses every load stays installed as a second line of defence.
+- Input is capped in size (XML005) and nesting depth (XML006) before it can use memory.
+- Binary data (XML008) and text virtc can't decode (XML007) are named as such rather
+  than as a syntax error at some odd position.
 """
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional, Tuple
 
 from lxml import etree
 
 from .diagnostics import Diagnostics, Span
 from .positions import SourceIndex
 
-KINDS = ("domain", "network")
+KINDS = ("domain", "network", "capabilities")
+
+DEFAULT_MAX_SIZE = 10 * 1024 * 1024
+# Domain XML nests about five levels deep; libxml2 itself stops at 256 without huge_tree.
+DEFAULT_MAX_DEPTH = 64
 
 _PARSER = None
+
+
+class _RefuseLoads(etree.Resolver):
+    """Answers every external load (DTD, entity, any scheme) with nothing, and remembers it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attempts: List[str] = []
+
+    def resolve(self, url, public_id, context):
+        self.attempts.append(str(url or public_id or "?"))
+        return self.resolve_string("", context)
+
+
+_RESOLVER = _RefuseLoads()
 
 
 def _parser() -> "etree.XMLParser":
@@ -33,6 +59,7 @@ def _parser() -> "etree.XMLParser":
             remove_pis=True,
             collect_ids=False,
         )
+        _PARSER.resolvers.add(_RESOLVER)
     return _PARSER
 
 
@@ -47,30 +74,162 @@ class Document:
     index: SourceIndex
 
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+def parse(source: bytes, file: str, diags: Diagnostics, *,
+          max_size: Optional[int] = DEFAULT_MAX_SIZE,
+          max_depth: int = DEFAULT_MAX_DEPTH) -> Optional[Document]:
+    """Parse `source`; on failure add XML0xx diagnostics and return None.
 
-
-def parse(source: bytes, file: str, diags: Diagnostics) -> Optional[Document]:
-    """Parse `source`; on failure add XML0xx diagnostics and return None."""
+    `max_size` is in bytes; None means DEFAULT_MAX_SIZE.
+    """
+    limit = DEFAULT_MAX_SIZE if max_size is None else max_size
+    if len(source) > limit:
+        diags.add("XML005", f"the file is larger than virtc's input limit of {_size(limit)}",
+                  Span(file, 1, 1), hint="domain XML is a few KiB; check that this is the "
+                  "right file, or raise the limit with --max-size")
+        return None
     if not source.strip():
         diags.add("XML003", "the file is empty", Span(file, 1, 1),
                   hint="a domain description starts with <domain type='…'>")
         return None
+    text = _decode_for_scan(source, file, diags)
+    if text is None or _refuse_prolog_doctype(text, file, diags):
+        return None
+    parser = _parser()
+    _RESOLVER.attempts.clear()
     try:
-        root = etree.fromstring(source, _parser())
+        root = etree.fromstring(source, parser)
     except etree.XMLSyntaxError as exc:
-        _syntax_error(exc, source, file, diags)
+        if not _refused_loads(file, diags):
+            _syntax_error(exc, parser.error_log, source, file, diags)
+        return None
+    if _refused_loads(file, diags):
         return None
     tree = root.getroottree()
     if _refuse_doctype(tree, source, file, diags):
         return None
     index = SourceIndex(file, source)
+    if _too_deep(root, max_depth, index, diags):
+        return None
     kind = root.tag if isinstance(root.tag, str) else ""
     if kind not in KINDS:
         diags.add("XML004", f"unknown root element <{kind}>", index.span(root),
-                  hint="virtc reads <domain> and <network> documents")
+                  hint="virtc reads <domain>, <network> and <capabilities> documents")
         return None
     return Document(kind, file, root, source, index)
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024 and n % (1024 * 1024) == 0:
+        return f"{n // (1024 * 1024)} MiB ({n} bytes)"
+    return f"{n} bytes"
+
+
+# ---------------------------------------------------------------- encodings and binary data
+
+# XML 1.0 appendix F: a byte order mark, or the first four bytes of "<?xml".
+_SIGNATURES: Tuple[Tuple[bytes, str], ...] = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xfe\xff", "utf-16"), (b"\xff\xfe", "utf-16"),
+    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"),
+    (b"\x4c\x6f\xa7\x94", "cp500"),
+)
+_DECLARED = re.compile(rb"\A<\?xml[^>]*?\sencoding\s*=\s*[\"']([^\"'>]{1,40})[\"']")
+
+
+def _decode_for_scan(source: bytes, file: str, diags: Diagnostics) -> Optional[str]:
+    """The text of `source` as far as the prolog scan needs it, or None after a diagnostic.
+
+    Decoding here only has to find markup in the prolog; libxml2 still decodes the document
+    itself and reports bad bytes at their position.
+    """
+    encoding = next((enc for sig, enc in _SIGNATURES if source.startswith(sig)), None)
+    if encoding is None:
+        nul = source.find(b"\x00")
+        if nul >= 0:
+            line, column = _position(source, nul)
+            diags.add("XML008", f"the file holds binary data (a NUL byte at offset {nul}), "
+                      "not XML text", Span(file, line, column),
+                      hint="point virtc at the XML description, not at a disk image or archive")
+            return None
+        match = _DECLARED.match(source)
+        encoding = match.group(1).decode("ascii", "replace") if match else "utf-8"
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            line, column = _position(source, match.start(1))
+            diags.add("XML007", f"the XML declaration names the encoding '{encoding}', "
+                      "which virtc can't read", Span(file, line, column),
+                      hint="save the file as UTF-8 and declare encoding='UTF-8' (or nothing)")
+            return None
+    return source.decode(encoding, "replace")
+
+
+def _position(source: bytes, offset: int) -> Tuple[int, int]:
+    line = source.count(b"\n", 0, offset) + 1
+    return line, offset - (source.rfind(b"\n", 0, offset) + 1) + 1
+
+
+# ---------------------------------------------------------------- DOCTYPE
+
+_BARE_DOCTYPE = re.compile(r"<!DOCTYPE\s+[^\s\[>]+\s*>")
+_EXTERNAL_ID = re.compile(r"<!DOCTYPE\s+[^\s\[>]+\s+(SYSTEM|PUBLIC)\s*([\"'])([^\"']{0,200})",
+                          re.IGNORECASE)
+
+
+def _prolog_doctype(text: str) -> Optional[int]:
+    """Where a <!DOCTYPE starts, if one comes before the root element."""
+    i, n = (1 if text.startswith("\ufeff") else 0), len(text)
+    while i < n:
+        while i < n and text[i] in " \t\r\n":
+            i += 1
+        if text.startswith("<?", i):
+            end = text.find("?>", i + 2)
+        elif text.startswith("<!--", i):
+            end = text.find("-->", i + 4)
+        elif text[i:i + 9].upper() == "<!DOCTYPE":
+            return i
+        else:
+            return None
+        if end < 0:
+            return None
+        i = end + (2 if text.startswith("<?", i) else 3)
+    return None
+
+
+def _refuse_prolog_doctype(text: str, file: str, diags: Diagnostics) -> bool:
+    start = _prolog_doctype(text)
+    if start is None or _BARE_DOCTYPE.match(text, start):
+        return False
+    external = _EXTERNAL_ID.match(text, start)
+    rest = text[start:]
+    if "<!ENTITY" in rest.upper() or re.search(r"%[^\s;%]+;", rest):
+        what = "declares entities"
+    elif external:
+        what = f"names an external DTD ({external.group(3)!r})"
+    else:
+        what = "has an internal subset"
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    _doctype_diag(what, Span(file, line, column), diags)
+    return True
+
+
+def _doctype_diag(what: str, span: Span, diags: Diagnostics) -> None:
+    diags.add("XML002", f"the DOCTYPE {what}; virtc refuses it and loads nothing", span,
+              hint="remove the <!DOCTYPE …> declaration; domain XML needs no DTD or entities")
+
+
+def _refused_loads(file: str, diags: Diagnostics) -> bool:
+    """The backstop: libxml2 asked to load something the prolog scan did not see."""
+    if not _RESOLVER.attempts:
+        return False
+    url = _RESOLVER.attempts[0]
+    _RESOLVER.attempts.clear()
+    diags.add("XML002", f"the document refers to an external resource ({url[:200]!r}); "
+              "virtc refuses it and loads nothing", Span(file, 1, 1),
+              hint="remove the <!DOCTYPE …> declaration and any entity references")
+    return True
 
 
 def _refuse_doctype(tree, source: bytes, file: str, diags: Diagnostics) -> bool:
@@ -80,35 +239,72 @@ def _refuse_doctype(tree, source: bytes, file: str, diags: Diagnostics) -> bool:
     external = bool(info.system_url or info.public_id)
     if not (has_entities or external):
         return False
-    match = _DOCTYPE.search(source)
-    offset = match.start() if match else 0
-    line = source.count(b"\n", 0, offset) + 1
-    column = offset - (source.rfind(b"\n", 0, offset) + 1) + 1
-    what = "declares entities" if has_entities else f"names an external DTD ({info.system_url or info.public_id})"
-    diags.add("XML002", f"the DOCTYPE {what}; virtc refuses it and loads nothing",
-              Span(file, line, column),
-              hint="remove the <!DOCTYPE …> declaration; domain XML needs no DTD or entities")
+    match = re.search(rb"<!DOCTYPE", source, re.IGNORECASE)
+    line, column = _position(source, match.start() if match else 0)
+    what = "declares entities" if has_entities else \
+        f"names an external DTD ({info.system_url or info.public_id})"
+    _doctype_diag(what, Span(file, line, column), diags)
     return True
 
 
-def _syntax_error(exc: "etree.XMLSyntaxError", source: bytes, file: str, diags: Diagnostics) -> None:
-    entries = list(exc.error_log) or []
+# ---------------------------------------------------------------- depth
+
+def _too_deep(root, max_depth: int, index: SourceIndex, diags: Diagnostics) -> bool:
+    depth = 0
+    for event, elem in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > max_depth:
+            _depth_diag(max_depth, index.span(elem), diags)
+            return True
+    return False
+
+
+def _depth_diag(limit: int, span: Span, diags: Diagnostics) -> None:
+    diags.add("XML006", f"elements nest more than {limit} levels deep", span,
+              hint="domain XML nests a few levels deep; this file is not a domain description")
+
+
+# ---------------------------------------------------------------- libxml2 errors
+
+_ENCODING_ERRORS = {"ERR_INVALID_ENCODING", "ERR_UNSUPPORTED_ENCODING", "ERR_UNKNOWN_ENCODING"}
+
+
+def _syntax_error(exc: "etree.XMLSyntaxError", log, source: bytes, file: str,
+                  diags: Diagnostics) -> None:
+    # The parser's own log holds this parse's errors only; the exception's may carry older
+    # entries from the same thread.
+    entries = list(log) or list(exc.error_log)
     first = entries[0] if entries else None
-    line = first.line if first else (exc.lineno or 1)
-    column = first.column if first else (exc.offset or 1)
-    message = first.message if first else str(exc)
+    line = (first.line if first else exc.lineno) or 1
+    column = max((first.column if first else exc.offset) or 1, 1)
+    message = (first.message if first else str(exc)).strip()
     type_name = first.type_name if first else ""
-    hint = None
-    if type_name in ("ERR_LT_IN_ATTRIBUTE", "ERR_ATTRIBUTE_NOT_FINISHED"):
-        hint = _unclosed_quote_hint(source, line, column)
-    elif type_name == "ERR_DOCUMENT_EMPTY":
-        hint = "the file holds no XML element"
-    elif "encoding" in message.lower() or type_name.startswith("ERR_INVALID_CHAR") or "Char" in type_name:
-        hint = "save the file as UTF-8 text (or declare its encoding) without control characters"
+    span = Span(file, line, column)
+    lowered = message.lower()
+    if "depth" in lowered:
+        _depth_diag(DEFAULT_MAX_DEPTH, span, diags)
+    elif "too long" in lowered or "huge" in lowered:
+        diags.add("XML005", f"a text node or name is longer than libxml2's limit ({message})",
+                  span, hint="domain XML has no long text; check that this is the right file")
+    elif "amplification" in lowered or ("entity" in lowered and "loop" in lowered):
+        _doctype_diag("declares entities", span, diags)
+    elif type_name in _ENCODING_ERRORS or "encoding" in lowered:
+        diags.add("XML007", f"the text is not valid in its encoding: {message}", span,
+                  hint="save the file as UTF-8 text (or declare its real encoding)")
     else:
-        hint = "fix the XML syntax at this position"
-    diags.add("XML001", f"XML syntax error: {message.strip()}", Span(file, line or 1, max(column, 1)),
-              hint=hint)
+        diags.add("XML001", f"XML syntax error: {message}", span,
+                  hint=_syntax_hint(type_name, message, source, line, column))
+
+
+def _syntax_hint(type_name: str, message: str, source: bytes, line: int,
+                 column: int) -> Optional[str]:
+    if type_name in ("ERR_LT_IN_ATTRIBUTE", "ERR_ATTRIBUTE_NOT_FINISHED"):
+        return _unclosed_quote_hint(source, line, column)
+    if type_name == "ERR_DOCUMENT_EMPTY" or "'<' not found" in message:
+        return "the file holds no XML element; a domain description starts with <domain>"
+    if type_name == "ERR_INVALID_CHAR" or "Char" in type_name:
+        return "remove the control character; XML text can't hold it (write it out as text)"
+    return "fix the XML syntax at this position"
 
 
 _ATTR_OPEN = re.compile(r"([A-Za-z_][\w:.-]*)\s*=\s*([\"'])")

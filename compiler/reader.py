@@ -35,6 +35,14 @@ class Reader:
             self._used_attrs.add((id(el), name))
         return value
 
+    def token(self, el, name: str) -> Optional[str]:
+        """An enumerated attribute, whitespace collapsed as the schema's xs:token reads it.
+
+        The schema accepts type=' unix' as 'unix'; lowering must read it the same way.
+        """
+        value = self.attr(el, name)
+        return " ".join(value.split()) if value is not None else None
+
     def children(self, el, tag: str) -> List:
         return [self.use(c) for c in self.peek_all(el, tag)]
 

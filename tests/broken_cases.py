@@ -11,7 +11,7 @@ from __future__ import annotations
 import pathlib
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from virtc.api import compile_domain, default_target, load_bytes
 from virtc.compiler import ir

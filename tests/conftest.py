@@ -2,6 +2,12 @@ import os
 import pathlib
 
 import pytest
+from hypothesis import settings
+
+# `HYPOTHESIS_PROFILE=manual pytest …` runs every property with many more examples
+# (docs/fuzzing.md); the default profile is hypothesis's own.
+settings.register_profile("manual", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pathlib
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from virtc.api import compile_domain, default_target, load_bytes
 from virtc.compiler.diagnostics import Diagnostics

@@ -1,7 +1,5 @@
 """Discovery runs the emulators installed here, and fake ones that hang or fail."""
 import os
-import pathlib
-import shutil
 import time
 
 import pytest

@@ -86,6 +86,11 @@ def render_value(option: Option, dialect: Dialect, diags: Diagnostics) -> Option
             _cannot_carry(option, text, bad, diags)
             return None
     if value.head is not None:
+        # QEMU takes the first value as the implied key's only if no "=" precedes its first
+        # comma; otherwise "a=b" would become key a, and nothing can escape an "=".
+        if "=" in value.head.split(",", 1)[0]:
+            _cannot_carry(option, value.head, "an '=' before any comma", diags)
+            return None
         parts.append(_escape(value.head))
     parts.extend(_scalar(k, v, dialect) for k, v in value.props)
     return ",".join(parts)
@@ -94,7 +99,8 @@ def render_value(option: Option, dialect: Dialect, diags: Diagnostics) -> Option
 def _cannot_carry(option: Option, text: str, what: str, diags: Diagnostics) -> None:
     diags.add("QEMU302", f"value {text!r} for QEMU option {option.flag} contains {what},"
               " which a QEMU command line cannot carry", option.span,
-              "rename the file or value so it has no line breaks or NUL bytes")
+              "remove line breaks and NUL bytes (and an '=' at the start of an option) from"
+              " the value")
 
 
 def render(options: Iterable[Option], dialect: Dialect, diags: Diagnostics) -> Optional[List[str]]:

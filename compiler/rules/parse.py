@@ -13,9 +13,12 @@ RULES = [
          "Fix the text at the reported line and column; the hint names an unclosed attribute "
          "quote when that is the cause."),
     Rule("XML002", "doctype-refused", E,
-         "The document has a DOCTYPE that declares entities or names an external DTD.",
-         "Entities can expand without bound (billion laughs) or read files and URLs (XXE). "
-         "virtc never loads a DTD or expands an entity, and refuses such documents outright.",
+         "The document has a DOCTYPE that declares entities, names an external DTD, or has "
+         "an internal subset; or it refers to an external resource in some other way.",
+         "Entities can expand without bound (billion laughs) or read files and URLs (XXE), "
+         "and an error message can leak what was read. virtc checks the prolog before "
+         "libxml2 sees the document, never loads a DTD or expands an entity, and refuses "
+         "such documents outright. Only a bare <!DOCTYPE domain> is accepted.",
          "<!DOCTYPE domain [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>",
          "Delete the DOCTYPE declaration; domain XML needs none."),
     Rule("XML003", "empty-document", E,
@@ -24,8 +27,37 @@ RULES = [
          "(a zero-byte file)",
          "Write the domain description into the file, starting with <domain type='…'>."),
     Rule("XML004", "unknown-root-element", E,
-         "The root element is not one virtc knows (domain, network).",
+         "The root element is not one virtc knows (domain, network, capabilities).",
          "virtc picks the schema and the rules from the root element.",
          "<domian type='kvm'>…</domian>",
          "Use <domain> for a guest or <network> for a virtual network."),
+    Rule("XML005", "input-too-large", E,
+         "The file is larger than the input limit (10 MiB unless --max-size says otherwise), "
+         "or holds a text node or name longer than libxml2's 10,000,000-character limit.",
+         "A domain description is a few KiB. A huge file is a wrong path or an attempt to "
+         "exhaust memory on the machine that checks pull requests; virtc reads no more than "
+         "the limit and parses nothing.",
+         "<domain type='kvm'><name>AAAA…(20 MiB)…</name></domain>",
+         "Check that the path names the domain XML, not an image or a log. If the file is "
+         "really that large, raise the limit with --max-size BYTES."),
+    Rule("XML006", "nesting-too-deep", E,
+         "Elements nest more than 64 levels deep.",
+         "Domain XML nests about five levels. Deep nesting costs stack and time in every "
+         "later stage and is a classic way to crash parsers; libxml2 itself stops at 256.",
+         "<domain><a><a><a>…5,000 levels…</a></a></a></domain>",
+         "Check that the file is a domain description; flatten the document."),
+    Rule("XML007", "bad-encoding", E,
+         "The text is not valid in its encoding, or declares an encoding virtc can't read.",
+         "Bytes that don't decode can't be checked; guessing would let a value mean one "
+         "thing to virtc and another to the tool that reads the output.",
+         "<?xml version='1.0' encoding='UTF-8'?><domain><name>caf\\xe9</name>   "
+         "(a Latin-1 byte in a UTF-8 file)",
+         "Save the file as UTF-8 (most editors: 'save with encoding'), or declare the "
+         "encoding it really has in the XML declaration."),
+    Rule("XML008", "binary-input", E,
+         "The file holds binary data (a NUL byte) rather than XML text.",
+         "A NUL byte never appears in XML text in an 8-bit encoding; the file is a disk "
+         "image, an archive or a corrupted write.",
+         "QFI\\xfb\\x00\\x00\\x00\\x03…   (a qcow2 image passed by mistake)",
+         "Point virtc at the domain XML file."),
 ]

@@ -1,0 +1,86 @@
+"""A small reader for QEMU's `key=value,…` option syntax, written from QEMU's rules rather
+than from virtc's serializer, so tests can check what QEMU would make of an argv.
+
+The rules (util/qemu-option.c, opts_do_parse and get_opt_name_value, QEMU 7.2):
+
+- Parameters are separated by single commas; `,,` inside a value is one literal comma.
+- A key is everything before the first `=` or `,`; keys have no escaping at all.
+- Only the FIRST parameter may omit its key, and only if no `=` comes before its first
+  single comma: then it is the value of the option's implied key (`-netdev tap,…` means
+  type=tap). An `=` there makes it an ordinary `key=value` instead; that is how a value
+  could smuggle in a key.
+- Without an implied key, a parameter with no `=` is a flag: `foo` is foo=on and `nofoo`
+  is foo=off.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+# QEMU 7.2's implied first key per option, for the options virtc emits in key=value form.
+IMPLIED: Dict[str, Optional[str]] = {
+    "-netdev": "type", "-net": "type", "-chardev": "backend", "-device": "driver",
+    "-machine": "type", "-M": "type", "-display": "type", "-vnc": "vnc", "-boot": "order",
+    "-name": "guest", "-m": "size", "-smp": "cpus", "-drive": None, "-rtc": None,
+    "-action": None,
+}
+# Options whose argument QEMU uses as a whole: a path, a command line, a name.
+RAW = {"-kernel", "-initrd", "-append", "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-fda",
+       "-fdb", "-k", "-uuid", "-serial", "-parallel", "-usbdevice", "-vga", "-monitor",
+       "-L", "-bios"}
+
+
+def _value(text: str, i: int) -> Tuple[str, int]:
+    """Read a value from `i` up to a single comma; return it and the index after the comma."""
+    out: List[str] = []
+    while i < len(text):
+        if text[i] == ",":
+            if text.startswith(",,", i):
+                out.append(",")
+                i += 2
+                continue
+            return "".join(out), i + 1
+        out.append(text[i])
+        i += 1
+    return "".join(out), i
+
+
+def parse_opts(text: str, implied: Optional[str] = None) -> List[Tuple[str, str]]:
+    """Split `text` the way QEMU does; returns (key, value) pairs in order."""
+    pairs: List[Tuple[str, str]] = []
+    i = 0
+    first = True
+    while i < len(text):
+        cut = min((p for p in (text.find("=", i), text.find(",", i)) if p >= 0),
+                  default=len(text))
+        if cut == len(text) or text[cut] != "=":
+            if first and implied is not None:
+                value, i = _value(text, i)
+                pairs.append((implied, value))
+            else:
+                name, i = text[i:cut], cut + 1
+                if name.startswith("no"):
+                    pairs.append((name[2:], "off"))
+                else:
+                    pairs.append((name, "on"))
+        else:
+            key = text[i:cut]
+            value, i = _value(text, cut + 1)
+            pairs.append((key, value))
+        first = False
+    return pairs
+
+
+def split_argv(argv: List[str]) -> List[Tuple[str, Optional[str]]]:
+    """`[emulator, -flag, value, -switch, …]` → [(flag, value or None)], using the
+    options virtc emits: a flag takes an argument iff it is in IMPLIED or RAW."""
+    out: List[Tuple[str, Optional[str]]] = []
+    i = 1
+    while i < len(argv):
+        flag = argv[i]
+        if flag in IMPLIED or flag in RAW:
+            out.append((flag, argv[i + 1]))
+            i += 2
+        else:
+            out.append((flag, None))
+            i += 1
+    return out
