@@ -26,6 +26,8 @@ class Severity(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One finding: a stable code, its severity, what is wrong, where, and what to do."""
+
     code: str
     severity: Severity
     message: str

@@ -5,6 +5,9 @@ are enums; each backend maps every member to its own strings in a table, and a t
 that no member is missing from any table.
 
 Sizes are kept in the document's unit (KiB); backends convert.
+
+Every dataclass has a docstring: without one, dataclasses builds one with
+inspect.signature when the module is imported, a cost every `virtc` run pays.
 """
 from __future__ import annotations
 
@@ -128,12 +131,16 @@ class CharProtocol(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Boot:
+    """One <boot dev=…> entry of <os>."""
+
     dev: BootDev
     span: Span = NOWHERE
 
 
 @dataclass(frozen=True)
 class Os:
+    """The <os> element: guest type, kernel boot or the boot order."""
+
     type: OsType
     arch: Optional[str] = None          # <type arch=…>, e.g. "i686", "x86_64"
     machine: Optional[str] = None       # <type machine=…>, e.g. "pc"
@@ -152,6 +159,8 @@ class Os:
 
 @dataclass(frozen=True)
 class Features:
+    """The <features> flags."""
+
     pae: bool = False
     acpi: bool = False
     apic: bool = False
@@ -160,12 +169,16 @@ class Features:
 
 @dataclass(frozen=True)
 class Clock:
+    """The <clock offset=…> element."""
+
     offset: ClockOffset = ClockOffset.UTC
     span: Span = NOWHERE
 
 
 @dataclass(frozen=True)
 class Disk:
+    """A <disk>: what backs it and where the guest sees it."""
+
     type: DiskType
     device: DiskDevice
     source: Optional[str]               # source file= (FILE) or source dev= (BLOCK)
@@ -181,6 +194,8 @@ class Disk:
 
 @dataclass(frozen=True)
 class Interface:
+    """An <interface>: a guest NIC and what it is plugged into on the host."""
+
     type: NetType
     mac: Optional[str] = None           # normalised to lower case, colon separated
     bridge: Optional[str] = None        # <source bridge> (or the legacy <source dev>) for BRIDGE
@@ -198,6 +213,8 @@ class Interface:
 
 @dataclass(frozen=True)
 class Graphics:
+    """A <graphics> console (VNC or SDL)."""
+
     type: GraphicsType
     port: Optional[int] = None          # VNC: -1 = choose a free port; None = not given
     autoport: bool = False              # VNC: autoport='yes', or port -1
@@ -209,6 +226,8 @@ class Graphics:
 
 @dataclass(frozen=True)
 class Input:
+    """An <input> device (mouse or tablet) and its bus."""
+
     type: InputType
     bus: InputBus
     span: Span = NOWHERE
@@ -216,6 +235,8 @@ class Input:
 
 @dataclass(frozen=True)
 class CharDevice:
+    """A <serial>, <parallel> or <console> and the host side it is connected to."""
+
     kind: CharKind
     type: CharType
     path: Optional[str] = None          # FILE/PIPE/DEV/UNIX path, PTY path, console tty
@@ -231,6 +252,8 @@ class CharDevice:
 
 @dataclass(frozen=True)
 class Devices:
+    """The <devices> element: everything plugged into the guest."""
+
     emulator: Optional[str] = None
     emulator_span: Span = NOWHERE
     disks: Tuple[Disk, ...] = ()
@@ -245,6 +268,8 @@ class Devices:
 
 @dataclass(frozen=True)
 class Domain:
+    """A whole <domain>: the root of the IR a backend compiles."""
+
     type: DomainType
     name: str
     memory_kib: int

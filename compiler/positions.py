@@ -5,7 +5,6 @@ the column of the `<` that opens the element's start tag.
 """
 from __future__ import annotations
 
-import re
 from typing import Dict, List, Tuple
 
 from .diagnostics import Span
@@ -46,8 +45,8 @@ class SourceIndex:
         return span
 
     def _locate(self, element, tag: str, line: int):
-        pattern = re.compile(rb"<" + re.escape(tag.encode()) + rb"(?=[\s/>]|$)")
-        matches = list(pattern.finditer(self._lines[line - 1]))
+        needle = b"<" + tag.encode()
+        matches = _tag_starts(self._lines[line - 1], needle)
         if matches:
             # Several elements with one tag may end on one line; count the earlier ones.
             nth = 0
@@ -55,13 +54,34 @@ class SourceIndex:
             while prev is not None and prev.sourceline == line:
                 nth += prev.tag == tag
                 prev = prev.getprevious()
-            match = matches[min(nth, len(matches) - 1)]
-            return Span(self.file, line, self._col(line, match.start()))
+            start = matches[min(nth, len(matches) - 1)]
+            return Span(self.file, line, self._col(line, start))
         for back in range(line - 1, max(0, line - 200), -1):
-            matches = list(pattern.finditer(self._lines[back - 1]))
+            matches = _tag_starts(self._lines[back - 1], needle)
             if matches:
-                return Span(self.file, back, self._col(back, matches[-1].start()))
+                return Span(self.file, back, self._col(back, matches[-1]))
         return None
 
     def _col(self, line: int, byte_offset: int) -> int:
         return len(self._lines[line - 1][:byte_offset].decode("utf-8", "replace")) + 1
+
+
+# What may follow a tag name in a start tag: whitespace (as regex \s counts it in bytes),
+# "/" or ">"; or the end of the line.
+_AFTER_NAME = frozenset(b" \t\n\r\f\v/>")
+
+
+def _tag_starts(line: bytes, needle: bytes) -> List[int]:
+    """Offsets of `needle` ("<" + tag name) in `line` where the whole name matches.
+
+    A plain search rather than a regex per tag: compiling one pattern per element name
+    cost more than the search itself on every cold run.
+    """
+    found = []
+    at = line.find(needle)
+    while at != -1:
+        end = at + len(needle)
+        if end == len(line) or line[end] in _AFTER_NAME:
+            found.append(at)
+        at = line.find(needle, end)
+    return found

@@ -147,3 +147,24 @@ def test_unreadable_documents_fail_cleanly(capsys, tmp_path, content):
     code, out, err = run(capsys, "validate", str(path))
     assert code == 1
     assert ": error: XML00" in out
+
+
+@pytest.mark.parametrize("command,paths", [
+    (["validate"], [KVM]),
+    (["compile"], [KVM]),
+    (["validate", "-j", "2"], [KVM, "examples/xen-pv-fc4.xml"]),   # the worker processes too
+])
+def test_max_size_refuses_larger_files(capsys, command, paths):
+    size = os.path.getsize(KVM)
+    code, out, err = run(capsys, *command, "--max-size", str(size - 1), *paths)
+    assert code == 1
+    assert f"{KVM}:1:1: error: XML005" in out + err
+    code, out, err = run(capsys, *command, "--max-size", "64K", *paths)
+    assert code == 0, out + err
+
+
+@pytest.mark.parametrize("bad", ["10x", "0", "-5", "K"])
+def test_max_size_must_be_a_size(capsys, bad):
+    code, out, err = run(capsys, "validate", "--max-size", bad, KVM)
+    assert code == 2
+    assert "--max-size" in err

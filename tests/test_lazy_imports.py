@@ -44,3 +44,37 @@ def test_the_slow_paths_do_load_them():
     assert code == 1 and "xmlschema" in modules
     code, modules = loaded_after("compile", "examples/xen-pv-fc4.xml")
     assert code == 0 and "jinja2" in modules
+
+
+@pytest.mark.parametrize("argv", [
+    ["validate", "a.xml"],
+    ["validate", "a.xml", "dir", "b c.xml"],
+    ["validate", "--compile", "a.xml"],
+    ["validate", "--exit-zero", "a.xml", "b.xml", "--warnings-as-errors", "--compile"],
+])
+def test_the_hooks_command_line_skips_argparse_but_means_the_same(argv):
+    """`virtc validate [--compile] FILE…` (the pre-commit hooks) is read without argparse;
+    the namespace must be exactly what argparse builds, defaults included."""
+    from virtc.cli import _parser, _quick_args
+
+    quick = _quick_args(argv)
+    assert quick is not None
+    assert vars(quick) == vars(_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["validate"], ["validate", "--compile"], ["validate", "-j", "2", "a.xml"],
+    ["validate", "--format", "json", "a.xml"], ["validate", "--comp", "a.xml"],
+    ["validate", "-", "a.xml"], ["validate", "--help"], ["compile", "a.xml"], [],
+    ["validate", "a.xml", "--compile", "b.xml"],   # argparse refuses a second run of paths
+])
+def test_any_other_command_line_goes_through_argparse(argv):
+    from virtc.cli import _quick_args
+
+    assert _quick_args(argv) is None
+
+
+def test_a_valid_file_loads_no_argparse():
+    """What the hooks run on every commit pays for no argument parser."""
+    code, modules = loaded_after("validate", "examples/kvm-demo2.xml")
+    assert code == 0 and "argparse" not in modules

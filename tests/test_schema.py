@@ -334,7 +334,7 @@ def test_unexpanded_entity_is_reported_not_crashed_on():
 
 
 def test_problems_without_an_explanation_still_surface_cleanly(monkeypatch):
-    import virtc.compiler.validate as stage
+    import virtc.compiler.schema_findings as stage
 
     monkeypatch.setattr(stage, "explain_element", lambda *args: [])
     ok, diags = check(BASE.replace("<acpi/>", "<acip/>"))

@@ -6,7 +6,6 @@ Xen templates (jinja2) are imported only by the code paths that need them.
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence, Union
 
@@ -104,6 +103,8 @@ def resolve_emulator(domain: ir.Domain, override: Optional[str]) -> Optional[str
     arch = domain.os.arch or DEFAULT_ARCH
     candidate = override or domain.devices.emulator or f"qemu-system-{ARCH_ALIASES.get(arch, arch)}"
     if os.sep not in candidate:
+        import shutil
+
         return shutil.which(candidate)
     return candidate if os.access(candidate, os.X_OK) else None
 

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .compiler.diagnostics import Diagnostic, Diagnostics
 
@@ -22,20 +22,27 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class Options:
+    """What to do with each file besides the built-in checks (the command's flags)."""
+
     compile: bool = False
     schemas: Tuple[Tuple[Optional[str], str], ...] = ()   # (kind or None for all, path)
     networks: Tuple[str, ...] = ()
     qemu_version: Optional[str] = None
     capabilities: Optional[str] = None                     # a capabilities document's path
+    max_size: Optional[int] = None                         # bytes; None: the parser's default
 
 
 @dataclass
 class FileResult:
+    """One checked file: its kind, its IR when it lowered, and what was found."""
+
     path: str
     kind: Optional[str] = None
     node: object = None
     ok: bool = False
     diagnostics: List[Diagnostic] = field(default_factory=list)
+    order: int = 0                 # where its findings go in the report (input order)
+    valid_domain: bool = False     # a domain that --compile compiles
 
 
 def collect(paths: Sequence[str]) -> List[str]:
@@ -60,13 +67,15 @@ def collect(paths: Sequence[str]) -> List[str]:
 def check_file(path: str, opts: Options) -> FileResult:
     """Load one file (parse, schema, lowering, semantic rules) and apply `--schema` files."""
     from .api import load_bytes
+    from .compiler.parse import DEFAULT_MAX_SIZE
 
+    limit = opts.max_size or DEFAULT_MAX_SIZE
     try:
-        with open(path, "rb") as fh:
-            source = fh.read()
+        with open(path, "rb") as fh:       # one byte past the limit is enough to refuse it
+            source = fh.read(limit + 1)
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
-    loaded = load_bytes(source, path, _host(opts.capabilities))
+    loaded = load_bytes(source, path, _host(opts.capabilities), max_size=limit)
     result = FileResult(path, loaded.kind, loaded.node, loaded.ok, list(loaded.diagnostics))
     if opts.schemas and loaded.kind:
         from .external_schema import check_external
@@ -95,59 +104,119 @@ def _host(path: Optional[str]):
 
 
 def _check_star(item) -> FileResult:
-    return check_file(*item)
+    """Check one file and keep only what the rest of the run needs.
+
+    Without --compile nothing needs the IR, so it is dropped here (in the worker): a run
+    over many files then holds only their findings. With --compile, a domain whose
+    output can't depend on the batch's networks is compiled at once; only the others
+    (and the networks) are kept for the end of the run.
+    """
+    result = check_file(*item)
+    opts: Options = item[1]
+    if not opts.compile or result.node is None:
+        result.node = None
+        return result
+    from .compiler import ir
+
+    if isinstance(result.node, ir.Domain) and result.ok:
+        result.valid_domain = True
+        if not _uses_networks(result.node):
+            _compile_one(result, opts, None)
+            result.node = None
+    elif not isinstance(result.node, ir.Network):
+        result.node = None
+    return result
 
 
-def run(files: Sequence[str], opts: Options, jobs: int = 1,
-        progress: Optional[Callable[[int, int], None]] = None) -> List[FileResult]:
-    """Check `files`, in parallel when `jobs` > 1; results are in the order of `files`."""
+def _uses_networks(domain) -> bool:
+    """Whether compiling `domain` reads the network table: only type='network' interfaces
+    are resolved through it (to a bridge, or a did-you-mean among its names)."""
+    from .compiler import ir
+
+    return any(i.type is ir.NetType.NETWORK for i in domain.devices.interfaces)
+
+
+def _compile_one(result: FileResult, opts: Options, table: Optional[dict]) -> None:
+    from .api import compile_domain, default_target
+
+    diags = Diagnostics()
+    compile_domain(result.node, default_target(result.node), diags, networks=table,
+                   qemu_version=opts.qemu_version, capabilities=_host(opts.capabilities))
+    result.diagnostics += diags.items
+
+
+def _checked(files: Sequence[str], opts: Options, jobs: int,
+             progress: Optional[Callable[[int, int], None]]) -> Iterator[FileResult]:
     items = [(f, opts) for f in files]
-    results: List[FileResult] = []
     if jobs > 1 and len(files) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         chunk = max(1, min(32, len(files) // (jobs * 4)))
         with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-            for result in pool.map(_check_star, items, chunksize=chunk):
-                results.append(result)
-                if progress:
-                    progress(len(results), len(files))
+            yield from _counted(pool.map(_check_star, items, chunksize=chunk), len(files),
+                                progress)
     else:
-        for item in items:
-            results.append(_check_star(item))
-            if progress:
-                progress(len(results), len(files))
-    if opts.compile:
-        compile_all(results, opts)
-    return results
+        yield from _counted(map(_check_star, items), len(files), progress)
 
 
-def compile_all(results: List[FileResult], opts: Options) -> None:
-    """Compile each valid domain for its default target; backend findings join its file's."""
-    from .api import compile_domain, default_target, load_networks
-    from .compiler import ir
+def _counted(results: Iterable[FileResult], total: int,
+             progress: Optional[Callable[[int, int], None]]) -> Iterator[FileResult]:
+    for done, result in enumerate(results, 1):
+        yield result
+        if progress:
+            progress(done, total)
+
+
+def run(files: Sequence[str], opts: Options, jobs: int = 1,
+        progress: Optional[Callable[[int, int], None]] = None) -> Iterator[FileResult]:
+    """Check `files`, in parallel when `jobs` > 1, yielding one result per file.
+
+    Results come in the order of `files` (a pool's results are put back in order); with
+    --compile, the domains that wait for the batch's networks come after the others, then
+    one result per broken --network file. `FileResult.order` tells where each belongs.
+    Results carry no IR: callers keep what they need (the findings) and let the rest go.
+    """
+    waiting: List[FileResult] = []
+    networks = []
+    any_domain = False
+    for order, result in enumerate(_checked(files, opts, jobs, progress)):
+        result.order = order
+        any_domain = any_domain or result.valid_domain
+        if result.node is not None and result.valid_domain:
+            waiting.append(result)
+            continue
+        if result.node is not None:
+            networks.append(result.node)
+            result.node = None
+        yield result
+    if opts.compile and any_domain:
+        yield from compile_rest(waiting, networks, opts, len(files))
+
+
+def compile_rest(waiting: List[FileResult], networks: list, opts: Options,
+                 order: int) -> Iterator[FileResult]:
+    """Compile the domains that use networks, against one table: the built-in `default`,
+    the `--network` files and every network document in the batch."""
+    from .api import load_networks
     from .compiler.networks import DEFAULT_NETWORK, network_table
 
-    domains = [r for r in results if r.ok and isinstance(r.node, ir.Domain)]
-    if not domains:
-        return
     side = Diagnostics()
     try:
         explicit = load_networks(opts.networks, side)
     except OSError as exc:
         raise InputError(f"{exc.filename}: {exc.strerror or exc}") from None
     # Networks named with --network win over same-named ones found in the batch.
-    table = network_table([r.node for r in results if isinstance(r.node, ir.Network)])
+    table = network_table(networks)
     table.update({name: net for name, net in explicit.items() if net is not DEFAULT_NETWORK})
+    for r in waiting:
+        _compile_one(r, opts, table)
+        r.node = None
+        yield r
     for path in opts.networks:   # a broken --network file is reported under its own name
         own = [d for d in side if d.span.file == path]
         if own:
-            results.append(FileResult(path, "network", None, False, own))
-    for r in domains:
-        diags = Diagnostics()
-        compile_domain(r.node, default_target(r.node), diags, networks=table,
-                       qemu_version=opts.qemu_version, capabilities=_host(opts.capabilities))
-        r.diagnostics += diags.items
+            yield FileResult(path, "network", None, False, own, order=order)
+            order += 1
 
 
 class Progress:

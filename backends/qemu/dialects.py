@@ -6,10 +6,8 @@ before it (added and removed flags). Sources for every change are in docs/qemu-d
 from __future__ import annotations
 
 import enum
-import json
 import os
 import re
-import subprocess
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
@@ -149,6 +147,8 @@ def _cache_file() -> str:
 
 
 def _read_cache(path: str) -> Dict[str, str]:
+    import json
+
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -158,6 +158,8 @@ def _read_cache(path: str) -> Dict[str, str]:
 
 
 def _write_cache(path: str, data: Dict[str, str]) -> None:
+    import json
+
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
@@ -168,7 +170,7 @@ def _write_cache(path: str, data: Dict[str, str]) -> None:
         pass  # a cache we can't write only costs a re-run next time
 
 
-_VERSION_RE = re.compile(r"QEMU (?:PC )?emulator version (\d+)\.(\d+)(?:\.(\d+))?")
+_VERSION_RE = r"QEMU (?:PC )?emulator version (\d+)\.(\d+)(?:\.(\d+))?"
 
 
 def detect_version(emulator_path: str) -> Optional[str]:
@@ -177,6 +179,7 @@ def detect_version(emulator_path: str) -> Optional[str]:
     Cached by (realpath, mtime, size): an upgraded binary changes mtime and size.
     """
     import shutil
+    import subprocess    # only here: a compile with a cached or given version never forks
 
     found = shutil.which(emulator_path) or emulator_path
     try:
@@ -194,7 +197,7 @@ def detect_version(emulator_path: str) -> Optional[str]:
                               stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError):
         return None
-    match = _VERSION_RE.search(proc.stdout or "")
+    match = re.search(_VERSION_RE, proc.stdout or "")
     if proc.returncode != 0 or not match:
         return None
     version = ".".join(g for g in match.groups() if g is not None)

@@ -1,7 +1,6 @@
 """Rules for <interface>: required sources, addresses, ports and MACs."""
 from __future__ import annotations
 
-import ipaddress
 import re
 
 from ..diagnostics import Diagnostics
@@ -57,6 +56,8 @@ def _check_source(iface: Interface, diags: Diagnostics) -> None:
 
 
 def _check_mcast(iface: Interface, diags: Diagnostics) -> None:
+    import ipaddress  # ~1 ms to import; only multicast interfaces need it
+
     try:
         addr = ipaddress.IPv4Address(iface.address)
     except ValueError:

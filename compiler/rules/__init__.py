@@ -14,6 +14,8 @@ from ..diagnostics import Severity
 
 @dataclass(frozen=True)
 class Rule:
+    """One diagnostic code and its documentation (what, why, example, fix)."""
+
     code: str
     name: str            # kebab-case, e.g. "mcast-address-not-multicast"
     severity: Severity
