@@ -40,11 +40,11 @@ def run_capabilities(emulators: Sequence[str], output: Optional[str],
     if output is None:
         sys.stdout.write(text)
         return EXIT_OK
-    from .cli import UsageError, write_atomically
+    from .output import OutputError, write_atomically
 
     try:
         write_atomically(output, text)
-    except UsageError as exc:
+    except OutputError as exc:
         print(f"virtc: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
