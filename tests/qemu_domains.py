@@ -78,3 +78,15 @@ SEVEN = {
 def disk(dev, bus, path="/img/a.img", **kw):
     return Disk(kw.pop("type", DiskType.FILE), kw.pop("device", DiskDevice.DISK), path, dev,
                 bus, **kw)
+
+
+def compile_xml(text: str, file: str = "test.xml"):
+    """Domain XML → argv through the whole pipeline (7.2 dialect), asserting it compiles."""
+    from virtc.api import compile_domain as compile_any, load_bytes
+
+    loaded = load_bytes(text.encode(), file)
+    assert loaded.ok, [d.message for d in loaded.diagnostics]
+    diags = Diagnostics()
+    argv = compile_any(loaded.node, "qemu", diags, qemu_version="7.2")
+    assert argv is not None, [d.message for d in diags]
+    return argv

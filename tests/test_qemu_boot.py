@@ -13,8 +13,7 @@ import pytest
 
 import bootmedia
 import qemu_harness as harness
-from virtc.api import compile_domain, load_bytes
-from virtc.compiler.diagnostics import Diagnostics
+from qemu_domains import compile_xml
 
 HD, CD, FD = b"VIRTC-BOOT-HD-7f3a", b"VIRTC-BOOT-CD-91c2", b"VIRTC-BOOT-FD-5e06"
 MARKERS = (HD, CD, FD)
@@ -40,15 +39,6 @@ def domain_xml(boots: Sequence[str], serial: pathlib.Path, *, hd: Optional[str],
     <serial type='file'><source path='{serial}'/></serial>
   </devices>
 </domain>"""
-
-
-def compile_xml(text: str):
-    loaded = load_bytes(text.encode(), "boot-test.xml")
-    assert loaded.ok, [d.message for d in loaded.diagnostics]
-    diags = Diagnostics()
-    argv = compile_domain(loaded.node, "qemu", diags, qemu_version="7.2")
-    assert argv is not None, [d.message for d in diags]
-    return argv
 
 
 @pytest.fixture(scope="module")

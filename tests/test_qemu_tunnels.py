@@ -10,8 +10,7 @@ import pathlib
 import pytest
 
 import qemu_harness as harness
-from virtc.api import compile_domain, load_bytes
-from virtc.compiler.diagnostics import Diagnostics
+from qemu_domains import compile_xml
 
 pytestmark = [pytest.mark.qemu, harness.needs_qemu]
 PORT = 5558
@@ -28,15 +27,6 @@ def guest_xml(name: str, mac: str, interface_body: str, net_type: str) -> str:
     <interface type='{net_type}'><mac address='{mac}'/>{interface_body}</interface>
   </devices>
 </domain>"""
-
-
-def compile_xml(text: str):
-    loaded = load_bytes(text.encode(), "tunnel.xml")
-    assert loaded.ok, [d.message for d in loaded.diagnostics]
-    diags = Diagnostics()
-    argv = compile_domain(loaded.node, "qemu", diags, qemu_version="7.2")
-    assert argv is not None, [d.message for d in diags]
-    return argv
 
 
 def only_backend(result: harness.QemuResult, mac: str) -> str:

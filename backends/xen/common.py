@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, Mapping, Optional, Union
 
 from ...compiler.diagnostics import Diagnostics, Span
-from ...compiler.ir import Domain, InputBus, Network
+from ...compiler.ir import BootDev, Domain, InputBus, Network
 from . import tables
 from .dialects import XenDialect
 from .literal import unencodable
@@ -100,6 +100,24 @@ def build_lifecycle(b: Builder, config: Config) -> None:
     config.set("on_poweroff", tables.LIFECYCLE[d.on_poweroff])
     config.set("on_reboot", tables.LIFECYCLE[d.on_reboot])
     config.set("on_crash", tables.LIFECYCLE[d.on_crash])
+
+
+def build_hvm_boot(b: Builder, config: Config) -> None:
+    """HVM boot order letters (hd when none is given), and notes on PV-only settings.
+
+    An HVM guest boots from its firmware and emulated devices, so a kernel, initrd,
+    command line, root or bootloader in the XML has no effect; it is said, not dropped.
+    """
+    os = b.domain.os
+    letters = "".join(tables.BOOT_LETTERS[boot.dev] for boot in os.boot)
+    config.set("boot", letters or tables.BOOT_LETTERS[BootDev.HD])
+    for what, value in (("kernel", os.kernel), ("initrd", os.initrd),
+                        ("cmdline", os.cmdline), ("root", os.root)):
+        if value is not None:
+            b.note("XEN418", f"<os><{what}> is for paravirtualized guests; HVM guests boot "
+                   "from <loader> and the boot devices; ignored", os.span)
+    if b.domain.bootloader is not None:
+        b.note("XEN418", "<bootloader> is for paravirtualized guests; ignored", b.domain.span)
 
 
 def build_emulator(b: Builder, config: Config) -> None:

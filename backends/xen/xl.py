@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from ...compiler.ir import BootDev, Disk, DiskDevice, DiskType, Graphics, GraphicsType
+from ...compiler.ir import Disk, DiskDevice, DiskType, Graphics, GraphicsType
 from . import tables
 from .chardev import build_chardevs
 from .common import (
-    Builder, Config, build_clock, build_features, build_inputs, build_lifecycle, build_meta,
+    Builder, Config, build_clock, build_features, build_hvm_boot, build_inputs, build_lifecycle, build_meta,
     check_encodable,
 )
 from .dialects import XL_TYPE_KEY
@@ -48,15 +48,7 @@ def build_os(b: Builder, config: Config) -> None:
     if b.hvm:
         # hvmloader is xl's built-in default, so only an explicit loader is written.
         config.set("firmware_override", os.loader)
-        letters = "".join(tables.BOOT_LETTERS[boot.dev] for boot in os.boot)
-        config.set("boot", letters or tables.BOOT_LETTERS[BootDev.HD])
-        for what, value in (("kernel", os.kernel), ("initrd", os.initrd),
-                            ("cmdline", os.cmdline), ("root", os.root)):
-            if value is not None:
-                b.note("XEN418", f"<os><{what}> is for paravirtualized guests; virtc boots "
-                       "HVM guests from the firmware and the boot devices; ignored", os.span)
-        if d.bootloader is not None:
-            b.note("XEN418", "<bootloader> is for paravirtualized guests; ignored", d.span)
+        build_hvm_boot(b, config)
         return
     if os.loader is not None or os.boot:
         b.note("XEN418", "<os><loader> and <boot> are for HVM guests; ignored for this "

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ...compiler.ir import BootDev, Disk, DiskDevice
+from ...compiler.ir import Disk, DiskDevice
 from . import tables
 from .chardev import build_chardevs
 from .dialects import CDROM_KEY, IOEMU_DISK_PREFIX, VIF_TYPE_IOEMU
 from .common import (
-    Builder, Config, build_clock, build_emulator, build_features, build_inputs, build_lifecycle,
+    Builder, Config, build_clock, build_emulator, build_features, build_hvm_boot, build_inputs, build_lifecycle,
     build_meta, check_encodable,
 )
 from .graphics import build_graphics
@@ -37,15 +37,7 @@ def build_os(b: Builder, config: Config) -> None:
             b.note("XEN419", "HVM guest has no <os><loader>; xm needs the firmware in its "
                    "kernel key", os.span, hint="add <loader>/usr/lib/xen/boot/hvmloader</loader>")
         config.set("kernel", os.loader)
-        letters = "".join(tables.BOOT_LETTERS[boot.dev] for boot in os.boot)
-        config.set("boot", letters or tables.BOOT_LETTERS[BootDev.HD])
-        for what, value in (("kernel", os.kernel), ("initrd", os.initrd),
-                            ("cmdline", os.cmdline), ("root", os.root)):
-            if value is not None:
-                b.note("XEN418", f"<os><{what}> is for paravirtualized guests; xm boots HVM "
-                       "guests from <loader> and the boot devices; ignored", os.span)
-        if b.domain.bootloader is not None:
-            b.note("XEN418", "<bootloader> is for paravirtualized guests; ignored", b.domain.span)
+        build_hvm_boot(b, config)
         return
     if os.loader is not None:
         b.note("XEN418", "<os><loader> is HVM firmware; ignored for this paravirtualized "
