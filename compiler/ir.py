@@ -20,6 +20,15 @@ from .diagnostics import Span
 NOWHERE = Span()
 
 
+def nearest(sub: Span, node: Span) -> Span:
+    """`sub` (a child element's span) if known, else `node`'s.
+
+    Lowering fills every span, but IR built by hand or imported from an xm/xl config
+    may carry only the node's own; a diagnostic then points at the node.
+    """
+    return node if sub == NOWHERE else sub
+
+
 class DomainType(str, enum.Enum):
     XEN = "xen"
     KVM = "kvm"
@@ -151,6 +160,13 @@ class Os:
     loader: Optional[str] = None
     boot: Tuple[Boot, ...] = ()         # in document order; first is tried first
     span: Span = NOWHERE
+    # Each child element's own span, or the <os> span when the child is absent.
+    type_span: Span = NOWHERE
+    kernel_span: Span = NOWHERE
+    initrd_span: Span = NOWHERE
+    cmdline_span: Span = NOWHERE
+    root_span: Span = NOWHERE
+    loader_span: Span = NOWHERE
 
     @property
     def is_hvm(self) -> bool:
@@ -190,6 +206,8 @@ class Disk:
     span: Span = NOWHERE
     source_span: Span = NOWHERE         # <source>, or the disk itself when it has none
     target_span: Span = NOWHERE
+    driver_span: Span = NOWHERE         # <driver>, or the disk itself when it has none
+    readonly_span: Span = NOWHERE       # <readonly/>, or the disk itself when it has none
 
 
 @dataclass(frozen=True)
@@ -209,6 +227,11 @@ class Interface:
     span: Span = NOWHERE
     source_span: Span = NOWHERE         # <source>, or the interface itself when it has none
     mac_span: Span = NOWHERE
+    # <script>, <target>, <model>, <ip>; each the interface's span when the child is absent.
+    script_span: Span = NOWHERE
+    target_span: Span = NOWHERE
+    model_span: Span = NOWHERE
+    ip_span: Span = NOWHERE
 
 
 @dataclass(frozen=True)
@@ -288,6 +311,10 @@ class Domain:
     devices: Devices = field(default_factory=Devices)
     span: Span = NOWHERE
     current_memory_span: Span = NOWHERE
+    # <on_poweroff>, <on_reboot>, <on_crash>; each the domain's span when absent.
+    on_poweroff_span: Span = NOWHERE
+    on_reboot_span: Span = NOWHERE
+    on_crash_span: Span = NOWHERE
 
     @property
     def balloon_kib(self) -> int:

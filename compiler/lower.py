@@ -54,6 +54,9 @@ def lower_domain(doc: Document, diags: Diagnostics) -> Optional[ir.Domain]:
         devices=lower_devices(r, r.child(root, "devices"), dtype, os),
         span=r.span(root),
         current_memory_span=r.span(current_el) if current_el is not None else ir.NOWHERE,
+        on_poweroff_span=_span_of(r, root, "on_poweroff"),
+        on_reboot_span=_span_of(r, root, "on_reboot"),
+        on_crash_span=_span_of(r, root, "on_crash"),
     )
     _report_leftovers(r, root, diags)
     return domain
@@ -119,6 +122,7 @@ def _lower_os(r: Reader, os_el, diags: Diagnostics) -> Optional[ir.Os]:
         loader=text["loader"],
         boot=boots,
         span=r.span(os_el),
+        **{f"{tag}_span": r.span(el if el is not None else os_el) for tag, el in values.items()},
     )
 
 
@@ -136,6 +140,12 @@ def _lower_clock(r: Reader, el) -> ir.Clock:
     if el is None:
         return ir.Clock()
     return ir.Clock(ir.ClockOffset(r.token(el, "offset")), span=r.span(el))
+
+
+def _span_of(r: Reader, parent, tag: str) -> ir.Span:
+    """The span of `parent`'s first <tag>, or `parent`'s own when it has none."""
+    el = r.peek(parent, tag)
+    return r.span(el if el is not None else parent)
 
 
 def _action(r: Reader, root, tag: str, default: ir.LifecycleAction) -> ir.LifecycleAction:

@@ -55,19 +55,21 @@ def _disk(r: Reader, el) -> ir.Disk:
     dev = r.attr(target_el, "dev")
     bus_attr = r.token(target_el, "bus")
     bus = ir.DiskBus(bus_attr) if bus_attr else (bus_for_target(dev) or ir.DiskBus.IDE)
-    readonly = r.child(el, "readonly") is not None
+    readonly_el = r.child(el, "readonly")
     return ir.Disk(
         type=dtype,
         device=ir.DiskDevice(r.token(el, "device") or "disk"),
         source=source,
         target_dev=dev,
         target_bus=bus,
-        readonly=readonly,
+        readonly=readonly_el is not None,
         driver_name=r.attr(driver_el, "name") if driver_el is not None else None,
         driver_type=r.attr(driver_el, "type") if driver_el is not None else None,
         span=r.span(el),
         source_span=r.span(source_el if source_el is not None else el),
         target_span=r.span(target_el),
+        driver_span=r.span(driver_el if driver_el is not None else el),
+        readonly_span=r.span(readonly_el if readonly_el is not None else el),
     )
 
 
@@ -98,6 +100,8 @@ def _interface(r: Reader, el) -> ir.Interface:
         r.diags.add("SEM218", f"<source dev='{bridge}'> names the bridge the old way",
                     r.span(source_el), hint=f"write <source bridge='{bridge}'/>")
     mac_el = r.child(el, "mac")
+    ip_el, script_el, target_el, model_el = (r.child(el, tag)
+                                             for tag in ("ip", "script", "target", "model"))
     port = src.get("port")
     return ir.Interface(
         type=ntype,
@@ -106,13 +110,17 @@ def _interface(r: Reader, el) -> ir.Interface:
         network=src.get("network"),
         address=src.get("address"),
         port=int(port) if port is not None else None,
-        ip=_attr_of(r, r.child(el, "ip"), "address"),
-        script=_attr_of(r, r.child(el, "script"), "path"),
-        target_dev=_attr_of(r, r.child(el, "target"), "dev"),
-        model=_attr_of(r, r.child(el, "model"), "type"),
+        ip=_attr_of(r, ip_el, "address"),
+        script=_attr_of(r, script_el, "path"),
+        target_dev=_attr_of(r, target_el, "dev"),
+        model=_attr_of(r, model_el, "type"),
         span=r.span(el),
         source_span=r.span(source_el if source_el is not None else el),
         mac_span=r.span(mac_el if mac_el is not None else el),
+        script_span=r.span(script_el if script_el is not None else el),
+        target_span=r.span(target_el if target_el is not None else el),
+        model_span=r.span(model_el if model_el is not None else el),
+        ip_span=r.span(ip_el if ip_el is not None else el),
     )
 
 

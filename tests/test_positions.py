@@ -1,9 +1,8 @@
 """Every broken document's first finding is on the defect's line and names what is wrong.
 
-The corpus is tests/broken/*.xml (see broken_cases.py for the header format). A case may
-say `reported=N`: the backend can only point at the parent element N (the IR keeps no span
-for that child). The test pins that too, and fails once the position becomes exact, so
-the header gets corrected rather than going stale.
+The corpus is tests/broken/*.xml (see broken_cases.py for the header format). Every
+family is exact, backends included: the IR keeps a span for each sub-element a backend
+can complain about, so no finding points at a parent instead of the defect.
 """
 import pytest
 
@@ -33,8 +32,7 @@ def test_first_finding_is_at_the_defect(case):
     same = [d for d in diags if d.severity is rule.severity]
     assert same, f"no {rule.severity.value} at all:\n{shown}"
     first = same[0]
-    where = int(case.options.get("reported", case.line))
-    assert (first.code, first.span.line) == (case.code, where), shown
+    assert (first.code, first.span.line) == (case.code, case.line), shown
     text = first.message + (" " + first.hint if case.code == "XML001" and first.hint else "")
     for word in case.words:
         assert word in text, f"{word!r} not named in: {first.message}"
@@ -42,15 +40,12 @@ def test_first_finding_is_at_the_defect(case):
         assert not [d for d in diags if d.severity is Severity.ERROR], shown
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if "reported" in c.options], ids=lambda c: c.id)
-def test_imprecise_positions_are_backend_limits(case):
-    """Only backend codes (and SEM219, see the report) may point at a parent element."""
-    assert case.code.startswith(("QEMU", "XEN")) or case.code == "SEM219"
-    assert int(case.options["reported"]) < case.line
+def test_no_case_settles_for_a_parent_position():
+    assert [c.id for c in CASES if "reported" in c.options] == []
 
 
 def test_exact_families_are_the_bulk_of_the_corpus():
-    exact = [c for c in CASES if c.code.startswith(EXACT_FAMILIES) and "reported" not in c.options]
+    exact = [c for c in CASES if c.code.startswith(EXACT_FAMILIES)]
     assert len(exact) >= 30
 
 

@@ -1,12 +1,15 @@
 """QEMU backend: disks, interfaces, graphics, input and character devices per dialect."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from qemu_domains import SEVEN, codes, compile_, devs, disk, domain, pairs
+from virtc.compiler.diagnostics import Span
 from virtc.compiler.ir import (CharDevice, CharKind, CharMode, CharProtocol, CharType, DiskBus,
                                DiskDevice, DiskType, Graphics, GraphicsType, Input, InputBus,
-                               InputType, Interface, NetType, Network)
+                               InputType, Interface, NetType, Network, NOWHERE)
 
 # ---------------------------------------------------------------------------- disks
 
@@ -16,6 +19,29 @@ def test_comma_in_drive_path_is_doubled_and_newline_refused():
     assert pairs(argv, "-drive") == ["file=/i/a,,b.img,format=raw,if=ide,index=0"]
     argv, diags = compile_(domain(devices=devs(disks=(disk("hda", DiskBus.IDE, "/i/a\nb"),))))
     assert argv is None and codes(diags) == ["QEMU302"]
+
+
+DISK_AT, SOURCE_AT, DRIVER_AT = Span("t.xml", 10, 5), Span("t.xml", 11, 7), Span("t.xml", 12, 7)
+
+
+@pytest.mark.parametrize("fields,at", [
+    (dict(source="/i/a\nb"), SOURCE_AT),
+    (dict(driver_type="qc\now2"), DRIVER_AT),
+    # IR built without sub-element spans (by hand, or imported) points at the disk.
+    (dict(source="/i/a\nb", source_span=NOWHERE), DISK_AT),
+])
+def test_value_qemu_cannot_carry_is_reported_where_it_was_written(fields, at):
+    d = dataclasses.replace(disk("hda", DiskBus.IDE), span=DISK_AT, source_span=SOURCE_AT,
+                            driver_span=DRIVER_AT)
+    argv, diags = compile_(domain(devices=devs(disks=(dataclasses.replace(d, **fields),))))
+    assert argv is None and [(x.code, x.span) for x in diags] == [("QEMU302", at)]
+
+
+def test_nic_model_qemu_cannot_carry_is_reported_on_model():
+    at = Span("t.xml", 9, 7)
+    nic = Interface(NetType.USER, model="e1000\n", span=Span("t.xml", 8, 5), model_span=at)
+    argv, diags = compile_(domain(devices=devs(interfaces=(nic,))))
+    assert argv is None and [(x.code, x.span) for x in diags] == [("QEMU302", at)]
 
 
 def test_disk_buses_in_7_2():

@@ -49,7 +49,7 @@ CASES = [
     ("SEM216", domain(os_type="hvm").replace("    <type>hvm</type>", "    <kernel>/k</kernel>"), 4),
     ("SEM217", domain(os_extra="\n    <kernel>/a</kernel>\n    <kernel>/b</kernel>"), 7),
     ("SEM218", domain("<interface type='bridge'>\n<source dev='br0'/>\n</interface>"), 9),
-    ("SEM219", domain(os_type="linux"), 4),
+    ("SEM219", domain(os_type="linux"), 5),
     ("SEM220", domain("<serial type='file'/>"), 8),
     ("SEM220", domain("<serial type='tcp'>\n<source host='127.0.0.1'/>\n</serial>"), 8),
     ("SEM221", domain("<interface type='user'>\n<source bridge='br0'/>\n</interface>"), 9),

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from ...compiler.diagnostics import Severity
-from ...compiler.ir import BootDev, Domain, LifecycleAction
+from ...compiler.diagnostics import Severity, Span
+from ...compiler.ir import BootDev, Domain, LifecycleAction, nearest
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -62,18 +62,22 @@ def build_boot(domain: Domain, ctx: QemuContext) -> List[Option]:
 def build_kernel(domain: Domain, ctx: QemuContext) -> List[Option]:
     os_ = domain.os
     cmdline = kernel_cmdline(os_.root, os_.cmdline)
+    initrd_span = nearest(os_.initrd_span, os_.span)
+    # -append joins <root> and <cmdline>; a value it can't carry is more often the cmdline.
+    append_span = nearest(os_.cmdline_span if os_.cmdline else os_.root_span, os_.span)
     if not os_.kernel:
         if os_.initrd or cmdline is not None:
             # QEMU refuses -initrd/-append without -kernel.
             ctx.diags.add("QEMU306", "<initrd>/<cmdline>/<root> without <kernel> has no QEMU"
                           " equivalent and is ignored: QEMU only hands them to a kernel it"
-                          " loads itself", os_.span, "add <kernel> or remove them")
+                          " loads itself", initrd_span if os_.initrd else append_span,
+                          "add <kernel> or remove them")
         return []
-    out = [Option("-kernel", Raw(os_.kernel), os_.span)]
+    out = [Option("-kernel", Raw(os_.kernel), nearest(os_.kernel_span, os_.span))]
     if os_.initrd:
-        out.append(Option("-initrd", Raw(os_.initrd), os_.span))
+        out.append(Option("-initrd", Raw(os_.initrd), initrd_span))
     if cmdline is not None:
-        out.append(Option("-append", Raw(cmdline), os_.span))
+        out.append(Option("-append", Raw(cmdline), append_span))
     return out
 
 
@@ -89,25 +93,26 @@ def kernel_cmdline(root: Optional[str], cmdline: Optional[str]) -> Optional[str]
 
 def build_lifecycle(domain: Domain, ctx: QemuContext) -> List[Option]:
     out: List[Option] = []
-    events: Tuple[Tuple[str, LifecycleAction, Dict[LifecycleAction, Optional[str]]], ...] = (
-        ("on_poweroff", domain.on_poweroff, ON_POWEROFF),
-        ("on_reboot", domain.on_reboot, ON_REBOOT),
-        ("on_crash", domain.on_crash, ON_CRASH),
+    events: Tuple[Tuple[str, LifecycleAction, Dict[LifecycleAction, Optional[str]], Span], ...] = (
+        ("on_poweroff", domain.on_poweroff, ON_POWEROFF, domain.on_poweroff_span),
+        ("on_reboot", domain.on_reboot, ON_REBOOT, domain.on_reboot_span),
+        ("on_crash", domain.on_crash, ON_CRASH, domain.on_crash_span),
     )
-    for element, action, table in events:
+    for element, action, table, element_span in events:
+        span = nearest(element_span, domain.span)
         spelled = table[action]
         if spelled is None:
             continue
         if spelled != NOT_EXPRESSIBLE and spelled.startswith("-"):
-            out.append(Option(spelled, None, domain.span))
+            out.append(Option(spelled, None, span))
             continue
         if spelled != NOT_EXPRESSIBLE and ctx.has(Cap.ACTION):
-            out.append(Option("-action", Raw(spelled), domain.span))
+            out.append(Option("-action", Raw(spelled), span))
             continue
         reason = ("QEMU has no such action" if spelled == NOT_EXPRESSIBLE
                   else f"it needs -action (QEMU 6.0+), not in QEMU {ctx.dialect.version}")
         ctx.diags.add("QEMU305", f"<{element}>{action.value}</{element}> cannot be expressed"
-                      f" on the QEMU command line: {reason}", domain.span,
+                      f" on the QEMU command line: {reason}", span,
                       "a management layer watching QMP events must implement it, or choose"
                       " an action this table supports (see docs/qemu-mapping.md)")
     return out

@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Tuple
 
-from ...compiler.diagnostics import Severity
-from ...compiler.ir import Disk, DiskBus, DiskDevice, DiskType, Domain
+from ...compiler.diagnostics import Severity, Span
+from ...compiler.ir import Disk, DiskBus, DiskDevice, DiskType, Domain, nearest
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -88,13 +88,13 @@ def _slot(disk: Disk, ctx: QemuContext, taken: Set[DriveSlot]) -> Optional[Drive
     if index is None or (limit is not None and index >= limit):
         where = f"{limit} slots" if limit else "names like vda"
         ctx.diags.add("QEMU310", f"<target dev='{disk.target_dev}'> has no drive slot on the"
-                      f" {disk.target_bus.value} bus ({where})", disk.span,
+                      f" {disk.target_bus.value} bus ({where})", _target(disk),
                       "use hda-hdd for IDE, fda/fdb for floppies, sda-sdg for SCSI")
         return None
     slot = DriveSlot(disk.target_bus, index)
     if slot in taken:
         ctx.diags.add("QEMU310", f"<target dev='{disk.target_dev}'> is the same drive slot"
-                      " as an earlier disk", disk.span, "give each disk its own target dev")
+                      " as an earlier disk", _target(disk), "give each disk its own target dev")
         return None
     taken.add(slot)
     return slot
@@ -106,8 +106,23 @@ def _check_driver(disk: Disk, ctx: QemuContext) -> None:
         spelled = ":".join(x for x in (disk.driver_name, disk.driver_type) if x)
         ctx.diags.add("QEMU306", f"<driver> '{spelled}' on disk {disk.target_dev} is a Xen"
                       " I/O back end with no QEMU equivalent and is ignored; the image is"
-                      f" opened as format={disk_format(disk)}", disk.span,
+                      f" opened as format={disk_format(disk)}",
+                      nearest(disk.driver_span, disk.span),
                       "use <driver name='qemu' type='raw'/> (or the image's real format)")
+
+
+def _target(disk: Disk) -> Span:
+    return nearest(disk.target_span, disk.span)
+
+
+def _source(disk: Disk) -> Span:
+    return nearest(disk.source_span, disk.span)
+
+
+def _value_spans(disk: Disk) -> Tuple[Tuple[str, Span], ...]:
+    # The image path comes from <source>, the format from <driver type>; a value QEMU
+    # can't carry is reported on that element, not on the <disk>.
+    return (("file", _source(disk)), ("format", nearest(disk.driver_span, disk.span)))
 
 
 def build_disks(domain: Domain, ctx: QemuContext) -> List[Option]:
@@ -139,12 +154,13 @@ def _readonly(disk: Disk, ctx: QemuContext) -> Optional[bool]:
         # QEMU's ide-hd cannot be read-only ("Block node is read-only"); libvirt refuses
         # the same combination.
         ctx.diags.add("QEMU315", f"an IDE hard disk ({disk.target_dev}) cannot be read-only "
-                                 f"in QEMU", disk.span,
+                                 f"in QEMU", nearest(disk.readonly_span, disk.span),
                       hint="put the disk on virtio (vd*) or SCSI (sd*), or drop <readonly/>")
         return None
     if ctx.has(Cap.DRIVE_READONLY):
         return True
-    ctx.unsupported(disk.span, f"<readonly/> on disk {disk.target_dev}",
+    ctx.unsupported(nearest(disk.readonly_span, disk.span),
+                    f"<readonly/> on disk {disk.target_dev}",
                     "the guest can write to this image; make the file read-only on the host,"
                     " or use QEMU 1.1 or later", Severity.WARNING)
     return None
@@ -158,7 +174,7 @@ def build_drive(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
     common = (("file", disk_source(disk)), ("format", fmt))
     readonly = ("readonly", _readonly(disk, ctx))
     if bus is DiskBus.XEN:
-        ctx.unsupported(disk.span, f"the Xen PV disk bus (<target dev='{disk.target_dev}'>)",
+        ctx.unsupported(_target(disk), f"the Xen PV disk bus (<target dev='{disk.target_dev}'>)",
                         "use hd* (IDE), sd* (SCSI) or vd* (virtio) for QEMU guests")
         return []
     if bus is DiskBus.SCSI and ctx.has(Cap.SCSI_DEVICE):
@@ -166,18 +182,18 @@ def build_drive(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
         device = Opts.of(SCSI_DEVICE[disk.device], ("bus", f"{SCSI_HBA}.0"),
                          ("scsi-id", slot.index), ("drive", drive_id))
         return [Option("-drive", Opts.of(None, *common, ("if", "none"), ("id", drive_id),
-                                         readonly), disk.span),
+                                         readonly), disk.span, _value_spans(disk)),
                 Option("-device", device, disk.span)]
     if bus is DiskBus.USB:
         if not ctx.has(Cap.DEVICE):
             return build_legacy_disk(disk, slot, ctx)
         drive_id = f"drive-usb{slot.index}"
         return [Option("-drive", Opts.of(None, *common, ("if", "none"), ("id", drive_id),
-                                         readonly), disk.span),
+                                         readonly), disk.span, _value_spans(disk)),
                 Option("-device", Opts.of("usb-storage", ("drive", drive_id)), disk.span)]
     return [Option("-drive", Opts.of(None, *common, ("if", DRIVE_IF[bus]),
                                      ("index", slot.index), ("media", MEDIA[disk.device]),
-                                     readonly), disk.span)]
+                                     readonly), disk.span, _value_spans(disk))]
 
 
 def build_legacy_disk(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
@@ -186,15 +202,16 @@ def build_legacy_disk(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Opt
     if disk.readonly and disk.device is not DiskDevice.CDROM:
         _readonly(disk, ctx)
     if disk.target_bus is DiskBus.USB:
-        return [Option("-usbdevice", Raw(f"disk:{source}"), disk.span)] if source else []
+        return [Option("-usbdevice", Raw(f"disk:{source}"), _source(disk))] if source else []
     switch = LEGACY_SWITCH.get((slot.bus, slot.index))
     if disk.device is DiskDevice.CDROM:
         # -cdrom is the only CD switch, and it always sits at hdc.
         switch = "-cdrom" if (slot.bus, slot.index) == (DiskBus.IDE, 2) else None
     if switch is None:
-        ctx.unsupported(disk.span, f"a {disk.device.value} at <target dev='{disk.target_dev}'>",
+        ctx.unsupported(_target(disk),
+                        f"a {disk.device.value} at <target dev='{disk.target_dev}'>",
                         "QEMU 0.9 has -hda..-hdd, -cdrom (hdc) and -fda/-fdb only")
         return []
     if source is None:
         return []   # an empty drive: QEMU 0.9 creates the default CD/floppy drives anyway
-    return [Option(switch, Raw(source), disk.span)]
+    return [Option(switch, Raw(source), _source(disk))]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional
 
-from ...compiler.diagnostics import Severity
-from ...compiler.ir import ClockOffset, Domain, DomainType, OsType
+from ...compiler.diagnostics import Severity, Span
+from ...compiler.ir import ClockOffset, Domain, DomainType, OsType, nearest
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -122,13 +122,18 @@ def _kqemu_fallback(domain: Domain, ctx: QemuContext) -> None:
 def build_machine(domain: Domain, ctx: QemuContext) -> List[Option]:
     machine = domain.os.machine
     if not ctx.has(Cap.MACHINE_OPT):
-        return [Option("-M", Raw(machine), domain.os.span)] if machine else []
+        return [Option("-M", Raw(machine), _type_span(domain))] if machine else []
     accel = ACCEL[domain.type]
     if domain.type is DomainType.KQEMU:
         _kqemu_fallback(domain, ctx)
     acpi_off = not domain.features.acpi and ctx.has(Cap.MACHINE_ACPI)
     opts = Opts.of(machine or "pc", ("accel", accel), ("acpi", False if acpi_off else None))
-    return [Option("-machine", opts, domain.os.span)]
+    # The machine name, the one value here the document spells, is <type machine=…>.
+    return [Option("-machine", opts, _type_span(domain))]
+
+
+def _type_span(domain: Domain) -> Span:
+    return nearest(domain.os.type_span, domain.os.span)
 
 
 def build_no_acpi(domain: Domain, ctx: QemuContext) -> List[Option]:
@@ -163,9 +168,10 @@ def check_domain(domain: Domain, ctx: QemuContext) -> None:
     if domain.os.type is not OsType.HVM:
         ctx.diags.add("QEMU311", f"<os><type>{domain.os.type.value}</type> is Xen"
                       " paravirtualization; QEMU boots the kernel as a full (hvm) guest",
-                      domain.os.span, "use <type>hvm</type>; a Xen-PV-only kernel won't boot")
+                      _type_span(domain), "use <type>hvm</type>; a Xen-PV-only kernel won't boot")
     if domain.os.loader:
-        _ignored(ctx, domain.os.span, f"<loader>{domain.os.loader}</loader>",
+        _ignored(ctx, nearest(domain.os.loader_span, domain.os.span),
+                 f"<loader>{domain.os.loader}</loader>",
                  "it names Xen's HVM firmware; QEMU uses its own BIOS")
     if domain.bootloader:
         _ignored(ctx, domain.span, f"<bootloader>{domain.bootloader}</bootloader>",

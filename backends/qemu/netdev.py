@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple, assert_never
 
-from ...compiler.ir import Domain, Interface, NetType
+from ...compiler.diagnostics import Span
+from ...compiler.ir import Domain, Interface, NetType, nearest
 from ...compiler.networks import resolve_bridge
 from .context import QemuContext
 from .dialects import Cap
@@ -37,6 +38,16 @@ DEVICE_FOR_MODEL = {"virtio": "virtio-net-pci"}
 Props = Tuple[Tuple[str, Optional[Scalar]], ...]
 
 
+def _value_spans(iface: Interface) -> Tuple[Tuple[str, Span], ...]:
+    # Which element each value that comes from the document was read from, so a value QEMU
+    # can't carry is reported there rather than on the <interface>.
+    source, target = nearest(iface.source_span, iface.span), nearest(iface.target_span, iface.span)
+    model, mac = nearest(iface.model_span, iface.span), nearest(iface.mac_span, iface.span)
+    return (("br", source), *((key, source) for key in SOCKET_KEY.values()),
+            ("ifname", target), ("script", nearest(iface.script_span, iface.span)),
+            ("mac", mac), ("macaddr", mac), ("model", model))
+
+
 def build_interfaces(domain: Domain, ctx: QemuContext) -> List[Option]:
     out: List[Option] = []
     for index, iface in enumerate(domain.devices.interfaces):
@@ -58,15 +69,18 @@ def build_netdev_pair(iface: Interface, index: int, kind: str, props: Props) -> 
     net_id = f"net{index}"
     model = iface.model or DEFAULT_MODEL
     device = Opts.of(DEVICE_FOR_MODEL.get(model, model), ("netdev", net_id), ("mac", iface.mac))
-    return [Option("-netdev", Opts.of(kind, ("id", net_id), *props), iface.span),
-            Option("-device", device, iface.span)]
+    spans = _value_spans(iface)
+    return [Option("-netdev", Opts.of(kind, ("id", net_id), *props), iface.span, spans),
+            # The head is the model's driver name.
+            Option("-device", device, nearest(iface.model_span, iface.span), spans)]
 
 
 def build_net_vlan(iface: Interface, index: int, kind: str, props: Props) -> List[Option]:
     nic = Opts.of("nic", ("vlan", index), ("macaddr", iface.mac),
                   ("model", iface.model or DEFAULT_MODEL))
-    return [Option("-net", nic, iface.span),
-            Option("-net", Opts.of(kind, ("vlan", index), *props), iface.span)]
+    spans = _value_spans(iface)
+    return [Option("-net", nic, iface.span, spans),
+            Option("-net", Opts.of(kind, ("vlan", index), *props), iface.span, spans)]
 
 
 def backend_props(iface: Interface, ctx: QemuContext) -> Optional[Tuple[str, Props]]:
@@ -102,7 +116,7 @@ def build_netdev_bridge(iface: Interface, bridge: str,
     if iface.target_dev:
         ctx.diags.add("QEMU306", f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
                       " for a bridge interface and is ignored: qemu-bridge-helper names the"
-                      " tap device itself", iface.span,
+                      " tap device itself", nearest(iface.target_span, iface.span),
                       "use type='ethernet' with a <script> if the tap name matters")
     return "bridge", (("br", bridge),)
 
@@ -118,7 +132,7 @@ def build_netdev_socket(iface: Interface, ctx: QemuContext) -> Optional[Props]:
     if iface.port is None or (needs_address and not iface.address):
         ctx.diags.add("QEMU312", f"<interface type='{iface.type.value}'> needs <source"
                       f" address='…' port='…'/>; got address={iface.address!r},"
-                      f" port={iface.port!r}", iface.span,
+                      f" port={iface.port!r}", nearest(iface.source_span, iface.span),
                       "add e.g. <source address='230.0.0.1' port='5558'/>")
         return None
     return ((SOCKET_KEY[iface.type], f"{iface.address or ''}:{iface.port}"),)
@@ -127,17 +141,19 @@ def build_netdev_socket(iface: Interface, ctx: QemuContext) -> Optional[Props]:
 def _check_ignored(iface: Interface, ctx: QemuContext) -> None:
     if iface.ip:
         ctx.diags.add("QEMU306", f"<ip address='{iface.ip}'> has no QEMU equivalent and is"
-                      " ignored: QEMU does not configure the guest's address", iface.span,
+                      " ignored: QEMU does not configure the guest's address",
+                      nearest(iface.ip_span, iface.span),
                       "configure the address inside the guest or with DHCP")
     if iface.script and iface.type is not NetType.ETHERNET:
         ctx.diags.add("QEMU306", f"<script path='{iface.script}'> has no QEMU equivalent for"
                       f" type='{iface.type.value}' and is ignored: only type='ethernet' runs"
-                      " a script", iface.span, "remove <script> or use type='ethernet'")
+                      " a script", nearest(iface.script_span, iface.span),
+                      "remove <script> or use type='ethernet'")
     if iface.target_dev and iface.type in (NetType.USER, NetType.MCAST, NetType.SERVER,
                                            NetType.CLIENT):
         ctx.diags.add("QEMU306", f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
                       f" for type='{iface.type.value}' and is ignored: no host device exists",
-                      iface.span, "remove <target>")
+                      nearest(iface.target_span, iface.span), "remove <target>")
 
 
 def _unknown_network(iface: Interface, ctx: QemuContext) -> None:
@@ -147,6 +163,6 @@ def _unknown_network(iface: Interface, ctx: QemuContext) -> None:
     close = difflib.get_close_matches(name, list(ctx.networks), n=1)
     guess = f"did you mean '{close[0]}'? " if close else ""
     ctx.diags.add("QEMU303", f"<source network='{name}'> names a network with no known"
-                  " bridge", iface.span,
+                  " bridge", nearest(iface.source_span, iface.span),
                   f"{guess}define it with `--network FILE` (a libvirt <network> document with"
                   " <bridge name='…'/>); built in: " + ", ".join(sorted(ctx.networks)))

@@ -44,6 +44,12 @@ class Option:
     flag: str                                   # e.g. "-drive"
     value: Union[Opts, Raw, None] = None        # None: a bare switch such as -no-reboot
     span: Span = NOWHERE                        # the IR node it came from, for diagnostics
+    # Where single values came from, when that is more exact than `span`: (key, span)
+    # pairs, e.g. ("file", <source>); a diagnostic about that key's value points there.
+    key_spans: Tuple[Tuple[str, Span], ...] = ()
+
+    def span_of(self, key: Optional[str]) -> Span:
+        return next((s for k, s in self.key_spans if k == key and s != NOWHERE), self.span)
 
 
 def _escape(text: str) -> str:
@@ -78,12 +84,12 @@ def render_value(option: Option, dialect: Dialect, diags: Diagnostics) -> Option
         return value.text
     assert isinstance(value, Opts)
     parts: List[str] = []
-    texts = ([value.head] if value.head is not None else []) + [
-        str(v) for _, v in value.props if not isinstance(v, bool)]
-    for text in texts:
+    texts = ([(None, value.head)] if value.head is not None else []) + [
+        (k, str(v)) for k, v in value.props if not isinstance(v, bool)]
+    for key, text in texts:
         bad = _bad_char(text, allow_newline=False)
         if bad:
-            _cannot_carry(option, text, bad, diags)
+            _cannot_carry(option, text, bad, diags, key)
             return None
     if value.head is not None:
         # QEMU takes the first value as the implied key's only if no "=" precedes its first
@@ -96,9 +102,10 @@ def render_value(option: Option, dialect: Dialect, diags: Diagnostics) -> Option
     return ",".join(parts)
 
 
-def _cannot_carry(option: Option, text: str, what: str, diags: Diagnostics) -> None:
+def _cannot_carry(option: Option, text: str, what: str, diags: Diagnostics,
+                  key: Optional[str] = None) -> None:
     diags.add("QEMU302", f"value {text!r} for QEMU option {option.flag} contains {what},"
-              " which a QEMU command line cannot carry", option.span,
+              " which a QEMU command line cannot carry", option.span_of(key),
               "remove line breaks and NUL bytes (and an '=' at the start of an option) from"
               " the value")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, Mapping, Optional, Union
 
 from ...compiler.diagnostics import Diagnostics, Span
-from ...compiler.ir import BootDev, Domain, InputBus, Network
+from ...compiler.ir import BootDev, Domain, InputBus, Network, nearest
 from . import tables
 from .dialects import XenDialect
 from .literal import unencodable
@@ -111,11 +111,13 @@ def build_hvm_boot(b: Builder, config: Config) -> None:
     os = b.domain.os
     letters = "".join(tables.BOOT_LETTERS[boot.dev] for boot in os.boot)
     config.set("boot", letters or tables.BOOT_LETTERS[BootDev.HD])
-    for what, value in (("kernel", os.kernel), ("initrd", os.initrd),
-                        ("cmdline", os.cmdline), ("root", os.root)):
+    for what, value, span in (("kernel", os.kernel, os.kernel_span),
+                              ("initrd", os.initrd, os.initrd_span),
+                              ("cmdline", os.cmdline, os.cmdline_span),
+                              ("root", os.root, os.root_span)):
         if value is not None:
             b.note("XEN418", f"<os><{what}> is for paravirtualized guests; HVM guests boot "
-                   "from <loader> and the boot devices; ignored", os.span)
+                   "from <loader> and the boot devices; ignored", nearest(span, os.span))
     if b.domain.bootloader is not None:
         b.note("XEN418", "<bootloader> is for paravirtualized guests; ignored", b.domain.span)
 

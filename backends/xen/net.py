@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import List, Optional, assert_never
 
-from ...compiler.ir import Interface, NetType
+from ...compiler.diagnostics import Span
+from ...compiler.ir import Interface, NetType, nearest
 from ...compiler.networks import resolve_bridge
 from . import tables
 from .common import Builder, Config
@@ -17,6 +18,10 @@ from .common import Builder, Config
 DEFAULT_VIF_SCRIPT = "vif-bridge"
 # Xen names backend devices vifDOMID.N itself; libvirt never writes such a name back.
 RUNTIME_VIF_PREFIX = "vif"
+
+
+def _at(net: Interface, sub: Span) -> Span:
+    return nearest(sub, net.span)
 
 
 def _bridge_of(b: Builder, net: Interface) -> Optional[str]:
@@ -29,7 +34,7 @@ def _bridge_of(b: Builder, net: Interface) -> Optional[str]:
                 known = net.network in b.networks
                 why = "has no bridge" if known else "is not defined"
                 b.error("XEN403", f"<interface type='network'>: network {net.network!r} "
-                        f"{why}, so the vif has no bridge to join", net.span,
+                        f"{why}, so the vif has no bridge to join", _at(net, net.source_span),
                         hint="pass the network definition with --network FILE, or use "
                         "<interface type='bridge'>")
             return bridge
@@ -43,7 +48,7 @@ def _bridge_of(b: Builder, net: Interface) -> Optional[str]:
 def _script_of(b: Builder, net: Interface, kind: str) -> Optional[str]:
     if net.type is NetType.NETWORK and net.script is not None:
         b.error("XEN420", f"<script path={net.script!r}> is not allowed on an interface "
-                f"of type 'network' (network {net.network!r})", net.span,
+                f"of type 'network' (network {net.network!r})", _at(net, net.script_span),
                 hint="remove <script>, or use type='bridge'")
         return None
     if kind == "bridge":
@@ -73,28 +78,31 @@ def vif_entry(b: Builder, net: Interface, hvm_type: Optional[str],
     bridge = _bridge_of(b, net) if kind == "bridge" else None
     if kind == "bridge" and bridge is None:
         if net.type is NetType.BRIDGE:
-            b.error("XEN403", "<interface type='bridge'> has no <source bridge>", net.span,
+            b.error("XEN403", "<interface type='bridge'> has no <source bridge>",
+                    _at(net, net.source_span),
                     hint="add <source bridge='xenbr0'/>")
         return None
     script = _script_of(b, net, kind)
-    fields: List[tuple] = [("mac", net.mac, "MAC address"), ("bridge", bridge, "bridge"),
-                           ("ip", net.ip, "IP address"), ("script", script, "script path")]
+    fields: List[tuple] = [("mac", net.mac, "MAC address", net.mac_span),
+                           ("bridge", bridge, "bridge", net.source_span),
+                           ("ip", net.ip, "IP address", net.ip_span),
+                           ("script", script, "script path", net.script_span)]
     parts: List[str] = []
-    for key, value, what in fields:
+    for key, value, what, span in fields:
         if value is None:
             continue
-        if not b.no_separator(what, value, net.span, "vif"):
+        if not b.no_separator(what, value, _at(net, span), "vif"):
             return None
         parts.append(f"{key}={value}")
-    if not b.no_separator("model", net.model, net.span, "vif"):
+    if not b.no_separator("model", net.model, _at(net, net.model_span), "vif"):
         return None
     parts += _model_fields(b, net, hvm_type, netfront_type)
     vifname = net.target_dev
     if vifname is not None and vifname.startswith(RUNTIME_VIF_PREFIX):
         b.note("XEN421", f"<target dev={vifname!r}> is a name Xen assigns at run time; "
-               "ignored", net.span)
+               "ignored", _at(net, net.target_span))
     elif vifname is not None:
-        if not b.no_separator("target dev", vifname, net.span, "vif"):
+        if not b.no_separator("target dev", vifname, _at(net, net.target_span), "vif"):
             return None
         parts.append(f"vifname={vifname}")
     return ",".join(parts)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from ...compiler.ir import Disk, DiskDevice, DiskType, Graphics, GraphicsType
+from ...compiler.ir import Disk, DiskDevice, DiskType, Graphics, GraphicsType, nearest
 from . import tables
 from .chardev import build_chardevs
 from .common import (
@@ -51,8 +51,9 @@ def build_os(b: Builder, config: Config) -> None:
         build_hvm_boot(b, config)
         return
     if os.loader is not None or os.boot:
+        where = nearest(os.loader_span if os.loader is not None else os.boot[0].span, os.span)
         b.note("XEN418", "<os><loader> and <boot> are for HVM guests; ignored for this "
-               "paravirtualized guest", os.span)
+               "paravirtualized guest", where)
     if os.kernel is None and d.bootloader is None:
         b.note("XEN423", "paravirtualized guest has neither <os><kernel> nor <bootloader>",
                os.span, hint="add <kernel> or <bootloader>/usr/bin/pygrub</bootloader>")
@@ -71,7 +72,8 @@ def _backendtype(b: Builder, disk: Disk) -> tuple:
     if name is None:
         return True, ("phy" if disk.type is DiskType.BLOCK else None)
     if name not in BACKENDTYPES:
-        b.error("XEN408", f"<driver name={name!r}> is not an xl disk backend", disk.span,
+        b.error("XEN408", f"<driver name={name!r}> is not an xl disk backend",
+                nearest(disk.driver_span, disk.span),
                 hint="use name='phy', 'tap', 'qemu' (qdisk) or 'file', or drop <driver>")
         return False, None
     return True, BACKENDTYPES[name]
@@ -84,9 +86,11 @@ def disk_spec(b: Builder, disk: Disk) -> Optional[str]:
         return None
     if not tables.DISK_BUS_PREFIXES[disk.target_bus]:
         b.note("XEN410", f"<target dev={disk.target_dev!r} bus='{disk.target_bus.value}'>: "
-               "xl has no bus field and Xen has no such bus; the bus is ignored", disk.span,
+               "xl has no bus field and Xen has no such bus; the bus is ignored",
+               nearest(disk.target_span, disk.span),
                hint="name the target hdX (IDE), sdX (SCSI) or xvdX (Xen)")
-    if not b.no_separator("target dev", disk.target_dev, disk.span, "disk"):
+    if not b.no_separator("target dev", disk.target_dev, nearest(disk.target_span, disk.span),
+                          "disk"):
         return None
     if disk.source is None and disk.device is not DiskDevice.CDROM:
         b.error("XEN407", f"disk {disk.target_dev!r} has no <source>; only cdroms can be "
@@ -96,7 +100,7 @@ def disk_spec(b: Builder, disk: Disk) -> Optional[str]:
     if not ok:
         return None
     fmt = "raw" if disk.driver_type in RAW_FORMATS else disk.driver_type
-    if not b.no_separator("driver type", fmt, disk.span, "disk"):
+    if not b.no_separator("driver type", fmt, nearest(disk.driver_span, disk.span), "disk"):
         return None
     fields: List[str] = [f"format={fmt}", f"vdev={disk.target_dev}",
                          f"access={'ro' if disk.readonly else 'rw'}"]

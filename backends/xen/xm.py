@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ...compiler.ir import Disk, DiskDevice
+from ...compiler.ir import Disk, DiskDevice, nearest
 from . import tables
 from .chardev import build_chardevs
 from .dialects import CDROM_KEY, IOEMU_DISK_PREFIX, VIF_TYPE_IOEMU
@@ -41,7 +41,7 @@ def build_os(b: Builder, config: Config) -> None:
         return
     if os.loader is not None:
         b.note("XEN418", "<os><loader> is HVM firmware; ignored for this paravirtualized "
-               "guest", os.span)
+               "guest", nearest(os.loader_span, os.span))
     if os.boot:
         b.note("XEN418", "<os><boot> orders emulated devices of HVM guests; ignored for "
                "this paravirtualized guest", os.boot[0].span)
@@ -65,14 +65,16 @@ def build_floppies(b: Builder, config: Config) -> None:
                     "floppy controller", disk.span, hint="remove the floppy disk")
         elif disk.target_dev not in FLOPPY_KEYS:
             b.error("XEN411", f"floppy target dev {disk.target_dev!r}: xm has keys for fda "
-                    "and fdb only", disk.span, hint="use target dev='fda' or 'fdb'")
+                    "and fdb only", nearest(disk.target_span, disk.span),
+                    hint="use target dev='fda' or 'fdb'")
         elif disk.source is None:
             b.error("XEN411", f"floppy {disk.target_dev!r} has no <source>; xm can't "
                     "describe an empty floppy drive", disk.span)
         else:
             if disk.readonly:
                 b.note("XEN412", f"floppy {disk.target_dev!r}: <readonly/> can't be "
-                       "expressed in the fda/fdb keys; ignored", disk.span)
+                       "expressed in the fda/fdb keys; ignored",
+                       nearest(disk.readonly_span, disk.span))
             config.set(disk.target_dev, disk.source)
 
 
@@ -81,11 +83,13 @@ def _disk_prefix(b: Builder, disk: Disk) -> Optional[str]:
     if name is None:
         if fmt is not None:
             b.note("XEN409", f"<driver type={fmt!r}> without a driver name can't be "
-                   f"expressed; {tables.DISK_PREFIX[disk.type]}: is used", disk.span,
+                   f"expressed; {tables.DISK_PREFIX[disk.type]}: is used",
+                   nearest(disk.driver_span, disk.span),
                    hint=f"use <driver name='tap' type={fmt!r}/>")
         return tables.DISK_PREFIX[disk.type] + ":"
     if name not in tables.DISK_DRIVERS:
-        b.error("XEN408", f"<driver name={name!r}> is not a Xen block backend", disk.span,
+        b.error("XEN408", f"<driver name={name!r}> is not a Xen block backend",
+                nearest(disk.driver_span, disk.span),
                 hint="use name='file', 'phy', 'tap' or 'tap2'")
         return None
     if name in tables.TAP_DRIVERS:
@@ -94,7 +98,7 @@ def _disk_prefix(b: Builder, disk: Disk) -> Optional[str]:
         return f"{name}:{sub}:"
     if fmt not in (None, "raw"):
         b.note("XEN409", f"<driver name={name!r} type={fmt!r}>: only the tap drivers carry "
-               "an image format in xm; the type is ignored", disk.span,
+               "an image format in xm; the type is ignored", nearest(disk.driver_span, disk.span),
                hint=f"use <driver name='tap' type={fmt!r}/>")
     return name + ":"
 
@@ -125,10 +129,13 @@ def disk_entry(b: Builder, disk: Disk) -> Optional[str]:
     prefixes = tables.DISK_BUS_PREFIXES[disk.target_bus]
     if not prefixes:
         b.note("XEN410", f"<target dev={disk.target_dev!r} bus='{disk.target_bus.value}'>: "
-               "xm has no bus field and Xen has no such bus; the bus is ignored", disk.span,
+               "xm has no bus field and Xen has no such bus; the bus is ignored",
+               nearest(disk.target_span, disk.span),
                hint="name the target hdX (IDE), sdX (SCSI) or xvdX (Xen)")
-    if not (b.no_separator("disk source", disk.source, disk.span, "disk")
-            and b.no_separator("target dev", disk.target_dev, disk.span, "disk")):
+    if not (b.no_separator("disk source", disk.source,
+                           nearest(disk.source_span, disk.span), "disk")
+            and b.no_separator("target dev", disk.target_dev,
+                               nearest(disk.target_span, disk.span), "disk")):
         return None
     if disk.source is None:
         if disk.device is not DiskDevice.CDROM:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostics
 from ..ir import (BootDev, CharDevice, CharType, DiskDevice, Domain, DomainType, GraphicsType,
-                  InputBus, InputType)
+                  InputBus, InputType, nearest)
 
 
 def check(dom: Domain, diags: Diagnostics) -> None:
@@ -36,7 +36,8 @@ def _check_os(dom: Domain, diags: Diagnostics) -> None:
                            "such as /usr/bin/pygrub")
     elif not os.is_hvm:
         diags.add("SEM219", f"a {dom.type.value} domain cannot run an OS of type '{os.type.value}'",
-                  os.span, hint="QEMU and KVM guests are fully virtualized: use <type>hvm</type>")
+                  nearest(os.type_span, os.span),
+                  hint="QEMU and KVM guests are fully virtualized: use <type>hvm</type>")
 
 
 _MEDIUM = {
