@@ -62,16 +62,31 @@ def lower_domain(doc: Document, diags: Diagnostics) -> Optional[ir.Domain]:
     return domain
 
 
-def lower_network(doc: Document, diags: Diagnostics) -> ir.Network:
+# The children of <network> that may appear once; <ip>, <route>, <portgroup>… repeat.
+_NETWORK_SINGLE = ("name", "uuid", "title", "description", "bridge", "forward", "mac",
+                   "domain", "mtu", "dns", "bandwidth")
+
+
+def lower_network(doc: Document, diags: Diagnostics) -> Optional[ir.Network]:
     r = Reader(doc.index, diags)
     root = doc.root
-    bridge_el = r.child(root, "bridge")
+    for tag in _NETWORK_SINGLE:
+        found = r.peek_all(root, tag)
+        for extra in found[1:]:
+            diags.add("SEM224", f"<network> has more than one <{tag}>", r.span(extra),
+                      hint=f"keep one <{tag}>; the first one is at line {r.span(found[0]).line}")
+    name_el = r.peek(root, "name")
+    if name_el is None:
+        diags.add("SEM223", "<network> has no <name>", r.span(root),
+                  hint="add <name>…</name>: domains refer to the network by it")
+        return None
+    bridge_el = r.peek(root, "bridge")
     # The rest of a network definition (forward, ip, dhcp…) describes the host side; virtc
-    # only needs the bridge, so it reads but does not report those parts.
+    # only needs the name and the bridge, so it reads but does not report those parts.
     for child in root:
         r.use(child)
     return ir.Network(
-        name=r.text(r.child(root, "name")).strip(),
+        name=r.text(name_el).strip(),
         bridge=bridge_el.get("name") if bridge_el is not None else None,
         span=r.span(root),
     )

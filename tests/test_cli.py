@@ -168,3 +168,16 @@ def test_max_size_must_be_a_size(capsys, bad):
     code, out, err = run(capsys, "validate", "--max-size", bad, KVM)
     assert code == 2
     assert "--max-size" in err
+
+
+def test_a_real_virsh_net_dumpxml_document_resolves(capsys, tmp_path):
+    """Dual-stack (two <ip>), NAT port range, DNS and routes: libvirt's own output shape."""
+    net = "tests/networks/virsh-net-dumpxml-dualstack.xml"
+    code, out, err = run(capsys, "validate", net)
+    assert code == 0, out
+    dom = tmp_path / "dom.xml"
+    dom.write_text(open("tests/golden/net-network.xml").read().replace("'default'", "'lab'"))
+    code, out, err = run(capsys, "compile", str(dom), "--format", "json",
+                         "--qemu-version", "7.2", "--network", net)
+    assert code == 0, err
+    assert "bridge,id=net0,br=virbr7" in json.loads(out)

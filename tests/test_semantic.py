@@ -55,6 +55,8 @@ CASES = [
     ("SEM221", domain("<interface type='user'>\n<source bridge='br0'/>\n</interface>"), 9),
     ("SEM221", domain("<serial type='null'>\n<source path='/x'/>\n</serial>"), 9),
     ("SEM222", domain("<input type='tablet' bus='ps2'/>"), 8),
+    ("SEM223", "<network>\n  <bridge name='virbr1'/>\n</network>\n", 1),
+    ("SEM224", "<network>\n<name>a</name>\n<uuid>1</uuid>\n<uuid>2</uuid>\n</network>\n", 4),
 ]
 
 

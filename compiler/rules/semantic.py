@@ -122,4 +122,16 @@ RULES = [
          "Tablets are USB devices; PS/2 and Xen buses have no absolute pointer.",
          "<input type='tablet' bus='ps2'/>",
          "Use <input type='tablet' bus='usb'/>."),
+    Rule("SEM223", "network-name-missing", E,
+         "A <network> definition has no <name>.",
+         "Domains refer to a virtual network by name (<source network='…'>); a nameless "
+         "network can't be found.",
+         "<network><bridge name='virbr1'/></network>",
+         "Add <name>…</name>."),
+    Rule("SEM224", "network-child-duplicated", E,
+         "A <network> has the same single-valued child twice (name, uuid, bridge, forward, "
+         "mac, domain, …).",
+         "Only one value can be used; virtc will not guess which bridge a network means.",
+         "<network><name>lab</name><bridge name='br0'/><bridge name='br1'/></network>",
+         "Keep one. (<ip> and <route> may repeat, e.g. for IPv4 and IPv6.)"),
 ]
