@@ -181,3 +181,12 @@ def test_a_real_virsh_net_dumpxml_document_resolves(capsys, tmp_path):
                          "--qemu-version", "7.2", "--network", net)
     assert code == 0, err
     assert "bridge,id=net0,br=virbr7" in json.loads(out)
+
+
+def test_xm_is_refused_for_xen_versions_without_xend(capsys):
+    code, out, err = run(capsys, "compile", "examples/xen-pv-fc4.xml", "--xen-version", "4.5")
+    assert code == 2 and "xen-xl" in err and out == ""
+    assert run(capsys, "compile", "examples/xen-pv-fc4.xml", "--xen-version", "4.4")[0] == 0
+    code, out, err = run(capsys, "compile", "examples/xen-pv-fc4.xml", "--target", "xen-xl",
+                         "--xen-version", "4.17")
+    assert code == 0 and 'type = "pv"' in out

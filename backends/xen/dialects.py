@@ -50,6 +50,14 @@ _XL_STEPS: Tuple[Tuple[str, FrozenSet[str], FrozenSet[str]], ...] = (
 )
 _STEPS = {"xen-xm": _XM_STEPS, "xen-xl": _XL_STEPS}
 
+# The first version without the target's toolstack, and what to say instead. libvirt's
+# commit "Remove xend support": "xend was deprecated in Xen 4.2 and removed from the Xen
+# sources before the Xen 4.5 release. The last Xen release to contain xend was Xen 4.4."
+_GONE: Dict[str, Tuple[str, str]] = {
+    "xen-xm": ("4.5", "xend and its xm tool were removed in Xen 4.5 (4.4 was the last with "
+                      "them); compile for --target xen-xl"),
+}
+
 # The output every earlier snapshot was made with: new-style xend (hdc:cdrom, type=ioemu).
 DEFAULT_VERSIONS: Dict[str, str] = {"xen-xm": "3.0.3", "xen-xl": "4.10"}
 
@@ -78,6 +86,9 @@ def get_dialect(target: str, version: str = None) -> XenDialect:
             break
         flags = (flags | added) - removed
         matched = name
+    gone = _GONE.get(target)
+    if gone is not None and wanted >= _key(gone[0]):
+        raise UnknownXenVersion(f"--xen-version {version}: {gone[1]}")
     if matched is None:
         raise UnknownXenVersion(
             f"--xen-version {version} is older than any {target} dialect "
