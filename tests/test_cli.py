@@ -190,3 +190,11 @@ def test_xm_is_refused_for_xen_versions_without_xend(capsys):
     code, out, err = run(capsys, "compile", "examples/xen-pv-fc4.xml", "--target", "xen-xl",
                          "--xen-version", "4.17")
     assert code == 0 and 'type = "pv"' in out
+
+
+def test_version(capsys):
+    from virtc import __version__
+
+    code, out, err = run(capsys, "--version")
+    assert code == 0
+    assert out == f"virtc {__version__}\n"
