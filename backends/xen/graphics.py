@@ -79,14 +79,19 @@ def _vfb_entry(b: Builder, g: Graphics) -> Optional[str]:
     return ",".join(fields)
 
 
-def build_graphics(b: Builder, config: Config) -> None:
+def first_graphics(b: Builder, tool: str) -> Optional[Graphics]:
+    """The one display an xm or xl config can describe; later ones are noted (XEN413)."""
     graphics = b.domain.devices.graphics
-    if not graphics:
-        return
     for extra in graphics[1:]:
-        b.note("XEN413", f"<graphics type='{extra.type.value}'>: an xm config has one "
+        b.note("XEN413", f"<graphics type='{extra.type.value}'>: an {tool} config has one "
                "display; only the first <graphics> is written", extra.span)
-    first = graphics[0]
+    return graphics[0] if graphics else None
+
+
+def build_graphics(b: Builder, config: Config) -> None:
+    first = first_graphics(b, "xm")
+    if first is None:
+        return
     if b.hvm:
         _hvm_display(b, first, config)
         return

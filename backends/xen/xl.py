@@ -23,7 +23,7 @@ from .common import (
     check_encodable,
 )
 from .dialects import XL_TYPE_KEY
-from .graphics import _hvm_display, vnc_fields
+from .graphics import _hvm_display, first_graphics, vnc_fields
 from .literal import xl_unrepresentable
 from .net import build_vifs
 
@@ -128,16 +128,13 @@ def _vfb_spec(b: Builder, g: Graphics) -> Optional[str]:
 
 
 def build_graphics(b: Builder, config: Config) -> None:
-    graphics = b.domain.devices.graphics
-    if not graphics:
+    first = first_graphics(b, "xl")
+    if first is None:
         return
-    for extra in graphics[1:]:
-        b.note("XEN413", f"<graphics type='{extra.type.value}'>: an xl config has one "
-               "display; only the first <graphics> is written", extra.span)
     if b.hvm:
-        _hvm_display(b, graphics[0], config)
+        _hvm_display(b, first, config)
         return
-    spec = _vfb_spec(b, graphics[0])
+    spec = _vfb_spec(b, first)
     if spec is not None:
         config.set("vfb", [spec])
 
