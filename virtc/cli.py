@@ -134,13 +134,11 @@ def cmd_compile(args) -> int:
     from .compiler import ir
     from .compiler.diagnostics import Diagnostics
 
+    host, host_diags = _capabilities(args.capabilities)
     try:
-        loaded = load_file(args.path, max_size=args.max_size)
+        loaded = load_file(args.path, capabilities=host, max_size=args.max_size)
     except OSError as exc:
         raise UsageError(f"{args.path}: {exc.strerror or exc}")
-    host, host_diags = _capabilities(args.capabilities)
-    if host is not None and loaded.ok and isinstance(loaded.node, ir.Domain):
-        loaded = load_file(args.path, capabilities=host, max_size=args.max_size)
     diags = Diagnostics(list(host_diags) + list(loaded.diagnostics))
     output = None
     if loaded.ok and not isinstance(loaded.node, ir.Domain):
