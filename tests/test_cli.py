@@ -198,3 +198,33 @@ def test_version(capsys):
     code, out, err = run(capsys, "--version")
     assert code == 0
     assert out == f"virtc {__version__}\n"
+
+
+X86_HOST = "tests/capabilities/x86-only.xml"
+
+
+def test_validate_against_a_host_names_what_it_offers(capsys):
+    ppc = "tests/broken/CAP502-arch.xml"
+    code, out, err = run(capsys, "validate", "--capabilities", X86_HOST, ppc, KVM)
+    assert code == 1
+    (line,) = [l for l in out.splitlines() if l.startswith(ppc)]
+    assert line.startswith(f"{ppc}:7:5: error: CAP502")        # the <type arch='ppc'> line
+    assert "x86_64, i686" in line
+    assert f"{KVM}:10:5: error: CAP505" in out                  # an emulator the host lacks
+
+
+def test_compile_takes_emulator_and_machine_from_the_host(capsys, tmp_path):
+    dom = tmp_path / "bare.xml"
+    dom.write_text("<domain type='qemu'><name>bare</name><memory>65536</memory>"
+                   "<os><type arch='x86_64'>hvm</type></os></domain>")
+    code, out, err = run(capsys, "compile", str(dom), "--capabilities", X86_HOST,
+                         "--format", "json", "--qemu-version", "7.2")
+    assert code == 0, err
+    argv = json.loads(out)
+    assert argv[0] == "/usr/bin/qemu-system-x86_64"
+    assert argv[argv.index("-machine") + 1].split(",")[0] == "pc-i440fx-7.2"
+
+
+def test_unreadable_capabilities_file_is_a_usage_error(capsys):
+    assert run(capsys, "compile", KVM, "--capabilities", "no/such/caps.xml")[0] == 2
+    assert run(capsys, "validate", KVM, "--capabilities", "no/such/caps.xml")[0] == 2
