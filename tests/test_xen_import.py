@@ -441,3 +441,17 @@ def test_import_rule_fixture_triggers_its_code(code, tmp_path):
     from virtc.compiler import rules
     is_error = rules.get(code).severity.value == "error"
     assert (status == 1 and out == "") if is_error else (status == 0 and out)
+
+
+def test_python_compiler_warnings_never_reach_the_user(tmp_path):
+    """`1if` makes Python's compiler warn on stderr; virtc reports its own diagnostic only."""
+    import subprocess
+    import sys
+
+    cfg = tmp_path / "w.cfg"
+    cfg.write_text('name = "a"\nmemory = 1if 1 else 2\n')
+    proc = subprocess.run([sys.executable, "-m", "virtc", "import", "--from", "xen-xm", str(cfg)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "SyntaxWarning" not in proc.stderr
+    assert proc.stderr.startswith(f"{cfg}:2:10: error: XEN425")

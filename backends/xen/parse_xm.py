@@ -8,6 +8,7 @@ names — is reported at its line (XEN425) and the file is not imported.
 from __future__ import annotations
 
 import ast
+import warnings
 from typing import Any, Optional, Tuple
 
 from ...compiler.diagnostics import Diagnostics, Span
@@ -52,7 +53,11 @@ def _item_spans(file: str, node: ast.AST) -> Tuple[Span, ...]:
 
 def parse_xm(text: str, file: str, diags: Diagnostics) -> Optional[Settings]:
     try:
-        module = ast.parse(text, filename=file)
+        # Python's compiler warns on stderr about oddities such as `1abc`; a config we only
+        # read as data has no business printing them, and its errors are diagnostics.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            module = ast.parse(text, filename=file)
     except SyntaxError as exc:
         diags.add("XEN424", f"not a valid xm config (Python syntax): {exc.msg}",
                   Span(file, exc.lineno or 1, exc.offset or 1),
