@@ -163,3 +163,25 @@ def test_compile_never_crashes(corpus, target):
     assert not crashes, "\n".join(f"{k}\n    e.g. {v}" for k, v in crashes.items())
     # Mutants that still compile are what exercise the backends: there must be some.
     assert outcomes[0] >= 10, outcomes
+
+
+CAPABILITIES = sorted((ROOT / "tests" / "capabilities").glob("*.xml"))
+HOST_DOMAINS = sorted((ROOT / "tests" / "capabilities" / "domains").glob("*.xml"))
+
+
+def test_mutated_capabilities_documents_never_crash(tmp_path):
+    """Host documents come from other machines too: validate them, and check against them."""
+    rng = random.Random(SEED)
+    originals = [tree for p in CAPABILITIES if (tree := _tree(p)) is not None]
+    for n in range(200):
+        root = copy.deepcopy(rng.choice(originals).getroot())
+        mutate(root, rng)
+        host = tmp_path / f"caps{n:03d}.xml"
+        host.write_bytes(etree.tostring(root, encoding="utf-8"))
+        domain = str(rng.choice(HOST_DOMAINS))
+        for args in (["validate", str(host)],
+                     ["validate", "--capabilities", str(host), domain],
+                     ["compile", "--capabilities", str(host), domain, "--qemu-version", "7.2"]):
+            code, output = run_cli(args)
+            assert code in (0, 1), (args, output[-2000:])
+            assert "internal error" not in output and "Traceback" not in output
