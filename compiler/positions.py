@@ -16,7 +16,6 @@ class SourceIndex:
     def __init__(self, file: str, source: bytes):
         self.file = file
         self._lines: List[bytes] = source.split(b"\n")
-        self._seen: Dict[Tuple[int, str], int] = {}
         self._cache: Dict[int, Tuple[object, Span]] = {}
 
     def line_text(self, line: int) -> str:
