@@ -32,22 +32,27 @@ def quote_string(text: str) -> str:
     return '"' + "".join(_escape_char(ch) for ch in text) + '"'
 
 
-def py_literal(value: Value) -> str:
-    """A Python literal for an int, a str, or a list of str."""
-    # bool is an int subclass; xm wants 0/1, and a stray True would read back as a bool.
+def _literal(value: Value, quote, tool: str) -> str:
+    """An int, a str or a list of str, with strings quoted by `quote` (xm's or xl's)."""
+    # bool is an int subclass; Xen wants 0/1, and a stray True would read back as a bool.
     if isinstance(value, bool):
-        raise TypeError("xm values are 0/1 ints, not bools")
+        raise TypeError(f"{tool} values are 0/1 ints, not bools")
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
-        return quote_string(value)
+        return quote(value)
     if isinstance(value, (list, tuple)):
         if not all(isinstance(item, str) for item in value):
-            raise TypeError(f"xm lists hold strings only: {value!r}")
+            raise TypeError(f"{tool} lists hold strings only: {value!r}")
         if not value:
             return "[ ]"
-        return "[ " + ", ".join(quote_string(item) for item in value) + " ]"
-    raise TypeError(f"no xm literal for {type(value).__name__}: {value!r}")
+        return "[ " + ", ".join(quote(item) for item in value) + " ]"
+    raise TypeError(f"no {tool} literal for {type(value).__name__}: {value!r}")
+
+
+def py_literal(value: Value) -> str:
+    """A Python literal for an int, a str, or a list of str."""
+    return _literal(value, quote_string, "xm")
 
 
 def needs_coding_line(values: Sequence[Value]) -> bool:
@@ -100,16 +105,4 @@ def xl_quote_string(text: str) -> str:
 
 def xl_literal(value: Value) -> str:
     """An xl.cfg value: a decimal int, a double-quoted string, or a list of strings."""
-    if isinstance(value, bool):
-        raise TypeError("xl values are 0/1 ints, not bools")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return xl_quote_string(value)
-    if isinstance(value, (list, tuple)):
-        if not all(isinstance(item, str) for item in value):
-            raise TypeError(f"xl lists hold strings only here: {value!r}")
-        if not value:
-            return "[ ]"
-        return "[ " + ", ".join(xl_quote_string(item) for item in value) + " ]"
-    raise TypeError(f"no xl literal for {type(value).__name__}: {value!r}")
+    return _literal(value, xl_quote_string, "xl")
