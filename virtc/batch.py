@@ -86,21 +86,13 @@ def check_file(path: str, opts: Options) -> FileResult:
     return result
 
 
-_HOSTS: dict = {}
-
-
 def _host(path: Optional[str]):
-    """The lowered capabilities document, read once per process (workers included).
-
-    Its own diagnostics are reported once, by the caller, not with every file.
-    """
+    """The lowered capabilities document; its own diagnostics are the caller's to report."""
     if path is None:
         return None
-    if path not in _HOSTS:
-        from .capabilities_cli import load_capabilities
+    from .capabilities_cli import load_capabilities_once
 
-        _HOSTS[path] = load_capabilities(path)[0]
-    return _HOSTS[path]
+    return load_capabilities_once(path)[0]
 
 
 def _check_star(item) -> FileResult:

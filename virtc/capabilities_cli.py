@@ -73,6 +73,18 @@ def load_capabilities(path: str) -> Tuple[Optional[object], List[Diagnostic]]:
     return caps, diags
 
 
+_LOADED: dict = {}
+
+
+def load_capabilities_once(path: str) -> Tuple[Optional[object], List[Diagnostic]]:
+    """`load_capabilities`, read once per process: a batch run and each of its workers
+    consult the same host document for every file. Raises OSError like it."""
+    if path not in _LOADED:
+        _LOADED[path] = load_capabilities(path)
+    caps, diags = _LOADED[path]
+    return caps, list(diags)
+
+
 def validate_against(capabilities_path: str, paths: Sequence[str]) -> List[Diagnostic]:
     """Every diagnostic of the capabilities document and of each domain checked against it.
 

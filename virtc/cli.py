@@ -89,10 +89,10 @@ def _capabilities(path: Optional[str]):
     """(capabilities IR or None, its diagnostics); an unreadable file is a usage error."""
     if path is None:
         return None, []
-    from .capabilities_cli import load_capabilities
+    from .capabilities_cli import load_capabilities_once
 
     try:
-        return load_capabilities(path)
+        return load_capabilities_once(path)
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror or exc}")
 
