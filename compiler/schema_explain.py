@@ -12,6 +12,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from lxml import etree
 
+from . import cardinality
+
 # Which <source> attribute names the thing an interface or disk of a given type points at.
 _SOURCE_ATTR = {
     "interface": {"network": "network", "bridge": "bridge", "ethernet": "dev",
@@ -231,6 +233,7 @@ def _child_findings(elem, group, homes) -> List[Finding]:
     children = _children(elem)
     present = {c.tag for c in children}
     missing = [n for n, (lo, _) in occurs.items() if lo > 0 and n not in present]
+    missing += [n for n in cardinality.missing(elem) if n not in missing]
     out: List[Finding] = []
     claimed = set()
     seen: Dict[str, list] = {}

@@ -16,7 +16,7 @@ from lxml import etree
 
 from .diagnostics import Diagnostics, Span
 from .schema_explain import Finding, closest, explain_element, qname
-from .validate import KINDS, _schema_bytes
+from .validate import KINDS, schema_path
 
 _XSD_MODELS: Dict[str, Any] = {}
 
@@ -36,12 +36,19 @@ def report(root, kind: str, error_log, file: str, source: bytes, diags: Diagnost
         diags.add(f.code, f.message, locate(file, f.elem), f.hint)
 
 
+def report_counts(root, counts, file: str, source: bytes, diags: Diagnostics) -> None:
+    """Add the cardinality findings (see cardinality.py) at their elements' start tags."""
+    locate = _Locator(root, source)
+    for f in _rank([Finding(code, elem, message, hint) for code, elem, message, hint in counts]):
+        diags.add(f.code, f.message, locate(file, f.elem), f.hint)
+
+
 def _xsd_model(kind: str) -> Any:
     model = _XSD_MODELS.get(kind)
     if model is None:
         import xmlschema  # slow to import; only failing documents pay for it
 
-        model = xmlschema.XMLSchema10(_schema_bytes(kind).decode("utf-8"))
+        model = xmlschema.XMLSchema10(schema_path(kind))
         _XSD_MODELS[kind] = model
     return model
 

@@ -11,6 +11,7 @@ from typing import Dict
 
 from lxml import etree
 
+from . import cardinality
 from .diagnostics import Diagnostics
 
 KINDS = ("domain", "network", "capabilities")
@@ -18,20 +19,20 @@ KINDS = ("domain", "network", "capabilities")
 _LXML_SCHEMAS: Dict[str, etree.XMLSchema] = {}
 
 
-def _schema_bytes(kind: str) -> bytes:
+def schema_path(kind: str) -> str:
     # The schemas ship as package data beside virtc.schemas; a plain path avoids the
-    # ~10 ms that importing importlib.resources costs every run.
+    # ~10 ms that importing importlib.resources costs every run. The path (not the bytes)
+    # is what both validators load, so that each family's xs:include resolves beside it.
     from .. import schemas
 
-    with open(os.path.join(os.path.dirname(schemas.__file__), f"{kind}.xsd"), "rb") as fh:
-        return fh.read()
+    return os.path.join(os.path.dirname(schemas.__file__), f"{kind}.xsd")
 
 
 def _lxml_schema(kind: str) -> etree.XMLSchema:
     schema = _LXML_SCHEMAS.get(kind)
     if schema is None:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-        schema = etree.XMLSchema(etree.fromstring(_schema_bytes(kind), parser))
+        schema = etree.XMLSchema(etree.parse(schema_path(kind), parser))
         _LXML_SCHEMAS[kind] = schema
     return schema
 
@@ -44,7 +45,13 @@ def validate(tree, kind: str, file: str, source: bytes, diags: Diagnostics) -> b
     schema = _lxml_schema(kind)
     try:
         if schema.validate(root.getroottree()):
-            return True
+            counts = cardinality.findings(root)
+            if not counts:
+                return True
+            from .schema_findings import report_counts
+
+            report_counts(root, counts, file, source, diags)
+            return False
         error_log = schema.error_log
     except etree.XMLSchemaValidateError:
         error_log = None       # libxml2 could not check it at all (unexpanded entities)

@@ -1,7 +1,8 @@
-"""The golden cases exercise every element, attribute and enumerated value of the schema.
+"""Positive documents exercise every element, attribute and enumerated value of the schema.
 
-A new element or value in schemas/domain.xsd needs a positive golden case that uses it, so
-that its output is frozen in a snapshot and (for QEMU) started in real QEMU.
+A new element or value in schemas/domain.xsd (or one of its family includes) needs a valid
+document that uses it: a golden case (its output frozen in a snapshot and, for QEMU,
+started in real QEMU), a document of the real-tool corpus, or a valid schema case.
 """
 import pathlib
 
@@ -12,21 +13,27 @@ XS = "{http://www.w3.org/2001/XMLSchema}"
 
 
 def schema_vocabulary():
-    xsd = etree.parse(str(ROOT / "schemas" / "domain.xsd"))
-    elements = {e.get("name") for e in xsd.iter(XS + "element") if e.get("name")}
-    attributes = {e.get("name") for e in xsd.iter(XS + "attribute") if e.get("name")}
-    values = {e.get("value") for e in xsd.iter(XS + "enumeration")}
+    elements, attributes, values = set(), set(), set()
+    for path in [ROOT / "schemas" / "domain.xsd", *sorted((ROOT / "schemas" / "domain").glob("*.xsd"))]:
+        xsd = etree.parse(str(path))
+        elements |= {e.get("name") for e in xsd.iter(XS + "element") if e.get("name")}
+        attributes |= {e.get("name") for e in xsd.iter(XS + "attribute") if e.get("name")}
+        values |= {e.get("value") for e in xsd.iter(XS + "enumeration")}
     return elements, attributes, values
+
+
+POSITIVE = ("tests/golden*/*.xml", "tests/corpus/**/*.xml", "tests/schema_cases/valid/*.xml")
 
 
 def golden_vocabulary():
     elements, attributes, values = set(), set(), set()
-    for path in sorted(ROOT.glob("tests/golden*/*.xml")):
+    paths = sorted(p for pattern in POSITIVE for p in ROOT.glob(pattern))
+    for path in paths:
         if path.name.startswith("bad-"):
             continue
         for el in etree.parse(str(path)).iter(etree.Element):
-            elements.add(el.tag)
-            attributes.update(el.attrib)
+            elements.add(etree.QName(el).localname)
+            attributes.update(etree.QName(a).localname for a in el.attrib)
             values.update(el.attrib.values())
             if el.text and el.text.strip():
                 values.add(el.text.strip())

@@ -1,0 +1,70 @@
+"""Which children of <domain> and <devices> are required or single.
+
+libvirt interleaves a domain's children in any order and lets some of them repeat, which
+XSD 1.0 can only say with an open choice (xs:all can't repeat a child or hold a wildcard).
+So the schema accepts any order and count, and this table, checked right after libxml2 has
+accepted a document, says what libvirt's grammar says about counts. The findings keep the
+schema's codes (XSD105 missing, XSD107 repeated) and wording.
+
+Only `<domain>` documents have a table; each table costs one pass over the root's children.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Tuple
+
+from lxml import etree
+
+# Children of <domain> that libvirt's grammar allows any number of times.
+_DOMAIN_REPEATS = frozenset({"sysinfo", "seclabel"})
+# Required children of <domain>. <memory> may be left out when NUMA cells give the size.
+_DOMAIN_REQUIRED = ("name", "os")
+_DEVICES_SINGLE = frozenset({"emulator"})
+
+
+def findings(root) -> List[Tuple[str, object, str, str]]:
+    """(code, element, message, hint) for each count the schema could not check."""
+    if root.tag != "domain":
+        return []
+    out: List[Tuple[str, object, str, str]] = []
+    seen: Dict[str, list] = {}
+    for child in root:
+        if isinstance(child.tag, str):
+            seen.setdefault(child.tag, []).append(child)
+    _repeats(root, seen, lambda tag: "{" not in tag and tag not in _DOMAIN_REPEATS, out)
+    for tag in missing(root):
+        out.append(("XSD105", root, f"<domain> is missing required child element <{tag}>",
+                    f"add <{tag}>…</{tag}> inside <domain>"))
+    for devices in seen.get("devices", ()):
+        found: Dict[str, list] = {}
+        for child in devices:
+            if isinstance(child.tag, str):
+                found.setdefault(child.tag, []).append(child)
+        _repeats(devices, found, lambda tag: tag in _DEVICES_SINGLE, out)
+    return out
+
+
+def missing(elem) -> List[str]:
+    """The required children that `elem` lacks (only <domain> has any here)."""
+    if elem.tag != "domain":
+        return []
+    present = {child.tag for child in elem if isinstance(child.tag, str)}
+    out = [tag for tag in _DOMAIN_REQUIRED if tag not in present]
+    if "memory" not in present and not _numa_sized(elem):
+        out.insert(1, "memory")
+    return out
+
+
+def _repeats(parent, seen: Dict[str, list], single, out) -> None:
+    for tag, elems in seen.items():
+        if single(tag) and len(elems) > 1:
+            for extra in elems[1:]:
+                out.append(("XSD107", extra, f"<{tag}> appears more than once in <{parent.tag}>",
+                            f"keep one <{tag}> (the first is at line {elems[0].sourceline}) "
+                            f"and remove the others"))
+
+
+def _numa_sized(root) -> bool:
+    return any(True for _ in root.iterfind("cpu/numa/cell"))
+
+
+_ = etree  # the element API above is lxml's
