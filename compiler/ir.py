@@ -290,6 +290,20 @@ class Devices:
 
 
 @dataclass(frozen=True)
+class Uncompiled:
+    """Valid libvirt XML that lowering did not turn into IR (see compiler/uncompiled.py).
+
+    `path` names it for a person (`devices/controller`, `cpu`, `disk/driver@cache`);
+    `host_side` marks host tuning that no guest would notice (cputune, seclabel, …).
+    """
+
+    path: str
+    span: Span
+    host_side: bool = False
+    value: Optional[str] = None     # the attribute's value, for an attribute
+
+
+@dataclass(frozen=True)
 class Domain:
     """A whole <domain>: the root of the IR a backend compiles."""
 
@@ -315,6 +329,8 @@ class Domain:
     on_poweroff_span: Span = NOWHERE
     on_reboot_span: Span = NOWHERE
     on_crash_span: Span = NOWHERE
+    # What lowering left unread, in document order; each backend reports it.
+    uncompiled: Tuple[Uncompiled, ...] = ()
 
     @property
     def balloon_kib(self) -> int:

@@ -13,7 +13,8 @@ from . import ir
 from .diagnostics import Diagnostics
 from .lower_devices import lower_devices
 from .parse import Document
-from .reader import Reader
+from .reader import NotLowered, Reader
+from .uncompiled import DOCUMENTATION, is_host_side, is_seed_mismatch, path_of
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
@@ -22,9 +23,14 @@ _OS_SINGLE = ("type", "kernel", "initrd", "cmdline", "root", "loader")
 
 
 def lower_domain(doc: Document, diags: Diagnostics) -> Optional[ir.Domain]:
+    """The IR of a schema-valid <domain>, or None when a rule found it unusable.
+
+    Raises NotLowered when the domain's own type (or its OS type) is one virtc compiles for
+    no backend (lxc, vmware, exe…): the document is valid, and only a compile says no.
+    """
     r = Reader(doc.index, diags)
     root = doc.root
-    dtype = ir.DomainType(r.token(root, "type") or "xen")
+    dtype = r.enum(root, "type", ir.DomainType, ir.DomainType.XEN)
     dom_id = r.attr(root, "id")
     name_el = r.child(root, "name")
     memory_el = r.child(root, "memory")
@@ -35,14 +41,17 @@ def lower_domain(doc: Document, diags: Diagnostics) -> Optional[ir.Domain]:
     os = _lower_os(r, os_el, diags)
     if os is None:
         return None
+    for tag in DOCUMENTATION:
+        for el in r.peek_all(root, tag):
+            r.use_tree(el)
     domain = ir.Domain(
         type=dtype,
         name=r.text(name_el),
-        memory_kib=int(r.text(memory_el).strip()),
+        memory_kib=r.size_kib(memory_el) if memory_el is not None else _numa_memory_kib(r, root),
         vcpus=int(r.text(vcpu_el).strip()) if vcpu_el is not None else 1,
         id=int(dom_id) if dom_id is not None else None,
         uuid=_lower_uuid(r, uuid_el, diags),
-        current_memory_kib=int(r.text(current_el).strip()) if current_el is not None else None,
+        current_memory_kib=r.size_kib(current_el) if current_el is not None else None,
         bootloader=_opt_text(r, root, "bootloader"),
         bootloader_args=_opt_text(r, root, "bootloader_args"),
         os=os,
@@ -58,8 +67,7 @@ def lower_domain(doc: Document, diags: Diagnostics) -> Optional[ir.Domain]:
         on_reboot_span=_span_of(r, root, "on_reboot"),
         on_crash_span=_span_of(r, root, "on_crash"),
     )
-    _report_leftovers(r, root, diags)
-    return domain
+    return _with_leftovers(r, root, domain, diags)
 
 
 # The children of <network> that may appear once; <ip>, <route>, <portgroup>… repeat.
@@ -126,8 +134,11 @@ def _lower_os(r: Reader, os_el, diags: Diagnostics) -> Optional[ir.Os]:
         return None
     text = {tag: (r.text(el) if el is not None else None) for tag, el in values.items()}
     boots = tuple(ir.Boot(ir.BootDev(r.token(b, "dev")), r.span(b)) for b in r.children(os_el, "boot"))
+    os_type = text["type"].strip()
+    if os_type not in ir.OsType.__members__.values():
+        raise NotLowered(type_el, None, os_type)
     return ir.Os(
-        type=ir.OsType(text["type"].strip()),
+        type=ir.OsType(os_type),
         arch=r.attr(type_el, "arch"),
         machine=r.attr(type_el, "machine"),
         kernel=text["kernel"],
@@ -144,9 +155,11 @@ def _lower_os(r: Reader, os_el, diags: Diagnostics) -> Optional[ir.Os]:
 def _lower_features(r: Reader, el) -> ir.Features:
     if el is None:
         return ir.Features()
-    present = {c.tag for c in el if isinstance(c.tag, str)}
+    # Only the 2007 flags are compiled; every other feature stays unread and is reported.
+    present = {c.tag for c in el if c.tag in ("pae", "acpi", "apic")}
     for c in el:
-        r.use(c)
+        if c.tag in present:
+            r.use(c)
     return ir.Features(pae="pae" in present, acpi="acpi" in present, apic="apic" in present,
                        span=r.span(el))
 
@@ -154,7 +167,11 @@ def _lower_features(r: Reader, el) -> ir.Features:
 def _lower_clock(r: Reader, el) -> ir.Clock:
     if el is None:
         return ir.Clock()
-    return ir.Clock(ir.ClockOffset(r.token(el, "offset")), span=r.span(el))
+    try:
+        offset = r.enum(el, "offset", ir.ClockOffset, ir.ClockOffset.UTC)
+    except NotLowered:
+        offset = ir.ClockOffset.UTC        # the attribute stays unread: reported
+    return ir.Clock(offset, span=r.span(el))
 
 
 def _span_of(r: Reader, parent, tag: str) -> ir.Span:
@@ -164,12 +181,44 @@ def _span_of(r: Reader, parent, tag: str) -> ir.Span:
 
 
 def _action(r: Reader, root, tag: str, default: ir.LifecycleAction) -> ir.LifecycleAction:
-    el = r.child(root, tag)
-    return ir.LifecycleAction(r.text(el).strip()) if el is not None else default
+    el = r.peek(root, tag)
+    if el is None:
+        return default
+    try:
+        action = ir.LifecycleAction(r.text(el).strip())
+    except ValueError:
+        return default                     # coredump-*: unread, so reported
+    r.use(el)
+    return action
 
 
-def _report_leftovers(r: Reader, root, diags: Diagnostics) -> None:
+def _numa_memory_kib(r: Reader, root) -> int:
+    """libvirt's rule when <memory> is left out: the sum of the NUMA cells' sizes."""
+    cells = root.findall("cpu/numa/cell")
+    total = 0
+    for cell in cells:
+        unit = (cell.get("unit") or "KiB").lower()
+        from .reader import _UNIT_BYTES
+        total += int(cell.get("memory", "0")) * _UNIT_BYTES.get(unit, 1024)
+    return -(-total // 1024)
+
+
+def _with_leftovers(r: Reader, root, domain: ir.Domain, diags: Diagnostics) -> ir.Domain:
+    """Report seed-era mismatches (SEM221); keep the rest for the backends to report."""
+    from dataclasses import replace
+
+    kept = []
     for el, attr in r.leftovers(root):
+        if is_seed_mismatch(el, attr):
+            _report_leftover(r, el, attr, diags)
+            continue
+        kept.append(ir.Uncompiled(path_of(el, attr), r.span(el), is_host_side(el, attr),
+                                  el.get(attr) if attr else None))
+    return replace(domain, uncompiled=tuple(kept)) if kept else domain
+
+
+def _report_leftover(r: Reader, el, attr, diags: Diagnostics) -> None:
+    for el, attr in [(el, attr)]:
         parent = el.getparent()
         where = ""
         if parent is not None and parent.get("type"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 from . import ir
-from .reader import Reader
+from .reader import NotLowered, Reader
 
 # Which bus a target dev name implies, longest prefix first ("xvd" before "vd").
 _BUS_BY_PREFIX = (
@@ -31,10 +31,10 @@ def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
     return ir.Devices(
         emulator=r.text(emulator).strip() if emulator is not None else None,
         emulator_span=r.span(emulator) if emulator is not None else ir.NOWHERE,
-        disks=tuple(_disk(r, d) for d in r.children(el, "disk")),
-        interfaces=tuple(_interface(r, i) for i in r.children(el, "interface")),
-        graphics=tuple(_graphics(r, g) for g in r.children(el, "graphics")),
-        inputs=tuple(_input(r, i, xen_pv) for i in r.children(el, "input")),
+        disks=_lowered(r, el, "disk", _disk),
+        interfaces=_lowered(r, el, "interface", _interface),
+        graphics=_lowered(r, el, "graphics", _graphics),
+        inputs=_lowered(r, el, "input", lambda r, i: _input(r, i, xen_pv)),
         serials=_chardevs(r, el, ir.CharKind.SERIAL),
         parallels=_chardevs(r, el, ir.CharKind.PARALLEL),
         consoles=_chardevs(r, el, ir.CharKind.CONSOLE),
@@ -42,8 +42,24 @@ def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
     )
 
 
+def _lowered(r: Reader, devices_el, tag: str, lower) -> tuple:
+    """Each <tag> device lowered; one whose values the IR can't hold stays unread whole.
+
+    A device lowered in part would compile to a different device than the one described,
+    so the backends report the whole element instead (uncompiled.py).
+    """
+    out = []
+    for el in r.peek_all(devices_el, tag):
+        r.use(el)
+        try:
+            out.append(lower(r, el))
+        except NotLowered:
+            r.forget(el)
+    return tuple(out)
+
+
 def _disk(r: Reader, el) -> ir.Disk:
-    dtype = ir.DiskType(r.token(el, "type"))
+    dtype = r.enum(el, "type", ir.DiskType, ir.DiskType.FILE)
     source_el = r.child(el, "source")
     target_el = r.child(el, "target")
     driver_el = r.child(el, "driver")
@@ -53,12 +69,11 @@ def _disk(r: Reader, el) -> ir.Disk:
         # written, is left unread and reported by the check for disk sources.
         source = r.attr(source_el, "file" if dtype is ir.DiskType.FILE else "dev")
     dev = r.attr(target_el, "dev")
-    bus_attr = r.token(target_el, "bus")
-    bus = ir.DiskBus(bus_attr) if bus_attr else (bus_for_target(dev) or ir.DiskBus.IDE)
+    bus = r.enum(target_el, "bus", ir.DiskBus) or bus_for_target(dev) or ir.DiskBus.IDE
     readonly_el = r.child(el, "readonly")
     return ir.Disk(
         type=dtype,
-        device=ir.DiskDevice(r.token(el, "device") or "disk"),
+        device=r.enum(el, "device", ir.DiskDevice, ir.DiskDevice.DISK),
         source=source,
         target_dev=dev,
         target_bus=bus,
@@ -86,7 +101,7 @@ _SOURCE_ATTRS = {
 
 
 def _interface(r: Reader, el) -> ir.Interface:
-    ntype = ir.NetType(r.token(el, "type"))
+    ntype = r.enum(el, "type", ir.NetType)
     # A type that reads no source leaves <source> unread, so it is reported as unused.
     source_el = r.peek(el, "source")
     src = {}
@@ -135,7 +150,7 @@ def _graphics(r: Reader, el) -> ir.Graphics:
     port = r.attr(el, "port")
     port_n = int(port) if port is not None else None
     return ir.Graphics(
-        type=ir.GraphicsType(r.token(el, "type")),
+        type=r.enum(el, "type", ir.GraphicsType),
         port=port_n,
         autoport=r.token(el, "autoport") == "yes" or port_n == -1,
         listen=r.attr(el, "listen"),
@@ -146,24 +161,31 @@ def _graphics(r: Reader, el) -> ir.Graphics:
 
 
 def _input(r: Reader, el, xen_pv: bool) -> ir.Input:
-    itype = ir.InputType(r.token(el, "type"))
-    bus = r.token(el, "bus")
+    itype = r.enum(el, "type", ir.InputType)
+    bus = r.enum(el, "bus", ir.InputBus)
     if bus is None:
         # libvirt's defaults: a tablet is a USB device; a mouse is PS/2, or Xen's own
         # paravirtual one in a PV guest.
-        bus = "usb" if itype is ir.InputType.TABLET else ("xen" if xen_pv else "ps2")
-    return ir.Input(itype, ir.InputBus(bus), span=r.span(el))
+        bus = ir.InputBus.USB if itype is ir.InputType.TABLET else (
+            ir.InputBus.XEN if xen_pv else ir.InputBus.PS2)
+    return ir.Input(itype, bus, span=r.span(el))
 
 
 def _chardevs(r: Reader, devices_el, kind: ir.CharKind) -> Tuple[ir.CharDevice, ...]:
-    return tuple(_chardev(r, el, kind, n) for n, el in enumerate(r.children(devices_el, kind.value)))
+    lowered = []
+    for n, el in enumerate(r.children(devices_el, kind.value)):
+        try:
+            lowered.append(_chardev(r, el, kind, n))
+        except NotLowered:
+            r.forget(el)
+    return tuple(lowered)
 
 
 _PATH_TYPES = (ir.CharType.FILE, ir.CharType.PIPE, ir.CharType.DEV, ir.CharType.PTY, ir.CharType.UNIX)
 
 
 def _chardev(r: Reader, el, kind: ir.CharKind, index: int) -> ir.CharDevice:
-    ctype = ir.CharType(r.token(el, "type") or "pty")
+    ctype = r.enum(el, "type", ir.CharType, ir.CharType.PTY)
     tty = r.attr(el, "tty") if kind is ir.CharKind.CONSOLE else None
     fields = {"path": tty}
     for src in r.peek_all(el, "source"):
@@ -171,6 +193,8 @@ def _chardev(r: Reader, el, kind: ir.CharKind, index: int) -> ir.CharDevice:
             continue                     # these read no source: it is reported as unused
         r.use(src)
         mode = r.token(src, "mode")
+        if mode is not None and mode not in ("bind", "connect"):
+            raise NotLowered(src, "mode", mode)
         if ctype in _PATH_TYPES:
             fields["path"] = r.attr(src, "path") or fields["path"]
             if ctype is ir.CharType.UNIX and mode:
@@ -186,7 +210,7 @@ def _chardev(r: Reader, el, kind: ir.CharKind, index: int) -> ir.CharDevice:
     proto = r.peek(el, "protocol")
     if proto is not None and ctype is ir.CharType.TCP:
         r.use(proto)
-        fields["protocol"] = ir.CharProtocol(r.token(proto, "type") or "raw")
+        fields["protocol"] = r.enum(proto, "type", ir.CharProtocol, ir.CharProtocol.RAW)
     target = r.child(el, "target")
     port = r.attr(target, "port") if target is not None else None
     return ir.CharDevice(kind=kind, type=ctype, target_port=int(port) if port is not None else index,

@@ -13,6 +13,22 @@ from .diagnostics import Diagnostics, Span
 from .positions import SourceIndex
 
 
+class NotLowered(Exception):
+    """A value the IR has no member for: the element is left for the backends to report."""
+
+    def __init__(self, el, attr: Optional[str], value: Optional[str]):
+        super().__init__(f"{attr}={value!r}")
+        self.el, self.attr, self.value = el, attr, value
+
+
+# Size units as libvirt reads them (basictypes "unit"): decimal and binary multiples of a
+# byte; a bare "k", "M"… is binary, as in libvirt.
+_UNIT_BYTES = {"b": 1, "byte": 1, "bytes": 1}
+for _power, _letter in enumerate("kmgtpe", start=1):
+    _UNIT_BYTES[_letter] = _UNIT_BYTES[_letter + "ib"] = 1024 ** _power
+    _UNIT_BYTES[_letter + "b"] = 1000 ** _power
+
+
 class Reader:
     def __init__(self, index: SourceIndex, diags: Diagnostics):
         self.index = index
@@ -42,6 +58,43 @@ class Reader:
         """
         value = self.attr(el, name)
         return " ".join(value.split()) if value is not None else None
+
+    def enum(self, el, name: str, cls, default=None):
+        """An enumerated attribute as a member of the IR enum `cls`, or `default` if absent.
+
+        The schema knows libvirt's whole vocabulary; the IR only the members some backend
+        compiles. Another value raises NotLowered, so the caller leaves the element unread
+        and the backends report it as not compiled.
+        """
+        value = self.token(el, name)
+        if value is None:
+            return default
+        try:
+            return cls(value)
+        except ValueError:
+            raise NotLowered(el, name, value) from None
+
+    def size_kib(self, el, default_unit: str = "KiB") -> int:
+        """A libvirt scaled size (text plus optional unit=) in KiB, rounded up."""
+        unit = (self.token(el, "unit") or default_unit).lower()
+        factor = _UNIT_BYTES[unit]   # the schema admits only these spellings
+        size = int(self.text(el).strip()) * factor
+        return -(-size // 1024)
+
+    def use_tree(self, el):
+        """Mark `el` and everything below it read (documentation such as <metadata>)."""
+        for node in el.iter():
+            self.use(node)
+            for name in node.attrib:
+                self._used_attrs.add((id(node), name))
+        return el
+
+    def forget(self, el) -> None:
+        """Un-read `el` and everything below it (a device lowering gave up on it)."""
+        for node in el.iter():
+            self._used.discard(id(node))
+            for name in node.attrib:
+                self._used_attrs.discard((id(node), name))
 
     def children(self, el, tag: str) -> List:
         return [self.use(c) for c in self.peek_all(el, tag)]

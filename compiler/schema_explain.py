@@ -57,7 +57,7 @@ def _attr_name(elem, key: str) -> str:
 
 def closest(word: str, candidates) -> Optional[str]:
     """The candidate a misspelling most likely meant, ignoring case; None if none is close."""
-    by_lower = {c.lower(): c for c in candidates}
+    by_lower = {c.lower(): c for c in candidates if c}   # wildcards (xs:any) have no name
     match = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
     return by_lower[match[0]] if match else None
 

@@ -71,6 +71,10 @@ def diagnose(case: Case) -> List[Diagnostic]:
         from virtc.external_schema import check_external
 
         diags.extend(check_external(str(ROOT / case.options["schema"]), source, case.rel))
+    if loaded.unlowered is not None:
+        from virtc.api import report_unlowered
+
+        report_unlowered(loaded, case.options.get("target") or loaded.unlowered_target, diags)
     if loaded.ok and isinstance(loaded.node, ir.Domain):
         target = case.options.get("target") or default_target(loaded.node)
         compile_domain(loaded.node, target, diags, capabilities=host,

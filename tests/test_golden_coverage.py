@@ -22,7 +22,8 @@ def schema_vocabulary():
     return elements, attributes, values
 
 
-POSITIVE = ("tests/golden*/*.xml", "tests/corpus/**/*.xml", "tests/schema_cases/valid/*.xml")
+POSITIVE = ("tests/golden*/*.xml", "tests/corpus/**/*.xml", "tests/schema_cases/valid/*.xml",
+            "tests/schema_cases/newer-libvirt/*.xml")
 
 
 def golden_vocabulary():

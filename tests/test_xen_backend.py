@@ -20,7 +20,7 @@ from virtc.backends.xen.literal import py_literal
 from virtc.backends.xen.render import environment
 from virtc.compiler import rules
 from virtc.compiler.diagnostics import Diagnostics, Severity, Span
-from virtc.compiler.ir import (
+from virtc.compiler.ir import (Uncompiled, 
     Boot, BootDev, CharDevice, CharKind, CharMode, CharProtocol, CharType, Clock, ClockOffset,
     Devices, Disk, DiskBus, DiskDevice, DiskType, Domain, DomainType, Features, Graphics,
     GraphicsType, Input, InputBus, InputType, Interface, LifecycleAction, NetType, Network, Os,
@@ -388,6 +388,10 @@ RULE_FIXTURES: Dict[str, Domain] = {
     "XEN423": dataclasses.replace(pv(), os=Os(OsType.LINUX, span=AT)),
     "XEN430": _span(dataclasses.replace(pv(), name="soh\x01")),
     "XEN433": hvm(disks=(_span(disk(None, "hdc", device=DiskDevice.CDROM, readonly=True)),)),
+    # What lowering left unread (valid libvirt XML no Xen key carries): a guest-visible
+    # feature is an error, host-side tuning a warning.
+    "XEN440": dataclasses.replace(hvm(), uncompiled=(Uncompiled("features/hyperv", AT),)),
+    "XEN441": dataclasses.replace(pv(), uncompiled=(Uncompiled("memtune", AT, host_side=True),)),
 }
 # Fixtures that need another target or Xen version than the default xm one.
 RULE_DIALECTS = {"XEN430": ("xen-xl", None), "XEN433": ("xen-xm", "3.0.2")}

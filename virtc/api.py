@@ -24,6 +24,10 @@ class Loaded:
     kind: Optional[str] = None
     node: Union[ir.Domain, ir.Network, None] = None   # or a capabilities IR
     diagnostics: List[Diagnostic] = field(default_factory=list)
+    # A valid domain of a type no backend compiles (lxc, vmware, os type exe…): not an
+    # error to validate, but what any compile must report (see report_unlowered).
+    unlowered: Optional[ir.Uncompiled] = None
+    unlowered_target: str = "qemu"       # its default target, as default_target() picks
 
     @property
     def ok(self) -> bool:
@@ -58,7 +62,17 @@ def load_bytes(source: bytes, file: str = "<input>", capabilities=None, *,
 
         result.node = lower_capabilities(doc, diags)
         return result
-    domain = lower_domain(doc, diags)
+    from .compiler.reader import NotLowered
+    from .compiler.uncompiled import path_of
+
+    try:
+        domain = lower_domain(doc, diags)
+    except NotLowered as exc:
+        value = exc.value if exc.attr else (exc.el.text or "").strip()
+        result.unlowered = ir.Uncompiled(path_of(exc.el, exc.attr), doc.index.span(exc.el),
+                                         value=value)
+        result.unlowered_target = "xen-xm" if doc.root.get("type") == "xen" else "qemu"
+        return result
     if domain is not None:
         check_domain(domain, diags)
         if capabilities is not None:
@@ -67,6 +81,19 @@ def load_bytes(source: bytes, file: str = "<input>", capabilities=None, *,
             check_host(capabilities, domain, diags, sites_of(doc))
         result.node = domain
     return result
+
+
+def report_unlowered(loaded: Loaded, target: str, diags: Diagnostics) -> None:
+    """The compile finding for a valid domain that no backend compiles."""
+    item = loaded.unlowered
+    if item is None:
+        return
+    code = "QEMU320" if target == "qemu" else "XEN440"
+    element, _, attr = item.path.partition("@")
+    what = f"{attr}='{item.value}'" if attr else f"<{element.rsplit('/', 1)[-1]}>{item.value}"
+    diags.add(code, f"a domain with {what} is valid libvirt XML, but virtc compiles only "
+              f"QEMU/KVM (hvm) and Xen (hvm, linux/xen PV) guests", item.span,
+              hint="start this guest with libvirt; virtc can still validate it")
 
 
 def load_file(path: str, capabilities=None, *, max_size: Optional[int] = None) -> Loaded:

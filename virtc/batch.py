@@ -77,6 +77,12 @@ def check_file(path: str, opts: Options) -> FileResult:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
     loaded = load_bytes(source, path, _host(opts.capabilities), max_size=limit)
     result = FileResult(path, loaded.kind, loaded.node, loaded.ok, list(loaded.diagnostics))
+    if opts.compile and loaded.unlowered is not None:
+        from .api import report_unlowered
+
+        diags = Diagnostics()
+        report_unlowered(loaded, loaded.unlowered_target, diags)
+        result.diagnostics += diags.items
     if opts.schemas and loaded.kind:
         from .external_schema import check_external
 

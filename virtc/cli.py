@@ -141,6 +141,10 @@ def cmd_compile(args) -> int:
         raise UsageError(f"{args.path}: {exc.strerror or exc}")
     diags = Diagnostics(list(host_diags) + list(loaded.diagnostics))
     output = None
+    if loaded.unlowered is not None:
+        from .api import report_unlowered
+
+        report_unlowered(loaded, args.target or loaded.unlowered_target, diags)
     if loaded.ok and not isinstance(loaded.node, ir.Domain):
         diags.add("XML004", f"<{loaded.kind}> is not a domain; only domains compile",
                   _root_span(args.path), hint="compile a <domain> document")

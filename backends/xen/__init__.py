@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
-from ...compiler.diagnostics import Diagnostics
+from ...compiler import uncompiled
+from ...compiler.diagnostics import Diagnostics, Severity
 from ...compiler.ir import Domain, Network
 from . import tables
 from .common import Builder
@@ -38,13 +39,15 @@ def compile_domain(domain: Domain, ctx: XenContext) -> Optional[str]:
             f"{target}; only type 'xen' describes a Xen guest", domain.span,
             hint="compile for the qemu target, or set <domain type='xen'>")
         return None
+    errors = sum(1 for d in ctx.diags if d.severity is Severity.ERROR)
+    uncompiled.report(domain.uncompiled, ctx.diags, "Xen", "XEN440", "XEN441")
     builder = Builder(domain, ctx.diags, ctx.networks, target, ctx.dialect)
     if target == "xen-xl":
         from . import xl as dialect_module
     else:
         from . import xm as dialect_module
     config = dialect_module.build_config(builder)
-    if builder.failed:
+    if builder.failed or sum(1 for d in ctx.diags if d.severity is Severity.ERROR) > errors:
         return None
     from .render import render
 

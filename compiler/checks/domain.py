@@ -49,6 +49,11 @@ _MEDIUM = {
 
 def _check_boot_media(dom: Domain, diags: Diagnostics) -> None:
     devices = {d.device for d in dom.devices.disks}
+    # A disk or NIC the IR could not hold (a SATA disk, a vhost-user NIC) still exists; the
+    # backends report it, and this rule must not claim the guest has nothing to boot.
+    unlowered = {u.path for u in dom.uncompiled}
+    if {"devices/disk", "devices/interface"} & unlowered:
+        return
     for boot in dom.os.boot:
         if boot.dev is BootDev.NETWORK:
             present = bool(dom.devices.interfaces)

@@ -110,4 +110,21 @@ RULES = [
          "<disk type='file'><source file='/a.img'/><target dev='hdb'/><readonly/></disk>",
          "Attach the disk as virtio (vd*) or SCSI (sd*), or make it writable. CD-ROMs on IDE "
          "may be read-only."),
+    Rule("QEMU320", "not-compiled-for-qemu", E,
+         "Valid libvirt XML that virtc does not compile for QEMU yet.",
+         "libvirt's domain format is much larger than what virtc's QEMU backend builds. The "
+         "document is valid (validate says nothing), but an argv that left this element out "
+         "would start a different guest than the one described, so virtc makes none.",
+         "<controller type='usb' model='qemu-xhci'/>  or  <disk type='network'>…</disk>",
+         "Remove the element if the guest can do without it, or start this guest with "
+         "libvirt. `virtc rules` lists what each backend compiles."),
+    Rule("QEMU321", "host-tuning-not-for-qemu", W,
+         "Host-side tuning that plain QEMU has no option for is left out.",
+         "<cputune>, <numatune>, <memtune>, <blkiotune>, <resource>, <seclabel> and the "
+         "like tell libvirt how to schedule, pin, limit or label the QEMU process on the "
+         "host. The guest runs the same without them, and QEMU's command line has no option "
+         "for them, so virtc leaves them out and says so.",
+         "<cputune><vcpupin vcpu='0' cpuset='2'/></cputune>",
+         "Apply the tuning on the host (taskset, numactl, cgroups) if you need it, or "
+         "remove it to silence the warning."),
 ]

@@ -274,4 +274,23 @@ RULES += [
         "<disk device='cdrom'><target dev='hdc'/></disk> with --xen-version 3.0.2",
         "Compile with --xen-version 3.0.3 or later, or give the CD-ROM an image.",
     ),
+    Rule(
+        "XEN440", "not-compiled-for-xen", E,
+        "Valid libvirt XML that virtc does not compile for Xen yet.",
+        "libvirt's domain format is much larger than what virtc's xm/xl backend writes. The "
+        "document is valid (validate says nothing), but a config that left this element out "
+        "would start a different guest than the one described, so virtc writes none.",
+        "<controller type='usb' model='qemu-xhci'/>  or  <domain type='lxc'>",
+        "Remove the element if the guest can do without it, or start this guest with "
+        "libvirt's libxl driver.",
+    ),
+    Rule(
+        "XEN441", "host-tuning-not-for-xen", W,
+        "Host-side tuning that xm/xl has no key for is left out.",
+        "<numatune>, <memtune>, <blkiotune>, <resource>, <seclabel> and the like tell "
+        "libvirt how to place, limit or label the guest on the host. The guest runs the same "
+        "without them and the config has no key for them, so virtc leaves them out and says so.",
+        "<memtune><hard_limit unit='GiB'>2</hard_limit></memtune>",
+        "Apply the tuning on the host if you need it, or remove it to silence the warning.",
+    ),
 ]
