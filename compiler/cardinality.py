@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import Dict, List, Tuple
 
-from lxml import etree
-
 # Children of <domain> that libvirt's grammar allows any number of times.
 _DOMAIN_REPEATS = frozenset({"sysinfo", "seclabel"})
 # Required children of <domain>. <memory> may be left out when NUMA cells give the size.
@@ -64,7 +62,4 @@ def _repeats(parent, seen: Dict[str, list], single, out) -> None:
 
 
 def _numa_sized(root) -> bool:
-    return any(True for _ in root.iterfind("cpu/numa/cell"))
-
-
-_ = etree  # the element API above is lxml's
+    return root.find("cpu/numa/cell") is not None

@@ -7,13 +7,14 @@ in `checks`. What lowering does not read is reported, never dropped.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Optional
 
 from . import ir
 from .diagnostics import Diagnostics
 from .lower_devices import lower_devices
 from .parse import Document
-from .reader import NotLowered, Reader
+from .reader import NotLowered, Reader, kib_up, size_bytes
 from .uncompiled import DOCUMENTATION, is_host_side, is_seed_mismatch, path_of
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
@@ -47,7 +48,7 @@ def lower_domain(doc: Document, diags: Diagnostics) -> Optional[ir.Domain]:
     domain = ir.Domain(
         type=dtype,
         name=r.text(name_el),
-        memory_kib=r.size_kib(memory_el) if memory_el is not None else _numa_memory_kib(r, root),
+        memory_kib=r.size_kib(memory_el) if memory_el is not None else _numa_memory_kib(root),
         vcpus=int(r.text(vcpu_el).strip()) if vcpu_el is not None else 1,
         id=int(dom_id) if dom_id is not None else None,
         uuid=_lower_uuid(r, uuid_el, diags),
@@ -134,11 +135,12 @@ def _lower_os(r: Reader, os_el, diags: Diagnostics) -> Optional[ir.Os]:
         return None
     text = {tag: (r.text(el) if el is not None else None) for tag, el in values.items()}
     boots = tuple(ir.Boot(ir.BootDev(r.token(b, "dev")), r.span(b)) for b in r.children(os_el, "boot"))
-    os_type = text["type"].strip()
-    if os_type not in ir.OsType.__members__.values():
-        raise NotLowered(type_el, None, os_type)
+    try:
+        os_type = ir.OsType(text["type"].strip())
+    except ValueError:
+        raise NotLowered(type_el, None, text["type"].strip()) from None
     return ir.Os(
-        type=ir.OsType(os_type),
+        type=os_type,
         arch=r.attr(type_el, "arch"),
         machine=r.attr(type_el, "machine"),
         kernel=text["kernel"],
@@ -156,10 +158,7 @@ def _lower_features(r: Reader, el) -> ir.Features:
     if el is None:
         return ir.Features()
     # Only the 2007 flags are compiled; every other feature stays unread and is reported.
-    present = {c.tag for c in el if c.tag in ("pae", "acpi", "apic")}
-    for c in el:
-        if c.tag in present:
-            r.use(c)
+    present = {r.use(c).tag for c in el if c.tag in ("pae", "acpi", "apic")}
     return ir.Features(pae="pae" in present, acpi="acpi" in present, apic="apic" in present,
                        span=r.span(el))
 
@@ -192,40 +191,32 @@ def _action(r: Reader, root, tag: str, default: ir.LifecycleAction) -> ir.Lifecy
     return action
 
 
-def _numa_memory_kib(r: Reader, root) -> int:
+def _numa_memory_kib(root) -> int:
     """libvirt's rule when <memory> is left out: the sum of the NUMA cells' sizes."""
-    cells = root.findall("cpu/numa/cell")
-    total = 0
-    for cell in cells:
-        unit = (cell.get("unit") or "KiB").lower()
-        from .reader import _UNIT_BYTES
-        total += int(cell.get("memory", "0")) * _UNIT_BYTES.get(unit, 1024)
-    return -(-total // 1024)
+    return kib_up(sum(size_bytes(cell.get("memory", "0"), cell.get("unit") or "KiB")
+                      for cell in root.iterfind("cpu/numa/cell")))
 
 
 def _with_leftovers(r: Reader, root, domain: ir.Domain, diags: Diagnostics) -> ir.Domain:
     """Report seed-era mismatches (SEM221); keep the rest for the backends to report."""
-    from dataclasses import replace
-
     kept = []
     for el, attr in r.leftovers(root):
         if is_seed_mismatch(el, attr):
-            _report_leftover(r, el, attr, diags)
+            _report_seed_mismatch(r, el, attr, diags)
             continue
         kept.append(ir.Uncompiled(path_of(el, attr), r.span(el), is_host_side(el, attr),
                                   el.get(attr) if attr else None))
     return replace(domain, uncompiled=tuple(kept)) if kept else domain
 
 
-def _report_leftover(r: Reader, el, attr, diags: Diagnostics) -> None:
-    for el, attr in [(el, attr)]:
-        parent = el.getparent()
-        where = ""
-        if parent is not None and parent.get("type"):
-            where = f" in <{parent.tag} type='{parent.get('type')}'>"
-        if attr is None:
-            diags.add("SEM221", f"<{el.tag}>{where} is not used and would be ignored", r.span(el),
-                      hint=f"remove <{el.tag}>, or check the type of its parent element")
-        else:
-            diags.add("SEM221", f"attribute '{attr}' of <{el.tag}>{where} is not used and would be ignored",
-                      r.span(el), hint=f"remove {attr}='{el.get(attr)}', or check the element's type")
+def _report_seed_mismatch(r: Reader, el, attr, diags: Diagnostics) -> None:
+    parent = el.getparent()
+    where = ""
+    if parent is not None and parent.get("type"):
+        where = f" in <{parent.tag} type='{parent.get('type')}'>"
+    if attr is None:
+        diags.add("SEM221", f"<{el.tag}>{where} is not used and would be ignored", r.span(el),
+                  hint=f"remove <{el.tag}>, or check the type of its parent element")
+    else:
+        diags.add("SEM221", f"attribute '{attr}' of <{el.tag}>{where} is not used and would be ignored",
+                  r.span(el), hint=f"remove {attr}='{el.get(attr)}', or check the element's type")

@@ -31,10 +31,10 @@ def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
     return ir.Devices(
         emulator=r.text(emulator).strip() if emulator is not None else None,
         emulator_span=r.span(emulator) if emulator is not None else ir.NOWHERE,
-        disks=_lowered(r, el, "disk", _disk),
-        interfaces=_lowered(r, el, "interface", _interface),
-        graphics=_lowered(r, el, "graphics", _graphics),
-        inputs=_lowered(r, el, "input", lambda r, i: _input(r, i, xen_pv)),
+        disks=_lowered(r, el, "disk", lambda r, d, _: _disk(r, d)),
+        interfaces=_lowered(r, el, "interface", lambda r, i, _: _interface(r, i)),
+        graphics=_lowered(r, el, "graphics", lambda r, g, _: _graphics(r, g)),
+        inputs=_lowered(r, el, "input", lambda r, i, _: _input(r, i, xen_pv)),
         serials=_chardevs(r, el, ir.CharKind.SERIAL),
         parallels=_chardevs(r, el, ir.CharKind.PARALLEL),
         consoles=_chardevs(r, el, ir.CharKind.CONSOLE),
@@ -43,16 +43,17 @@ def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
 
 
 def _lowered(r: Reader, devices_el, tag: str, lower) -> tuple:
-    """Each <tag> device lowered; one whose values the IR can't hold stays unread whole.
+    """Each <tag> device lowered as lower(r, element, index among the <tag>s); one whose
+    values the IR can't hold stays unread whole.
 
     A device lowered in part would compile to a different device than the one described,
     so the backends report the whole element instead (uncompiled.py).
     """
     out = []
-    for el in r.peek_all(devices_el, tag):
+    for index, el in enumerate(r.peek_all(devices_el, tag)):
         r.use(el)
         try:
-            out.append(lower(r, el))
+            out.append(lower(r, el, index))
         except NotLowered:
             r.forget(el)
     return tuple(out)
@@ -172,13 +173,7 @@ def _input(r: Reader, el, xen_pv: bool) -> ir.Input:
 
 
 def _chardevs(r: Reader, devices_el, kind: ir.CharKind) -> Tuple[ir.CharDevice, ...]:
-    lowered = []
-    for n, el in enumerate(r.children(devices_el, kind.value)):
-        try:
-            lowered.append(_chardev(r, el, kind, n))
-        except NotLowered:
-            r.forget(el)
-    return tuple(lowered)
+    return _lowered(r, devices_el, kind.value, lambda r, el, n: _chardev(r, el, kind, n))
 
 
 _PATH_TYPES = (ir.CharType.FILE, ir.CharType.PIPE, ir.CharType.DEV, ir.CharType.PTY, ir.CharType.UNIX)
@@ -192,21 +187,19 @@ def _chardev(r: Reader, el, kind: ir.CharKind, index: int) -> ir.CharDevice:
         if ctype in (ir.CharType.NULL, ir.CharType.STDIO, ir.CharType.VC):
             continue                     # these read no source: it is reported as unused
         r.use(src)
-        mode = r.token(src, "mode")
-        if mode is not None and mode not in ("bind", "connect"):
-            raise NotLowered(src, "mode", mode)
+        mode = r.enum(src, "mode", ir.CharMode)
         if ctype in _PATH_TYPES:
             fields["path"] = r.attr(src, "path") or fields["path"]
             if ctype is ir.CharType.UNIX and mode:
-                fields["mode"] = ir.CharMode(mode)
-        elif ctype is ir.CharType.UDP and mode == "bind":
+                fields["mode"] = mode
+        elif ctype is ir.CharType.UDP and mode is ir.CharMode.BIND:
             fields["bind_host"] = r.attr(src, "host")
             fields["bind_service"] = r.attr(src, "service")
         elif ctype in (ir.CharType.TCP, ir.CharType.UDP):
             fields["host"] = r.attr(src, "host")
             fields["service"] = r.attr(src, "service")
             if mode:
-                fields["mode"] = ir.CharMode(mode)
+                fields["mode"] = mode
     proto = r.peek(el, "protocol")
     if proto is not None and ctype is ir.CharType.TCP:
         r.use(proto)

@@ -29,6 +29,16 @@ for _power, _letter in enumerate("kmgtpe", start=1):
     _UNIT_BYTES[_letter + "b"] = 1000 ** _power
 
 
+def size_bytes(number: str, unit: str = "KiB") -> int:
+    """A libvirt scaled size in bytes; `unit` is one the schema admits."""
+    return int(number.strip()) * _UNIT_BYTES[unit.lower()]
+
+
+def kib_up(size: int) -> int:
+    """Bytes to KiB, rounded up."""
+    return -(-size // 1024)
+
+
 class Reader:
     def __init__(self, index: SourceIndex, diags: Diagnostics):
         self.index = index
@@ -76,10 +86,7 @@ class Reader:
 
     def size_kib(self, el, default_unit: str = "KiB") -> int:
         """A libvirt scaled size (text plus optional unit=) in KiB, rounded up."""
-        unit = (self.token(el, "unit") or default_unit).lower()
-        factor = _UNIT_BYTES[unit]   # the schema admits only these spellings
-        size = int(self.text(el).strip()) * factor
-        return -(-size // 1024)
+        return kib_up(size_bytes(self.text(el), self.token(el, "unit") or default_unit))
 
     def use_tree(self, el):
         """Mark `el` and everything below it read (documentation such as <metadata>)."""

@@ -20,11 +20,11 @@ from virtc.backends.xen.literal import py_literal
 from virtc.backends.xen.render import environment
 from virtc.compiler import rules
 from virtc.compiler.diagnostics import Diagnostics, Severity, Span
-from virtc.compiler.ir import (Uncompiled, 
+from virtc.compiler.ir import (
     Boot, BootDev, CharDevice, CharKind, CharMode, CharProtocol, CharType, Clock, ClockOffset,
     Devices, Disk, DiskBus, DiskDevice, DiskType, Domain, DomainType, Features, Graphics,
     GraphicsType, Input, InputBus, InputType, Interface, LifecycleAction, NetType, Network, Os,
-    OsType,
+    OsType, Uncompiled,
 )
 from virtc.compiler.networks import network_table
 
