@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List
 
-from virtc.api import compile_domain, default_target, load_bytes
+from virtc.pipeline import compile_domain, default_target, load_bytes
 from virtc.compiler import ir
 from virtc.compiler.diagnostics import Diagnostic, Diagnostics
-from virtc.report import ordered
+from virtc.cli.report import ordered
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "broken"
@@ -62,17 +62,17 @@ def diagnose(case: Case) -> List[Diagnostic]:
     source = case.path.read_bytes()
     host = None
     if "capabilities" in case.options:
-        from virtc.capabilities_cli import load_capabilities
+        from virtc.cli.capabilities import load_capabilities
 
         host, _ = load_capabilities(str(ROOT / case.options["capabilities"]))
     loaded = load_bytes(source, case.rel, capabilities=host)
     diags = Diagnostics(list(loaded.diagnostics))
     if "schema" in case.options and loaded.kind:
-        from virtc.external_schema import check_external
+        from virtc.compiler.external_schema import check_external
 
         diags.extend(check_external(str(ROOT / case.options["schema"]), source, case.rel))
     if loaded.unlowered is not None:
-        from virtc.api import report_unlowered
+        from virtc.pipeline import report_unlowered
 
         report_unlowered(loaded, case.options.get("target") or loaded.unlowered_target, diags)
     if loaded.ok and isinstance(loaded.node, ir.Domain):

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pathlib
 from typing import List, Optional, Tuple
 
-from virtc.api import compile_domain, default_target, load_bytes
+from virtc.pipeline import compile_domain, default_target, load_bytes
 from virtc.compiler.diagnostics import Diagnostics
 from virtc.compiler.ir import Domain
-from virtc.report.text import format_one
+from virtc.cli.report.text import format_one
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"

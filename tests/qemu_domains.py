@@ -82,7 +82,7 @@ def disk(dev, bus, path="/img/a.img", **kw):
 
 def compile_xml(text: str, file: str = "test.xml"):
     """Domain XML → argv through the whole pipeline (7.2 dialect), asserting it compiles."""
-    from virtc.api import compile_domain as compile_any, load_bytes
+    from virtc.pipeline import compile_domain as compile_any, load_bytes
 
     loaded = load_bytes(text.encode(), file)
     assert loaded.ok, [d.message for d in loaded.diagnostics]

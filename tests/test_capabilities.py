@@ -3,8 +3,8 @@ import pathlib
 
 import pytest
 
-from virtc.api import compile_domain, load_bytes, load_file
-from virtc.capabilities_cli import load_capabilities, validate_against
+from virtc.pipeline import compile_domain, load_bytes, load_file
+from virtc.cli.capabilities import load_capabilities, validate_against
 from virtc.compiler.capabilities.format import format_capabilities
 from virtc.compiler.diagnostics import Diagnostics
 from virtc.compiler.rules import registry

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from virtc.api import load_bytes
-from virtc.capabilities_cli import run_capabilities
+from virtc.pipeline import load_bytes
+from virtc.cli.capabilities import run_capabilities
 from virtc.compiler.capabilities.format import format_capabilities
 from virtc.discovery import ProbeConfig, discover
 from virtc.discovery.machines import order_machines, parse_machine_help

@@ -15,7 +15,7 @@ import subprocess
 import pytest
 from lxml import etree
 
-from virtc.api import compile_domain, load_bytes
+from virtc.pipeline import compile_domain, load_bytes
 from virtc.compiler import ir
 from virtc.compiler.diagnostics import Diagnostics, Severity
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from conftest import GOLDEN, ROOT
-from virtc.api import load_file
+from virtc.pipeline import load_file
 
 VALIDATOR = shutil.which("virt-xml-validate")
 pytestmark = pytest.mark.skipif(VALIDATOR is None, reason="virt-xml-validate (libvirt-clients) "

@@ -26,7 +26,7 @@ from lxml import etree
 
 from qemu_harness import needs_qemu, run_paused
 from qemuopts import IMPLIED, RAW, parse_opts, split_argv
-from virtc.api import compile_domain, load_bytes
+from virtc.pipeline import compile_domain, load_bytes
 from virtc.backends.qemu import QemuContext, get_dialect
 from virtc.backends.qemu.argv import build_options
 from virtc.backends.qemu.opts import Opts, Raw

@@ -16,7 +16,7 @@ from typing import Any, Dict, Optional
 from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
-from virtc.api import compile_domain, load_bytes
+from virtc.pipeline import compile_domain, load_bytes
 from virtc.compiler.diagnostics import Diagnostics, Severity
 
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])

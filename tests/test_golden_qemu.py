@@ -23,7 +23,7 @@ import pytest
 
 import qemu_harness as harness
 from goldens import compile_case, qemu_cases, rel
-from virtc.api import compile_domain
+from virtc.pipeline import compile_domain
 from virtc.backends.qemu.drive import target_index
 from virtc.backends.qemu.graphics import VNC_BASE_PORT
 from virtc.compiler import ir

@@ -24,7 +24,7 @@ from typing import Dict, Tuple
 import pytest
 
 from virtc import cli
-from virtc.api import load_bytes, load_file
+from virtc.pipeline import load_bytes, load_file
 from virtc.compiler import parse as parse_stage
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

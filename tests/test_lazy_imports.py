@@ -55,7 +55,7 @@ def test_the_slow_paths_do_load_them():
 def test_the_hooks_command_line_skips_argparse_but_means_the_same(argv):
     """`virtc validate [--compile] FILE…` (the pre-commit hooks) is read without argparse;
     the namespace must be exactly what argparse builds, defaults included."""
-    from virtc.arguments import parser as _parser, quick_args as _quick_args
+    from virtc.cli.arguments import parser as _parser, quick_args as _quick_args
 
     quick = _quick_args(argv)
     assert quick is not None
@@ -69,7 +69,7 @@ def test_the_hooks_command_line_skips_argparse_but_means_the_same(argv):
     ["validate", "a.xml", "--compile", "b.xml"],   # argparse refuses a second run of paths
 ])
 def test_any_other_command_line_goes_through_argparse(argv):
-    from virtc.arguments import quick_args as _quick_args
+    from virtc.cli.arguments import quick_args as _quick_args
 
     assert _quick_args(argv) is None
 

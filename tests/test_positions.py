@@ -7,10 +7,10 @@ can complain about, so no finding points at a parent instead of the defect.
 import pytest
 
 from broken_cases import cases, diagnose
-from virtc.api import load_bytes
+from virtc.pipeline import load_bytes
 from virtc.compiler.diagnostics import Severity
 from virtc.compiler.rules import get
-from virtc.report.text import format_one
+from virtc.cli.report.text import format_one
 
 CASES = cases()
 EXACT_FAMILIES = ("XML", "XSD", "SEM")

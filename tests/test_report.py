@@ -70,7 +70,7 @@ def test_junit_has_one_testcase_per_file(capsys):
 
 def test_github_escapes_what_the_runner_would_split(capsys):
     from virtc.compiler.diagnostics import Diagnostic, Severity, Span
-    from virtc.report.github import format_one
+    from virtc.cli.report.github import format_one
 
     d = Diagnostic("SEM207", Severity.WARNING, "100% bad, truly\nso", Span("a,b:c.xml", 3, 4), "fix it")
     assert format_one(d) == ("::warning file=a%2Cb%3Ac.xml,line=3,col=4,title=SEM207::"
@@ -121,7 +121,7 @@ def test_directories_recurse_sorted_and_skip_hidden(capsys, tmp_path):
 def test_progress_bar_only_on_a_tty_and_only_when_slow():
     import io
 
-    from virtc.batch import Progress
+    from virtc.cli.batch import Progress
 
     class Tty(io.StringIO):
         def isatty(self):

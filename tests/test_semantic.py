@@ -3,7 +3,7 @@ import textwrap
 
 import pytest
 
-from virtc.api import load_bytes
+from virtc.pipeline import load_bytes
 
 
 def domain(devices="", os_extra="", head="<domain type='qemu'>", os_type="hvm", extra=""):

@@ -15,10 +15,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from virtc.api import compile_domain, load_bytes
+from virtc.pipeline import compile_domain, load_bytes
 from virtc.backends.xen.parse_xl import parse_xl
 from virtc.compiler.diagnostics import Diagnostics
-from virtc.report.text import format_one
+from virtc.cli.report.text import format_one
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "tests" / "golden_xen").glob("*.xml"))

@@ -13,12 +13,12 @@ from typing import Any, List, Optional, Tuple
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from virtc.api import compile_domain, load_bytes
+from virtc.pipeline import compile_domain, load_bytes
 from virtc.backends.domainxml import escape_attr, escape_text, format_domain
 from virtc.backends.xen import import_config
 from virtc.compiler import ir
 from virtc.compiler.diagnostics import Diagnostics, Span
-from virtc.xen_cli import run_import
+from virtc.cli.xen import run_import
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TARGETS = ("xen-xm", "xen-xl")

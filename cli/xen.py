@@ -19,9 +19,9 @@ SOURCE_FORMATS = ("xen-xm", "xen-xl")
 
 def import_text(text: str, file: str, source_format: str, diags) -> Optional[str]:
     """Domain XML for a config's text, or None after an error (reported to `diags`)."""
-    from .api import load_bytes
-    from .backends.domainxml import format_domain
-    from .backends.xen import import_config
+    from ..pipeline import load_bytes
+    from ..backends.domainxml import format_domain
+    from ..backends.xen import import_config
 
     domain = import_config(text, file, source_format, diags)
     if domain is None or diags.has_errors:
@@ -51,7 +51,7 @@ def _read(path: str) -> Tuple[Optional[str], Optional[str]]:
 def run_import(path: str, source_format: str, *, stdout: TextIO = None,
                stderr: TextIO = None) -> int:
     """Print the domain XML for the config at `path`; 0 ok, 1 errors found, 2 usage/I-O."""
-    from .compiler.diagnostics import Diagnostics
+    from ..compiler.diagnostics import Diagnostics
     from .report import ordered
     from .report.text import format_one
 

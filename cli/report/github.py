@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..compiler.diagnostics import Diagnostic, Severity
+from ...compiler.diagnostics import Diagnostic, Severity
 from . import summary
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import Dict, List, Sequence
 from xml.etree import ElementTree as ET
 
-from ..compiler.diagnostics import Diagnostic, Severity
+from ...compiler.diagnostics import Diagnostic, Severity
 from .text import format_one
 
 

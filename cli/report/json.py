@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
-from ..compiler.diagnostics import Diagnostic
+from ...compiler.diagnostics import Diagnostic
 
 
 def render(diags: Sequence[Diagnostic], files: Sequence[str]) -> str:

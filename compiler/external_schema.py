@@ -14,7 +14,7 @@ from typing import Dict, List, Optional
 
 from lxml import etree
 
-from .compiler.diagnostics import Diagnostic, Diagnostics, Span
+from .diagnostics import Diagnostic, Diagnostics, Span
 
 RNG_NS = "http://relaxng.org/ns/structure/1.0"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"

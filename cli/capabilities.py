@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from typing import List, Optional, Sequence, Tuple
 
-from .compiler.diagnostics import Diagnostic, Span
+from ..compiler.diagnostics import Diagnostic, Span
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -27,8 +27,8 @@ def run_capabilities(emulators: Sequence[str], output: Optional[str],
     """
     from dataclasses import replace
 
-    from .compiler.capabilities.format import format_capabilities
-    from .discovery import ProbeConfig, discover
+    from ..compiler.capabilities.format import format_capabilities
+    from ..discovery import ProbeConfig, discover
     from .report import ordered
     from .report.text import format_one
 
@@ -55,13 +55,13 @@ def load_capabilities(path: str) -> Tuple[Optional[object], List[Diagnostic]]:
 
     A document of another kind is an XML004 error. Raises OSError when it can't be read.
     """
-    from .api import load_file
-    from .compiler.capabilities.ir import Capabilities
+    from ..pipeline import load_file
+    from ..compiler.capabilities.ir import Capabilities
 
     loaded = load_file(path)
     diags = list(loaded.diagnostics)
     if loaded.kind not in (None, "capabilities"):
-        from .compiler.diagnostics import Diagnostics
+        from ..compiler.diagnostics import Diagnostics
 
         extra = Diagnostics()
         extra.add("XML004", f"<{loaded.kind}> given where a <capabilities> document was "
@@ -91,7 +91,7 @@ def validate_against(capabilities_path: str, paths: Sequence[str]) -> List[Diagn
     When the capabilities document itself has errors, domains are still validated, only
     without the CAP5xx checks. Raises OSError when a file can't be read.
     """
-    from .api import load_file
+    from ..pipeline import load_file
 
     caps, diags = load_capabilities(capabilities_path)
     for path in paths:

@@ -5,7 +5,7 @@ import json
 import textwrap
 from typing import Iterable
 
-from ..compiler.rules import Rule, registry
+from ...compiler.rules import Rule, registry
 
 FORMATS = ("text", "json", "markdown")
 

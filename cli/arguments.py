@@ -21,7 +21,7 @@ def parser(only: Optional[str] = None) -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(prog="virtc", description="Validate libvirt-style domain XML and "
                                 "compile it to a QEMU command line or a Xen xm config.")
-    from . import __version__
+    from .. import __version__
 
     p.add_argument("--version", action="version", version=f"virtc {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from .compiler.diagnostics import Diagnostic, Diagnostics
+from ..compiler.diagnostics import Diagnostic, Diagnostics
 
 
 class InputError(Exception):
@@ -66,8 +66,8 @@ def collect(paths: Sequence[str]) -> List[str]:
 
 def check_file(path: str, opts: Options) -> FileResult:
     """Load one file (parse, schema, lowering, semantic rules) and apply `--schema` files."""
-    from .api import load_bytes
-    from .compiler.parse import DEFAULT_MAX_SIZE
+    from ..pipeline import load_bytes
+    from ..compiler.parse import DEFAULT_MAX_SIZE
 
     limit = opts.max_size or DEFAULT_MAX_SIZE
     try:
@@ -78,13 +78,13 @@ def check_file(path: str, opts: Options) -> FileResult:
     loaded = load_bytes(source, path, _host(opts.capabilities), max_size=limit)
     result = FileResult(path, loaded.kind, loaded.node, loaded.ok, list(loaded.diagnostics))
     if opts.compile and loaded.unlowered is not None:
-        from .api import report_unlowered
+        from ..pipeline import report_unlowered
 
         diags = Diagnostics()
         report_unlowered(loaded, loaded.unlowered_target, diags)
         result.diagnostics += diags.items
     if opts.schemas and loaded.kind:
-        from .external_schema import check_external
+        from ..compiler.external_schema import check_external
 
         for kind, schema in opts.schemas:
             if kind in (None, loaded.kind):
@@ -96,7 +96,7 @@ def _host(path: Optional[str]):
     """The lowered capabilities document; its own diagnostics are the caller's to report."""
     if path is None:
         return None
-    from .capabilities_cli import load_capabilities_once
+    from .capabilities import load_capabilities_once
 
     return load_capabilities_once(path)[0]
 
@@ -114,7 +114,7 @@ def _check_star(item) -> FileResult:
     if not opts.compile or result.node is None:
         result.node = None
         return result
-    from .compiler import ir
+    from ..compiler import ir
 
     if isinstance(result.node, ir.Domain) and result.ok:
         result.valid_domain = True
@@ -129,13 +129,13 @@ def _check_star(item) -> FileResult:
 def _uses_networks(domain) -> bool:
     """Whether compiling `domain` reads the network table: only type='network' interfaces
     are resolved through it (to a bridge, or a did-you-mean among its names)."""
-    from .compiler import ir
+    from ..compiler import ir
 
     return any(i.type is ir.NetType.NETWORK for i in domain.devices.interfaces)
 
 
 def _compile_one(result: FileResult, opts: Options, table: Optional[dict]) -> None:
-    from .api import compile_domain, default_target
+    from ..pipeline import compile_domain, default_target
 
     diags = Diagnostics()
     compile_domain(result.node, default_target(result.node), diags, networks=table,
@@ -195,8 +195,8 @@ def compile_rest(waiting: List[FileResult], networks: list, opts: Options,
                  order: int) -> Iterator[FileResult]:
     """Compile the domains that use networks, against one table: the built-in `default`,
     the `--network` files and every network document in the batch."""
-    from .api import load_networks
-    from .compiler.networks import DEFAULT_NETWORK, network_table
+    from ..pipeline import load_networks
+    from ..compiler.networks import DEFAULT_NETWORK, network_table
 
     side = Diagnostics()
     try:

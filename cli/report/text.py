@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..compiler.diagnostics import Diagnostic
+from ...compiler.diagnostics import Diagnostic
 from . import summary
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Callable, List, Sequence
 
-from ..compiler.diagnostics import Diagnostic, Severity
+from ...compiler.diagnostics import Diagnostic, Severity
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
 

@@ -12,8 +12,8 @@ import os
 from typing import Dict, List, Sequence
 from urllib.parse import quote
 
-from ..compiler.diagnostics import Diagnostic, Severity
-from ..compiler.rules import Rule, get
+from ...compiler.diagnostics import Diagnostic, Severity
+from ...compiler.rules import Rule, get
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/virtc/virtc/blob/main/docs/rules.md"

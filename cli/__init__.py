@@ -22,7 +22,7 @@ class UsageError(Exception):
 def _schemas(specs: Sequence[str]):
     if not specs:
         return ()
-    from .external_schema import SchemaError, load
+    from ..compiler.external_schema import SchemaError, load
 
     KINDS = ("domain", "network")
     out = []
@@ -42,11 +42,11 @@ def cmd_validate(args) -> int:
     from dataclasses import replace
 
     from .batch import InputError, Options, Progress, collect, run
-    from .compiler.diagnostics import Severity
+    from ..compiler.diagnostics import Severity
     from .report import counts, ordered, renderer, summary
 
     if args.qemu_version:
-        from .backends.qemu.dialects import UnknownDialect, get_dialect
+        from ..backends.qemu.dialects import UnknownDialect, get_dialect
 
         try:
             get_dialect(args.qemu_version)
@@ -89,7 +89,7 @@ def _capabilities(path: Optional[str]):
     """(capabilities IR or None, its diagnostics); an unreadable file is a usage error."""
     if path is None:
         return None, []
-    from .capabilities_cli import load_capabilities_once
+    from .capabilities import load_capabilities_once
 
     try:
         return load_capabilities_once(path)
@@ -98,13 +98,13 @@ def _capabilities(path: Optional[str]):
 
 
 def cmd_import(args) -> int:
-    from .xen_cli import run_import
+    from .xen import run_import
 
     return run_import(args.path, args.source_format)
 
 
 def cmd_capabilities(args) -> int:
-    from .capabilities_cli import run_capabilities
+    from .capabilities import run_capabilities
 
     return run_capabilities(args.emulator, args.output, timeout=args.timeout)
 
@@ -117,7 +117,7 @@ def cmd_rules(args) -> int:
 
 
 def cmd_rule(args) -> int:
-    from .compiler.rules import lookup, suggest
+    from ..compiler.rules import lookup, suggest
     from .report.rules import describe
 
     rule = lookup(args.code)
@@ -130,9 +130,9 @@ def cmd_rule(args) -> int:
 
 
 def cmd_compile(args) -> int:
-    from .api import default_target, load_file, load_networks
-    from .compiler import ir
-    from .compiler.diagnostics import Diagnostics
+    from ..pipeline import default_target, load_file, load_networks
+    from ..compiler import ir
+    from ..compiler.diagnostics import Diagnostics
 
     host, host_diags = _capabilities(args.capabilities)
     try:
@@ -142,7 +142,7 @@ def cmd_compile(args) -> int:
     diags = Diagnostics(list(host_diags) + list(loaded.diagnostics))
     output = None
     if loaded.unlowered is not None:
-        from .api import report_unlowered
+        from ..pipeline import report_unlowered
 
         report_unlowered(loaded, args.target or loaded.unlowered_target, diags)
     if loaded.ok and not isinstance(loaded.node, ir.Domain):
@@ -164,12 +164,12 @@ def cmd_compile(args) -> int:
 
 
 def _compile(domain, target, diags, networks, args, host=None) -> Optional[str]:
-    from .api import compile_domain
-    from .backends.qemu.dialects import UnknownDialect
+    from ..pipeline import compile_domain
+    from ..backends.qemu.dialects import UnknownDialect
 
     unknown_version: tuple = (UnknownDialect,)
     if target != "qemu":     # a QEMU compile never loads the Xen backend
-        from .backends.xen.dialects import UnknownXenVersion
+        from ..backends.xen.dialects import UnknownXenVersion
 
         unknown_version += (UnknownXenVersion,)
     try:
@@ -195,7 +195,7 @@ def _compile(domain, target, diags, networks, args, host=None) -> Optional[str]:
 
 
 def _root_span(path):
-    from .compiler.diagnostics import Span
+    from ..compiler.diagnostics import Span
 
     return Span(path, 1, 1)
 
