@@ -1,9 +1,12 @@
 """One diagnostic model for every stage: parse, schema, semantic rules and backends."""
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, List, Optional
+from typing import Iterable, Iterator, List, Optional, Union
+
+from .rules.codes import Code, Severity, by_code
+
+__all__ = ["Code", "CompileError", "Diagnostic", "Diagnostics", "Severity", "Span"]
 
 
 @dataclass(frozen=True, order=True)
@@ -16,12 +19,6 @@ class Span:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
-
-
-class Severity(str, enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
 
 
 @dataclass(frozen=True)
@@ -52,11 +49,14 @@ class Diagnostics:
 
     items: List[Diagnostic] = field(default_factory=list)
 
-    def add(self, code: str, message: str, span: Span, hint: Optional[str] = None,
+    def add(self, code: Union[Code, str], message: str, span: Span, hint: Optional[str] = None,
             severity: Optional[Severity] = None) -> Diagnostic:
-        from .rules import default_severity  # cheap; avoids an import cycle
+        """Report `code` (a constant from compiler.rules.codes) at the severity it carries.
 
-        diag = Diagnostic(code, severity or default_severity(code), message, span, hint)
+        A code spelled as a string is still accepted, and an unknown one is a KeyError.
+        """
+        rule = code if isinstance(code, Code) else by_code(code)
+        diag = Diagnostic(rule.code, severity or rule.severity, message, span, hint)
         self.items.append(diag)
         return diag
 

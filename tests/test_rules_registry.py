@@ -1,5 +1,7 @@
 """The rule registry: every code documented, triggered by a fixture, listed in docs/rules.md."""
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -85,3 +87,54 @@ def test_unknown_rule_is_a_usage_error_with_suggestions(capsys):
     assert main(["rule", "SEM2066"]) == 2
     err = capsys.readouterr().err
     assert "unknown rule 'SEM2066'" in err and "did you mean" in err and "SEM206" in err
+
+
+# ------------------------------------------------------------ code constants and severities
+
+def test_every_code_constant_is_one_documented_rule():
+    """compiler/rules/codes.py (what call sites import) and the docs list the same codes,
+    with the same severity; a retired code keeps its doc but loses its constant."""
+    from virtc.compiler.rules import active, codes
+
+    constants = codes.all_codes()
+    assert set(constants) == set(active())
+    for code, rule in active().items():
+        assert getattr(codes, code) is constants[code], f"codes.{code} is misnamed"
+        assert constants[code].severity is rule.severity, code
+    for code, rule in registry().items():
+        if rule.retired:
+            assert not hasattr(codes, code), f"retired {code} must not be reportable"
+
+
+def test_a_call_site_gets_the_severity_its_code_carries():
+    from virtc.compiler.diagnostics import Diagnostics, Severity, Span
+    from virtc.compiler.rules.codes import QEMU306, SEM218
+
+    diags = Diagnostics()
+    diags.add(SEM218, "m", Span())
+    diags.add(QEMU306, "m", Span())
+    diags.add("SEM218", "m", Span())     # the string form still works, same result
+    assert [(d.code, d.severity) for d in diags] == [
+        ("SEM218", Severity.WARNING), ("QEMU306", Severity.WARNING),
+        ("SEM218", Severity.WARNING)]
+    assert all(type(d.code) is str for d in diags)
+    with pytest.raises(KeyError, match="SEM999"):
+        diags.add("SEM999", "m", Span())
+
+
+def test_a_misspelled_code_fails_at_import():
+    with pytest.raises(ImportError):
+        exec("from virtc.compiler.rules.codes import SEM2018", {})
+
+
+def test_diagnostics_and_rules_import_without_a_cycle():
+    """The code constants depend on nothing, the diagnostics model on the constants only:
+    neither loads the rules' documentation, which only `virtc rules` and renderers need."""
+    probe = ("import sys, virtc.compiler.rules.codes as c; "
+             "assert not [m for m in sys.modules if m.startswith('virtc.') and m not in "
+             "('virtc.compiler', 'virtc.compiler.rules', 'virtc.compiler.rules.codes')], "
+             "sorted(m for m in sys.modules if m.startswith('virtc.')); "
+             "import virtc.compiler.diagnostics; "
+             "docs = [m for m in sys.modules if m.startswith('virtc.compiler.rules.') "
+             "and m != 'virtc.compiler.rules.codes']; assert not docs, docs")
+    subprocess.run([sys.executable, "-c", probe], check=True)

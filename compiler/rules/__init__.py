@@ -1,32 +1,48 @@
-"""The rule registry: every diagnostic code, its family, default severity and doc.
+"""The rule registry: every diagnostic code, its family, severity and doc.
 
 Codes are stable and never reused. Family prefixes: XML0xx parse, XSD1xx schema,
 SEM2xx semantic, QEMU3xx QEMU backend, XEN4xx Xen backend, CAP5xx capabilities.
-Each family's rules live in their own module here, as plain data.
+The code constants and their severities are in `codes` (what call sites import); each
+family's docs live in their own module here, as plain data, loaded only on demand.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
-from ..diagnostics import Severity
+from .codes import Code, Severity, by_code
 
 
-@dataclass(frozen=True)
 class Rule:
-    """One diagnostic code and its documentation (what, why, example, fix)."""
+    """One diagnostic code and its documentation (what, why, example, fix).
 
-    code: str
-    name: str            # kebab-case, e.g. "mcast-address-not-multicast"
-    severity: Severity
-    summary: str         # one line
-    why: str             # why it matters
-    example: str         # a short XML (or CLI) example that triggers it
-    fix: str             # what to do
+    A retired rule (`retired` says why and what replaced it) is no longer reported; it
+    stays documented so that the code is never given another meaning.
+    """
+
+    __slots__ = ("code", "severity", "name", "summary", "why", "example", "fix", "retired")
+
+    def __init__(self, code: Union[Code, str], name: str, *text: str, retired: str = "") -> None:
+        if isinstance(code, str):
+            # The older spelling, Rule("SEM225", name, Severity.ERROR, summary, …): the
+            # severity must then agree with codes.SEM225 (tests/test_rules_registry.py).
+            severity, *text = text
+            code = Code(code, severity)
+        summary, why, example, fix = text
+        self.code = code.code
+        self.severity = code.severity
+        self.name = name          # kebab-case, e.g. "mcast-address-not-multicast"
+        self.summary = summary    # one line
+        self.why = why            # why it matters
+        self.example = example    # a short XML (or CLI) example that triggers it
+        self.fix = fix            # what to do
+        self.retired = retired
 
     @property
     def family(self) -> str:
         return _family_of(self.code)
+
+    def __repr__(self) -> str:
+        return f"Rule({self.code}, {self.name!r})"
 
 
 _FAMILY_NAMES = {
@@ -48,18 +64,25 @@ _REGISTRY: Optional[Dict[str, Rule]] = None
 
 
 def registry() -> Dict[str, Rule]:
+    """Every documented code, retired ones included, in code order."""
     global _REGISTRY
     if _REGISTRY is None:
         from . import capabilities, external, parse, schema, semantic, qemu, xen
 
         table: Dict[str, Rule] = {}
-        for module in (parse, schema, external, semantic, qemu, xen, capabilities):
-            for rule in module.RULES:
+        sources = [m.RULES for m in (parse, schema, external, semantic, qemu, xen, capabilities)]
+        for rules in sources:
+            for rule in rules:
                 if rule.code in table:
                     raise RuntimeError(f"duplicate rule code {rule.code}")
                 table[rule.code] = rule
         _REGISTRY = dict(sorted(table.items()))
     return _REGISTRY
+
+
+def active() -> Dict[str, Rule]:
+    """The codes virtc can report: the registry without its retired rules."""
+    return {code: rule for code, rule in registry().items() if not rule.retired}
 
 
 def get(code: str) -> Optional[Rule]:
@@ -93,7 +116,5 @@ def suggest(key: str, limit: int = 3) -> List[str]:
 
 
 def default_severity(code: str) -> Severity:
-    rule = registry().get(code)
-    if rule is None:
-        raise KeyError(f"unregistered diagnostic code {code}")
-    return rule.severity
+    """The severity of a code given as a string. Raises KeyError for an unknown code."""
+    return by_code(code).severity

@@ -3,13 +3,10 @@
 They share the XSD1xx family with virtc's own schema rules: the finding is still "the
 document does not have the shape a schema wants", only the schema is someone else's.
 """
-from ..diagnostics import Severity
-from . import Rule
-
-E = Severity.ERROR
+from . import Rule, codes
 
 RULES = [
-    Rule("XSD109", "external-schema-violation", E,
+    Rule(codes.XSD109, "external-schema-violation",
          "The document does not validate against a schema given with --schema.",
          "Teams often hold their XML to a stricter or newer grammar than virtc's, for example "
          "libvirt's own domain.rng, to be sure libvirt will accept what virtc accepts. The "

@@ -1,18 +1,15 @@
 """Rules of the parse family (XML0xx): the document is not readable XML."""
-from ..diagnostics import Severity
-from . import Rule
-
-E = Severity.ERROR
+from . import Rule, codes
 
 RULES = [
-    Rule("XML001", "xml-syntax-error", E,
+    Rule(codes.XML001, "xml-syntax-error",
          "The file is not well-formed XML.",
          "Nothing can be checked or compiled until the XML parses; libxml2 names the first "
          "position where the text stops being XML.",
          "<mac address=\"11:22:33:44:55:66:/>   (the quote is never closed)",
          "Fix the text at the reported line and column; the hint names an unclosed attribute "
          "quote when that is the cause."),
-    Rule("XML002", "doctype-refused", E,
+    Rule(codes.XML002, "doctype-refused",
          "The document has a DOCTYPE that declares entities, names an external DTD, or has "
          "an internal subset; or it refers to an external resource in some other way.",
          "Entities can expand without bound (billion laughs) or read files and URLs (XXE), "
@@ -21,17 +18,17 @@ RULES = [
          "such documents outright. Only a bare <!DOCTYPE domain> is accepted.",
          "<!DOCTYPE domain [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>",
          "Delete the DOCTYPE declaration; domain XML needs none."),
-    Rule("XML003", "empty-document", E,
+    Rule(codes.XML003, "empty-document",
          "The file is empty or holds only white space.",
          "An empty file is almost always a failed write or a wrong path.",
          "(a zero-byte file)",
          "Write the domain description into the file, starting with <domain type='…'>."),
-    Rule("XML004", "unknown-root-element", E,
+    Rule(codes.XML004, "unknown-root-element",
          "The root element is not one virtc knows (domain, network, capabilities).",
          "virtc picks the schema and the rules from the root element.",
          "<domian type='kvm'>…</domian>",
          "Use <domain> for a guest or <network> for a virtual network."),
-    Rule("XML005", "input-too-large", E,
+    Rule(codes.XML005, "input-too-large",
          "The file is larger than the input limit (10 MiB unless --max-size says otherwise), "
          "or holds a text node or name longer than libxml2's 10,000,000-character limit.",
          "A domain description is a few KiB. A huge file is a wrong path or an attempt to "
@@ -40,13 +37,13 @@ RULES = [
          "<domain type='kvm'><name>AAAA…(20 MiB)…</name></domain>",
          "Check that the path names the domain XML, not an image or a log. If the file is "
          "really that large, raise the limit with --max-size BYTES."),
-    Rule("XML006", "nesting-too-deep", E,
+    Rule(codes.XML006, "nesting-too-deep",
          "Elements nest more than 64 levels deep.",
          "Domain XML nests about five levels. Deep nesting costs stack and time in every "
          "later stage and is a classic way to crash parsers; libxml2 itself stops at 256.",
          "<domain><a><a><a>…5,000 levels…</a></a></a></domain>",
          "Check that the file is a domain description; flatten the document."),
-    Rule("XML007", "bad-encoding", E,
+    Rule(codes.XML007, "bad-encoding",
          "The text is not valid in its encoding, or declares an encoding virtc can't read.",
          "Bytes that don't decode can't be checked; guessing would let a value mean one "
          "thing to virtc and another to the tool that reads the output.",
@@ -54,7 +51,7 @@ RULES = [
          "(a Latin-1 byte in a UTF-8 file)",
          "Save the file as UTF-8 (most editors: 'save with encoding'), or declare the "
          "encoding it really has in the XML declaration."),
-    Rule("XML008", "binary-input", E,
+    Rule(codes.XML008, "binary-input",
          "The file holds binary data (a NUL byte) rather than XML text.",
          "A NUL byte never appears in XML text in an 8-bit encoding; the file is a disk "
          "image, an archive or a corrupted write.",

@@ -1,11 +1,8 @@
 """Rules of the qemu family (QEMU3xx): what the QEMU backend can't express or carry."""
-from ..diagnostics import Severity
-from . import Rule
-
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+from . import Rule, codes
 
 RULES = [
-    Rule("QEMU301", "unsupported-in-dialect", E,
+    Rule(codes.QEMU301, "unsupported-in-dialect",
          "The selected QEMU version has no command-line spelling for this setting.",
          "Each QEMU version accepts a different set of options (see docs/qemu-dialects.md). "
          "Emitting an option the version doesn't know makes QEMU refuse to start; leaving "
@@ -15,14 +12,14 @@ RULES = [
          "<interface type='bridge'><source bridge='br0'/></interface>  with --qemu-version 0.9",
          "Pick a newer --qemu-version (or let virtc detect it from the emulator), or change "
          "the element to one the version supports, as the hint says."),
-    Rule("QEMU302", "value-cannot-be-carried", E,
+    Rule(codes.QEMU302, "value-cannot-be-carried",
          "A value contains characters a QEMU command line cannot carry.",
          "argv strings end at a NUL byte, and QEMU's key=value option parser has no escape "
          "for line breaks (commas are escaped by doubling them, which virtc does). A value "
          "that can't be carried would be truncated or misparsed into other options.",
          "<source file='/images/a\\nb.img'/>  (a line break in the path)",
          "Rename the file or change the value so it has no NUL byte or line break."),
-    Rule("QEMU303", "unknown-network", E,
+    Rule(codes.QEMU303, "unknown-network",
          "<source network='NAME'> names a virtual network whose bridge is unknown.",
          "QEMU has no notion of libvirt networks: a network compiles to the host bridge it "
          "stands for. Only the built-in 'default' network (bridge virbr0) and networks given "
@@ -30,13 +27,13 @@ RULES = [
          "<interface type='network'><source network='lab'/></interface>",
          "Pass the network's definition with `--network lab.xml` (a libvirt <network> with "
          "<bridge name='…'/>), or fix the name."),
-    Rule("QEMU304", "kqemu-unavailable", W,
+    Rule(codes.QEMU304, "kqemu-unavailable",
          "type='kqemu' asks for the kqemu accelerator, which this QEMU doesn't have.",
          "kqemu was removed from QEMU in 0.12. The guest still runs, under plain TCG "
          "emulation, which is much slower than what the document asked for.",
          "<domain type='kqemu'>  with --qemu-version 7.2",
          "Use type='kvm' for hardware acceleration, or type='qemu' to ask for TCG."),
-    Rule("QEMU305", "lifecycle-not-expressible", W,
+    Rule(codes.QEMU305, "lifecycle-not-expressible",
          "An on_poweroff/on_reboot/on_crash action has no QEMU command-line form.",
          "QEMU can exit instead of rebooting (-no-reboot), stop instead of exiting at "
          "poweroff (-no-shutdown) and, from 6.0, choose what a guest panic does (-action). "
@@ -44,7 +41,7 @@ RULES = [
          "<on_poweroff>restart</on_poweroff>",
          "Implement the action in whatever watches QMP events, or pick one of the actions "
          "listed in docs/qemu-mapping.md."),
-    Rule("QEMU306", "setting-ignored", W,
+    Rule(codes.QEMU306, "setting-ignored",
          "A setting has no QEMU equivalent and is left out of the command line.",
          "Some elements only mean something to Xen (loader, bootloader, blktap drivers, "
          "vif scripts) or to a host-side component QEMU doesn't control (the guest's IP "
@@ -53,64 +50,64 @@ RULES = [
          "<interface type='bridge'><source bridge='br0'/><target dev='vnet7'/></interface>",
          "Remove the setting from documents compiled for QEMU, or use the element the hint "
          "names (e.g. type='ethernet' with a script when the tap name matters)."),
-    Rule("QEMU307", "runtime-value", I,
+    Rule(codes.QEMU307, "runtime-value",
          "A value describes a running domain and is not an input to QEMU.",
          "The domain id, a console's pty path and a balloon target below <memory> are "
          "decided at run time; QEMU's command line has no place for them.",
          "<console tty='/dev/pts/5'/>",
          "Nothing to do for a dump of a running domain; drop the value from definitions."),
-    Rule("QEMU308", "vnc-password-not-on-argv", W,
+    Rule(codes.QEMU308, "vnc-password-not-on-argv",
          "A VNC password can't be put on the QEMU command line.",
          "QEMU only takes VNC passwords through the monitor (or a secret object), so that "
          "they don't show in the process list. virtc emits password=on, which makes QEMU "
          "refuse every VNC client until the password is set.",
          "<graphics type='vnc' port='5904' passwd='secret'/>",
          "After start, run QMP `change-vnc-password` (HMP: `set_password vnc …`)."),
-    Rule("QEMU309", "not-a-qemu-domain", E,
+    Rule(codes.QEMU309, "not-a-qemu-domain",
          "<domain type='xen'> was compiled with the QEMU backend.",
          "A Xen domain is started by the Xen toolstack, which runs its own device model; a "
          "qemu-system command line for it would run a different guest.",
          "<domain type='xen'>",
          "Compile it with the Xen backend, or set type='kvm' or type='qemu'."),
-    Rule("QEMU310", "disk-target-invalid", E,
+    Rule(codes.QEMU310, "disk-target-invalid",
          "A disk's <target dev> has no drive slot, or shares one with another disk.",
          "QEMU places IDE drives by index (hda=0 … hdd=3), floppies on fda/fdb and LSI SCSI "
          "disks on ids 0-6; a name outside that range, or two disks on one slot, makes QEMU "
          "refuse to start.",
          "<target dev='hde'/>",
          "Use hda-hdd, fda/fdb, sda-sdg or vd*, one disk per name."),
-    Rule("QEMU311", "paravirt-os-type", W,
+    Rule(codes.QEMU311, "paravirt-os-type",
          "<os><type> is linux/xen (Xen paravirtualization), but QEMU runs full guests.",
          "QEMU boots the kernel as an ordinary PC would; a kernel built only for Xen PV "
          "won't boot that way.",
          "<os><type>linux</type><kernel>/boot/vmlinuz-xen</kernel></os>",
          "Use <type>hvm</type> with a kernel that boots on a PC."),
-    Rule("QEMU312", "source-incomplete", E,
+    Rule(codes.QEMU312, "source-incomplete",
          "A network or character device lacks the address, port or path it needs.",
          "mcast/client interfaces need an address and a port (a server at least a port); "
          "file, pipe, dev and unix character devices need a path; tcp and udp need a port.",
          "<interface type='mcast'><source port='5558'/></interface>",
          "Add the missing attribute to <source>."),
-    Rule("QEMU313", "vnc-port-below-5900", E,
+    Rule(codes.QEMU313, "vnc-port-below-5900",
          "A VNC port below 5900 was requested.",
          "QEMU addresses VNC servers by display number, listening on 5900 + display; a "
          "lower port can't be expressed.",
          "<graphics type='vnc' port='5000'/>",
          "Use a port of 5900 or more, or port='-1' to let QEMU pick one."),
-    Rule("QEMU314", "vnc-autoport-fixed", I,
+    Rule(codes.QEMU314, "vnc-autoport-fixed",
          "port='-1' asks for any free VNC port, but this QEMU can't search for one.",
          "QEMU before 1.1 has no `to=` option; virtc uses display 0 (port 5900), and QEMU "
          "fails to start if another server holds it.",
          "<graphics type='vnc' port='-1'/>  with --qemu-version 0.12",
          "Give a fixed port, or use a newer QEMU version."),
-    Rule("QEMU315", "readonly-ide-disk", E,
+    Rule(codes.QEMU315, "readonly-ide-disk",
          "A hard disk on the IDE bus is marked <readonly/>.",
          "QEMU's IDE hard disk device cannot be read-only: QEMU refuses to start with "
          "\"Block node is read-only\". libvirt rejects the same domain.",
          "<disk type='file'><source file='/a.img'/><target dev='hdb'/><readonly/></disk>",
          "Attach the disk as virtio (vd*) or SCSI (sd*), or make it writable. CD-ROMs on IDE "
          "may be read-only."),
-    Rule("QEMU320", "not-compiled-for-qemu", E,
+    Rule(codes.QEMU320, "not-compiled-for-qemu",
          "Valid libvirt XML that virtc does not compile for QEMU yet.",
          "libvirt's domain format is much larger than what virtc's QEMU backend builds. The "
          "document is valid (validate says nothing), but an argv that left this element out "
@@ -118,7 +115,7 @@ RULES = [
          "<controller type='usb' model='qemu-xhci'/>  or  <disk type='network'>…</disk>",
          "Remove the element if the guest can do without it, or start this guest with "
          "libvirt. `virtc rules` lists what each backend compiles."),
-    Rule("QEMU321", "host-tuning-not-for-qemu", W,
+    Rule(codes.QEMU321, "host-tuning-not-for-qemu",
          "Host-side tuning that plain QEMU has no option for is left out.",
          "<cputune>, <numatune>, <memtune>, <blkiotune>, <resource>, <seclabel> and the "
          "like tell libvirt how to schedule, pin, limit or label the QEMU process on the "

@@ -1,12 +1,9 @@
 """Rules of the schema family: the document's shape does not match schemas/*.xsd."""
-from ..diagnostics import Severity
-from . import Rule
-
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+from . import Rule, codes
 
 RULES = [
     Rule(
-        "XSD101", "unknown-element", E,
+        codes.XSD101, "unknown-element",
         "An element is not allowed where it appears.",
         "libvirt ignores or rejects elements it does not know, so a misspelt or misplaced "
         "element is configuration that silently never takes effect. virtc cannot compile "
@@ -16,7 +13,7 @@ RULES = [
         "to the parent it belongs in, or remove it.",
     ),
     Rule(
-        "XSD102", "unknown-attribute", E,
+        codes.XSD102, "unknown-attribute",
         "An element carries an attribute it does not accept.",
         "A misspelt attribute is dropped by libvirt without a word, so the setting you meant "
         "(a disk type, a network name) is never applied.",
@@ -25,7 +22,7 @@ RULES = [
         "Inside <interface type='network'>, name the network with <source network='…'/>.",
     ),
     Rule(
-        "XSD103", "invalid-attribute-value", E,
+        codes.XSD103, "invalid-attribute-value",
         "An attribute's value is not one of the allowed values or has the wrong type.",
         "Closed vocabularies (disk device, graphics type, boot device) select code paths in "
         "every backend; a value outside them has no meaning for QEMU or Xen.",
@@ -34,7 +31,7 @@ RULES = [
         "whole number where a number is expected.",
     ),
     Rule(
-        "XSD104", "missing-required-attribute", E,
+        codes.XSD104, "missing-required-attribute",
         "An element lacks an attribute it must have.",
         "Some attributes select what an element is (a disk's type, a boot device's dev); "
         "without them there is nothing to compile.",
@@ -42,7 +39,7 @@ RULES = [
         "Add the attribute named in the message, e.g. <boot dev='hd'/>.",
     ),
     Rule(
-        "XSD105", "missing-required-child", E,
+        codes.XSD105, "missing-required-child",
         "An element lacks a child element it must have.",
         "A domain without <name>, <memory> or <os>, or a disk without <target>, cannot be "
         "defined by libvirt or started by a hypervisor.",
@@ -50,7 +47,7 @@ RULES = [
         "Add the child element named in the message, e.g. <target dev='hda'/>.",
     ),
     Rule(
-        "XSD106", "invalid-text-content", E,
+        codes.XSD106, "invalid-text-content",
         "An element's text is not a valid value, or text appears where none is allowed.",
         "Sizes and counts must be whole numbers and vocabularies must match exactly; libvirt "
         "would reject or misread anything else.",
@@ -59,7 +56,7 @@ RULES = [
         "one of the listed words for <type> or <on_crash>.",
     ),
     Rule(
-        "XSD107", "duplicate-element", E,
+        codes.XSD107, "duplicate-element",
         "An element appears more times than its parent allows.",
         "When an element such as <vcpu> or <memory> is given twice, which one wins is up to "
         "the reader; virtc refuses to guess.",
@@ -67,7 +64,7 @@ RULES = [
         "Keep one occurrence and remove the others.",
     ),
     Rule(
-        "XSD108", "schema-mismatch", E,
+        codes.XSD108, "schema-mismatch",
         "The document does not match the schema for its kind (wrong root element, a "
         "namespace, or another structural problem).",
         "A network definition passed as a domain, or a domain in an XML namespace, matches "

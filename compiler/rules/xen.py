@@ -1,12 +1,9 @@
 """Rules of the xen family: what the Xen backend (xm config) reports."""
-from ..diagnostics import Severity
-from . import Rule
-
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+from . import Rule, codes
 
 RULES = [
     Rule(
-        "XEN401", "domain-type-not-xen", E,
+        codes.XEN401, "domain-type-not-xen",
         "A domain whose type is not 'xen' was compiled for a Xen target.",
         "<domain type='kvm'> (or qemu/kqemu) describes a guest for another hypervisor; "
         "its devices and defaults don't carry over to Xen, so no xm config is written.",
@@ -14,7 +11,7 @@ RULES = [
         "Compile for the QEMU target, or set <domain type='xen'> and review the devices.",
     ),
     Rule(
-        "XEN402", "interface-type-unsupported", E,
+        codes.XEN402, "interface-type-unsupported",
         "An <interface> type that Xen's vif devices can't carry.",
         "Xen vifs attach to a host bridge or a routing script; user-mode (SLIRP), multicast "
         "and TCP socket networks are QEMU features with no xm equivalent.",
@@ -22,7 +19,7 @@ RULES = [
         "Use <interface type='bridge'>, 'network' or 'ethernet' for Xen guests.",
     ),
     Rule(
-        "XEN403", "network-unresolved", E,
+        codes.XEN403, "network-unresolved",
         "An <interface type='network'> names a network with no known bridge.",
         "xm has no notion of libvirt networks: the vif needs the bridge the network uses, "
         "and virtc can only find it in the network definitions it was given.",
@@ -31,7 +28,7 @@ RULES = [
         "<source bridge='…'/>.",
     ),
     Rule(
-        "XEN404", "console-tty-runtime", I,
+        codes.XEN404, "console-tty-runtime",
         "<console tty=…> is assigned by Xen at run time and is not written.",
         "The tty attribute reports where a running guest's console was attached "
         "(e.g. from `virsh dumpxml`); a config file can't choose it.",
@@ -39,7 +36,7 @@ RULES = [
         "Nothing to do; remove the attribute to silence this note.",
     ),
     Rule(
-        "XEN405", "domain-id-runtime", I,
+        codes.XEN405, "domain-id-runtime",
         "<domain id=…> is a run-time value and is not written.",
         "Xen assigns domain ids when a guest starts; the id in a dumped document "
         "describes a past run.",
@@ -47,7 +44,7 @@ RULES = [
         "Nothing to do; remove the id attribute to silence this note.",
     ),
     Rule(
-        "XEN406", "value-contains-separator", E,
+        codes.XEN406, "value-contains-separator",
         "A value would be split by the comma-separated syntax of an xm entry.",
         "Disk, vif, vfb and serial entries are single strings whose fields are separated "
         "by commas; a comma inside a path, bridge or password would be read as a field "
@@ -56,7 +53,7 @@ RULES = [
         "Rename the file, bridge or value so it has no comma.",
     ),
     Rule(
-        "XEN407", "disk-without-source", E,
+        codes.XEN407, "disk-without-source",
         "A hard disk has no <source>.",
         "Only removable media (cdrom) can be empty; an xm disk entry with no source "
         "leaves Xen nothing to attach.",
@@ -64,7 +61,7 @@ RULES = [
         "Add <source file='…'/> (type file) or <source dev='…'/> (type block).",
     ),
     Rule(
-        "XEN408", "disk-driver-unsupported", E,
+        codes.XEN408, "disk-driver-unsupported",
         "<driver name=…> is not a Xen block backend.",
         "The driver name becomes the prefix of the xm disk entry (file:, phy:, tap:, "
         "tap2:); other names, such as QEMU's 'qemu', make xend reject the disk.",
@@ -72,7 +69,7 @@ RULES = [
         "Use name='file', 'phy', 'tap' or 'tap2', or drop the <driver> element.",
     ),
     Rule(
-        "XEN409", "disk-driver-type-ignored", W,
+        codes.XEN409, "disk-driver-type-ignored",
         "<driver type=…> can't be written for this driver and is ignored.",
         "xm only carries an image format for the blktap drivers (tap:qcow:…); for file: "
         "and phy: the format is implied, so a requested format would be lost.",
@@ -80,7 +77,7 @@ RULES = [
         "Use <driver name='tap' type='qcow2'/> for formatted images, or drop the type.",
     ),
     Rule(
-        "XEN410", "disk-bus-not-expressible", W,
+        codes.XEN410, "disk-bus-not-expressible",
         "A disk's <target bus> can't be expressed; Xen picks the bus from the device name.",
         "xm disk entries have no bus field. Xen emulates IDE for hd*, SCSI for sd* and "
         "paravirtual disks for xvd*; virtio and usb buses don't exist there.",
@@ -88,7 +85,7 @@ RULES = [
         "Use a target name for the bus you want: hda (IDE), sda (SCSI) or xvda (Xen PV).",
     ),
     Rule(
-        "XEN411", "floppy-not-expressible", E,
+        codes.XEN411, "floppy-not-expressible",
         "A floppy disk that xm can't describe.",
         "xm carries floppies only for HVM guests, as the image paths in the fda and fdb "
         "keys; paravirtualized guests have no floppy controller, and an empty drive or "
@@ -97,28 +94,28 @@ RULES = [
         "Use target fda or fdb with a source image on an HVM guest, or remove the floppy.",
     ),
     Rule(
-        "XEN412", "floppy-readonly-ignored", W,
+        codes.XEN412, "floppy-readonly-ignored",
         "A floppy's <readonly/> can't be written and is ignored.",
         "The fda/fdb keys hold only a path; the image is attached writable.",
         "<disk device='floppy'>…<readonly/></disk>",
         "Make the image file read-only on the host if it must not change.",
     ),
     Rule(
-        "XEN413", "graphics-extra", W,
+        codes.XEN413, "graphics-extra",
         "More than one <graphics> device; only the first is written.",
         "An xm config describes one display (vnc or sdl keys, or one vfb entry).",
         "<graphics type='vnc'/><graphics type='sdl'/>",
         "Keep one <graphics> element.",
     ),
     Rule(
-        "XEN414", "vnc-port-invalid", E,
+        codes.XEN414, "vnc-port-invalid",
         "A VNC port below 5900 that is not -1.",
         "xm sets the VNC display number (port - 5900); a lower port has no display number.",
         "<graphics type='vnc' port='5000'/>",
         "Use a port of 5900 or above, or port='-1' to let Xen choose.",
     ),
     Rule(
-        "XEN415", "input-not-expressible", W,
+        codes.XEN415, "input-not-expressible",
         "An <input> device that xm can't describe is ignored.",
         "HVM guests get one USB device through usb/usbdevice and an implicit PS/2 mouse; "
         "paravirtualized guests get an implicit Xen mouse and keyboard. Anything else has "
@@ -127,7 +124,7 @@ RULES = [
         "Remove the input device, or keep a single USB mouse or tablet on an HVM guest.",
     ),
     Rule(
-        "XEN416", "char-device-not-expressible", W,
+        codes.XEN416, "char-device-not-expressible",
         "A serial, parallel or console device that xm can't describe is ignored.",
         "Serial and parallel ports are emulated by qemu-dm for HVM guests only, and xm "
         "has one parallel key; paravirtualized guests get a Xen console implicitly.",
@@ -135,7 +132,7 @@ RULES = [
         "Remove the device, or move it to an HVM guest.",
     ),
     Rule(
-        "XEN417", "char-device-incomplete", E,
+        codes.XEN417, "char-device-incomplete",
         "A character device lacks the path, host or port its type needs.",
         "qemu-dm needs e.g. a path for file/pipe/unix/dev and host and port for tcp/udp; "
         "without them the serial string is meaningless.",
@@ -143,7 +140,7 @@ RULES = [
         "Add <source path='…'/> (or host/service for tcp and udp).",
     ),
     Rule(
-        "XEN418", "element-ignored-for-os-type", W,
+        codes.XEN418, "element-ignored-for-os-type",
         "An element that this kind of guest doesn't use is ignored.",
         "xm has different keys for HVM and paravirtualized guests: HVM boots the "
         "<loader> and emulated boot devices, PV boots <kernel>/<initrd> or a "
@@ -152,7 +149,7 @@ RULES = [
         "Remove the element, or change <os><type> to the kind of guest it belongs to.",
     ),
     Rule(
-        "XEN419", "hvm-without-loader", W,
+        codes.XEN419, "hvm-without-loader",
         "An HVM guest has no <os><loader>.",
         "xm boots HVM guests from the firmware in the kernel key (hvmloader); without it "
         "xm create fails.",
@@ -160,7 +157,7 @@ RULES = [
         "Add <loader>/usr/lib/xen/boot/hvmloader</loader>.",
     ),
     Rule(
-        "XEN420", "network-script-unsupported", E,
+        codes.XEN420, "network-script-unsupported",
         "<script> on an <interface type='network'>.",
         "A libvirt network decides how its vifs are plugged in; libvirt rejects a "
         "per-interface script there, and virtc does the same.",
@@ -168,7 +165,7 @@ RULES = [
         "Remove <script>, or use type='bridge' with the script you need.",
     ),
     Rule(
-        "XEN421", "vifname-runtime", I,
+        codes.XEN421, "vifname-runtime",
         "<target dev='vif…'> is a name Xen assigns at run time and is not written.",
         "Xen names backend vifs vifDOMID.N when a guest starts; such a name in a dumped "
         "document describes a past run, and xend refuses to reuse the prefix.",
@@ -176,7 +173,7 @@ RULES = [
         "Nothing to do; choose a name without the vif prefix to set one.",
     ),
     Rule(
-        "XEN422", "text-not-encodable", E,
+        codes.XEN422, "text-not-encodable",
         "A value holds text that UTF-8 can't encode.",
         "An xm file is UTF-8 text; a lone surrogate code point has no encoding, so the "
         "file could not be written faithfully.",
@@ -184,7 +181,7 @@ RULES = [
         "Fix the value in the document or the calling program.",
     ),
     Rule(
-        "XEN423", "pv-without-kernel", W,
+        codes.XEN423, "pv-without-kernel",
         "A paravirtualized guest has neither <os><kernel> nor <bootloader>.",
         "xm create needs a kernel or a bootloader such as pygrub to start a PV guest.",
         "<os><type>linux</type></os>",
@@ -196,7 +193,7 @@ RULES = [
 
 RULES += [
     Rule(
-        "XEN424", "config-syntax", E,
+        codes.XEN424, "config-syntax",
         "The xm or xl config can't be parsed.",
         "An xm config is Python source and an xl config follows xl.cfg(5); virtc reads both "
         "without running them, so a syntax error leaves nothing to import.",
@@ -204,7 +201,7 @@ RULES += [
         "Fix the line shown; xl strings are \"…\" or '…' on one line, keys lower case.",
     ),
     Rule(
-        "XEN425", "config-not-literal", E,
+        codes.XEN425, "config-not-literal",
         "An xm config statement is not a literal assignment.",
         "xm executes its config as Python, so a config can compute values or run code; "
         "virtc never executes it and accepts only `NAME = literal` (numbers, strings, lists).",
@@ -212,7 +209,7 @@ RULES += [
         "Replace the expression with the value it computes.",
     ),
     Rule(
-        "XEN426", "config-key-ignored", W,
+        codes.XEN426, "config-key-ignored",
         "A config key has no domain XML equivalent in virtc and is not imported.",
         "virtc's domain XML covers the 2007 libvirt format; keys such as cpus, pci or "
         "shadow_memory would be lost, so each one is named rather than dropped silently.",
@@ -220,7 +217,7 @@ RULES += [
         "Check the imported domain does without it, or keep the original config.",
     ),
     Rule(
-        "XEN427", "config-value-invalid", E,
+        codes.XEN427, "config-value-invalid",
         "A config value has the wrong type or a value domain XML can't express.",
         "Importing it anyway would change the guest (a wrong memory size, an unknown boot "
         "device or lifecycle action), so nothing is imported.",
@@ -228,7 +225,7 @@ RULES += [
         "Use a value from the domain XML vocabulary, or fix the type (numbers for sizes).",
     ),
     Rule(
-        "XEN428", "config-entry-field-ignored", W,
+        codes.XEN428, "config-entry-field-ignored",
         "A field of a disk, vif, vfb, usbdevice or serial entry has no domain XML equivalent.",
         "Entries such as \"mac=…,bridge=…,rate=10Mb/s\" carry fields the domain XML format "
         "can't hold; the rest of the entry is imported and the field is named.",
@@ -236,14 +233,14 @@ RULES += [
         "Check the imported device does without it.",
     ),
     Rule(
-        "XEN429", "config-name-missing", E,
+        codes.XEN429, "config-name-missing",
         "The config has no name key.",
         "Every domain needs a name; xm and xl refuse a config without one.",
         "memory = 512   (and no name = …)",
         "Add name = \"guest\".",
     ),
     Rule(
-        "XEN430", "xl-string-unrepresentable", E,
+        codes.XEN430, "xl-string-unrepresentable",
         "A value holds a control character an xl string can't carry.",
         "libxlu reads \\n, \\t and a few other escapes, but its \\x and octal escapes drop "
         "the character and a NUL ends the string, so the value would change.",
@@ -251,7 +248,7 @@ RULES += [
         "Remove the control character, or compile for xen-xm, whose Python strings carry it.",
     ),
     Rule(
-        "XEN431", "config-key-repeated", W,
+        codes.XEN431, "config-key-repeated",
         "A config key is assigned more than once; the last value is used.",
         "Both xm (Python) and xl keep the last assignment, which often hides an edit "
         "mistake.",
@@ -259,7 +256,7 @@ RULES += [
         "Keep one assignment of the key.",
     ),
     Rule(
-        "XEN432", "xml-text-unrepresentable", E,
+        codes.XEN432, "xml-text-unrepresentable",
         "An imported value holds a character XML 1.0 can't contain.",
         "Domain XML is XML 1.0, which has no way to write most control characters (even as "
         "character references), so the value can't be written faithfully.",
@@ -267,7 +264,7 @@ RULES += [
         "Remove the control character from the config value.",
     ),
     Rule(
-        "XEN433", "old-xend-cdrom-dropped", W,
+        codes.XEN433, "old-xend-cdrom-dropped",
         "A CD-ROM that xend <= 3.0.2's single cdrom key can't carry is dropped.",
         "Before Xen 3.0.3, an HVM guest's CD-ROM is the top-level cdrom key, which holds "
         "one image path for hdc; an empty drive or a second hdc CD-ROM has no place.",
@@ -275,7 +272,7 @@ RULES += [
         "Compile with --xen-version 3.0.3 or later, or give the CD-ROM an image.",
     ),
     Rule(
-        "XEN440", "not-compiled-for-xen", E,
+        codes.XEN440, "not-compiled-for-xen",
         "Valid libvirt XML that virtc does not compile for Xen yet.",
         "libvirt's domain format is much larger than what virtc's xm/xl backend writes. The "
         "document is valid (validate says nothing), but a config that left this element out "
@@ -285,7 +282,7 @@ RULES += [
         "libvirt's libxl driver.",
     ),
     Rule(
-        "XEN441", "host-tuning-not-for-xen", W,
+        codes.XEN441, "host-tuning-not-for-xen",
         "Host-side tuning that xm/xl has no key for is left out.",
         "<numatune>, <memtune>, <blkiotune>, <resource>, <seclabel> and the like tell "
         "libvirt how to place, limit or label the guest on the host. The guest runs the same "

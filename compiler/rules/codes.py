@@ -1,0 +1,171 @@
+"""Every diagnostic code as a constant that carries its severity.
+
+A call site names the rule it reports: `diags.add(SEM218, message, span, hint)`. The
+severity comes with the code and no caller can change it; a misspelled code is an
+ImportError when the module loads, not a lookup that fails on some later run.
+
+This module imports nothing of virtc, so every stage can use it (the diagnostics model
+included) and it stays cheap to load: the documentation of each rule (name, why, example,
+fix) is in the family modules beside it (and in the device families' `rules()`), which only
+`virtc rules`, `virtc rule CODE` and the report renderers load. tests/test_rules_registry.py checks that both list the same codes.
+
+Codes are never reused. A retired code has no constant here (so nothing can report it);
+its doc stays in the registry, marked retired.
+"""
+from __future__ import annotations
+
+import enum
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Code:
+    """A diagnostic code and the one severity it is always reported with."""
+
+    __slots__ = ("code", "severity")
+
+    def __init__(self, code: str, severity: Severity) -> None:
+        self.code = code
+        self.severity = severity
+
+    def __str__(self) -> str:
+        return self.code
+
+    def __repr__(self) -> str:
+        return f"<{self.code} {self.severity.value}>"
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+# XML0xx: parse
+XML001 = Code("XML001", E)
+XML002 = Code("XML002", E)
+XML003 = Code("XML003", E)
+XML004 = Code("XML004", E)
+XML005 = Code("XML005", E)
+XML006 = Code("XML006", E)
+XML007 = Code("XML007", E)
+XML008 = Code("XML008", E)
+
+# XSD1xx: schema
+XSD101 = Code("XSD101", E)
+XSD102 = Code("XSD102", E)
+XSD103 = Code("XSD103", E)
+XSD104 = Code("XSD104", E)
+XSD105 = Code("XSD105", E)
+XSD106 = Code("XSD106", E)
+XSD107 = Code("XSD107", E)
+XSD108 = Code("XSD108", E)
+XSD109 = Code("XSD109", E)
+
+# SEM2xx: semantic
+SEM201 = Code("SEM201", E)
+SEM202 = Code("SEM202", E)
+SEM203 = Code("SEM203", E)
+SEM204 = Code("SEM204", E)
+SEM205 = Code("SEM205", E)
+SEM206 = Code("SEM206", E)
+SEM207 = Code("SEM207", E)
+SEM208 = Code("SEM208", E)
+SEM209 = Code("SEM209", E)
+SEM210 = Code("SEM210", E)
+SEM211 = Code("SEM211", E)
+SEM212 = Code("SEM212", E)
+SEM213 = Code("SEM213", E)
+SEM214 = Code("SEM214", E)
+SEM215 = Code("SEM215", W)
+SEM216 = Code("SEM216", E)
+SEM217 = Code("SEM217", E)
+SEM218 = Code("SEM218", W)
+SEM219 = Code("SEM219", E)
+SEM220 = Code("SEM220", E)
+SEM221 = Code("SEM221", W)
+SEM222 = Code("SEM222", E)
+SEM223 = Code("SEM223", E)
+SEM224 = Code("SEM224", E)
+
+# QEMU3xx: qemu
+QEMU301 = Code("QEMU301", E)
+QEMU302 = Code("QEMU302", E)
+QEMU303 = Code("QEMU303", E)
+QEMU304 = Code("QEMU304", W)
+QEMU305 = Code("QEMU305", W)
+QEMU306 = Code("QEMU306", W)
+QEMU307 = Code("QEMU307", I)
+QEMU308 = Code("QEMU308", W)
+QEMU309 = Code("QEMU309", E)
+QEMU310 = Code("QEMU310", E)
+QEMU311 = Code("QEMU311", W)
+QEMU312 = Code("QEMU312", E)
+QEMU313 = Code("QEMU313", E)
+QEMU314 = Code("QEMU314", I)
+QEMU315 = Code("QEMU315", E)
+QEMU320 = Code("QEMU320", E)
+QEMU321 = Code("QEMU321", W)
+
+# XEN4xx: xen
+XEN401 = Code("XEN401", E)
+XEN402 = Code("XEN402", E)
+XEN403 = Code("XEN403", E)
+XEN404 = Code("XEN404", I)
+XEN405 = Code("XEN405", I)
+XEN406 = Code("XEN406", E)
+XEN407 = Code("XEN407", E)
+XEN408 = Code("XEN408", E)
+XEN409 = Code("XEN409", W)
+XEN410 = Code("XEN410", W)
+XEN411 = Code("XEN411", E)
+XEN412 = Code("XEN412", W)
+XEN413 = Code("XEN413", W)
+XEN414 = Code("XEN414", E)
+XEN415 = Code("XEN415", W)
+XEN416 = Code("XEN416", W)
+XEN417 = Code("XEN417", E)
+XEN418 = Code("XEN418", W)
+XEN419 = Code("XEN419", W)
+XEN420 = Code("XEN420", E)
+XEN421 = Code("XEN421", I)
+XEN422 = Code("XEN422", E)
+XEN423 = Code("XEN423", W)
+XEN424 = Code("XEN424", E)
+XEN425 = Code("XEN425", E)
+XEN426 = Code("XEN426", W)
+XEN427 = Code("XEN427", E)
+XEN428 = Code("XEN428", W)
+XEN429 = Code("XEN429", E)
+XEN430 = Code("XEN430", E)
+XEN431 = Code("XEN431", W)
+XEN432 = Code("XEN432", E)
+XEN433 = Code("XEN433", W)
+XEN440 = Code("XEN440", E)
+XEN441 = Code("XEN441", W)
+
+# CAP5xx: capabilities
+CAP501 = Code("CAP501", E)
+CAP502 = Code("CAP502", E)
+CAP503 = Code("CAP503", E)
+CAP504 = Code("CAP504", E)
+CAP505 = Code("CAP505", E)
+CAP506 = Code("CAP506", E)
+CAP507 = Code("CAP507", E)
+CAP510 = Code("CAP510", W)
+CAP511 = Code("CAP511", W)
+CAP512 = Code("CAP512", W)
+
+_BY_CODE: dict[str, Code] = {c.code: c for c in list(globals().values()) if isinstance(c, Code)}
+
+
+def by_code(code: str) -> Code:
+    """The constant for a code spelled as a string (`virtc rule`, the API, older callers)."""
+    try:
+        return _BY_CODE[code]
+    except KeyError:
+        raise KeyError(f"unregistered diagnostic code {code}") from None
+
+
+def all_codes() -> dict[str, Code]:
+    return dict(_BY_CODE)
