@@ -22,14 +22,15 @@ class Rule:
     __slots__ = ("code", "severity", "name", "summary", "why", "example", "fix", "retired")
 
     def __init__(self, code: Union[Code, str], name: str, *text: str, retired: str = "") -> None:
-        if isinstance(code, str):
-            # The older spelling, Rule("SEM225", name, Severity.ERROR, summary, …): the
-            # severity must then agree with codes.SEM225 (tests/test_rules_registry.py).
-            severity, *text = text
-            code = Code(code, severity)
+        if isinstance(code, Code):
+            self.code, self.severity = code.code, code.severity
+        else:
+            # Rule("SEM225", name, Severity.ERROR, summary, …), the spelling of a retired
+            # rule (which has no constant) and of older callers; an active rule's severity
+            # must agree with its constant (tests/test_rules_registry.py).
+            self.code = code
+            self.severity, *text = text
         summary, why, example, fix = text
-        self.code = code.code
-        self.severity = code.severity
         self.name = name          # kebab-case, e.g. "mcast-address-not-multicast"
         self.summary = summary    # one line
         self.why = why            # why it matters

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import enum
 
+_BY_CODE: dict[str, "Code"] = {}
+
 
 class Severity(str, enum.Enum):
     ERROR = "error"
@@ -24,13 +26,22 @@ class Severity(str, enum.Enum):
 
 
 class Code:
-    """A diagnostic code and the one severity it is always reported with."""
+    """A diagnostic code and the one severity it is always reported with.
+
+    Each constant registers itself, so that `by_code` finds it: the ones below and those a
+    device family declares in its own module (compiler/devices/<family>.py). Defining a code
+    twice with two severities is an error as soon as the second module loads.
+    """
 
     __slots__ = ("code", "severity")
 
     def __init__(self, code: str, severity: Severity) -> None:
+        known = _BY_CODE.get(code)
+        if known is not None and known.severity is not severity:
+            raise ValueError(f"{code} is already a code of severity {known.severity.value}")
         self.code = code
         self.severity = severity
+        _BY_CODE.setdefault(code, self)
 
     def __str__(self) -> str:
         return self.code
@@ -156,11 +167,10 @@ CAP510 = Code("CAP510", W)
 CAP511 = Code("CAP511", W)
 CAP512 = Code("CAP512", W)
 
-_BY_CODE: dict[str, Code] = {c.code: c for c in list(globals().values()) if isinstance(c, Code)}
-
 
 def by_code(code: str) -> Code:
-    """The constant for a code spelled as a string (`virtc rule`, the API, older callers)."""
+    """The constant for a code spelled as a string (older callers). A family's own codes are
+    found once its module is imported, which happens before any of its nodes exist."""
     try:
         return _BY_CODE[code]
     except KeyError:
@@ -168,4 +178,5 @@ def by_code(code: str) -> Code:
 
 
 def all_codes() -> dict[str, Code]:
+    """Every code defined so far: these, and those of the device families imported."""
     return dict(_BY_CODE)
