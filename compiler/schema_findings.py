@@ -14,9 +14,9 @@ from typing import Any, Dict, List, Optional
 
 from lxml import etree
 
+from ..schemas import KINDS, path as schema_path
 from .diagnostics import Diagnostics, Span
 from .schema_explain import Finding, closest, explain_element, qname
-from .validate import KINDS, schema_path
 
 _XSD_MODELS: Dict[str, Any] = {}
 
