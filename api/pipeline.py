@@ -1,4 +1,13 @@
-"""The small public API: load and check a document, compile a domain for a target.
+"""The one orchestrator, and the small public API on it.
+
+    parse → validate → lower → post-parse → checks     load_bytes()    → Loaded
+    → backend                                          compile_loaded() → Compiled
+    both                                               run()            → Compiled
+
+`run()` is the whole pipeline for one document; the CLI (`virtc compile`) and the batch
+(`virtc validate --compile`) call these functions and only render what they return. The
+batch calls the two halves separately, because domains that name networks wait for every
+network document in the batch before they compile.
 
 Nothing heavy is imported here at module load: the schema explainer (xmlschema) and the
 Xen templates (jinja2) are imported only by the code paths that need them.
@@ -74,6 +83,9 @@ def load_bytes(source: bytes, file: str = "<input>", capabilities=None, *,
         result.unlowered_target = "xen-xm" if doc.root.get("type") == "xen" else "qemu"
         return result
     if domain is not None:
+        from .compiler.postparse import apply as apply_defaults
+
+        domain = apply_defaults(domain)
         check_domain(domain, diags)
         if capabilities is not None:
             from .compiler.capabilities.check import check_domain as check_host, sites_of
@@ -94,6 +106,78 @@ def report_unlowered(loaded: Loaded, target: str, diags: Diagnostics) -> None:
     diags.add(code, f"a domain with {what} is valid libvirt XML, but virtc compiles only "
               f"QEMU/KVM (hvm) and Xen (hvm, linux/xen PV) guests", item.span,
               hint="start this guest with libvirt; virtc can still validate it")
+
+
+class UnknownVersion(ValueError):
+    """A QEMU or Xen version (given, or detected from the emulator) that virtc has no
+    dialect for: a usage error, with suggestions in the message."""
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    """How to compile: the target (None: the domain's own, see default_target) and what
+    the backends need to know about the host."""
+
+    target: Optional[str] = None
+    networks: Optional[dict] = None         # network_table(); None: the built-in default
+    qemu_version: Optional[str] = None      # a dialect name; None: detect, else default
+    emulator: Optional[str] = None          # --emulator
+    capabilities: object = None             # a lowered capabilities document
+    xen_version: Optional[str] = None
+
+
+@dataclass
+class Compiled:
+    """What compiling one document gave: every diagnostic of every stage, the target it was
+    compiled for, and the output (an argv list for qemu, config text for Xen), which is None
+    whenever there is an error."""
+
+    loaded: Loaded
+    target: Optional[str] = None
+    output: Union[List[str], str, None] = None
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.output is not None and not any(
+            d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def compile_loaded(loaded: Loaded, options: CompileOptions = CompileOptions()) -> Compiled:
+    """The backend stage for a loaded document, gated on the earlier stages' errors.
+
+    A valid domain no backend compiles gets its finding (report_unlowered); another kind of
+    document gets XML004. Raises UnknownVersion for a QEMU or Xen version virtc has no
+    dialect for: that is a usage error, not a finding.
+    """
+    diags = Diagnostics(list(loaded.diagnostics))
+    result = Compiled(loaded, options.target, diagnostics=diags.items)
+    if loaded.unlowered is not None:
+        result.target = options.target or loaded.unlowered_target
+        report_unlowered(loaded, result.target, diags)
+        return result
+    if loaded.kind is None or diags.has_errors:
+        return result
+    if not isinstance(loaded.node, ir.Domain):
+        diags.add("XML004", f"<{loaded.kind}> is not a domain; only domains compile",
+                  Span(loaded.file, 1, 1), hint="compile a <domain> document")
+        return result
+    result.target = options.target or default_target(loaded.node)
+    output = compile_domain(loaded.node, result.target, diags, networks=options.networks,
+                            qemu_version=options.qemu_version, emulator=options.emulator,
+                            capabilities=options.capabilities,
+                            xen_version=options.xen_version)
+    result.output = None if diags.has_errors else output
+    return result
+
+
+def run(source: bytes, file: str = "<input>", options: CompileOptions = CompileOptions(), *,
+        max_size: Optional[int] = None) -> Compiled:
+    """The whole pipeline for one document: parse, validate, lower, post-parse, checks and
+    the backend. `result.output` is the argv or config, or None with the reasons in
+    `result.diagnostics`."""
+    return compile_loaded(load_bytes(source, file, options.capabilities, max_size=max_size),
+                          options)
 
 
 def load_file(path: str, capabilities=None, *, max_size: Optional[int] = None) -> Loaded:
@@ -157,21 +241,26 @@ def compile_domain(domain: ir.Domain, target: str, diags: Diagnostics, *,
         from .backends.qemu.dialects import (DEFAULT_VERSION, detect_version, get_dialect,
                                              nearest_dialect)
 
-        if qemu_version is not None:
-            dialect = get_dialect(qemu_version)
-        else:
-            # The installed emulator decides; a version between two known dialects gets the
-            # older one. Without a runnable emulator, the documented default.
-            found = resolve_emulator(domain, emulator)
-            detected = detect_version(found) if found else None
-            dialect = nearest_dialect(detected) if detected else get_dialect(DEFAULT_VERSION)
+        try:
+            if qemu_version is not None:
+                dialect = get_dialect(qemu_version)
+            else:
+                # The installed emulator decides; a version between two known dialects gets
+                # the older one. Without a runnable emulator, the documented default.
+                found = resolve_emulator(domain, emulator)
+                detected = detect_version(found) if found else None
+                dialect = nearest_dialect(detected) if detected else get_dialect(DEFAULT_VERSION)
+        except ValueError as exc:           # dialects.UnknownDialect
+            raise UnknownVersion(str(exc)) from exc
         ctx = QemuContext(diags=diags, dialect=dialect, networks=networks, emulator=emulator)
         return qemu_compile(domain, ctx)
     if target in ("xen-xm", "xen-xl"):
         from .backends.xen import XenContext, compile_domain as xen_compile
         from .backends.xen.dialects import get_dialect
 
-        # An unknown version raises backends.xen.dialects.UnknownXenVersion (a ValueError).
-        dialect = get_dialect(target, xen_version)
+        try:
+            dialect = get_dialect(target, xen_version)
+        except ValueError as exc:           # dialects.UnknownXenVersion
+            raise UnknownVersion(str(exc)) from exc
         return xen_compile(domain, XenContext(diags=diags, networks=networks, dialect=dialect))
     raise ValueError(f"unknown target {target!r}")

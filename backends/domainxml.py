@@ -148,7 +148,24 @@ def _devices(w: _Writer, d: Domain) -> None:
         w.empty(2, "input", [("type", inp.type.value), ("bus", inp.bus.value)])
     for chr in dev.serials + dev.parallels + dev.consoles:
         _chardev(w, chr)
+    for node in dev.families:
+        _family(w, node)
     w.close(1, "devices")
+
+
+def _family(w: _Writer, node) -> None:
+    """A device family's element, written from its mapping (compiler/devices/xmlmap.py)."""
+    from lxml import etree
+
+    from ..compiler.devices.xmlmap import write
+
+    try:
+        el = write(node)
+    except ValueError as exc:           # lxml refuses characters XML 1.0 can't hold
+        w.bad.append(f"{exc} in <{node.TAG}>")
+        return
+    etree.indent(el, space="  ", level=2)
+    w.lines.append("    " + etree.tostring(el, encoding="unicode").rstrip())
 
 
 def format_domain(domain: Domain, diags: Diagnostics) -> Optional[str]:

@@ -1,8 +1,12 @@
 """The typed IR: frozen dataclasses with no XML types in them.
 
 Every node carries the `span` of the XML element it was lowered from. Fixed vocabularies
-are enums; each backend maps every member to its own strings in a table, and a test checks
-that no member is missing from any table.
+are enums, each a subset of the `compiler/vocabulary.py` entry that `IR_ENUMS` maps it to
+(tests/test_vocabulary.py); each backend maps every member to its own strings in a table,
+and a test checks that no member is missing from any table.
+
+The device families that have moved to compiler/devices/ keep their nodes there; they sit
+in `Devices.families`, each with sub-nodes of their own and one DeviceInfo.
 
 Sizes are kept in the document's unit (KiB); backends convert.
 
@@ -286,7 +290,14 @@ class Devices:
     serials: Tuple[CharDevice, ...] = ()
     parallels: Tuple[CharDevice, ...] = ()
     consoles: Tuple[CharDevice, ...] = ()
+    # Devices of the family modules (compiler/devices/), in document order: each a node
+    # with its own TAG, sub-nodes and DeviceInfo.
+    families: Tuple[object, ...] = ()
     span: Span = NOWHERE
+
+    def of(self, cls) -> tuple:
+        """The family devices of node class `cls`, in document order."""
+        return tuple(node for node in self.families if type(node) is cls)
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,29 @@ def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
         serials=_chardevs(r, el, ir.CharKind.SERIAL),
         parallels=_chardevs(r, el, ir.CharKind.PARALLEL),
         consoles=_chardevs(r, el, ir.CharKind.CONSOLE),
+        families=_families(r, el),
         span=r.span(el),
     )
+
+
+def _families(r: Reader, devices_el) -> tuple:
+    """Every child of <devices> that has a family module, lowered by that module, in
+    document order. A family whose values the IR can't hold stays unread whole."""
+    from .devices import family, tags
+
+    known = tags()
+    out = []
+    counts: dict = {}
+    for el in devices_el:
+        if not isinstance(el.tag, str) or el.tag not in known:
+            continue
+        index = counts.get(el.tag, 0)
+        counts[el.tag] = index + 1
+        try:
+            out.append(family(el.tag).lower(r, el, index))
+        except NotLowered:
+            r.forget(el)
+    return tuple(out)
 
 
 def _lowered(r: Reader, devices_el, tag: str, lower) -> tuple:

@@ -66,6 +66,9 @@ class Guest:
     serial: Optional[str] = None         # with `marker`: run until this file holds it
     marker: Optional[bytes] = None
     await_network: Optional[str] = None  # poll `info network` until it contains this
+    # QOM properties to read once the guest is up: (path, property), e.g.
+    # ("/machine/peripheral/balloon0", "deflate-on-oom"); see QemuResult.qom.
+    qom: Sequence[Tuple[str, str]] = ()
 
 
 @dataclass
@@ -80,6 +83,7 @@ class QemuResult:
     serial: bytes = b""                  # the serial file's content when QEMU was stopped
     probes: Dict[str, str] = field(default_factory=dict)   # "host:port" → banner or error
     igmp: str = ""                       # the namespace's /proc/net/igmp while guests ran
+    qom: Dict[str, Any] = field(default_factory=dict)   # "path property" → value or error
 
     def block_files(self) -> Dict[str, str]:
         """device name → the file QEMU opened."""
@@ -144,7 +148,8 @@ def run_guests(guests: Sequence[Guest], *, bridges: Sequence[str] = (),
         config = {
             "guests": [{"argv": w, "paused": g.paused, "serial": g.serial,
                         "marker": g.marker.decode("latin-1") if g.marker else None,
-                        "await_network": g.await_network} for w, g in zip(words, guests)],
+                        "await_network": g.await_network, "qom": [list(q) for q in g.qom]}
+                       for w, g in zip(words, guests)],
             "bridges": list(bridges), "addresses": list(addresses),
             "listeners": [list(x) for x in listeners], "probes": [list(p) for p in probes],
             "tmp": tmp, "timeout": timeout}
@@ -163,7 +168,7 @@ def run_guests(guests: Sequence[Guest], *, bridges: Sequence[str] = (),
     return [QemuResult(d["started"], d.get("status"), d.get("network", ""), d.get("block", []),
                        d.get("stderr", ""), w, d.get("vnc"),
                        d.get("serial", "").encode("latin-1"), data.get("probes", {}),
-                       data.get("igmp", ""))
+                       data.get("igmp", ""), d.get("qom", {}))
             for w, d in zip(words, data["guests"])]
 
 
@@ -283,6 +288,11 @@ class Qemu:
         self.result = {"started": True, "status": self.call("query-status").get("return"),
                        "network": network, "block": self.call("query-block").get("return", []),
                        "vnc": self.call("query-vnc").get("return")}
+        qom = {}
+        for path, prop in self.spec.get("qom", []):
+            reply = self.call("qom-get", path=path, property=prop)
+            qom[path + " " + prop] = reply.get("return", reply.get("error"))
+        self.result["qom"] = qom
 
     def finish(self):
         if self.conn is not None:

@@ -7,6 +7,7 @@ from ...compiler.diagnostics import Severity
 from ...compiler import uncompiled
 from ...compiler.ir import DiskBus, Domain, InputBus
 from . import boot, chardev, drive, graphics, machine, netdev
+from .devices import build_families
 from .context import QemuContext
 from .opts import Option, render
 
@@ -35,6 +36,7 @@ BUILDERS: List[Builder] = [
     netdev.build_interfaces,
     chardev.build_chardevs,
     graphics.build_inputs,
+    build_families,          # the device families, each by its own builder (devices/)
 ]
 
 

@@ -44,6 +44,12 @@ class Cap(enum.Enum):
     ACTION = "action"                    # -action panic=…
     NODEFAULTS = "nodefaults"            # -nodefaults: no NIC, serial, parallel, VGA, CD-ROM unless asked
     VGA_OPTION = "vga-option"            # -vga std
+    RNG = "rng"                          # -object rng-random/rng-egd + -device virtio-rng-pci
+    RNG_BUILTIN = "rng-builtin"          # -object rng-builtin
+    VIRTIO_TRANSITIONAL = "virtio-transitional"  # virtio-*-pci-(non-)transitional devices
+    BALLOON_STATS_POLLING = "balloon-stats-polling"  # virtio-balloon guest-stats-polling-interval=
+    BALLOON_DEFLATE_ON_OOM = "balloon-deflate-on-oom"  # virtio-balloon deflate-on-oom=on
+    BALLOON_FREE_PAGE_REPORTING = "balloon-free-page-reporting"  # free-page-reporting=on
 
 
 @dataclass(frozen=True)
@@ -75,11 +81,12 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
                        Cap.SCSI_DEVICE, Cap.NETDEV_BRIDGE, Cap.DISPLAY, Cap.VNC_TO,
                        Cap.CHARDEV}),
      frozenset()),
-    ("2.12", frozenset(), frozenset()),
+    ("2.12", frozenset({Cap.RNG, Cap.BALLOON_STATS_POLLING, Cap.BALLOON_DEFLATE_ON_OOM}),
+     frozenset()),
     ("3.0", frozenset(), frozenset({Cap.NET_VLAN})),
     ("3.1", frozenset(), frozenset({Cap.LOCALTIME})),
-    ("5.0", frozenset({Cap.MACHINE_ACPI}), frozenset()),
-    ("6.0", frozenset({Cap.ACTION}), frozenset()),
+    ("5.0", frozenset({Cap.MACHINE_ACPI, Cap.RNG_BUILTIN, Cap.VIRTIO_TRANSITIONAL}), frozenset()),
+    ("6.0", frozenset({Cap.ACTION, Cap.BALLOON_FREE_PAGE_REPORTING}), frozenset()),
     ("7.1", frozenset(), frozenset({Cap.SDL})),
     ("7.2", frozenset(), frozenset()),
     ("8.0", frozenset(), frozenset()),

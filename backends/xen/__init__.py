@@ -40,6 +40,11 @@ def compile_domain(domain: Domain, ctx: XenContext) -> Optional[str]:
             hint="compile for the qemu target, or set <domain type='xen'>")
         return None
     uncompiled.report(domain.uncompiled, ctx.diags, "Xen", "XEN440", "XEN441")
+    families_ok = True
+    if domain.devices.families:
+        from .devices import build_families
+
+        families_ok = build_families(domain, ctx.diags, target)
     builder = Builder(domain, ctx.diags, ctx.networks, target, ctx.dialect)
     if target == "xen-xl":
         from . import xl as dialect_module
@@ -47,7 +52,8 @@ def compile_domain(domain: Domain, ctx: XenContext) -> Optional[str]:
         from . import xm as dialect_module
     config = dialect_module.build_config(builder)
     # uncompiled.report made an error of each guest-visible part (XEN440).
-    if builder.failed or any(not item.host_side for item in domain.uncompiled):
+    if (builder.failed or not families_ok
+            or any(not item.host_side for item in domain.uncompiled)):
         return None
     from .render import render
 

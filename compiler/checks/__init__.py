@@ -9,7 +9,18 @@ from ..diagnostics import Diagnostics
 from ..ir import Domain
 from . import domain, network, storage
 
-_RULE_SETS = (domain.check, storage.check, network.check)
+
+
+def _families(dom: Domain, diags: Diagnostics) -> None:
+    """Each device family's own rules (compiler/devices/<family>.py `check`)."""
+    if dom.devices.families:
+        from ..devices import family_of
+
+        for node in dom.devices.families:
+            family_of(node).check(node, diags)
+
+
+_RULE_SETS = (domain.check, storage.check, network.check, _families)
 
 
 def check_domain(dom: Domain, diags: Diagnostics) -> None:

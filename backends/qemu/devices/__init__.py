@@ -1,0 +1,92 @@
+"""Builders for the device families (compiler/devices/), one module each, named after the
+element like the family: `memballoon.py` builds <memballoon>.
+
+Each module has `build(node, domain, ctx) -> List[Option]`. A family without a module here
+is valid libvirt that this backend doesn't compile: QEMU320, on the device's line.
+
+The helpers below turn a device's DeviceInfo into -device properties, so every family
+places and names its device the same way.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from typing import List, Optional, Tuple
+
+from ....compiler.devices.info import DeviceInfo
+from ....compiler.ir import Domain
+from ..context import QemuContext
+from ..opts import Option
+
+
+def build_families(domain: Domain, ctx: QemuContext) -> List[Option]:
+    options: List[Option] = []
+    for node in domain.devices.families:
+        builder = _builder(node.TAG)
+        if builder is None:
+            ctx.diags.add("QEMU320", f"<{node.TAG}> is valid libvirt XML, but virtc does not"
+                          " compile it for QEMU yet; the guest would lack it", node.span,
+                          hint=f"remove <{node.TAG}>, or start this guest with libvirt")
+            continue
+        options.extend(builder.build(node, domain, ctx))
+    return options
+
+
+def _builder(tag: str):
+    try:
+        return importlib.import_module(f".{tag}", __name__)
+    except ModuleNotFoundError:
+        return None
+
+
+# QEMU's id_wellformed(): a letter, then letters, digits, '-', '.' or '_'.
+_QEMU_ID = re.compile(r"[A-Za-z][A-Za-z0-9._-]*\Z")
+
+
+def device_id(info: DeviceInfo, span, ctx: QemuContext) -> Optional[str]:
+    """The -device id: the device's alias (post-parse gives every device one)."""
+    alias = info.alias
+    if alias is not None and not _QEMU_ID.match(alias):
+        ctx.diags.add("QEMU302", f"<alias name='{alias}'> can't be a QEMU device id, which"
+                      " must start with a letter and hold only letters, digits, '-', '.'"
+                      " and '_'", span, hint="use an alias such as 'ua-balloon'")
+        return None
+    return alias
+
+
+def is_q35(domain: Domain) -> bool:
+    return "q35" in (domain.os.machine or "")
+
+
+def placement(info: DeviceInfo, domain: Domain, ctx: QemuContext,
+              what: str) -> Optional[Tuple[Tuple[str, object], ...]]:
+    """bus= and addr= for a PCI device's <address>; () without one (QEMU picks a free
+    slot on the root bus); None, with QEMU320 reported, for an address virtc can't build
+    yet: one behind a bridge or root port, or not a PCI address at all."""
+    address = info.address
+    if address is None:
+        return ()
+    pci = address.pci()
+    if pci is None:
+        ctx.diags.add("QEMU320", f"{what} with <address type='{address.type}'> is valid"
+                      " libvirt XML, but virtc places this device only on PCI", address.span,
+                      hint="use a PCI address, or remove <address> to let QEMU choose")
+        return None
+    if pci.domain != 0 or pci.bus != 0:
+        ctx.diags.add("QEMU320", f"{what} at PCI {pci} sits behind a controller that virtc"
+                      " does not build yet (only bus 0, the root bus, is compiled)",
+                      address.span,
+                      hint="remove <address> to let QEMU place the device on the root bus,"
+                      " or start this guest with libvirt")
+        return None
+    addr = f"{pci.slot:#x}" if pci.function == 0 else f"{pci.slot:#x}.{pci.function:#x}"
+    return (("bus", "pcie.0" if is_q35(domain) else "pci.0"), ("addr", addr),
+            ("multifunction", True if pci.multifunction else None))
+
+
+def virtio_driver_props(driver) -> Tuple[Tuple[str, object], ...]:
+    """libvirt's virtio <driver> options as QEMU's virtio-pci properties."""
+    if driver is None:
+        return ()
+    return (("iommu_platform", driver.iommu), ("ats", driver.ats), ("packed", driver.packed),
+            ("page-per-vq", driver.page_per_vq))

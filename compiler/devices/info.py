@@ -1,0 +1,108 @@
+"""DeviceInfo: what every device carries besides its own settings (libvirt's
+virDomainDeviceInfo): its alias, its address on a bus, its boot order and its ACPI index.
+
+    <alias name='ua-disk0'/>
+    <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>
+    <boot order='1'/>
+    <acpi index='3'/>
+
+An address keeps every attribute as written, whatever its type (pci, drive, usb,
+virtio-serial, ccid, isa, …), and answers typed questions: `pci()` gives the four numbers of
+a PCI address. Each backend decides which addresses it can honour; an address it can't is a
+compile finding, never silently dropped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, NamedTuple, Optional, Tuple
+
+from ..diagnostics import Span
+from ..ir import NOWHERE
+from ..reader import Reader
+
+
+class PciAddress(NamedTuple):
+    domain: int
+    bus: int
+    slot: int
+    function: int
+    multifunction: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.domain:04x}:{self.bus:02x}:{self.slot:02x}.{self.function:x}"
+
+
+@dataclass(frozen=True)
+class Address:
+    """An <address> of any type, its attributes in document order."""
+
+    type: str
+    attrs: Tuple[Tuple[str, str], ...] = ()
+    span: Span = NOWHERE
+
+    def get(self, name: str) -> Optional[str]:
+        return next((v for k, v in self.attrs if k == name), None)
+
+    def pci(self) -> Optional[PciAddress]:
+        """The PCI address (missing numbers are 0, as libvirt reads them), or None."""
+        if self.type != "pci":
+            return None
+
+        def num(name: str) -> int:
+            text = self.get(name)
+            return int(text, 0) if text is not None else 0
+
+        return PciAddress(num("domain"), num("bus"), num("slot"), num("function"),
+                          self.get("multifunction") == "on")
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """Alias, address, boot order and ACPI index of one device; each None when not given."""
+
+    alias: Optional[str] = None
+    address: Optional[Address] = None
+    boot_order: Optional[int] = None
+    acpi_index: Optional[int] = None
+    span: Span = NOWHERE            # the <address> (else the device) for diagnostics
+    TAGS: ClassVar[Tuple[str, ...]] = ("alias", "address", "boot", "acpi")
+
+
+EMPTY = DeviceInfo()
+
+
+def lower_info(r: Reader, el) -> DeviceInfo:
+    alias = r.child(el, "alias")
+    address = r.child(el, "address")
+    boot = r.child(el, "boot")
+    acpi = r.child(el, "acpi")
+    addr = None
+    if address is not None:
+        attrs = tuple((name, r.attr(address, name)) for name in address.attrib if name != "type")
+        addr = Address(r.token(address, "type"), attrs, r.span(address))
+    order = r.attr(boot, "order") if boot is not None else None
+    index = r.attr(acpi, "index") if acpi is not None else None
+    if alias is None and addr is None and order is None and index is None:
+        return EMPTY
+    return DeviceInfo(
+        alias=r.attr(alias, "name") if alias is not None else None,
+        address=addr,
+        boot_order=int(order) if order is not None else None,
+        acpi_index=int(index) if index is not None else None,
+        span=addr.span if addr is not None else r.span(el),
+    )
+
+
+def write_info(info: DeviceInfo, el) -> None:
+    from lxml import etree
+
+    if info.alias is not None:
+        etree.SubElement(el, "alias", name=info.alias)
+    if info.address is not None:
+        address = etree.SubElement(el, "address", type=info.address.type)
+        for name, value in info.address.attrs:
+            address.set(name, value)
+    if info.boot_order is not None:
+        etree.SubElement(el, "boot", order=str(info.boot_order))
+    if info.acpi_index is not None:
+        etree.SubElement(el, "acpi", index=str(info.acpi_index))

@@ -1,0 +1,157 @@
+"""Element-to-field mappings, declared once: lowering reads with them, the writer writes.
+
+A family's IR node lists how each of its fields sits in the XML, the way virtinst declares
+XML properties:
+
+    @dataclass(frozen=True)
+    class Stats:
+        TAG: ClassVar[str] = "stats"
+        XML: ClassVar[tuple] = (Attr("period", "period", int),)
+        period: Optional[int] = None
+        span: Span = NOWHERE
+
+`lower(cls, r, el)` builds the node from an element through the `Reader` (so whatever the
+mapping doesn't name stays unread and is reported as not compiled), and `write(node, parent)`
+appends the element back. One declaration serves both, so the two can't disagree; a test
+round-trips every family.
+
+Kinds of mapping:
+
+- `Attr(xml, field, conv)`: an attribute of the node's own element;
+- `Text(field)`: the element's text, stripped (None when empty);
+- `Child(field, cls)`: one sub-element, lowered as its own node with its own span;
+- `Info()`: the device's shared `DeviceInfo` (`<alias>`, `<address>`, `<boot>`, `<acpi>`).
+
+A conversion `conv` is `str`, `int`, `on_off` or `yes_no` (booleans written as libvirt spells
+them), or an IR enum: a value the enum lacks leaves the whole device unread (NotLowered).
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, Tuple
+
+from lxml import etree
+
+from ..reader import NotLowered, Reader
+
+
+@dataclass(frozen=True)
+class Conv:
+    """How one XML value becomes a field value and back."""
+
+    read: Callable[[str], Any]
+    write: Callable[[Any], str]
+
+
+def _bool(true: str, false: str) -> Conv:
+    return Conv(lambda text: text == true, lambda value: true if value else false)
+
+
+on_off = _bool("on", "off")
+yes_no = _bool("yes", "no")
+number = Conv(lambda text: int(text, 0), str)        # decimal or 0x… (libvirt's uint)
+
+
+def _conv(kind) -> Optional[Conv]:
+    if isinstance(kind, Conv):
+        return kind
+    if kind is int:
+        return Conv(int, str)
+    if kind is str:
+        return None
+    raise TypeError(f"no conversion for {kind!r}")
+
+
+@dataclass(frozen=True)
+class Attr:
+    xml: str
+    field: str
+    kind: Any = str
+
+    def read(self, r: Reader, el) -> Any:
+        if isinstance(self.kind, type) and issubclass(self.kind, enum.Enum):
+            return r.enum(el, self.xml, self.kind)
+        conv = _conv(self.kind)
+        if conv is None:
+            return r.attr(el, self.xml)
+        text = r.token(el, self.xml)
+        if text is None:
+            return None
+        try:
+            return conv.read(text)
+        except ValueError:            # the schema admits it; the IR can't hold it
+            raise NotLowered(el, self.xml, text) from None
+
+    def write(self, value: Any, el) -> None:
+        if value is None:
+            return
+        if isinstance(value, enum.Enum):
+            el.set(self.xml, value.value)
+            return
+        conv = _conv(self.kind)
+        el.set(self.xml, conv.write(value) if conv else value)
+
+
+@dataclass(frozen=True)
+class Text:
+    field: str
+
+    def read(self, r: Reader, el) -> Optional[str]:
+        text = r.text(el).strip()
+        return text or None
+
+    def write(self, value: Optional[str], el) -> None:
+        if value is not None:
+            el.text = value
+
+
+@dataclass(frozen=True)
+class Child:
+    field: str
+    cls: type
+
+    def read(self, r: Reader, el) -> Any:
+        sub = r.child(el, self.cls.TAG)
+        return lower(self.cls, r, sub) if sub is not None else None
+
+    def write(self, value: Any, el) -> None:
+        if value is not None:
+            write(value, el)
+
+
+@dataclass(frozen=True)
+class Info:
+    """The device's DeviceInfo; lives in info.py, named here so the order is declared once."""
+
+    field: str = "info"
+
+    def read(self, r: Reader, el) -> Any:
+        from .info import lower_info
+
+        return lower_info(r, el)
+
+    def write(self, value: Any, el) -> None:
+        from .info import write_info
+
+        write_info(value, el)
+
+
+Mapping = Tuple[Any, ...]
+
+
+def lower(cls, r: Reader, el, **extra):
+    """The node `cls` built from `el`; `extra` fields come from the caller (the family)."""
+    r.use(el)
+    values = {m.field: m.read(r, el) for m in cls.XML}
+    values.update(extra)
+    return cls(span=r.span(el), **{k: v for k, v in values.items() if v is not None})
+
+
+def write(node, parent=None):
+    """The element for `node`, appended to `parent` when given."""
+    cls = type(node)
+    el = etree.Element(cls.TAG) if parent is None else etree.SubElement(parent, cls.TAG)
+    for mapping in cls.XML:
+        mapping.write(getattr(node, mapping.field), el)
+    return el

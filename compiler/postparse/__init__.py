@@ -1,0 +1,28 @@
+"""Stage 3b, between lowering and the semantic rules: every default, applied once.
+
+Lowering records what the document says; this stage fills in what libvirt would assume, so
+that the rules and the backends read explicit values only and no default lives in two
+places. Each default is documented where it is applied: for a device family, in its
+module's `postparse` (compiler/devices/<family>.py).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..ir import Domain
+
+
+def apply(domain: Domain) -> Domain:
+    """`domain` with every default applied."""
+    devices = domain.devices
+    if not devices.families:
+        return domain
+    from ..devices import family_of
+
+    counts: dict = {}
+    done = []
+    for node in devices.families:
+        index = counts.get(type(node), 0)
+        counts[type(node)] = index + 1
+        done.append(family_of(node).postparse(node, index))
+    return replace(domain, devices=replace(devices, families=tuple(done)))
