@@ -130,74 +130,45 @@ def cmd_rule(args) -> int:
 
 
 def cmd_compile(args) -> int:
-    from ..pipeline import default_target, load_file, load_networks
-    from ..compiler import ir
+    from ..pipeline import (CompileOptions, UnknownVersion, compile_loaded, load_file,
+                            load_networks)
     from ..compiler.diagnostics import Diagnostics
 
     host, host_diags = _capabilities(args.capabilities)
     try:
         loaded = load_file(args.path, capabilities=host, max_size=args.max_size)
+        side = Diagnostics(list(host_diags))
+        networks = load_networks(args.network, side) if loaded.ok else None
     except OSError as exc:
-        raise UsageError(f"{args.path}: {exc.strerror or exc}")
-    diags = Diagnostics(list(host_diags) + list(loaded.diagnostics))
-    output = None
-    if loaded.unlowered is not None:
-        from ..pipeline import report_unlowered
-
-        report_unlowered(loaded, args.target or loaded.unlowered_target, diags)
-    if loaded.ok and not isinstance(loaded.node, ir.Domain):
-        diags.add("XML004", f"<{loaded.kind}> is not a domain; only domains compile",
-                  _root_span(args.path), hint="compile a <domain> document")
-    elif loaded.ok:
-        try:
-            networks = load_networks(args.network, diags)
-        except OSError as exc:
-            raise UsageError(f"{exc.filename}: {exc.strerror or exc}")
-        if not diags.has_errors:
-            target = args.target or default_target(loaded.node)
-            output = _compile(loaded.node, target, diags, networks, args, host)
-    _print_diagnostics(diags)
-    if output is None or diags.has_errors:
+        raise UsageError(f"{exc.filename or args.path}: {exc.strerror or exc}")
+    options = CompileOptions(args.target, networks, args.qemu_version, args.emulator, host,
+                             args.xen_version)
+    try:
+        # The network files' own findings stop the compile, as the document's would.
+        compiled = compile_loaded(loaded, options) if not side.has_errors else None
+    except UnknownVersion as exc:
+        raise UsageError(str(exc))
+    found = side.items + (compiled.diagnostics if compiled else list(loaded.diagnostics))
+    _print_diagnostics(found)
+    if compiled is None or not compiled.ok:
         return EXIT_FINDINGS
-    _emit(output, args.output)
+    _emit(_render(compiled.output, compiled.target, args.format), args.output)
     return EXIT_OK
 
 
-def _compile(domain, target, diags, networks, args, host=None) -> Optional[str]:
-    from ..pipeline import compile_domain
-    from ..backends.qemu.dialects import UnknownDialect
-
-    unknown_version: tuple = (UnknownDialect,)
-    if target != "qemu":     # a QEMU compile never loads the Xen backend
-        from ..backends.xen.dialects import UnknownXenVersion
-
-        unknown_version += (UnknownXenVersion,)
-    try:
-        result = compile_domain(domain, target, diags, networks=networks,
-                                qemu_version=args.qemu_version, emulator=args.emulator,
-                                capabilities=host, xen_version=args.xen_version)
-    except unknown_version as exc:
-        raise UsageError(str(exc))
-    if result is None:
-        return None
+def _render(result, target: str, fmt: str) -> str:
     import json
     import shlex
 
     if isinstance(result, str):
-        if args.format == "json":
+        if fmt == "json":
             return json.dumps({"target": target, "config": result}, ensure_ascii=False) + "\n"
         return result
-    if args.format == "json":
+    if fmt == "json":
         return json.dumps(list(result), ensure_ascii=False) + "\n"
-    if args.format == "lines":
+    if fmt == "lines":
         return "".join(arg + "\n" for arg in result)
     return shlex.join(result) + "\n"
-
-
-def _root_span(path):
-    from ..compiler.diagnostics import Span
-
-    return Span(path, 1, 1)
 
 
 def _print_diagnostics(diags) -> None:

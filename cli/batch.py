@@ -43,6 +43,7 @@ class FileResult:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     order: int = 0                 # where its findings go in the report (input order)
     valid_domain: bool = False     # a domain that --compile compiles
+    loaded: object = None          # the pipeline's Loaded, while a compile still needs it
 
 
 def collect(paths: Sequence[str]) -> List[str]:
@@ -77,12 +78,10 @@ def check_file(path: str, opts: Options) -> FileResult:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
     loaded = load_bytes(source, path, _host(opts.capabilities), max_size=limit)
     result = FileResult(path, loaded.kind, loaded.node, loaded.ok, list(loaded.diagnostics))
+    result.loaded = loaded
     if opts.compile and loaded.unlowered is not None:
-        from ..pipeline import report_unlowered
-
-        diags = Diagnostics()
-        report_unlowered(loaded, loaded.unlowered_target, diags)
-        result.diagnostics += diags.items
+        # Nothing to wait for: the compile finding of a domain no backend compiles.
+        result.diagnostics += _compiled(loaded, opts, None)
     if opts.schemas and loaded.kind:
         from ..compiler.external_schema import check_external
 
@@ -112,7 +111,7 @@ def _check_star(item) -> FileResult:
     result = check_file(*item)
     opts: Options = item[1]
     if not opts.compile or result.node is None:
-        result.node = None
+        _drop(result)
         return result
     from ..compiler import ir
 
@@ -120,10 +119,16 @@ def _check_star(item) -> FileResult:
         result.valid_domain = True
         if not _uses_networks(result.node):
             _compile_one(result, opts, None)
-            result.node = None
+            _drop(result)
     elif not isinstance(result.node, ir.Network):
-        result.node = None
+        _drop(result)
     return result
+
+
+def _drop(result: FileResult) -> None:
+    """Let go of a file's IR: from here on only its findings are needed."""
+    result.node = None
+    result.loaded = None
 
 
 def _uses_networks(domain) -> bool:
@@ -135,12 +140,16 @@ def _uses_networks(domain) -> bool:
 
 
 def _compile_one(result: FileResult, opts: Options, table: Optional[dict]) -> None:
-    from ..pipeline import compile_domain, default_target
+    result.diagnostics += _compiled(result.loaded, opts, table)
 
-    diags = Diagnostics()
-    compile_domain(result.node, default_target(result.node), diags, networks=table,
-                   qemu_version=opts.qemu_version, capabilities=_host(opts.capabilities))
-    result.diagnostics += diags.items
+
+def _compiled(loaded, opts: Options, table: Optional[dict]) -> List[Diagnostic]:
+    """What the orchestrator's backend stage (api/pipeline.py) adds for one loaded file."""
+    from ..pipeline import CompileOptions, compile_loaded
+
+    options = CompileOptions(networks=table, qemu_version=opts.qemu_version,
+                             capabilities=_host(opts.capabilities))
+    return compile_loaded(loaded, options).diagnostics[len(loaded.diagnostics):]
 
 
 def _checked(files: Sequence[str], opts: Options, jobs: int,
@@ -185,7 +194,7 @@ def run(files: Sequence[str], opts: Options, jobs: int = 1,
             continue
         if result.node is not None:
             networks.append(result.node)
-            result.node = None
+            _drop(result)
         yield result
     if opts.compile and any_domain:
         yield from compile_rest(waiting, networks, opts, len(files))
@@ -208,7 +217,7 @@ def compile_rest(waiting: List[FileResult], networks: list, opts: Options,
     table.update({name: net for name, net in explicit.items() if net is not DEFAULT_NETWORK})
     for r in waiting:
         _compile_one(r, opts, table)
-        r.node = None
+        _drop(r)
         yield r
     for path in opts.networks:   # a broken --network file is reported under its own name
         own = [d for d in side if d.span.file == path]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List
 
-from virtc.pipeline import compile_domain, default_target, load_bytes
+from virtc.pipeline import CompileOptions, compile_loaded, load_bytes
 from virtc.compiler import ir
 from virtc.compiler.diagnostics import Diagnostic, Diagnostics
 from virtc.cli.report import ordered
@@ -67,17 +67,14 @@ def diagnose(case: Case) -> List[Diagnostic]:
         host, _ = load_capabilities(str(ROOT / case.options["capabilities"]))
     loaded = load_bytes(source, case.rel, capabilities=host)
     diags = Diagnostics(list(loaded.diagnostics))
+    if loaded.unlowered is not None or isinstance(loaded.node, ir.Domain):
+        # The orchestrator's backend stage, as `validate --compile` runs it on a domain.
+        options = CompileOptions(target=case.options.get("target"), capabilities=host,
+                                 qemu_version=case.options.get("qemu-version", "7.2"),
+                                 xen_version=case.options.get("xen-version"))
+        diags = Diagnostics(compile_loaded(loaded, options).diagnostics)
     if "schema" in case.options and loaded.kind:
         from virtc.compiler.external_schema import check_external
 
         diags.extend(check_external(str(ROOT / case.options["schema"]), source, case.rel))
-    if loaded.unlowered is not None:
-        from virtc.pipeline import report_unlowered
-
-        report_unlowered(loaded, case.options.get("target") or loaded.unlowered_target, diags)
-    if loaded.ok and isinstance(loaded.node, ir.Domain):
-        target = case.options.get("target") or default_target(loaded.node)
-        compile_domain(loaded.node, target, diags, capabilities=host,
-                       qemu_version=case.options.get("qemu-version", "7.2"),
-                       xen_version=case.options.get("xen-version"))
     return ordered(list(diags))
