@@ -49,14 +49,13 @@ class Diagnostics:
 
     items: List[Diagnostic] = field(default_factory=list)
 
-    def add(self, code: Union[Code, str], message: str, span: Span, hint: Optional[str] = None,
-            severity: Optional[Severity] = None) -> Diagnostic:
-        """Report `code` (a constant from compiler.rules.codes) at the severity it carries.
-
-        A code spelled as a string is still accepted, and an unknown one is a KeyError.
-        """
+    def add(self, code: Union[Code, str], message: str, span: Span,
+            hint: Optional[str] = None) -> Diagnostic:
+        """Report `code` (a constant from compiler.rules.codes) at the severity it carries;
+        no caller chooses another. A code spelled as a string is still accepted, and an
+        unknown one is a KeyError."""
         rule = code if isinstance(code, Code) else by_code(code)
-        diag = Diagnostic(rule.code, severity or rule.severity, message, span, hint)
+        diag = Diagnostic(rule.code, rule.severity, message, span, hint)
         self.items.append(diag)
         return diag
 

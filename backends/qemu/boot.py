@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
-from ...compiler.diagnostics import Severity, Span
+from ...compiler.diagnostics import Span
 from ...compiler.ir import BootDev, Domain, LifecycleAction, nearest
+from ...compiler.rules.codes import QEMU305, QEMU306, QEMU316
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -53,9 +54,10 @@ def build_boot(domain: Domain, ctx: QemuContext) -> List[Option]:
     if ctx.has(Cap.BOOT_ORDER):
         return [Option("-boot", Opts.of(None, ("order", letters)), boots[0].span)]
     if len(letters) > 1:
-        ctx.unsupported(boots[1].span, f"a boot order of several devices ({letters})",
+        ctx.unsupported(QEMU316, boots[1].span,
+                        f"a boot order of several devices ({letters})",
                         f"this dialect boots from one device; using the first,"
-                        f" <boot dev='{boots[0].dev.value}'>", Severity.WARNING)
+                        f" <boot dev='{boots[0].dev.value}'>")
     return [Option("-boot", Raw(letters[0]), boots[0].span)]
 
 
@@ -68,7 +70,7 @@ def build_kernel(domain: Domain, ctx: QemuContext) -> List[Option]:
     if not os_.kernel:
         if os_.initrd or cmdline is not None:
             # QEMU refuses -initrd/-append without -kernel.
-            ctx.diags.add("QEMU306", "<initrd>/<cmdline>/<root> without <kernel> has no QEMU"
+            ctx.diags.add(QEMU306, "<initrd>/<cmdline>/<root> without <kernel> has no QEMU"
                           " equivalent and is ignored: QEMU only hands them to a kernel it"
                           " loads itself", initrd_span if os_.initrd else append_span,
                           "add <kernel> or remove them")
@@ -111,7 +113,7 @@ def build_lifecycle(domain: Domain, ctx: QemuContext) -> List[Option]:
             continue
         reason = ("QEMU has no such action" if spelled == NOT_EXPRESSIBLE
                   else f"it needs -action (QEMU 6.0+), not in QEMU {ctx.dialect.version}")
-        ctx.diags.add("QEMU305", f"<{element}>{action.value}</{element}> cannot be expressed"
+        ctx.diags.add(QEMU305, f"<{element}>{action.value}</{element}> cannot be expressed"
                       f" on the QEMU command line: {reason}", span,
                       "a management layer watching QMP events must implement it, or choose"
                       " an action this table supports (see docs/qemu-mapping.md)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple, assert_never
 
 from ...compiler.ir import CharDevice, CharKind, CharMode, CharProtocol, CharType, Domain
+from ...compiler.rules.codes import QEMU302, QEMU306, QEMU307, QEMU312
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -49,7 +50,7 @@ def build_chardevs(domain: Domain, ctx: QemuContext) -> List[Option]:
 
 def _runtime_path(dev: CharDevice, ctx: QemuContext) -> None:
     if dev.type is CharType.PTY and dev.path:
-        ctx.diags.add("QEMU307", f"<{dev.kind.value} tty='{dev.path}'> is the pty QEMU chose"
+        ctx.diags.add(QEMU307, f"<{dev.kind.value} tty='{dev.path}'> is the pty QEMU chose"
                       " at run time; the next start gets a new one", dev.span,
                       "read the pty from QMP `query-chardev` after start")
 
@@ -57,7 +58,7 @@ def _runtime_path(dev: CharDevice, ctx: QemuContext) -> None:
 def _check_console_matches(console: CharDevice, serials, ctx: QemuContext) -> None:
     first = serials[0] if serials else None
     if first is None or console.type is not first.type:
-        ctx.diags.add("QEMU306", f"<console type='{console.type.value}'> has no QEMU"
+        ctx.diags.add(QEMU306, f"<console type='{console.type.value}'> has no QEMU"
                       " equivalent and is ignored: QEMU's console is the first serial port,"
                       " already defined by <serial>", console.span,
                       "give the console the same type as the first <serial>, or drop it")
@@ -70,7 +71,7 @@ def _incomplete(dev: CharDevice, ctx: QemuContext) -> bool:
         missing = "<source … service='PORT'/>"
     else:
         return False
-    ctx.diags.add("QEMU312", f"<{dev.kind.value} type='{dev.type.value}'> needs {missing}",
+    ctx.diags.add(QEMU312, f"<{dev.kind.value} type='{dev.type.value}'> needs {missing}",
                   dev.span, f"add {missing}")
     return True
 
@@ -138,7 +139,7 @@ def legacy_char(dev: CharDevice, ctx: QemuContext):
             return Raw(f"udp:{dev.host or ''}:{dev.service}{bind}")
         case CharType.UNIX:
             if "," in (dev.path or "") and not ctx.has(Cap.ONOFF_BOOLEANS):
-                ctx.diags.add("QEMU302", f"<source path='{dev.path}'> contains a comma, which"
+                ctx.diags.add(QEMU302, f"<source path='{dev.path}'> contains a comma, which"
                               f" QEMU {ctx.dialect.version}'s -serial unix: syntax cannot"
                               " carry", dev.span, "use a socket path without commas")
                 return None

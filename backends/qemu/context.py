@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
-from ...compiler.diagnostics import Diagnostics, Severity, Span
+from ...compiler.diagnostics import Diagnostics, Span
 from ...compiler.ir import Network
+from ...compiler.rules.codes import Code
 from .dialects import Cap, Dialect
 
 
@@ -19,8 +20,8 @@ class QemuContext:
     def has(self, cap: Cap) -> bool:
         return self.dialect.has(cap)
 
-    def unsupported(self, span: Span, what: str, hint: str,
-                    severity: Optional[Severity] = None) -> None:
-        """QEMU301: `what` has no spelling in this dialect's command line."""
-        self.diags.add("QEMU301", f"{what} is not supported by QEMU {self.dialect.version}",
-                       span, hint, severity)
+    def unsupported(self, rule: Code, span: Span, what: str, hint: str) -> None:
+        """`what` has no spelling in this dialect's command line: QEMU301 when the guest
+        can't run as described, QEMU316 when it runs without it, QEMU317 for KVM."""
+        self.diags.add(rule, f"{what} is not supported by QEMU {self.dialect.version}",
+                       span, hint)

@@ -5,8 +5,9 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Tuple
 
-from ...compiler.diagnostics import Severity, Span
+from ...compiler.diagnostics import Span
 from ...compiler.ir import Disk, DiskBus, DiskDevice, DiskType, Domain, nearest
+from ...compiler.rules.codes import QEMU301, QEMU306, QEMU310, QEMU315, QEMU316
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -87,13 +88,13 @@ def _slot(disk: Disk, ctx: QemuContext, taken: Set[DriveSlot]) -> Optional[Drive
     limit = BUS_SLOTS[disk.target_bus]
     if index is None or (limit is not None and index >= limit):
         where = f"{limit} slots" if limit else "names like vda"
-        ctx.diags.add("QEMU310", f"<target dev='{disk.target_dev}'> has no drive slot on the"
+        ctx.diags.add(QEMU310, f"<target dev='{disk.target_dev}'> has no drive slot on the"
                       f" {disk.target_bus.value} bus ({where})", _target(disk),
                       "use hda-hdd for IDE, fda/fdb for floppies, sda-sdg for SCSI")
         return None
     slot = DriveSlot(disk.target_bus, index)
     if slot in taken:
-        ctx.diags.add("QEMU310", f"<target dev='{disk.target_dev}'> is the same drive slot"
+        ctx.diags.add(QEMU310, f"<target dev='{disk.target_dev}'> is the same drive slot"
                       " as an earlier disk", _target(disk), "give each disk its own target dev")
         return None
     taken.add(slot)
@@ -104,7 +105,7 @@ def _check_driver(disk: Disk, ctx: QemuContext) -> None:
     xen_driver = disk.driver_name not in (None, "qemu")
     if xen_driver or (disk.driver_type in XEN_RAW_TYPES):
         spelled = ":".join(x for x in (disk.driver_name, disk.driver_type) if x)
-        ctx.diags.add("QEMU306", f"<driver> '{spelled}' on disk {disk.target_dev} is a Xen"
+        ctx.diags.add(QEMU306, f"<driver> '{spelled}' on disk {disk.target_dev} is a Xen"
                       " I/O back end with no QEMU equivalent and is ignored; the image is"
                       f" opened as format={disk_format(disk)}",
                       nearest(disk.driver_span, disk.span),
@@ -153,16 +154,16 @@ def _readonly(disk: Disk, ctx: QemuContext) -> Optional[bool]:
     if disk.device is DiskDevice.DISK and disk.target_bus is DiskBus.IDE:
         # QEMU's ide-hd cannot be read-only ("Block node is read-only"); libvirt refuses
         # the same combination.
-        ctx.diags.add("QEMU315", f"an IDE hard disk ({disk.target_dev}) cannot be read-only "
+        ctx.diags.add(QEMU315, f"an IDE hard disk ({disk.target_dev}) cannot be read-only "
                                  f"in QEMU", nearest(disk.readonly_span, disk.span),
                       hint="put the disk on virtio (vd*) or SCSI (sd*), or drop <readonly/>")
         return None
     if ctx.has(Cap.DRIVE_READONLY):
         return True
-    ctx.unsupported(nearest(disk.readonly_span, disk.span),
+    ctx.unsupported(QEMU316, nearest(disk.readonly_span, disk.span),
                     f"<readonly/> on disk {disk.target_dev}",
                     "the guest can write to this image; make the file read-only on the host,"
-                    " or use QEMU 1.1 or later", Severity.WARNING)
+                    " or use QEMU 1.1 or later")
     return None
 
 
@@ -174,7 +175,8 @@ def build_drive(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
     common = (("file", disk_source(disk)), ("format", fmt))
     readonly = ("readonly", _readonly(disk, ctx))
     if bus is DiskBus.XEN:
-        ctx.unsupported(_target(disk), f"the Xen PV disk bus (<target dev='{disk.target_dev}'>)",
+        ctx.unsupported(QEMU301, _target(disk),
+                        f"the Xen PV disk bus (<target dev='{disk.target_dev}'>)",
                         "use hd* (IDE), sd* (SCSI) or vd* (virtio) for QEMU guests")
         return []
     if bus is DiskBus.SCSI and ctx.has(Cap.SCSI_DEVICE):
@@ -208,7 +210,7 @@ def build_legacy_disk(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Opt
         # -cdrom is the only CD switch, and it always sits at hdc.
         switch = "-cdrom" if (slot.bus, slot.index) == (DiskBus.IDE, 2) else None
     if switch is None:
-        ctx.unsupported(_target(disk),
+        ctx.unsupported(QEMU301, _target(disk),
                         f"a {disk.device.value} at <target dev='{disk.target_dev}'>",
                         "QEMU 0.9 has -hda..-hdd, -cdrom (hdc) and -fda/-fdb only")
         return []

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Dict, List, assert_never
 
-from ...compiler.diagnostics import Severity
 from ...compiler.ir import Domain, Graphics, GraphicsType, Input, InputBus, InputType
+from ...compiler.rules.codes import QEMU301, QEMU306, QEMU308, QEMU313, QEMU314
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -33,7 +33,7 @@ def build_graphics(domain: Domain, ctx: QemuContext) -> List[Option]:
     seen = set()
     for gfx in graphics:
         if gfx.type in seen:
-            ctx.unsupported(gfx.span, f"a second <graphics type='{gfx.type.value}'>",
+            ctx.unsupported(QEMU301, gfx.span, f"a second <graphics type='{gfx.type.value}'>",
                             "keep one graphics element of each type")
             continue
         seen.add(gfx.type)
@@ -65,7 +65,7 @@ def vnc_display(gfx: Graphics, ctx: QemuContext) -> Opts:
     if not autoport:
         assert port is not None
         if port < VNC_BASE_PORT:
-            ctx.diags.add("QEMU313", f"<graphics type='vnc' port='{port}'> is below"
+            ctx.diags.add(QEMU313, f"<graphics type='vnc' port='{port}'> is below"
                           f" {VNC_BASE_PORT}; QEMU can only listen on {VNC_BASE_PORT}+display",
                           gfx.span, f"use a port of {VNC_BASE_PORT} or more, or port='-1'")
         display = max(port - VNC_BASE_PORT, 0)
@@ -73,14 +73,14 @@ def vnc_display(gfx: Graphics, ctx: QemuContext) -> Opts:
         to = VNC_LAST_DISPLAY
     else:
         asked = f"port='{port}'" if port is not None else "autoport='yes'"
-        ctx.diags.add("QEMU314", f"<graphics type='vnc' {asked}> asks for any free port,"
+        ctx.diags.add(QEMU314, f"<graphics type='vnc' {asked}> asks for any free port,"
                       f" but QEMU {ctx.dialect.version} cannot search; it uses display 0"
                       f" (port {VNC_BASE_PORT}) and fails to start if that is taken",
                       gfx.span, "give a fixed port, or use QEMU 1.1 or later")
     password = None
     if gfx.passwd is not None:
         password = True
-        ctx.diags.add("QEMU308", "<graphics passwd='…'> cannot be given on the QEMU command"
+        ctx.diags.add(QEMU308, "<graphics passwd='…'> cannot be given on the QEMU command"
                       " line; VNC starts with password authentication on and refuses every"
                       " client until a password is set", gfx.span,
                       "after start run QMP `change-vnc-password` (HMP `set_password vnc …`)")
@@ -100,7 +100,7 @@ def build_sdl(gfx: Graphics, ctx: QemuContext) -> List[Option]:
     elif ctx.has(Cap.SDL):
         out = [Option("-sdl", None, gfx.span)]
     else:  # pragma: no cover - every dialect has one of the two
-        ctx.unsupported(gfx.span, "<graphics type='sdl'>", "use VNC")
+        ctx.unsupported(QEMU301, gfx.span, "<graphics type='sdl'>", "use VNC")
         return []
     return out + build_keymap(gfx)
 
@@ -113,7 +113,7 @@ def _ignore_vnc_only(gfx: Graphics, ctx: QemuContext) -> None:
     for attr, value in (("port", gfx.port), ("listen", gfx.listen), ("passwd", gfx.passwd)):
         if value is not None:
             shown = "…" if attr == "passwd" else value
-            ctx.diags.add("QEMU306", f"<graphics type='sdl' {attr}='{shown}'> has no QEMU"
+            ctx.diags.add(QEMU306, f"<graphics type='sdl' {attr}='{shown}'> has no QEMU"
                           " equivalent and is ignored: SDL opens a local window", gfx.span,
                           f"remove {attr}= or use type='vnc'")
 
@@ -142,7 +142,6 @@ def build_usb_input(inp: Input, ctx: QemuContext) -> List[Option]:
 
 
 def _input_ignored(inp: Input, ctx: QemuContext, why: str) -> None:
-    ctx.diags.add("QEMU306", f"<input type='{inp.type.value}' bus='{inp.bus.value}'> has no"
+    ctx.diags.add(QEMU306, f"<input type='{inp.type.value}' bus='{inp.bus.value}'> has no"
                   f" QEMU equivalent and is ignored: {why}", inp.span,
-                  "use <input type='tablet' bus='usb'/> or the default PS/2 mouse",
-                  Severity.WARNING)
+                  "use <input type='tablet' bus='usb'/> or the default PS/2 mouse")

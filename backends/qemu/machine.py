@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional
 
-from ...compiler.diagnostics import Severity, Span
+from ...compiler.diagnostics import Span
 from ...compiler.ir import ClockOffset, Domain, DomainType, OsType, nearest
+from ...compiler.rules.codes import (QEMU301, QEMU304, QEMU306, QEMU307, QEMU309, QEMU311,
+                                     QEMU316, QEMU317)
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -61,9 +63,9 @@ def build_uuid(domain: Domain, ctx: QemuContext) -> List[Option]:
     if domain.uuid is None:
         return []
     if not ctx.has(Cap.UUID):
-        ctx.unsupported(domain.span, f"<uuid> {domain.uuid}",
+        ctx.unsupported(QEMU316, domain.span, f"<uuid> {domain.uuid}",
                         "the guest will see QEMU's default SMBIOS UUID; use QEMU 0.12 or later"
-                        " to set it", Severity.WARNING)
+                        " to set it")
         return []
     return [Option("-uuid", Raw(domain.uuid), domain.span)]
 
@@ -80,7 +82,7 @@ def build_memory(domain: Domain, ctx: QemuContext) -> List[Option]:
     current = domain.current_memory_kib
     if current is not None and current < domain.memory_kib:
         # A balloon target needs a balloon device and a monitor command after start.
-        ctx.diags.add("QEMU307", f"<currentMemory> {current} KiB is below <memory>"
+        ctx.diags.add(QEMU307, f"<currentMemory> {current} KiB is below <memory>"
                       f" {domain.memory_kib} KiB; QEMU starts the guest with all of <memory>",
                       domain.span, "set the balloon target after start (QMP `balloon`)")
     return opts
@@ -98,9 +100,8 @@ def build_accel(domain: Domain, ctx: QemuContext) -> List[Option]:
     if dtype is DomainType.KVM:
         if ctx.has(Cap.ENABLE_KVM):
             return [Option("-enable-kvm", None, domain.span)]
-        ctx.unsupported(domain.span, "<domain type='kvm'> as a command-line switch",
-                        "point <emulator> at the kvm fork's binary, which uses KVM by default",
-                        Severity.INFO)
+        ctx.unsupported(QEMU317, domain.span, "<domain type='kvm'> as a command-line switch",
+                        "point <emulator> at the kvm fork's binary, which uses KVM by default")
         return []
     if dtype is DomainType.KQEMU:
         if ctx.has(Cap.KQEMU):
@@ -114,7 +115,7 @@ def build_accel(domain: Domain, ctx: QemuContext) -> List[Option]:
 
 
 def _kqemu_fallback(domain: Domain, ctx: QemuContext) -> None:
-    ctx.diags.add("QEMU304", f"<domain type='kqemu'>: QEMU {ctx.dialect.version} has no kqemu"
+    ctx.diags.add(QEMU304, f"<domain type='kqemu'>: QEMU {ctx.dialect.version} has no kqemu"
                   " accelerator; the guest runs under plain TCG emulation", domain.span,
                   "use type='kvm' for hardware acceleration or type='qemu' to say TCG")
 
@@ -142,8 +143,8 @@ def build_no_acpi(domain: Domain, ctx: QemuContext) -> List[Option]:
         return []
     if ctx.has(Cap.NO_ACPI):
         return [Option("-no-acpi", None, domain.features.span)]
-    ctx.unsupported(domain.features.span, "turning ACPI off (no <acpi/> in <features>)",
-                    "add <acpi/> to <features>", Severity.WARNING)
+    ctx.unsupported(QEMU316, domain.features.span,
+                    "turning ACPI off (no <acpi/> in <features>)", "add <acpi/> to <features>")
     return []
 
 
@@ -155,18 +156,18 @@ def build_clock(domain: Domain, ctx: QemuContext) -> List[Option]:
         return [Option("-rtc", Opts.of(None, ("base", base)), domain.clock.span)]
     if ctx.has(Cap.LOCALTIME):
         return [Option("-localtime", None, domain.clock.span)]
-    ctx.unsupported(domain.clock.span, f"<clock offset='{base}'>", "use a newer dialect")
+    ctx.unsupported(QEMU301, domain.clock.span, f"<clock offset='{base}'>", "use a newer dialect")
     return []
 
 
 def check_domain(domain: Domain, ctx: QemuContext) -> None:
     """Domain-level settings that have no QEMU option; each gets its own diagnostic."""
     if domain.type is DomainType.XEN:
-        ctx.diags.add("QEMU309", "<domain type='xen'> is a Xen domain, not a QEMU one",
+        ctx.diags.add(QEMU309, "<domain type='xen'> is a Xen domain, not a QEMU one",
                       domain.span, "compile it with the Xen backend, or set type='kvm' or"
                       " type='qemu'")
     if domain.os.type is not OsType.HVM:
-        ctx.diags.add("QEMU311", f"<os><type>{domain.os.type.value}</type> is Xen"
+        ctx.diags.add(QEMU311, f"<os><type>{domain.os.type.value}</type> is Xen"
                       " paravirtualization; QEMU boots the kernel as a full (hvm) guest",
                       _type_span(domain), "use <type>hvm</type>; a Xen-PV-only kernel won't boot")
     if domain.os.loader:
@@ -180,10 +181,10 @@ def check_domain(domain: Domain, ctx: QemuContext) -> None:
         _ignored(ctx, domain.span, f"<bootloader_args>{domain.bootloader_args}"
                  "</bootloader_args>", "it only applies to a Xen PV bootloader")
     if domain.id is not None:
-        ctx.diags.add("QEMU307", f"<domain id='{domain.id}'> is a runtime value that QEMU does"
+        ctx.diags.add(QEMU307, f"<domain id='{domain.id}'> is a runtime value that QEMU does"
                       " not take", domain.span, "drop id= from definitions you create")
 
 
 def _ignored(ctx: QemuContext, span, what: str, why: str) -> None:
-    ctx.diags.add("QEMU306", f"{what} has no QEMU equivalent and is ignored: {why}", span,
+    ctx.diags.add(QEMU306, f"{what} has no QEMU equivalent and is ignored: {why}", span,
                   "remove it from domains compiled for QEMU")

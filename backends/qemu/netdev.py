@@ -10,6 +10,7 @@ from typing import Dict, List, Optional, Tuple, assert_never
 from ...compiler.diagnostics import Span
 from ...compiler.ir import Domain, Interface, NetType, nearest
 from ...compiler.networks import resolve_bridge
+from ...compiler.rules.codes import QEMU301, QEMU303, QEMU306, QEMU312
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Scalar
@@ -61,7 +62,7 @@ def build_interfaces(domain: Domain, ctx: QemuContext) -> List[Option]:
         elif ctx.has(Cap.NET_VLAN):
             out.extend(build_net_vlan(iface, index, kind, props))
         else:  # no dialect lacks both; kept so a future dialect can't fall through silently
-            ctx.unsupported(iface.span, "network interfaces", "use a dialect with -netdev")
+            ctx.unsupported(QEMU301, iface.span, "network interfaces", "use a dialect with -netdev")
     return out
 
 
@@ -109,12 +110,13 @@ def backend_props(iface: Interface, ctx: QemuContext) -> Optional[Tuple[str, Pro
 def build_netdev_bridge(iface: Interface, bridge: str,
                         ctx: QemuContext) -> Optional[Tuple[str, Props]]:
     if not ctx.has(Cap.NETDEV_BRIDGE):
-        ctx.unsupported(iface.span, f"<interface type='{iface.type.value}'> (bridge {bridge!r})",
+        ctx.unsupported(QEMU301, iface.span,
+                        f"<interface type='{iface.type.value}'> (bridge {bridge!r})",
                         "this QEMU has no bridge helper; use type='ethernet' with a <script>"
                         " that adds the tap device to the bridge")
         return None
     if iface.target_dev:
-        ctx.diags.add("QEMU306", f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
+        ctx.diags.add(QEMU306, f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
                       " for a bridge interface and is ignored: qemu-bridge-helper names the"
                       " tap device itself", nearest(iface.target_span, iface.span),
                       "use type='ethernet' with a <script> if the tap name matters")
@@ -130,7 +132,7 @@ def build_netdev_tap(iface: Interface, ctx: QemuContext) -> Props:
 def build_netdev_socket(iface: Interface, ctx: QemuContext) -> Optional[Props]:
     needs_address = iface.type is not NetType.SERVER   # a server may listen on every address
     if iface.port is None or (needs_address and not iface.address):
-        ctx.diags.add("QEMU312", f"<interface type='{iface.type.value}'> needs <source"
+        ctx.diags.add(QEMU312, f"<interface type='{iface.type.value}'> needs <source"
                       f" address='…' port='…'/>; got address={iface.address!r},"
                       f" port={iface.port!r}", nearest(iface.source_span, iface.span),
                       "add e.g. <source address='230.0.0.1' port='5558'/>")
@@ -140,18 +142,18 @@ def build_netdev_socket(iface: Interface, ctx: QemuContext) -> Optional[Props]:
 
 def _check_ignored(iface: Interface, ctx: QemuContext) -> None:
     if iface.ip:
-        ctx.diags.add("QEMU306", f"<ip address='{iface.ip}'> has no QEMU equivalent and is"
+        ctx.diags.add(QEMU306, f"<ip address='{iface.ip}'> has no QEMU equivalent and is"
                       " ignored: QEMU does not configure the guest's address",
                       nearest(iface.ip_span, iface.span),
                       "configure the address inside the guest or with DHCP")
     if iface.script and iface.type is not NetType.ETHERNET:
-        ctx.diags.add("QEMU306", f"<script path='{iface.script}'> has no QEMU equivalent for"
+        ctx.diags.add(QEMU306, f"<script path='{iface.script}'> has no QEMU equivalent for"
                       f" type='{iface.type.value}' and is ignored: only type='ethernet' runs"
                       " a script", nearest(iface.script_span, iface.span),
                       "remove <script> or use type='ethernet'")
     if iface.target_dev and iface.type in (NetType.USER, NetType.MCAST, NetType.SERVER,
                                            NetType.CLIENT):
-        ctx.diags.add("QEMU306", f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
+        ctx.diags.add(QEMU306, f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
                       f" for type='{iface.type.value}' and is ignored: no host device exists",
                       nearest(iface.target_span, iface.span), "remove <target>")
 
@@ -162,7 +164,7 @@ def _unknown_network(iface: Interface, ctx: QemuContext) -> None:
     name = iface.network or ""
     close = difflib.get_close_matches(name, list(ctx.networks), n=1)
     guess = f"did you mean '{close[0]}'? " if close else ""
-    ctx.diags.add("QEMU303", f"<source network='{name}'> names a network with no known"
+    ctx.diags.add(QEMU303, f"<source network='{name}'> names a network with no known"
                   " bridge", nearest(iface.source_span, iface.span),
                   f"{guess}define it with `--network FILE` (a libvirt <network> document with"
                   " <bridge name='…'/>); built in: " + ", ".join(sorted(ctx.networks)))

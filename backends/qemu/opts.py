@@ -11,6 +11,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
 from ...compiler.diagnostics import Diagnostics, Span
 from ...compiler.ir import NOWHERE
+from ...compiler.rules.codes import QEMU302
 from .dialects import Cap, Dialect
 
 Scalar = Union[str, int, bool]
@@ -104,7 +105,7 @@ def render_value(option: Option, dialect: Dialect, diags: Diagnostics) -> Option
 
 def _cannot_carry(option: Option, text: str, what: str, diags: Diagnostics,
                   key: Optional[str] = None) -> None:
-    diags.add("QEMU302", f"value {text!r} for QEMU option {option.flag} contains {what},"
+    diags.add(QEMU302, f"value {text!r} for QEMU option {option.flag} contains {what},"
               " which a QEMU command line cannot carry", option.span_of(key),
               "remove line breaks and NUL bytes (and an '=' at the start of an option) from"
               " the value")

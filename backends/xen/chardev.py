@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import List, Optional, assert_never
 
 from ...compiler.ir import CharDevice, CharKind, CharType
+from ...compiler.rules.codes import XEN404, XEN416, XEN417
 from . import tables
 from .common import Builder, Config
 
@@ -21,9 +22,9 @@ PARALLEL = tables.CHAR_KEYS[CharKind.PARALLEL]
 def _need(b: Builder, chr: CharDevice, *fields: str) -> bool:
     missing = [f for f in fields if getattr(chr, f) in (None, "")]
     if missing:
-        b.error("XEN417", f"<{chr.kind.value} type='{chr.type.value}'> needs "
-                f"{' and '.join(missing)}", chr.span,
-                hint="add the missing <source> attributes")
+        b.report(XEN417, f"<{chr.kind.value} type='{chr.type.value}'> needs "
+                 f"{' and '.join(missing)}", chr.span,
+                 hint="add the missing <source> attributes")
         return False
     return True
 
@@ -68,7 +69,7 @@ def char_string(b: Builder, chr: CharDevice) -> Optional[str]:
 
 
 def _ignored(b: Builder, chr: CharDevice, why: str) -> None:
-    b.note("XEN416", f"<{chr.kind.value} type='{chr.type.value}'> {why}; ignored", chr.span)
+    b.report(XEN416, f"<{chr.kind.value} type='{chr.type.value}'> {why}; ignored", chr.span)
 
 
 def _build_serial(b: Builder, config: Config) -> None:
@@ -97,8 +98,8 @@ def build_chardevs(b: Builder, config: Config, parallel: bool = True) -> None:
     devices = b.domain.devices
     for con in devices.consoles:
         if con.path is not None:
-            b.note("XEN404", f"<console tty={con.path!r}>: console tty is assigned by Xen "
-                   "at run time; ignored", con.span)
+            b.report(XEN404, f"<console tty={con.path!r}>: console tty is assigned by Xen "
+                     "at run time; ignored", con.span)
         if con.type is not CharType.PTY:
             _ignored(b, con, "can't be chosen: Xen consoles are always a pty")
     if not b.hvm:

@@ -10,8 +10,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, Mapping, Optional, Union
 
-from ...compiler.diagnostics import Diagnostics, Span
+from ...compiler.diagnostics import Diagnostics, Severity, Span
 from ...compiler.ir import BootDev, Domain, InputBus, Network, nearest
+from ...compiler.rules.codes import Code, XEN405, XEN406, XEN415, XEN418, XEN422
 from . import tables
 from .dialects import XenDialect
 from .literal import unencodable
@@ -48,20 +49,17 @@ class Builder:
     def has(self, flag: str) -> bool:
         return self.dialect is not None and self.dialect.has(flag)
 
-    def error(self, code: str, message: str, span: Span, hint: Optional[str] = None) -> None:
-        self.failed = True
-        self.diags.add(code, message, span, hint)
-
-    def note(self, code: str, message: str, span: Span, hint: Optional[str] = None) -> None:
-        """A diagnostic at the rule's own (non-error) severity."""
-        self.diags.add(code, message, span, hint)
+    def report(self, rule: Code, message: str, span: Span, hint: Optional[str] = None) -> None:
+        """Report `rule` at its severity; an error means that no config is written."""
+        if self.diags.add(rule, message, span, hint).severity is Severity.ERROR:
+            self.failed = True
 
     def no_separator(self, what: str, value: Optional[str], span: Span, entry: str) -> bool:
         """False (with XEN406) when a comma in `value` would split an xm `entry` string."""
         if value is None or "," not in value:
             return True
-        self.error(
-            "XEN406", f"{what} {value!r} contains ',', which separates fields of an xm "
+        self.report(
+            XEN406, f"{what} {value!r} contains ',', which separates fields of an xm "
             f"{entry} entry", span, hint=f"choose a {what} without a comma")
         return False
 
@@ -75,7 +73,7 @@ def build_meta(b: Builder, config: Config) -> None:
     config.set("memory", math.ceil(d.balloon_kib / 1024))
     config.set("vcpus", d.vcpus)
     if d.id is not None:
-        b.note("XEN405", f"domain id {d.id} is assigned by Xen at run time; ignored", d.span)
+        b.report(XEN405, f"domain id {d.id} is assigned by Xen at run time; ignored", d.span)
 
 
 def build_features(b: Builder, config: Config) -> None:
@@ -87,8 +85,8 @@ def build_features(b: Builder, config: Config) -> None:
         return
     for name in ("pae", "acpi", "apic"):
         if getattr(f, name):
-            b.note("XEN418", f"<features><{name}/> applies to HVM guests only; ignored for "
-                   f"this paravirtualized guest", f.span)
+            b.report(XEN418, f"<features><{name}/> applies to HVM guests only; ignored for "
+                     f"this paravirtualized guest", f.span)
 
 
 def build_clock(b: Builder, config: Config) -> None:
@@ -116,10 +114,10 @@ def build_hvm_boot(b: Builder, config: Config) -> None:
                               ("cmdline", os.cmdline, os.cmdline_span),
                               ("root", os.root, os.root_span)):
         if value is not None:
-            b.note("XEN418", f"<os><{what}> is for paravirtualized guests; HVM guests boot "
-                   "from <loader> and the boot devices; ignored", nearest(span, os.span))
+            b.report(XEN418, f"<os><{what}> is for paravirtualized guests; HVM guests boot "
+                     "from <loader> and the boot devices; ignored", nearest(span, os.span))
     if b.domain.bootloader is not None:
-        b.note("XEN418", "<bootloader> is for paravirtualized guests; ignored", b.domain.span)
+        b.report(XEN418, "<bootloader> is for paravirtualized guests; ignored", b.domain.span)
 
 
 def build_emulator(b: Builder, config: Config) -> None:
@@ -131,8 +129,8 @@ def check_encodable(b: Builder, config: Config) -> None:
     for key, value in config.items():
         items: Iterable = value if isinstance(value, list) else (value,)
         if any(isinstance(item, str) and unencodable(item) for item in items):
-            b.error("XEN422", f"the value of {b.target} key {key} holds text UTF-8 can't encode "
-                    "(a lone surrogate)", b.domain.span)
+            b.report(XEN422, f"the value of {b.target} key {key} holds text UTF-8 can't encode "
+                     "(a lone surrogate)", b.domain.span)
 
 
 def build_inputs(b: Builder, config: Config) -> None:
@@ -148,5 +146,5 @@ def build_inputs(b: Builder, config: Config) -> None:
             continue
         why = (f"{b.target} has one usbdevice key" if dev.bus is InputBus.USB and b.hvm
                else f"a {'HVM' if b.hvm else 'paravirtualized'} guest has no such input")
-        b.note("XEN415", f"<input type='{dev.type.value}' bus='{dev.bus.value}'>: {why}; "
-               "ignored", dev.span)
+        b.report(XEN415, f"<input type='{dev.type.value}' bus='{dev.bus.value}'>: {why}; "
+                 "ignored", dev.span)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import List, Optional, Tuple, assert_never
 
 from ...compiler.ir import Graphics, GraphicsType
+from ...compiler.rules.codes import XEN413, XEN414
 from . import tables
 from .common import Builder, Config
 
@@ -19,9 +20,9 @@ def _vnc_display(b: Builder, g: Graphics) -> Tuple[int, Optional[int]]:
     if g.autoport or g.port is None or g.port == -1:
         return 1, None
     if g.port < VNC_BASE_PORT:
-        b.error("XEN414", f"<graphics type='vnc' port='{g.port}'>: xm sets a display "
-                f"number (port - {VNC_BASE_PORT}), so the port must be {VNC_BASE_PORT} "
-                "or above", g.span, hint="use port='-1' to let Xen choose a free port")
+        b.report(XEN414, f"<graphics type='vnc' port='{g.port}'>: xm sets a display "
+                 f"number (port - {VNC_BASE_PORT}), so the port must be {VNC_BASE_PORT} "
+                 "or above", g.span, hint="use port='-1' to let Xen choose a free port")
         return 0, None
     return 0, g.port - VNC_BASE_PORT
 
@@ -83,8 +84,8 @@ def first_graphics(b: Builder, tool: str) -> Optional[Graphics]:
     """The one display an xm or xl config can describe; later ones are noted (XEN413)."""
     graphics = b.domain.devices.graphics
     for extra in graphics[1:]:
-        b.note("XEN413", f"<graphics type='{extra.type.value}'>: an {tool} config has one "
-               "display; only the first <graphics> is written", extra.span)
+        b.report(XEN413, f"<graphics type='{extra.type.value}'>: an {tool} config has one "
+                 "display; only the first <graphics> is written", extra.span)
     return graphics[0] if graphics else None
 
 

@@ -12,6 +12,7 @@ from ...compiler.ir import (
     CharDevice, CharKind, CharMode, CharProtocol, CharType, Graphics, GraphicsType, Input,
     InputBus, InputType, Interface, NetType,
 )
+from ...compiler.rules.codes import XEN427, XEN428
 from .graphics import VNC_BASE_PORT
 from .import_values import ConfigReader, entry_fields
 
@@ -26,12 +27,12 @@ def vif(r: ConfigReader, entry: str, span: Span) -> Optional[Interface]:
         if key in _VIF_KEYS and value is not None:
             values[key] = value
         else:
-            r.note("XEN428", f"vif field {key!r} has no domain XML equivalent; ignored", span)
+            r.report(XEN428, f"vif field {key!r} has no domain XML equivalent; ignored", span)
     model = values.get("model")
     if "type" in values:
         if values["type"] not in _VIF_TYPES:
-            r.note("XEN428", f"vif type {values['type']!r} has no domain XML equivalent; "
-                   "ignored", span)
+            r.report(XEN428, f"vif type {values['type']!r} has no domain XML equivalent; "
+                     "ignored", span)
         elif _VIF_TYPES[values["type"]] is not None:
             model = _VIF_TYPES[values["type"]]
     bridge = values.get("bridge")
@@ -58,7 +59,7 @@ def _int_field(r: ConfigReader, fields: dict, key: str, span: Span) -> Optional[
     if value is None:
         return None
     if not value.strip().isdigit():
-        r.error("XEN427", f"vfb field {key}={value!r}: expected a number", span)
+        r.report(XEN427, f"vfb field {key}={value!r}: expected a number", span)
         return None
     return int(value)
 
@@ -70,11 +71,11 @@ def vfb(r: ConfigReader, entry: str, span: Span) -> Optional[Graphics]:
                    "keymap") and value is not None:
             fields[key] = value
         else:
-            r.note("XEN428", f"vfb field {key!r} has no domain XML equivalent; ignored", span)
+            r.report(XEN428, f"vfb field {key!r} has no domain XML equivalent; ignored", span)
     if fields.get("type") == "sdl" or fields.get("sdl", "0") not in ("", "0"):
         return Graphics(GraphicsType.SDL, span=span)
     if fields.get("type", "vnc") != "vnc" or fields.get("vnc", "1") in ("", "0"):
-        r.note("XEN428", f"vfb {entry!r} enables no display; ignored", span)
+        r.report(XEN428, f"vfb {entry!r} enables no display; ignored", span)
         return None
     return _vnc(_int_field(r, fields, "vncunused", span),
                 _int_field(r, fields, "vncdisplay", span), fields.get("vnclisten"),
@@ -101,7 +102,7 @@ def usb_inputs(r: ConfigReader) -> List[Input]:
         if name in ("mouse", "tablet"):
             inputs.append(Input(InputType(name), InputBus.USB, span=span))
         else:
-            r.note("XEN428", f"usbdevice {name!r} has no domain XML equivalent; ignored", span)
+            r.report(XEN428, f"usbdevice {name!r} has no domain XML equivalent; ignored", span)
     return inputs
 
 
@@ -117,8 +118,8 @@ def _socket_options(r: ConfigReader, text: str, span: Span) -> Tuple[str, CharMo
         if option == "server":
             mode = CharMode.BIND
         elif option != "nowait":
-            r.note("XEN428", f"character device option {option!r} has no domain XML "
-                   "equivalent; ignored", span)
+            r.report(XEN428, f"character device option {option!r} has no domain XML "
+                     "equivalent; ignored", span)
     return base, mode
 
 
@@ -148,8 +149,8 @@ def chardev(r: ConfigReader, kind: CharKind, text: str, port: int,
         bind_host, bind_service = _host_port(bind) if bind else (None, None)
         return make(CharType.UDP, host=host, service=service, bind_host=bind_host,
                     bind_service=bind_service)
-    r.error("XEN427", f"{kind.value} device {text!r} is not a character device virtc knows",
-            span, hint="use pty, null, file:PATH, pipe:PATH, /dev/…, tcp:, udp: or unix:")
+    r.report(XEN427, f"{kind.value} device {text!r} is not a character device virtc knows",
+             span, hint="use pty, null, file:PATH, pipe:PATH, /dev/…, tcp:, udp: or unix:")
     return None
 
 

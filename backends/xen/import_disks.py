@@ -10,6 +10,7 @@ from typing import Optional, Tuple
 
 from ...compiler.diagnostics import Span
 from ...compiler.ir import Disk, DiskBus, DiskDevice, DiskType
+from ...compiler.rules.codes import XEN427, XEN428
 from .import_values import ConfigReader
 
 # Longest prefix first: "xvd" before "vd" (as compiler/lower_devices reads target names).
@@ -56,11 +57,11 @@ def _target(dev: str) -> Tuple[str, DiskDevice]:
 def _mode(r: ConfigReader, mode: str, span: Span) -> Optional[bool]:
     mode = mode.strip()
     if mode in _SHARED_MODES:
-        r.note("XEN428", f"disk mode {mode!r} (shared writable) has no domain XML "
-               "equivalent here; imported as writable", span)
+        r.report(XEN428, f"disk mode {mode!r} (shared writable) has no domain XML "
+                 "equivalent here; imported as writable", span)
         return False
     if mode not in _MODES:
-        r.error("XEN427", f"disk mode {mode!r}: expected r or w", span)
+        r.report(XEN427, f"disk mode {mode!r}: expected r or w", span)
         return None
     return _MODES[mode]
 
@@ -68,17 +69,17 @@ def _mode(r: ConfigReader, mode: str, span: Span) -> Optional[bool]:
 def xm_disk(r: ConfigReader, entry: str, span: Span) -> Optional[Disk]:
     fields = entry.split(",")
     if len(fields) < 2:
-        r.error("XEN427", f"disk entry {entry!r}: expected SOURCE,TARGET,MODE", span)
+        r.report(XEN427, f"disk entry {entry!r}: expected SOURCE,TARGET,MODE", span)
         return None
     for extra in fields[3:]:
-        r.note("XEN428", f"disk entry field {extra!r} has no domain XML equivalent; ignored",
-               span)
+        r.report(XEN428, f"disk entry field {extra!r} has no domain XML equivalent; ignored",
+                 span)
     dtype, name, fmt, path = _source_prefix(fields[0])
     dev, device = _target(fields[1].strip())
     readonly = _mode(r, fields[2] if len(fields) > 2 else "w", span)
     if readonly is None or not dev:
         if not dev:
-            r.error("XEN427", f"disk entry {entry!r} has no target device", span)
+            r.report(XEN427, f"disk entry {entry!r} has no target device", span)
         return None
     return Disk(dtype, device, path or None, dev, bus_for(dev), readonly, name, fmt,
                 span=span, source_span=span, target_span=span)
@@ -116,7 +117,7 @@ def xl_disk(r: ConfigReader, entry: str, span: Span) -> Optional[Disk]:
             key, value = ("devtype", "cdrom") if value == "cdrom" else (value, "")
         elif key is None:
             if not positional:
-                r.error("XEN427", f"disk spec {entry!r}: too many positional fields", span)
+                r.report(XEN427, f"disk spec {entry!r}: too many positional fields", span)
                 return None
             key = positional.pop(0)
         if key in positional:
@@ -124,16 +125,16 @@ def xl_disk(r: ConfigReader, entry: str, span: Span) -> Optional[Disk]:
         named[key] = value
     for key in sorted(set(named) - {"target", "format", "vdev", "access", "devtype",
                                     "backendtype"}):
-        r.note("XEN428", f"disk spec field {key!r} has no domain XML equivalent; ignored", span)
+        r.report(XEN428, f"disk spec field {key!r} has no domain XML equivalent; ignored", span)
     dev = (named.get("vdev") or "").strip()
     if not dev:
-        r.error("XEN427", f"disk spec {entry!r} has no vdev", span)
+        r.report(XEN427, f"disk spec {entry!r} has no vdev", span)
         return None
     device = DiskDevice.CDROM if named.get("devtype") == "cdrom" else DiskDevice.DISK
     fmt = (named.get("format") or "raw").strip()
     backend = (named.get("backendtype") or "").strip()
     if fmt not in _XL_FORMATS or (backend and backend not in _BACKENDTYPES):
-        r.error("XEN427", f"disk spec {entry!r}: unknown format or backendtype", span)
+        r.report(XEN427, f"disk spec {entry!r}: unknown format or backendtype", span)
         return None
     dtype, name = _BACKENDTYPES.get(backend, (DiskType.FILE, None))
     access = named.get("access") or ("ro" if device is DiskDevice.CDROM else "rw")

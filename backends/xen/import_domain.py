@@ -15,6 +15,7 @@ from ...compiler.ir import (
     Boot, BootDev, CharKind, Clock, ClockOffset, Devices, Disk, Domain, DomainType, Features,
     LifecycleAction, Os, OsType,
 )
+from ...compiler.rules.codes import XEN426, XEN427, XEN429
 from . import import_devices as dev
 from .import_disks import floppy, old_cdrom, xl_disk, xm_disk
 from .import_values import ConfigReader
@@ -34,8 +35,8 @@ def _os_type(r: ConfigReader) -> OsType:
         if s is None:
             continue
         if s.value not in _GUEST_TYPES:
-            r.error("XEN427", f"{key} = {s.value!r}: virtc imports HVM and PV guests only",
-                    s.span, hint='use "hvm" or "pv"')
+            r.report(XEN427, f"{key} = {s.value!r}: virtc imports HVM and PV guests only",
+                     s.span, hint='use "hvm" or "pv"')
             return OsType.LINUX
         return _GUEST_TYPES[s.value]
     return OsType.LINUX
@@ -46,7 +47,7 @@ def _uuid(r: ConfigReader) -> Optional[str]:
     if value is None:
         return None
     if not _UUID.match(value):
-        r.error("XEN427", f"uuid = {value!r} is not a UUID", r.settings["uuid"].span)
+        r.report(XEN427, f"uuid = {value!r} is not a UUID", r.settings["uuid"].span)
         return None
     digits = value.replace("-", "").lower()
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
@@ -59,8 +60,8 @@ def _boot(r: ConfigReader) -> Tuple[Boot, ...]:
     span = r.settings["boot"].span
     bad = [ch for ch in letters if ch not in _BOOT]
     if bad:
-        r.error("XEN427", f"boot = {letters!r}: {bad[0]!r} is not a boot device",
-                span, hint="use a (floppy), c (disk), d (cdrom) or n (network)")
+        r.report(XEN427, f"boot = {letters!r}: {bad[0]!r} is not a boot device",
+                 span, hint="use a (floppy), c (disk), d (cdrom) or n (network)")
         return ()
     return tuple(Boot(_BOOT[ch], span) for ch in letters)
 
@@ -72,8 +73,8 @@ def _action(r: ConfigReader, key: str, default: LifecycleAction) -> LifecycleAct
     try:
         return LifecycleAction(value)
     except ValueError:
-        r.error("XEN427", f"{key} = {value!r} has no domain XML equivalent",
-                r.settings[key].span, hint="use destroy, restart, preserve or rename-restart")
+        r.report(XEN427, f"{key} = {value!r} has no domain XML equivalent",
+                 r.settings[key].span, hint="use destroy, restart, preserve or rename-restart")
         return default
 
 
@@ -89,7 +90,8 @@ def _os(r: ConfigReader, xl: bool) -> Tuple[Os, Optional[str], Optional[str]]:
         root = extra = None            # xl.cfg: root and extra are ignored next to cmdline
         for key in ("root", "extra"):
             if key in r.settings:
-                r.note("XEN426", f"key {key} is ignored by xl next to cmdline", r.settings[key].span)
+                r.report(XEN426, f"key {key} is ignored by xl next to cmdline",
+                         r.settings[key].span)
     os = Os(os_type, kernel=r.string("kernel"), initrd=r.string("ramdisk"),
             cmdline=cmdline if cmdline is not None else extra, root=root, span=r.top)
     args = r.string("bootloader_args") if xl else (r.string("bootargs")
@@ -140,7 +142,7 @@ def config_to_domain(settings: Settings, source_format: str, file: str,
     xl = source_format == "xen-xl"
     name = r.string("name")
     if name is None and "name" not in settings:
-        r.error("XEN429", "the config has no name key", r.top, hint='add name = "guest"')
+        r.report(XEN429, "the config has no name key", r.top, hint='add name = "guest"')
     os, bootloader, bootloader_args = _os(r, xl)
     memory_kib, current_kib = _memory(r)
     localtime = r.flag("localtime")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Set, Tuple
 
-from ...compiler.diagnostics import Diagnostics, Span
+from ...compiler.diagnostics import Diagnostics, Severity, Span
+from ...compiler.rules.codes import Code, XEN426, XEN427
 from .settings import Setting, Settings
 
 
@@ -26,12 +27,10 @@ class ConfigReader:
     def top(self) -> Span:
         return Span(self.file, 1, 1)
 
-    def error(self, code: str, message: str, span: Span, hint: Optional[str] = None) -> None:
-        self.failed = True
-        self.diags.add(code, message, span, hint)
-
-    def note(self, code: str, message: str, span: Span, hint: Optional[str] = None) -> None:
-        self.diags.add(code, message, span, hint)
+    def report(self, rule: Code, message: str, span: Span, hint: Optional[str] = None) -> None:
+        """Report `rule` at its severity; an error means that nothing is imported."""
+        if self.diags.add(rule, message, span, hint).severity is Severity.ERROR:
+            self.failed = True
 
     def get(self, key: str) -> Optional[Setting]:
         setting = self.settings.get(key)
@@ -40,7 +39,7 @@ class ConfigReader:
         return setting
 
     def bad(self, s: Setting, wanted: str) -> None:
-        self.error("XEN427", f"{s.key} = {s.value!r}: expected {wanted}", s.span)
+        self.report(XEN427, f"{s.key} = {s.value!r}: expected {wanted}", s.span)
 
     def string(self, key: str) -> Optional[str]:
         s = self.get(key)
@@ -78,16 +77,16 @@ class ConfigReader:
             return
         for index, item in enumerate(items):
             if not isinstance(item, str):
-                self.error("XEN427", f"item {index + 1} of {key} is {item!r}: expected a "
-                           "string", s.item_span(index))
+                self.report(XEN427, f"item {index + 1} of {key} is {item!r}: expected a "
+                            "string", s.item_span(index))
                 continue
             yield index, item, (s.span if isinstance(s.value, str) else s.item_span(index))
 
     def leftovers(self) -> None:
         for key, s in self.settings.items():
             if key not in self.used:
-                self.note("XEN426", f"key {key} has no domain XML equivalent in virtc; "
-                          "ignored", s.span, hint="check the imported domain does without it")
+                self.report(XEN426, f"key {key} has no domain XML equivalent in virtc; "
+                            "ignored", s.span, hint="check the imported domain does without it")
 
 
 def entry_fields(entry: str) -> List[Tuple[str, Optional[str]]]:

@@ -12,6 +12,7 @@ from typing import List, Optional, assert_never
 from ...compiler.diagnostics import Span
 from ...compiler.ir import Interface, NetType, nearest
 from ...compiler.networks import resolve_bridge
+from ...compiler.rules.codes import XEN402, XEN403, XEN420, XEN421
 from . import tables
 from .common import Builder, Config
 
@@ -33,10 +34,10 @@ def _bridge_of(b: Builder, net: Interface) -> Optional[str]:
             if bridge is None:
                 known = net.network in b.networks
                 why = "has no bridge" if known else "is not defined"
-                b.error("XEN403", f"<interface type='network'>: network {net.network!r} "
-                        f"{why}, so the vif has no bridge to join", _at(net, net.source_span),
-                        hint="pass the network definition with --network FILE, or use "
-                        "<interface type='bridge'>")
+                b.report(XEN403, f"<interface type='network'>: network {net.network!r} "
+                         f"{why}, so the vif has no bridge to join", _at(net, net.source_span),
+                         hint="pass the network definition with --network FILE, or use "
+                         "<interface type='bridge'>")
             return bridge
         case (NetType.ETHERNET | NetType.USER | NetType.MCAST | NetType.SERVER
               | NetType.CLIENT):
@@ -47,9 +48,9 @@ def _bridge_of(b: Builder, net: Interface) -> Optional[str]:
 
 def _script_of(b: Builder, net: Interface, kind: str) -> Optional[str]:
     if net.type is NetType.NETWORK and net.script is not None:
-        b.error("XEN420", f"<script path={net.script!r}> is not allowed on an interface "
-                f"of type 'network' (network {net.network!r})", _at(net, net.script_span),
-                hint="remove <script>, or use type='bridge'")
+        b.report(XEN420, f"<script path={net.script!r}> is not allowed on an interface "
+                 f"of type 'network' (network {net.network!r})", _at(net, net.script_span),
+                 hint="remove <script>, or use type='bridge'")
         return None
     if kind == "bridge":
         return net.script or DEFAULT_VIF_SCRIPT
@@ -71,16 +72,16 @@ def vif_entry(b: Builder, net: Interface, hvm_type: Optional[str],
               netfront_type: str = "netfront") -> Optional[str]:
     kind = tables.VIF_KINDS[net.type]
     if kind is None:
-        b.error("XEN402", f"<interface type='{net.type.value}'> can't be expressed for "
-                f"target {b.target}: Xen vifs join a bridge or a routing script", net.span,
-                hint="use <interface type='bridge'>, 'network' or 'ethernet'")
+        b.report(XEN402, f"<interface type='{net.type.value}'> can't be expressed for "
+                 f"target {b.target}: Xen vifs join a bridge or a routing script", net.span,
+                 hint="use <interface type='bridge'>, 'network' or 'ethernet'")
         return None
     bridge = _bridge_of(b, net) if kind == "bridge" else None
     if kind == "bridge" and bridge is None:
         if net.type is NetType.BRIDGE:
-            b.error("XEN403", "<interface type='bridge'> has no <source bridge>",
-                    _at(net, net.source_span),
-                    hint="add <source bridge='xenbr0'/>")
+            b.report(XEN403, "<interface type='bridge'> has no <source bridge>",
+                     _at(net, net.source_span),
+                     hint="add <source bridge='xenbr0'/>")
         return None
     script = _script_of(b, net, kind)
     fields: List[tuple] = [("mac", net.mac, "MAC address", net.mac_span),
@@ -99,8 +100,8 @@ def vif_entry(b: Builder, net: Interface, hvm_type: Optional[str],
     parts += _model_fields(b, net, hvm_type, netfront_type)
     vifname = net.target_dev
     if vifname is not None and vifname.startswith(RUNTIME_VIF_PREFIX):
-        b.note("XEN421", f"<target dev={vifname!r}> is a name Xen assigns at run time; "
-               "ignored", _at(net, net.target_span))
+        b.report(XEN421, f"<target dev={vifname!r}> is a name Xen assigns at run time; "
+                 "ignored", _at(net, net.target_span))
     elif vifname is not None:
         if not b.no_separator("target dev", vifname, _at(net, net.target_span), "vif"):
             return None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
 from ...compiler.diagnostics import Diagnostics, Span
+from ...compiler.rules.codes import XEN424
 from .settings import Setting, Settings, store
 
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "n": "\n",
@@ -188,6 +189,6 @@ def parse_xl(text: str, file: str, diags: Diagnostics) -> Optional[Settings]:
     try:
         return _Parser(tokenize(text), file).settings(diags)
     except XlSyntaxError as exc:
-        diags.add("XEN424", f"not a valid xl config: {exc}", Span(file, exc.line, exc.column),
+        diags.add(XEN424, f"not a valid xl config: {exc}", Span(file, exc.line, exc.column),
                   hint=exc.hint)
         return None

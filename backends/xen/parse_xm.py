@@ -12,6 +12,7 @@ import warnings
 from typing import Any, Optional, Tuple
 
 from ...compiler.diagnostics import Diagnostics, Span
+from ...compiler.rules.codes import XEN424, XEN425
 from .settings import Setting, Settings, store
 
 
@@ -59,12 +60,12 @@ def parse_xm(text: str, file: str, diags: Diagnostics) -> Optional[Settings]:
             warnings.simplefilter("ignore")
             module = ast.parse(text, filename=file)
     except SyntaxError as exc:
-        diags.add("XEN424", f"not a valid xm config (Python syntax): {exc.msg}",
+        diags.add(XEN424, f"not a valid xm config (Python syntax): {exc.msg}",
                   Span(file, exc.lineno or 1, exc.offset or 1),
                   hint="an xm config is Python assignments such as memory = 512")
         return None
     except ValueError as exc:   # e.g. a NUL byte in the source
-        diags.add("XEN424", f"not a valid xm config: {exc}", Span(file, 1, 1))
+        diags.add(XEN424, f"not a valid xm config: {exc}", Span(file, 1, 1))
         return None
     settings: Settings = {}
     ok = True
@@ -72,7 +73,7 @@ def parse_xm(text: str, file: str, diags: Diagnostics) -> Optional[Settings]:
         span = _span(file, stmt)
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
                 and isinstance(stmt.targets[0], ast.Name)):
-            diags.add("XEN425", f"{type(stmt).__name__.lower()} statement: virtc reads only "
+            diags.add(XEN425, f"{type(stmt).__name__.lower()} statement: virtc reads only "
                       "`NAME = literal` assignments and never runs the config", span,
                       hint="replace the statement with the values it computes")
             ok = False
@@ -80,7 +81,7 @@ def parse_xm(text: str, file: str, diags: Diagnostics) -> Optional[Settings]:
         try:
             value = _literal(stmt.value)
         except _NotLiteral as exc:
-            diags.add("XEN425", f"the value of {stmt.targets[0].id} is {exc.what}, not a "
+            diags.add(XEN425, f"the value of {stmt.targets[0].id} is {exc.what}, not a "
                       "literal; virtc never runs the config", _span(file, exc.node),
                       hint="write the value itself: a number, a string or a list of strings")
             ok = False

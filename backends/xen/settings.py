@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Tuple
 
 from ...compiler.diagnostics import Diagnostics, Span
+from ...compiler.rules.codes import XEN431
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ def store(settings: Settings, setting: Setting, diags: Diagnostics) -> None:
     """Both xm (Python) and xl keep the last assignment of a repeated key; say so."""
     earlier = settings.pop(setting.key, None)
     if earlier is not None:
-        diags.add("XEN431", f"key {setting.key} is assigned again; the value from line "
+        diags.add(XEN431, f"key {setting.key} is assigned again; the value from line "
                   f"{earlier.span.line} is replaced", setting.span,
                   hint=f"keep one assignment of {setting.key}")
     settings[setting.key] = setting

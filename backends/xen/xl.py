@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 from ...compiler.ir import Disk, DiskDevice, DiskType, Graphics, GraphicsType, nearest
+from ...compiler.rules.codes import XEN407, XEN408, XEN410, XEN411, XEN418, XEN423, XEN430
 from . import tables
 from .chardev import build_chardevs
 from .common import (
@@ -52,11 +53,11 @@ def build_os(b: Builder, config: Config) -> None:
         return
     if os.loader is not None or os.boot:
         where = nearest(os.loader_span if os.loader is not None else os.boot[0].span, os.span)
-        b.note("XEN418", "<os><loader> and <boot> are for HVM guests; ignored for this "
-               "paravirtualized guest", where)
+        b.report(XEN418, "<os><loader> and <boot> are for HVM guests; ignored for this "
+                 "paravirtualized guest", where)
     if os.kernel is None and d.bootloader is None:
-        b.note("XEN423", "paravirtualized guest has neither <os><kernel> nor <bootloader>",
-               os.span, hint="add <kernel> or <bootloader>/usr/bin/pygrub</bootloader>")
+        b.report(XEN423, "paravirtualized guest has neither <os><kernel> nor <bootloader>",
+                 os.span, hint="add <kernel> or <bootloader>/usr/bin/pygrub</bootloader>")
     config.set("bootloader", d.bootloader)
     config.set("bootloader_args", d.bootloader_args)
     config.set("kernel", os.kernel)
@@ -72,29 +73,29 @@ def _backendtype(b: Builder, disk: Disk) -> tuple:
     if name is None:
         return True, ("phy" if disk.type is DiskType.BLOCK else None)
     if name not in BACKENDTYPES:
-        b.error("XEN408", f"<driver name={name!r}> is not an xl disk backend",
-                nearest(disk.driver_span, disk.span),
-                hint="use name='phy', 'tap', 'qemu' (qdisk) or 'file', or drop <driver>")
+        b.report(XEN408, f"<driver name={name!r}> is not an xl disk backend",
+                 nearest(disk.driver_span, disk.span),
+                 hint="use name='phy', 'tap', 'qemu' (qdisk) or 'file', or drop <driver>")
         return False, None
     return True, BACKENDTYPES[name]
 
 
 def disk_spec(b: Builder, disk: Disk) -> Optional[str]:
     if disk.device is DiskDevice.FLOPPY:
-        b.error("XEN411", f"floppy {disk.target_dev!r}: xl has no floppy drives", disk.span,
-                hint="remove the floppy, or compile for xen-xm")
+        b.report(XEN411, f"floppy {disk.target_dev!r}: xl has no floppy drives", disk.span,
+                 hint="remove the floppy, or compile for xen-xm")
         return None
     if not tables.DISK_BUS_PREFIXES[disk.target_bus]:
-        b.note("XEN410", f"<target dev={disk.target_dev!r} bus='{disk.target_bus.value}'>: "
-               "xl has no bus field and Xen has no such bus; the bus is ignored",
-               nearest(disk.target_span, disk.span),
-               hint="name the target hdX (IDE), sdX (SCSI) or xvdX (Xen)")
+        b.report(XEN410, f"<target dev={disk.target_dev!r} bus='{disk.target_bus.value}'>: "
+                 "xl has no bus field and Xen has no such bus; the bus is ignored",
+                 nearest(disk.target_span, disk.span),
+                 hint="name the target hdX (IDE), sdX (SCSI) or xvdX (Xen)")
     if not b.no_separator("target dev", disk.target_dev, nearest(disk.target_span, disk.span),
                           "disk"):
         return None
     if disk.source is None and disk.device is not DiskDevice.CDROM:
-        b.error("XEN407", f"disk {disk.target_dev!r} has no <source>; only cdroms can be "
-                "empty", disk.span)
+        b.report(XEN407, f"disk {disk.target_dev!r} has no <source>; only cdroms can be "
+                 "empty", disk.span)
         return None
     ok, backend = _backendtype(b, disk)
     if not ok:
@@ -144,9 +145,9 @@ def check_xl_strings(b: Builder, config: Config) -> None:
         for item in value if isinstance(value, list) else (value,):
             bad = xl_unrepresentable(item) if isinstance(item, str) else None
             if bad is not None:
-                b.error("XEN430", f"the value of xl key {key} holds U+{ord(bad):04X}, which "
-                        "an xl string can't carry", b.domain.span,
-                        hint="remove the control character, or compile for xen-xm")
+                b.report(XEN430, f"the value of xl key {key} holds U+{ord(bad):04X}, which "
+                         "an xl string can't carry", b.domain.span,
+                         hint="remove the control character, or compile for xen-xm")
 
 
 def build_config(b: Builder) -> Config:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Optional
 
 from ...compiler.ir import Disk, DiskDevice, nearest
+from ...compiler.rules.codes import (XEN407, XEN408, XEN409, XEN410, XEN411, XEN412,
+                                     XEN418, XEN419, XEN423, XEN433)
 from . import tables
 from .chardev import build_chardevs
 from .dialects import CDROM_KEY, IOEMU_DISK_PREFIX, VIF_TYPE_IOEMU
@@ -34,20 +36,20 @@ def build_os(b: Builder, config: Config) -> None:
     if b.hvm:
         config.set("builder", tables.BUILDERS[os.type])
         if os.loader is None:
-            b.note("XEN419", "HVM guest has no <os><loader>; xm needs the firmware in its "
-                   "kernel key", os.span, hint="add <loader>/usr/lib/xen/boot/hvmloader</loader>")
+            b.report(XEN419, "HVM guest has no <os><loader>; xm needs the firmware in its "
+                     "kernel key", os.span, hint="add <loader>/usr/lib/xen/boot/hvmloader</loader>")
         config.set("kernel", os.loader)
         build_hvm_boot(b, config)
         return
     if os.loader is not None:
-        b.note("XEN418", "<os><loader> is HVM firmware; ignored for this paravirtualized "
-               "guest", nearest(os.loader_span, os.span))
+        b.report(XEN418, "<os><loader> is HVM firmware; ignored for this paravirtualized "
+                 "guest", nearest(os.loader_span, os.span))
     if os.boot:
-        b.note("XEN418", "<os><boot> orders emulated devices of HVM guests; ignored for "
-               "this paravirtualized guest", os.boot[0].span)
+        b.report(XEN418, "<os><boot> orders emulated devices of HVM guests; ignored for "
+                 "this paravirtualized guest", os.boot[0].span)
     if os.kernel is None and b.domain.bootloader is None:
-        b.note("XEN423", "paravirtualized guest has neither <os><kernel> nor <bootloader>",
-               os.span, hint="add <kernel> or <bootloader>/usr/bin/pygrub</bootloader>")
+        b.report(XEN423, "paravirtualized guest has neither <os><kernel> nor <bootloader>",
+                 os.span, hint="add <kernel> or <bootloader>/usr/bin/pygrub</bootloader>")
     config.set("bootloader", b.domain.bootloader)
     config.set("bootargs", b.domain.bootloader_args)
     config.set("kernel", os.kernel)
@@ -61,20 +63,20 @@ def build_floppies(b: Builder, config: Config) -> None:
         if disk.device is not DiskDevice.FLOPPY:
             continue
         if not b.hvm:
-            b.error("XEN411", f"floppy {disk.target_dev!r}: paravirtualized guests have no "
-                    "floppy controller", disk.span, hint="remove the floppy disk")
+            b.report(XEN411, f"floppy {disk.target_dev!r}: paravirtualized guests have no "
+                     "floppy controller", disk.span, hint="remove the floppy disk")
         elif disk.target_dev not in FLOPPY_KEYS:
-            b.error("XEN411", f"floppy target dev {disk.target_dev!r}: xm has keys for fda "
-                    "and fdb only", nearest(disk.target_span, disk.span),
-                    hint="use target dev='fda' or 'fdb'")
+            b.report(XEN411, f"floppy target dev {disk.target_dev!r}: xm has keys for fda "
+                     "and fdb only", nearest(disk.target_span, disk.span),
+                     hint="use target dev='fda' or 'fdb'")
         elif disk.source is None:
-            b.error("XEN411", f"floppy {disk.target_dev!r} has no <source>; xm can't "
-                    "describe an empty floppy drive", disk.span)
+            b.report(XEN411, f"floppy {disk.target_dev!r} has no <source>; xm can't "
+                     "describe an empty floppy drive", disk.span)
         else:
             if disk.readonly:
-                b.note("XEN412", f"floppy {disk.target_dev!r}: <readonly/> can't be "
-                       "expressed in the fda/fdb keys; ignored",
-                       nearest(disk.readonly_span, disk.span))
+                b.report(XEN412, f"floppy {disk.target_dev!r}: <readonly/> can't be "
+                         "expressed in the fda/fdb keys; ignored",
+                         nearest(disk.readonly_span, disk.span))
             config.set(disk.target_dev, disk.source)
 
 
@@ -82,24 +84,24 @@ def _disk_prefix(b: Builder, disk: Disk) -> Optional[str]:
     name, fmt = disk.driver_name, disk.driver_type
     if name is None:
         if fmt is not None:
-            b.note("XEN409", f"<driver type={fmt!r}> without a driver name can't be "
-                   f"expressed; {tables.DISK_PREFIX[disk.type]}: is used",
-                   nearest(disk.driver_span, disk.span),
-                   hint=f"use <driver name='tap' type={fmt!r}/>")
+            b.report(XEN409, f"<driver type={fmt!r}> without a driver name can't be "
+                     f"expressed; {tables.DISK_PREFIX[disk.type]}: is used",
+                     nearest(disk.driver_span, disk.span),
+                     hint=f"use <driver name='tap' type={fmt!r}/>")
         return tables.DISK_PREFIX[disk.type] + ":"
     if name not in tables.DISK_DRIVERS:
-        b.error("XEN408", f"<driver name={name!r}> is not a Xen block backend",
-                nearest(disk.driver_span, disk.span),
-                hint="use name='file', 'phy', 'tap' or 'tap2'")
+        b.report(XEN408, f"<driver name={name!r}> is not a Xen block backend",
+                 nearest(disk.driver_span, disk.span),
+                 hint="use name='file', 'phy', 'tap' or 'tap2'")
         return None
     if name in tables.TAP_DRIVERS:
         # blktap spells a raw image "aio", the asynchronous-I/O raw driver.
         sub = "aio" if fmt in (None, "raw", "aio") else fmt
         return f"{name}:{sub}:"
     if fmt not in (None, "raw"):
-        b.note("XEN409", f"<driver name={name!r} type={fmt!r}>: only the tap drivers carry "
-               "an image format in xm; the type is ignored", nearest(disk.driver_span, disk.span),
-               hint=f"use <driver name='tap' type={fmt!r}/>")
+        b.report(XEN409, f"<driver name={name!r} type={fmt!r}>: only the tap drivers carry "
+                 "an image format in xm; the type is ignored", nearest(disk.driver_span, disk.span),
+                 hint=f"use <driver name='tap' type={fmt!r}/>")
     return name + ":"
 
 
@@ -114,10 +116,10 @@ def build_old_cdrom(b: Builder, config: Config) -> None:
         if not _is_old_cdrom(b, disk):
             continue
         if disk.source is None or "cdrom" in config:
-            b.note("XEN433", f"CD-ROM {disk.target_dev!r}: xend {b.dialect.version} carries "
-                   "one HVM CD-ROM, with media, in its cdrom key; this one is dropped",
-                   disk.span, hint="use --xen-version 3.0.3 or later for empty or extra "
-                   "CD-ROM drives")
+            b.report(XEN433, f"CD-ROM {disk.target_dev!r}: xend {b.dialect.version} carries "
+                     "one HVM CD-ROM, with media, in its cdrom key; this one is dropped",
+                     disk.span, hint="use --xen-version 3.0.3 or later for empty or extra "
+                     "CD-ROM drives")
             continue
         config.set("cdrom", disk.source)
 
@@ -128,10 +130,10 @@ def disk_entry(b: Builder, disk: Disk) -> Optional[str]:
         return None
     prefixes = tables.DISK_BUS_PREFIXES[disk.target_bus]
     if not prefixes:
-        b.note("XEN410", f"<target dev={disk.target_dev!r} bus='{disk.target_bus.value}'>: "
-               "xm has no bus field and Xen has no such bus; the bus is ignored",
-               nearest(disk.target_span, disk.span),
-               hint="name the target hdX (IDE), sdX (SCSI) or xvdX (Xen)")
+        b.report(XEN410, f"<target dev={disk.target_dev!r} bus='{disk.target_bus.value}'>: "
+                 "xm has no bus field and Xen has no such bus; the bus is ignored",
+                 nearest(disk.target_span, disk.span),
+                 hint="name the target hdX (IDE), sdX (SCSI) or xvdX (Xen)")
     if not (b.no_separator("disk source", disk.source,
                            nearest(disk.source_span, disk.span), "disk")
             and b.no_separator("target dev", disk.target_dev,
@@ -139,8 +141,8 @@ def disk_entry(b: Builder, disk: Disk) -> Optional[str]:
         return None
     if disk.source is None:
         if disk.device is not DiskDevice.CDROM:
-            b.error("XEN407", f"disk {disk.target_dev!r} has no <source>; only cdroms can "
-                    "be empty", disk.span)
+            b.report(XEN407, f"disk {disk.target_dev!r} has no <source>; only cdroms can "
+                     "be empty", disk.span)
             return None
         source = ""
     else:

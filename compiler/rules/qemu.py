@@ -6,9 +6,8 @@ RULES = [
          "The selected QEMU version has no command-line spelling for this setting.",
          "Each QEMU version accepts a different set of options (see docs/qemu-dialects.md). "
          "Emitting an option the version doesn't know makes QEMU refuse to start; leaving "
-         "it out silently would run a different guest than the one described. Where a "
-         "setting can be dropped without changing how the guest runs in a way that breaks "
-         "it, the severity is lowered to warning or info.",
+         "it out silently would run a different guest than the one described. Settings "
+         "the guest can run without are QEMU316 instead.",
          "<interface type='bridge'><source bridge='br0'/></interface>  with --qemu-version 0.9",
          "Pick a newer --qemu-version (or let virtc detect it from the emulator), or change "
          "the element to one the version supports, as the hint says."),
@@ -107,6 +106,24 @@ RULES = [
          "<disk type='file'><source file='/a.img'/><target dev='hdb'/><readonly/></disk>",
          "Attach the disk as virtio (vd*) or SCSI (sd*), or make it writable. CD-ROMs on IDE "
          "may be read-only."),
+    Rule(codes.QEMU316, "left-out-for-dialect",
+         "The selected QEMU version can't express a setting the guest can run without; "
+         "virtc leaves it out.",
+         "Some settings refine a guest that starts without them: its SMBIOS UUID, a "
+         "read-only disk, the boot devices after the first, ACPI being off. An older QEMU "
+         "with no spelling for one of them starts the guest with its own default instead, "
+         "which the message names. The guest runs, but not exactly as described.",
+         "<boot dev='cdrom'/><boot dev='hd'/>  with --qemu-version 0.9",
+         "Accept the difference the message names, or pick a newer --qemu-version (or let "
+         "virtc detect it from the emulator)."),
+    Rule(codes.QEMU317, "kvm-switch-missing",
+         "<domain type='kvm'> with a QEMU version that has no switch to turn KVM on.",
+         "QEMU before 0.12 has neither -enable-kvm nor -machine accel=kvm: KVM came with the "
+         "separate kvm fork (qemu-kvm), whose binary uses KVM without being asked. The "
+         "command line is the same either way; which binary runs decides the accelerator.",
+         "<domain type='kvm'>  with --qemu-version 0.9",
+         "Point <emulator> (or --emulator) at the kvm fork's binary, or pick a newer "
+         "--qemu-version."),
     Rule(codes.QEMU320, "not-compiled-for-qemu",
          "Valid libvirt XML that virtc does not compile for QEMU yet.",
          "libvirt's domain format is much larger than what virtc's QEMU backend builds. The "
