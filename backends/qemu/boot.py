@@ -54,10 +54,9 @@ def build_boot(domain: Domain, ctx: QemuContext) -> List[Option]:
     if ctx.has(Cap.BOOT_ORDER):
         return [Option("-boot", Opts.of(None, ("order", letters)), boots[0].span)]
     if len(letters) > 1:
-        ctx.unsupported(QEMU316, boots[1].span,
-                        f"a boot order of several devices ({letters})",
+        ctx.unsupported(boots[1].span, f"a boot order of several devices ({letters})",
                         f"this dialect boots from one device; using the first,"
-                        f" <boot dev='{boots[0].dev.value}'>")
+                        f" <boot dev='{boots[0].dev.value}'>", rule=QEMU316)
     return [Option("-boot", Raw(letters[0]), boots[0].span)]
 
 

@@ -6,7 +6,7 @@ from typing import Mapping, Optional
 
 from ...compiler.diagnostics import Diagnostics, Span
 from ...compiler.ir import Network
-from ...compiler.rules.codes import Code
+from ...compiler.rules.codes import QEMU301, Code
 from .dialects import Cap, Dialect
 
 
@@ -20,8 +20,8 @@ class QemuContext:
     def has(self, cap: Cap) -> bool:
         return self.dialect.has(cap)
 
-    def unsupported(self, rule: Code, span: Span, what: str, hint: str) -> None:
+    def unsupported(self, span: Span, what: str, hint: str, *, rule: Code = QEMU301) -> None:
         """`what` has no spelling in this dialect's command line: QEMU301 when the guest
-        can't run as described, QEMU316 when it runs without it, QEMU317 for KVM."""
+        can't run as described; `rule=QEMU316` when it runs without it, QEMU317 for KVM."""
         self.diags.add(rule, f"{what} is not supported by QEMU {self.dialect.version}",
                        span, hint)

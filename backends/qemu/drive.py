@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from ...compiler.diagnostics import Span
 from ...compiler.ir import Disk, DiskBus, DiskDevice, DiskType, Domain, nearest
-from ...compiler.rules.codes import QEMU301, QEMU306, QEMU310, QEMU315, QEMU316
+from ...compiler.rules.codes import QEMU306, QEMU310, QEMU315, QEMU316
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -160,10 +160,10 @@ def _readonly(disk: Disk, ctx: QemuContext) -> Optional[bool]:
         return None
     if ctx.has(Cap.DRIVE_READONLY):
         return True
-    ctx.unsupported(QEMU316, nearest(disk.readonly_span, disk.span),
+    ctx.unsupported(nearest(disk.readonly_span, disk.span),
                     f"<readonly/> on disk {disk.target_dev}",
                     "the guest can write to this image; make the file read-only on the host,"
-                    " or use QEMU 1.1 or later")
+                    " or use QEMU 1.1 or later", rule=QEMU316)
     return None
 
 
@@ -175,8 +175,7 @@ def build_drive(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
     common = (("file", disk_source(disk)), ("format", fmt))
     readonly = ("readonly", _readonly(disk, ctx))
     if bus is DiskBus.XEN:
-        ctx.unsupported(QEMU301, _target(disk),
-                        f"the Xen PV disk bus (<target dev='{disk.target_dev}'>)",
+        ctx.unsupported(_target(disk), f"the Xen PV disk bus (<target dev='{disk.target_dev}'>)",
                         "use hd* (IDE), sd* (SCSI) or vd* (virtio) for QEMU guests")
         return []
     if bus is DiskBus.SCSI and ctx.has(Cap.SCSI_DEVICE):
@@ -210,7 +209,7 @@ def build_legacy_disk(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Opt
         # -cdrom is the only CD switch, and it always sits at hdc.
         switch = "-cdrom" if (slot.bus, slot.index) == (DiskBus.IDE, 2) else None
     if switch is None:
-        ctx.unsupported(QEMU301, _target(disk),
+        ctx.unsupported(_target(disk),
                         f"a {disk.device.value} at <target dev='{disk.target_dev}'>",
                         "QEMU 0.9 has -hda..-hdd, -cdrom (hdc) and -fda/-fdb only")
         return []

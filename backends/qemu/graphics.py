@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Dict, List, assert_never
 
 from ...compiler.ir import Domain, Graphics, GraphicsType, Input, InputBus, InputType
-from ...compiler.rules.codes import QEMU301, QEMU306, QEMU308, QEMU313, QEMU314
+from ...compiler.rules.codes import QEMU306, QEMU308, QEMU313, QEMU314
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -33,7 +33,7 @@ def build_graphics(domain: Domain, ctx: QemuContext) -> List[Option]:
     seen = set()
     for gfx in graphics:
         if gfx.type in seen:
-            ctx.unsupported(QEMU301, gfx.span, f"a second <graphics type='{gfx.type.value}'>",
+            ctx.unsupported(gfx.span, f"a second <graphics type='{gfx.type.value}'>",
                             "keep one graphics element of each type")
             continue
         seen.add(gfx.type)
@@ -100,7 +100,7 @@ def build_sdl(gfx: Graphics, ctx: QemuContext) -> List[Option]:
     elif ctx.has(Cap.SDL):
         out = [Option("-sdl", None, gfx.span)]
     else:  # pragma: no cover - every dialect has one of the two
-        ctx.unsupported(QEMU301, gfx.span, "<graphics type='sdl'>", "use VNC")
+        ctx.unsupported(gfx.span, "<graphics type='sdl'>", "use VNC")
         return []
     return out + build_keymap(gfx)
 

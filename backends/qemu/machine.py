@@ -5,8 +5,8 @@ from typing import Dict, List, Optional
 
 from ...compiler.diagnostics import Span
 from ...compiler.ir import ClockOffset, Domain, DomainType, OsType, nearest
-from ...compiler.rules.codes import (QEMU301, QEMU304, QEMU306, QEMU307, QEMU309, QEMU311,
-                                     QEMU316, QEMU317)
+from ...compiler.rules.codes import (QEMU304, QEMU306, QEMU307, QEMU309, QEMU311, QEMU316,
+                                     QEMU317)
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -63,9 +63,9 @@ def build_uuid(domain: Domain, ctx: QemuContext) -> List[Option]:
     if domain.uuid is None:
         return []
     if not ctx.has(Cap.UUID):
-        ctx.unsupported(QEMU316, domain.span, f"<uuid> {domain.uuid}",
+        ctx.unsupported(domain.span, f"<uuid> {domain.uuid}",
                         "the guest will see QEMU's default SMBIOS UUID; use QEMU 0.12 or later"
-                        " to set it")
+                        " to set it", rule=QEMU316)
         return []
     return [Option("-uuid", Raw(domain.uuid), domain.span)]
 
@@ -100,8 +100,9 @@ def build_accel(domain: Domain, ctx: QemuContext) -> List[Option]:
     if dtype is DomainType.KVM:
         if ctx.has(Cap.ENABLE_KVM):
             return [Option("-enable-kvm", None, domain.span)]
-        ctx.unsupported(QEMU317, domain.span, "<domain type='kvm'> as a command-line switch",
-                        "point <emulator> at the kvm fork's binary, which uses KVM by default")
+        ctx.unsupported(domain.span, "<domain type='kvm'> as a command-line switch",
+                        "point <emulator> at the kvm fork's binary, which uses KVM by default",
+                        rule=QEMU317)
         return []
     if dtype is DomainType.KQEMU:
         if ctx.has(Cap.KQEMU):
@@ -143,8 +144,8 @@ def build_no_acpi(domain: Domain, ctx: QemuContext) -> List[Option]:
         return []
     if ctx.has(Cap.NO_ACPI):
         return [Option("-no-acpi", None, domain.features.span)]
-    ctx.unsupported(QEMU316, domain.features.span,
-                    "turning ACPI off (no <acpi/> in <features>)", "add <acpi/> to <features>")
+    ctx.unsupported(domain.features.span, "turning ACPI off (no <acpi/> in <features>)",
+                    "add <acpi/> to <features>", rule=QEMU316)
     return []
 
 
@@ -156,7 +157,7 @@ def build_clock(domain: Domain, ctx: QemuContext) -> List[Option]:
         return [Option("-rtc", Opts.of(None, ("base", base)), domain.clock.span)]
     if ctx.has(Cap.LOCALTIME):
         return [Option("-localtime", None, domain.clock.span)]
-    ctx.unsupported(QEMU301, domain.clock.span, f"<clock offset='{base}'>", "use a newer dialect")
+    ctx.unsupported(domain.clock.span, f"<clock offset='{base}'>", "use a newer dialect")
     return []
 
 

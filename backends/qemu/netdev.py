@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Tuple, assert_never
 from ...compiler.diagnostics import Span
 from ...compiler.ir import Domain, Interface, NetType, nearest
 from ...compiler.networks import resolve_bridge
-from ...compiler.rules.codes import QEMU301, QEMU303, QEMU306, QEMU312
+from ...compiler.rules.codes import QEMU303, QEMU306, QEMU312
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Scalar
@@ -62,7 +62,7 @@ def build_interfaces(domain: Domain, ctx: QemuContext) -> List[Option]:
         elif ctx.has(Cap.NET_VLAN):
             out.extend(build_net_vlan(iface, index, kind, props))
         else:  # no dialect lacks both; kept so a future dialect can't fall through silently
-            ctx.unsupported(QEMU301, iface.span, "network interfaces", "use a dialect with -netdev")
+            ctx.unsupported(iface.span, "network interfaces", "use a dialect with -netdev")
     return out
 
 
@@ -110,8 +110,7 @@ def backend_props(iface: Interface, ctx: QemuContext) -> Optional[Tuple[str, Pro
 def build_netdev_bridge(iface: Interface, bridge: str,
                         ctx: QemuContext) -> Optional[Tuple[str, Props]]:
     if not ctx.has(Cap.NETDEV_BRIDGE):
-        ctx.unsupported(QEMU301, iface.span,
-                        f"<interface type='{iface.type.value}'> (bridge {bridge!r})",
+        ctx.unsupported(iface.span, f"<interface type='{iface.type.value}'> (bridge {bridge!r})",
                         "this QEMU has no bridge helper; use type='ethernet' with a <script>"
                         " that adds the tap device to the bridge")
         return None
