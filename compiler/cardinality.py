@@ -19,8 +19,11 @@ _DOMAIN_REQUIRED = ("name", "os")
 _DEVICES_SINGLE = frozenset({"emulator"})
 
 
-def findings(root) -> List[Tuple[str, object, str, str]]:
-    """(code, element, message, hint) for each count the schema could not check."""
+def findings(root, index) -> List[Tuple[str, object, str, str]]:
+    """(code, element, message, hint) for each count the schema could not check.
+
+    `index` (a positions.SourceIndex) places the first of repeated elements for the hint.
+    """
     if root.tag != "domain":
         return []
     out: List[Tuple[str, object, str, str]] = []
@@ -28,7 +31,7 @@ def findings(root) -> List[Tuple[str, object, str, str]]:
     for child in root:
         if isinstance(child.tag, str):
             seen.setdefault(child.tag, []).append(child)
-    _repeats(root, seen, lambda tag: "{" not in tag and tag not in _DOMAIN_REPEATS, out)
+    _repeats(root, seen, lambda tag: "{" not in tag and tag not in _DOMAIN_REPEATS, index, out)
     for tag in missing(root):
         out.append(("XSD105", root, f"<domain> is missing required child element <{tag}>",
                     f"add <{tag}>…</{tag}> inside <domain>"))
@@ -37,7 +40,7 @@ def findings(root) -> List[Tuple[str, object, str, str]]:
         for child in devices:
             if isinstance(child.tag, str):
                 found.setdefault(child.tag, []).append(child)
-        _repeats(devices, found, lambda tag: tag in _DEVICES_SINGLE, out)
+        _repeats(devices, found, lambda tag: tag in _DEVICES_SINGLE, index, out)
     return out
 
 
@@ -52,12 +55,13 @@ def missing(elem) -> List[str]:
     return out
 
 
-def _repeats(parent, seen: Dict[str, list], single, out) -> None:
+def _repeats(parent, seen: Dict[str, list], single, index, out) -> None:
     for tag, elems in seen.items():
         if single(tag) and len(elems) > 1:
+            first = index.span(elems[0]).line
             for extra in elems[1:]:
                 out.append(("XSD107", extra, f"<{tag}> appears more than once in <{parent.tag}>",
-                            f"keep one <{tag}> (the first is at line {elems[0].sourceline}) "
+                            f"keep one <{tag}> (the first is at line {first}) "
                             f"and remove the others"))
 
 

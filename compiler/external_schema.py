@@ -14,7 +14,8 @@ from typing import Dict, List, Optional
 
 from lxml import etree
 
-from .diagnostics import Diagnostic, Diagnostics, Span
+from .diagnostics import Diagnostic, Diagnostics
+from .positions import SourceIndex
 
 RNG_NS = "http://relaxng.org/ns/structure/1.0"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
@@ -88,9 +89,11 @@ def check_external(schema_path: str, source: bytes, file: str) -> List[Diagnosti
     if pending:
         line = root.sourceline or 1
         by_line.setdefault(line, []).extend(t for t in pending if t not in by_line.get(line, []))
-        paths.setdefault(line, None)
+        paths.setdefault(line, root.getroottree().getpath(root))
+    index = SourceIndex(file, source)
     for line, texts in by_line.items():
-        span = Span(file, line, _column(root, source, paths[line], line))
+        element = _element_at(root, paths[line])
+        span = index.span(element) if element is not None else index.line_span(line)
         diags.add("XSD109", f"{name}: {'; '.join(texts)}", span, hint=hint)
     return diags.items
 
@@ -99,19 +102,12 @@ def _plain(message: str) -> str:
     return re.sub(r"\{[^}]*\}", "", message).strip().rstrip(".")
 
 
-def _column(root, source: bytes, path: Optional[str], line: int) -> int:
-    """Column of the element's "<" on `line`, or 1 when it can't be told."""
-    tag = None
-    if path:
-        try:
-            found = root.getroottree().xpath(path)
-        except etree.XPathError:
-            found = []
-        if found and isinstance(found[0], etree._Element):
-            tag = etree.QName(found[0]).localname
-    lines = source.decode("utf-8", "replace").split("\n")
-    if not 0 < line <= len(lines):
-        return 1
-    text = lines[line - 1]
-    index = text.find(f"<{tag}") if tag else text.find("<")
-    return index + 1 if index >= 0 else 1
+def _element_at(root, path: Optional[str]):
+    """The element libxml2's error path names, if it names one."""
+    if not path:
+        return None
+    try:
+        found = root.getroottree().xpath(path)
+    except etree.XPathError:
+        return None
+    return found[0] if found and isinstance(found[0], etree._Element) else None

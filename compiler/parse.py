@@ -15,14 +15,13 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 from lxml import etree
 
+from ..schemas import KINDS
 from .diagnostics import Diagnostics, Span
-from .positions import SourceIndex
-
-KINDS = ("domain", "network", "capabilities")
+from .positions import DECLARED, SourceIndex, bom_encoding
 
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 # Domain XML nests about five levels deep; libxml2 itself stops at 256 without huge_tree.
@@ -91,8 +90,8 @@ def parse(source: bytes, file: str, diags: Diagnostics, *,
         diags.add("XML003", "the file is empty", Span(file, 1, 1),
                   hint="a domain description starts with <domain type='…'>")
         return None
-    text = _decode_for_scan(source, file, diags)
-    if text is None or _refuse_prolog_doctype(text, file, diags):
+    index = SourceIndex(file, source)
+    if not _decodable(index, diags) or _refuse_prolog_doctype(index, diags):
         return None
     parser = _parser()
     _RESOLVER.attempts.clear()
@@ -100,14 +99,13 @@ def parse(source: bytes, file: str, diags: Diagnostics, *,
         root = etree.fromstring(source, parser)
     except etree.XMLSyntaxError as exc:
         if not _refused_loads(file, diags):
-            _syntax_error(exc, parser.error_log, source, file, diags)
+            _syntax_error(exc, parser.error_log, index, diags)
         return None
     if _refused_loads(file, diags):
         return None
     tree = root.getroottree()
-    if _refuse_doctype(tree, source, file, diags):
+    if _refuse_doctype(tree, index, diags):
         return None
-    index = SourceIndex(file, source)
     if _too_deep(root, max_depth, index, diags):
         return None
     kind = root.tag if isinstance(root.tag, str) else ""
@@ -126,48 +124,33 @@ def _size(n: int) -> str:
 
 # ---------------------------------------------------------------- encodings and binary data
 
-# XML 1.0 appendix F: a byte order mark, or the first four bytes of "<?xml".
-_SIGNATURES: Tuple[Tuple[bytes, str], ...] = (
-    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xfe\xff", "utf-16"), (b"\xff\xfe", "utf-16"),
-    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
-    (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"),
-    (b"\x4c\x6f\xa7\x94", "cp500"),
-)
-_DECLARED = re.compile(rb"\A<\?xml[^>]*?\sencoding\s*=\s*[\"']([^\"'>]{1,40})[\"']")
-
-
-def _decode_for_scan(source: bytes, file: str, diags: Diagnostics) -> Optional[str]:
-    """The text of `source` as far as the prolog scan needs it, or None after a diagnostic.
+def _decodable(index: SourceIndex, diags: Diagnostics) -> bool:
+    """Whether the prolog scan can read the text; if not, say why (XML008, XML007).
 
     Decoding here only has to find markup in the prolog; libxml2 still decodes the document
     itself and reports bad bytes at their position.
     """
-    encoding = next((enc for sig, enc in _SIGNATURES if source.startswith(sig)), None)
-    if encoding is None:
-        nul = source.find(b"\x00")
-        if nul >= 0:
-            line, column = _position(source, nul)
-            diags.add("XML008", f"the file holds binary data (a NUL byte at offset {nul}), "
-                      "not XML text", Span(file, line, column),
-                      hint="point virtc at the XML description, not at a disk image or archive")
-            return None
-        match = _DECLARED.match(source)
-        encoding = match.group(1).decode("ascii", "replace") if match else "utf-8"
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            line, column = _position(source, match.start(1))
-            diags.add("XML007", f"the XML declaration names the encoding '{encoding}', "
-                      "which virtc can't read", Span(file, line, column),
-                      hint="save the file as UTF-8 and declare encoding='UTF-8' (or nothing)")
-            return None
-    return source.decode(encoding, "replace")
-
-
-def _position(source: bytes, offset: int) -> Tuple[int, int]:
-    line = source.count(b"\n", 0, offset) + 1
-    return line, offset - (source.rfind(b"\n", 0, offset) + 1) + 1
+    source = index.source
+    if bom_encoding(source) is not None:
+        return True
+    nul = source.find(b"\x00")
+    if nul >= 0:
+        diags.add("XML008", f"the file holds binary data (a NUL byte at offset {nul}), "
+                  "not XML text", index.byte_span(nul),
+                  hint="point virtc at the XML description, not at a disk image or archive")
+        return False
+    match = DECLARED.match(source)
+    if match is None:
+        return True
+    encoding = match.group(1).decode("ascii", "replace")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        diags.add("XML007", f"the XML declaration names the encoding '{encoding}', "
+                  "which virtc can't read", index.byte_span(match.start(1)),
+                  hint="save the file as UTF-8 and declare encoding='UTF-8' (or nothing)")
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- DOCTYPE
@@ -179,7 +162,7 @@ _EXTERNAL_ID = re.compile(r"<!DOCTYPE\s+[^\s\[>]+\s+(SYSTEM|PUBLIC)\s*([\"'])([^
 
 def _prolog_doctype(text: str) -> Optional[int]:
     """Where a <!DOCTYPE starts, if one comes before the root element."""
-    i, n = (1 if text.startswith("\ufeff") else 0), len(text)
+    i, n = 0, len(text)
     while i < n:
         while i < n and text[i] in " \t\r\n":
             i += 1
@@ -197,7 +180,8 @@ def _prolog_doctype(text: str) -> Optional[int]:
     return None
 
 
-def _refuse_prolog_doctype(text: str, file: str, diags: Diagnostics) -> bool:
+def _refuse_prolog_doctype(index: SourceIndex, diags: Diagnostics) -> bool:
+    text = index.text
     start = _prolog_doctype(text)
     if start is None or _BARE_DOCTYPE.match(text, start):
         return False
@@ -209,9 +193,7 @@ def _refuse_prolog_doctype(text: str, file: str, diags: Diagnostics) -> bool:
         what = f"names an external DTD ({external.group(3)!r})"
     else:
         what = "has an internal subset"
-    line = text.count("\n", 0, start) + 1
-    column = start - (text.rfind("\n", 0, start) + 1) + 1
-    _doctype_diag(what, Span(file, line, column), diags)
+    _doctype_diag(what, index.char_span(start), diags)
     return True
 
 
@@ -232,18 +214,17 @@ def _refused_loads(file: str, diags: Diagnostics) -> bool:
     return True
 
 
-def _refuse_doctype(tree, source: bytes, file: str, diags: Diagnostics) -> bool:
+def _refuse_doctype(tree, index: SourceIndex, diags: Diagnostics) -> bool:
     info = tree.docinfo
     dtd = info.internalDTD
     has_entities = dtd is not None and any(True for _ in dtd.iterentities())
     external = bool(info.system_url or info.public_id)
     if not (has_entities or external):
         return False
-    match = re.search(rb"<!DOCTYPE", source, re.IGNORECASE)
-    line, column = _position(source, match.start() if match else 0)
+    match = re.search(r"<!DOCTYPE", index.text, re.IGNORECASE)
     what = "declares entities" if has_entities else \
         f"names an external DTD ({info.system_url or info.public_id})"
-    _doctype_diag(what, Span(file, line, column), diags)
+    _doctype_diag(what, index.char_span(match.start() if match else 0), diags)
     return True
 
 
@@ -269,7 +250,7 @@ def _depth_diag(limit: int, span: Span, diags: Diagnostics) -> None:
 _ENCODING_ERRORS = {"ERR_INVALID_ENCODING", "ERR_UNSUPPORTED_ENCODING", "ERR_UNKNOWN_ENCODING"}
 
 
-def _syntax_error(exc: "etree.XMLSyntaxError", log, source: bytes, file: str,
+def _syntax_error(exc: "etree.XMLSyntaxError", log, index: SourceIndex,
                   diags: Diagnostics) -> None:
     # The parser's own log holds this parse's errors only; the exception's may carry older
     # entries from the same thread.
@@ -279,7 +260,7 @@ def _syntax_error(exc: "etree.XMLSyntaxError", log, source: bytes, file: str,
     column = max((first.column if first else exc.offset) or 1, 1)
     message = (first.message if first else str(exc)).strip()
     type_name = first.type_name if first else ""
-    span = Span(file, line, column)
+    span = Span(index.file, line, column)     # libxml2 counts columns in characters too
     lowered = message.lower()
     if "depth" in lowered:
         _depth_diag(DEFAULT_MAX_DEPTH, span, diags)
@@ -293,13 +274,13 @@ def _syntax_error(exc: "etree.XMLSyntaxError", log, source: bytes, file: str,
                   hint="save the file as UTF-8 text (or declare its real encoding)")
     else:
         diags.add("XML001", f"XML syntax error: {message}", span,
-                  hint=_syntax_hint(type_name, message, source, line, column))
+                  hint=_syntax_hint(type_name, message, index, line, column))
 
 
-def _syntax_hint(type_name: str, message: str, source: bytes, line: int,
+def _syntax_hint(type_name: str, message: str, index: SourceIndex, line: int,
                  column: int) -> Optional[str]:
     if type_name in ("ERR_LT_IN_ATTRIBUTE", "ERR_ATTRIBUTE_NOT_FINISHED"):
-        return _unclosed_quote_hint(source, line, column)
+        return _unclosed_quote_hint(index, index.offset(line, column))
     if type_name == "ERR_DOCUMENT_EMPTY" or "'<' not found" in message:
         return "the file holds no XML element; a domain description starts with <domain>"
     if type_name == "ERR_INVALID_CHAR" or "Char" in type_name:
@@ -310,22 +291,25 @@ def _syntax_hint(type_name: str, message: str, source: bytes, line: int,
 _ATTR_OPEN = re.compile(r"([A-Za-z_][\w:.-]*)\s*=\s*([\"'])")
 
 
-def _unclosed_quote_hint(source: bytes, line: int, column: int) -> Optional[str]:
-    """Name the attribute whose opening quote is never closed before the error position."""
-    text = source.decode("utf-8", "replace")
-    lines = text.split("\n")
-    upto = "\n".join(lines[: max(line - 1, 0)]) + ("\n" if line > 1 else "") \
-        + (lines[line - 1][: max(column - 1, 0)] if 0 < line <= len(lines) else "")
-    tag_start = upto.rfind("<", 0, max(upto.rfind("\n"), 0))
-    candidates = [m for m in _ATTR_OPEN.finditer(upto, max(tag_start, 0))
-                  if m.group(2) not in upto[m.end():].split("\n", 1)[0]]
+def _unclosed_quote_hint(index: SourceIndex, error: int) -> Optional[str]:
+    """Name the attribute whose opening quote is never closed before the error offset."""
+    text = index.text
+    line_start = text.rfind("\n", 0, error) + 1
+    tag_start = text.rfind("<", 0, max(line_start - 1, 0))
+    candidates = [m for m in _ATTR_OPEN.finditer(text, max(tag_start, 0), error)
+                  if m.group(2) not in _rest_of_line(text, m.end(), error)]
     if not candidates:
         return "an attribute value opens a quote that is never closed"
     m = candidates[-1]
-    a_line = upto.count("\n", 0, m.start()) + 1
-    a_col = m.start() - (upto.rfind("\n", 0, m.start()) + 1) + 1
-    value = upto[m.end():].split("\n", 1)[0]
+    where = index.char_span(m.start())
+    value = _rest_of_line(text, m.end(), error)
     quote = m.group(2)
     suggestion = value.rstrip("/> ").rstrip(":")
-    return (f"attribute '{m.group(1)}' at line {a_line}, column {a_col} opens a {quote} quote that is "
-            f"never closed; close it: {m.group(1)}={quote}{suggestion}{quote}")
+    return (f"attribute '{m.group(1)}' at line {where.line}, column {where.column} opens a "
+            f"{quote} quote that is never closed; close it: {m.group(1)}={quote}{suggestion}{quote}")
+
+
+def _rest_of_line(text: str, start: int, stop: int) -> str:
+    """text[start:stop], up to the end of the line it starts on."""
+    end = text.find("\n", start, stop)
+    return text[start:stop if end == -1 else end]

@@ -1,86 +1,265 @@
-"""Line and column positions from the source text.
+"""Where things are in a document's source: one index per document, asked by every stage.
 
-libxml2 records an element's line but not its column, so columns come from the text:
-the column of the `<` that opens the element's start tag.
+libxml2 records an element's line (the line where its start tag *ends*) but no column, and
+nothing at all for attributes or text. So positions come from the source text: one scan
+finds the "<" of every start tag in document order, and an attribute or an element's text
+is read from its start tag onwards. Lines and columns count characters, as an editor does.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+import codecs
+import re
+from typing import Dict, List, Optional, Tuple
+
+from lxml import etree
 
 from .diagnostics import Span
 
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+# XML 1.0 appendix F: a byte order mark, or the first four bytes of "<?xml".
+SIGNATURES: Tuple[Tuple[bytes, str], ...] = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xfe\xff", "utf-16"), (b"\xff\xfe", "utf-16"),
+    (b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"),
+    (b"\x4c\x6f\xa7\x94", "cp500"),
+)
+DECLARED = re.compile(rb"\A<\?xml[^>]*?\sencoding\s*=\s*[\"']([^\"'>]{1,40})[\"']")
+
+# Markup that is not a start tag but may hold a "<" that isn't one either.
+_SKIPPED = re.compile(r"!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>|!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.S)
+# One attribute of a start tag (values can hold ">" but never "<"), and the tag's end.
+_ATTRIBUTE = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"<]*"|'[^'<]*')""")
+_TAG_END = re.compile(r"\s*(/?)>")
+_BLANK = re.compile(r"\s*")
+
+
+def bom_encoding(source: bytes) -> Optional[str]:
+    """The encoding a byte order mark or the first bytes of "<?xml" give away, if any."""
+    return next((enc for sig, enc in SIGNATURES if source.startswith(sig)), None)
+
+
+def _encoding(source: bytes) -> str:
+    """How libxml2 will decode `source`: its signature, else its declaration, else UTF-8."""
+    found = bom_encoding(source)
+    if found:
+        return found
+    match = DECLARED.match(source)
+    if match:
+        try:
+            return codecs.lookup(match.group(1).decode("ascii", "replace")).name
+        except LookupError:
+            pass              # parse reports it (XML007); positions still read it as UTF-8
+    return "utf-8"
+
+
+def written_name(element) -> str:
+    """An element's name as the source writes it: prefix:local, never "{namespace}local"."""
+    tag = element.tag
+    if tag[:1] != "{":
+        return tag
+    local = tag[tag.index("}") + 1:]
+    return f"{element.prefix}:{local}" if element.prefix else local
+
+
+def _same_attribute(element, written: str, key: str) -> bool:
+    """Whether `written` (as in the source) names attribute `key` (as lxml spells it)."""
+    if key[:1] != "{":
+        return written == key
+    namespace, local = key[1:].split("}", 1)
+    prefix, _, rest = written.partition(":")
+    if not rest or rest != local:
+        return False
+    return (XML_NS if prefix == "xml" else element.nsmap.get(prefix)) == namespace
+
 
 class SourceIndex:
-    """Maps lxml elements of one document to Spans (file, line, column)."""
+    """The positions of one document's elements, attributes and text, from its source bytes.
+
+    Built lazily and once per document (parse.Document.index): the first question decodes
+    the text and scans it for start tags; every later one is a lookup and a short count.
+    """
 
     def __init__(self, file: str, source: bytes):
         self.file = file
-        self._lines: List[bytes] = source.split(b"\n")
-        self._cache: Dict[int, Tuple[object, Span]] = {}
+        self.source = source
+        self._text: Optional[str] = None
+        self._encoding: Optional[str] = None
+        self._mark = (0, 1)      # the last offset asked for and its line: most come in order
+        # element -> offset of its "<" in the text. The elements are the keys, which keeps
+        # their lxml proxies alive: an id() alone could later name another element.
+        self._tags: Optional[Dict[object, int]] = None
+        self._spans: Dict[object, Span] = {}     # lowering asks for most elements many times
 
-    def line_text(self, line: int) -> str:
-        if 1 <= line <= len(self._lines):
-            return self._lines[line - 1].decode("utf-8", "replace")
-        return ""
+    # ------------------------------------------------------------------ the text
+
+    @property
+    def encoding(self) -> str:
+        if self._encoding is None:
+            self._encoding = _encoding(self.source)
+        return self._encoding
+
+    @property
+    def text(self) -> str:
+        """The source decoded as libxml2 reads it, without a byte order mark."""
+        if self._text is None:
+            text = self.source.decode(self.encoding, "replace")
+            self._text = text[1:] if text.startswith("\ufeff") else text
+        return self._text
+
+    # ------------------------------------------------------------------ offsets and lines
+
+    def char_span(self, offset: int) -> Span:
+        """The span of a character offset into `text`."""
+        text = self.text
+        last, line = self._mark
+        if offset >= last:
+            line += text.count("\n", last, offset)
+        else:
+            line = 1 + text.count("\n", 0, offset)
+        self._mark = (offset, line)
+        return Span(self.file, line, offset - text.rfind("\n", 0, offset))
+
+    def byte_span(self, offset: int) -> Span:
+        """The span of a byte offset into the source."""
+        head = self.source[:offset].decode(self.encoding, "replace")
+        return self.char_span(len(head) - head.startswith("\ufeff"))
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset into `text` of a 1-based line and column (clamped to it)."""
+        text = self.text
+        start = 0
+        for _ in range(line - 1):
+            start = text.find("\n", start) + 1
+            if start == 0:
+                return len(text)
+        end = text.find("\n", start)
+        return min(start + max(column - 1, 0), len(text) if end == -1 else end)
+
+    def line_span(self, line: int) -> Span:
+        """The start of a line (for a finding that knows its line and nothing else)."""
+        return Span(self.file, line, 1 if line > 0 else 0)
+
+    # ------------------------------------------------------------------ elements
 
     def span(self, element) -> Span:
-        """The span of an lxml element: the line and column of the `<` of its start tag.
-
-        libxml2's `sourceline` is the line where the start tag *ends*; for a start tag that
-        spans lines we walk back to the line that holds its `<tag`.
-        """
-        key = id(element)
-        hit = self._cache.get(key)
-        if hit is not None and hit[0] is element:
-            return hit[1]
-        line = element.sourceline or 0
-        tag = element.tag if isinstance(element.tag, str) else ""
-        span = Span(self.file, line, 1 if line else 0)
-        if 1 <= line <= len(self._lines) and tag:
-            span = self._locate(element, tag, line) or span
-        # The element is kept with its span: lxml reuses the id of a proxy it has let go,
-        # so an id alone could later name another element.
-        self._cache[key] = (element, span)
+        """The span of an element: the "<" of its start tag."""
+        span = self._spans.get(element)
+        if span is None:
+            offset = self._offset(element)
+            span = self._by_line(element) if offset is None else self.char_span(offset)
+            self._spans[element] = span
         return span
 
-    def _locate(self, element, tag: str, line: int):
-        needle = b"<" + tag.encode()
-        matches = _tag_starts(self._lines[line - 1], needle)
-        if matches:
-            # Several elements with one tag may end on one line; count the earlier ones.
-            nth = 0
-            prev = element.getprevious()
-            while prev is not None and prev.sourceline == line:
-                nth += prev.tag == tag
-                prev = prev.getprevious()
-            start = matches[min(nth, len(matches) - 1)]
-            return Span(self.file, line, self._col(line, start))
-        for back in range(line - 1, max(0, line - 200), -1):
-            matches = _tag_starts(self._lines[back - 1], needle)
-            if matches:
-                return Span(self.file, back, self._col(back, matches[-1]))
+    def attribute_span(self, element, name: str) -> Span:
+        """The span of attribute `name` (lxml's key: "{namespace}local" or "local") of
+        `element`: its name in the start tag. The element's span if it has no such one."""
+        offset = self._offset(element)
+        if offset is not None:
+            for match in self._attributes(element, offset)[0]:
+                if _same_attribute(element, match.group(1), name):
+                    return self.char_span(match.start(1))
+        return self.span(element)
+
+    def text_span(self, element) -> Span:
+        """The span of an element's text: its first non-blank character before any child.
+        The element's span when there is no such text (empty, or only children)."""
+        offset = self._offset(element)
+        if offset is not None:
+            end = self._start_tag_end(element, offset)
+            if end is not None:
+                at = _BLANK.match(self.text, end).end()
+                if at < len(self.text) and self.text[at] != "<":
+                    return self.char_span(at)
+        return self.span(element)
+
+    def _attributes(self, element, offset: int) -> Tuple[List["re.Match[str]"], int]:
+        """The attributes of the start tag at `offset`, and where the last one ends."""
+        pos = offset + 1 + len(written_name(element))
+        found = []
+        match = _ATTRIBUTE.match(self.text, pos)
+        while match:
+            found.append(match)
+            pos = match.end()
+            match = _ATTRIBUTE.match(self.text, pos)
+        return found, pos
+
+    def _start_tag_end(self, element, offset: int) -> Optional[int]:
+        """Where the text after `element`'s start tag begins; None for an empty-element tag."""
+        end = _TAG_END.match(self.text, self._attributes(element, offset)[1])
+        return end.end() if end and not end.group(1) else None
+
+    def _offset(self, element) -> Optional[int]:
+        if self._tags is None:
+            self._tags = self._scan(element)
+        offset = self._tags.get(element)
+        if offset is None:
+            return None
+        # The scan pairs tags and elements by count; each answer also checks the name.
+        name = written_name(element)
+        after = offset + 1 + len(name)
+        text = self.text
+        if text.startswith(name, offset + 1) and (after == len(text) or text[after] in _AFTER_NAME):
+            return offset
         return None
 
-    def _col(self, line: int, byte_offset: int) -> int:
-        return len(self._lines[line - 1][:byte_offset].decode("utf-8", "replace")) + 1
+    def _scan(self, element) -> Dict[object, int]:
+        """Every start tag's offset, paired in document order with the tree's elements.
+
+        A tree that isn't this source's (another count of elements) gets no pairs, and each
+        element falls back to its line.
+        """
+        root = element.getroottree().getroot()
+        elements = list(root.iter(etree.Element))
+        starts = _start_tags(self.text)
+        return dict(zip(elements, starts)) if len(starts) == len(elements) else {}
+
+    def _by_line(self, element) -> Span:
+        """An element of some other tree: the last "<name" up to the end of its line."""
+        line = element.sourceline or 0
+        if not isinstance(element.tag, str):
+            return self.line_span(line)        # a comment or processing instruction
+        text = self.text
+        end = -1
+        for _ in range(line):
+            end = text.find("\n", end + 1)
+            if end == -1:
+                end = len(text)
+                break
+        needle = "<" + written_name(element)
+        at = text.rfind(needle, 0, end) if line > 0 else -1
+        while at != -1:
+            after = at + len(needle)
+            if after == len(text) or text[after] in _AFTER_NAME:
+                return self.char_span(at)
+            at = text.rfind(needle, 0, at)
+        return self.line_span(line)
 
 
-# What may follow a tag name in a start tag: whitespace (as regex \s counts it in bytes),
-# "/" or ">"; or the end of the line.
-_AFTER_NAME = frozenset(b" \t\n\r\f\v/>")
+# What may follow an element's name in its start tag.
+_AFTER_NAME = frozenset(" \t\r\n/>")
 
 
-def _tag_starts(line: bytes, needle: bytes) -> List[int]:
-    """Offsets of `needle` ("<" + tag name) in `line` where the whole name matches.
+def _start_tags(text: str) -> List[int]:
+    """The offset of every start tag's "<", in document order.
 
-    A plain search rather than a regex per tag: compiling one pattern per element name
-    cost more than the search itself on every cold run.
+    Every "<" in well-formed XML opens markup (text and attribute values can't hold one),
+    so a start tag is any "<" that doesn't open an end tag, a comment, a CDATA section, a
+    PI or a DOCTYPE; those last four are skipped whole. One split instead of a regex over
+    every tag: it halves the cost of the scan that each document pays once.
     """
-    found = []
-    at = line.find(needle)
-    while at != -1:
-        end = at + len(needle)
-        if end == len(line) or line[end] in _AFTER_NAME:
-            found.append(at)
-        at = line.find(needle, end)
+    found: List[int] = []
+    parts = text.split("<")
+    offset = len(parts[0])
+    skip = 0
+    for part in parts[1:]:
+        if offset >= skip:
+            first = part[:1]
+            if first == "!" or first == "?":
+                match = _SKIPPED.match(text, offset + 1)
+                skip = match.end() if match else offset + 1
+            elif first != "/":
+                found.append(offset)
+        offset += len(part) + 1
     return found

@@ -96,9 +96,12 @@ def _bad_value_hint(xtype, value: str, what: str) -> str:
     return f"write {what} as {_describe(xtype)}"
 
 
-def explain_element(elem, decl, homes: Dict[str, List[str]]) -> List[Finding]:
-    """Every schema problem of `elem` itself: its attributes, its text and its children."""
-    return _attribute_findings(elem, decl) + _content_findings(elem, decl, homes)
+def explain_element(elem, decl, homes: Dict[str, List[str]], index) -> List[Finding]:
+    """Every schema problem of `elem` itself: its attributes, its text and its children.
+
+    `index` (the document's positions.SourceIndex) places earlier elements a hint refers to.
+    """
+    return _attribute_findings(elem, decl) + _content_findings(elem, decl, homes, index)
 
 
 # ------------------------------------------------------------------ attributes
@@ -173,7 +176,7 @@ def _children(elem) -> list:
     return [c for c in elem if isinstance(c.tag, str)]
 
 
-def _content_findings(elem, decl, homes) -> List[Finding]:
+def _content_findings(elem, decl, homes, index) -> List[Finding]:
     xtype = decl.type
     if xtype.is_simple() or xtype.has_simple_content():
         return _simple_content(elem, xtype if xtype.is_simple() else xtype.content)
@@ -185,7 +188,7 @@ def _content_findings(elem, decl, homes) -> List[Finding]:
                            f"remove the text; <{qname(elem)}> holds only child elements"
                            if _occurs(xtype.content)
                            else f"remove the text; <{qname(elem)}> must be empty"))
-    return out + _child_findings(elem, xtype.content, homes)
+    return out + _child_findings(elem, xtype.content, homes, index)
 
 
 def _simple_content(elem, stype) -> List[Finding]:
@@ -226,7 +229,7 @@ def _occurs(group) -> Dict[str, Tuple[int, Optional[int]]]:
             for n, (lo, hi) in merged.items()}
 
 
-def _child_findings(elem, group, homes) -> List[Finding]:
+def _child_findings(elem, group, homes, index) -> List[Finding]:
     tag = qname(elem)
     occurs = _occurs(group)
     decls = {d.name: d for d in group.iter_elements()}
@@ -250,7 +253,7 @@ def _child_findings(elem, group, homes) -> List[Finding]:
             out.append(Finding("XSD107", child,
                                f"<{child.tag}> appears more than {_times(hi)} in <{tag}>",
                                f"keep one <{child.tag}> (the first is at line "
-                               f"{first.sourceline}) and remove the others"))
+                               f"{index.span(first).line}) and remove the others"))
     for name in missing:
         if name not in claimed:
             out.append(Finding("XSD105", elem,

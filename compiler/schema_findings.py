@@ -5,17 +5,20 @@ Loaded only when libxml2 has already said no (see validate.py). xmlschema's erro
 facets) lets us explain each one in plain words, with did-you-mean hints, at the element's
 real position. libxml2's own messages stop at the first bad child of a parent and read like
 "Expected is one of ( ... )", which is why they are only the last-resort fallback.
+
+Imports go one way: validate -> schema_findings -> schema_explain. Positions come from the
+document's SourceIndex.
 """
 from __future__ import annotations
 
-import bisect
 import re
 from typing import Any, Dict, List, Optional
 
 from lxml import etree
 
 from ..schemas import KINDS, path as schema_path
-from .diagnostics import Diagnostics, Span
+from .diagnostics import Diagnostics
+from .positions import SourceIndex
 from .schema_explain import Finding, closest, explain_element, qname
 
 _XSD_MODELS: Dict[str, Any] = {}
@@ -25,22 +28,24 @@ _SPECIFICITY = {"XSD108": 0, "XSD103": 1, "XSD106": 1, "XSD102": 2, "XSD101": 2,
                 "XSD104": 3, "XSD107": 3, "XSD105": 4}
 
 
-def report(root, kind: str, error_log, file: str, source: bytes, diags: Diagnostics) -> None:
+def report(root, kind: str, error_log, index: SourceIndex, diags: Diagnostics) -> None:
     """Add one diagnostic per problem; `error_log` is None when libxml2 could not validate."""
     if error_log is None:
         findings = _unvalidatable(root)
     else:
-        findings = _root_finding(root, kind) or _explain(root, kind, error_log)
-    locate = _Locator(root, source)
-    for f in _rank(findings):
-        diags.add(f.code, f.message, locate(file, f.elem), f.hint)
+        findings = _root_finding(root, kind) or _explain(root, kind, error_log, index)
+    _add(findings, index, diags)
 
 
-def report_counts(root, counts, file: str, source: bytes, diags: Diagnostics) -> None:
+def report_counts(counts, index: SourceIndex, diags: Diagnostics) -> None:
     """Add the cardinality findings (see cardinality.py) at their elements' start tags."""
-    locate = _Locator(root, source)
-    for f in _rank([Finding(code, elem, message, hint) for code, elem, message, hint in counts]):
-        diags.add(f.code, f.message, locate(file, f.elem), f.hint)
+    _add([Finding(code, elem, message, hint) for code, elem, message, hint in counts],
+         index, diags)
+
+
+def _add(findings: List[Finding], index: SourceIndex, diags: Diagnostics) -> None:
+    for f in _rank(findings, index):
+        diags.add(f.code, f.message, index.span(f.elem), f.hint)
 
 
 def _xsd_model(kind: str) -> Any:
@@ -73,7 +78,7 @@ def _root_finding(root, kind: str) -> List[Finding]:
                     f"root element is <{qname(root)}>, expected <{kind}>", hint)]
 
 
-def _explain(root, kind: str, lxml_log) -> List[Finding]:
+def _explain(root, kind: str, lxml_log, index: SourceIndex) -> List[Finding]:
     model = _xsd_model(kind)
     tree = root.getroottree()
     flagged: Dict[str, Any] = {}   # element path -> (element, [xmlschema errors]), in order
@@ -90,7 +95,8 @@ def _explain(root, kind: str, lxml_log) -> List[Finding]:
     libxml2_paths = {e.path for e in lxml_log}
     for path, (elem, errors) in flagged.items():
         decl = _declaration(model, elem)
-        found = explain_element(elem, decl, _home_index(kind, model)) if decl is not None else []
+        found = explain_element(elem, decl, _home_index(kind, model), index) \
+            if decl is not None else []
         findings += found
         if not found:
             fallback = [_fallback(elem, err.reason) for err in errors]
@@ -99,7 +105,7 @@ def _explain(root, kind: str, lxml_log) -> List[Finding]:
             (findings if path in libxml2_paths else unexplained).extend(fallback)
     unexplained += [_fallback(root, err.reason) for err in loose]
     if not findings:  # never hide libxml2's verdict, however it has to be worded
-        findings = unexplained or [_fallback(_element_at(tree, e.path) or root, e.message)
+        findings = unexplained or [_fallback(_element_at(tree, e.path, root), e.message)
                                    for e in lxml_log]
     return findings
 
@@ -170,15 +176,16 @@ def _fallback(elem, reason: Optional[str]) -> Finding:
                    "compare this element with the format page's examples")
 
 
-def _element_at(tree, path: Optional[str]):
+def _element_at(tree, path: Optional[str], default):
+    """The element libxml2's error path names, or `default`."""
     try:
         found = tree.xpath(path) if path else []
     except etree.XPathError:
-        return None
-    return found[0] if found and isinstance(found[0], etree._Element) else None
+        return default
+    return found[0] if found and isinstance(found[0], etree._Element) else default
 
 
-def _rank(findings: List[Finding]) -> List[Finding]:
+def _rank(findings: List[Finding], index: SourceIndex) -> List[Finding]:
     unique, seen = [], set()
     for f in findings:
         key = (f.code, f.message, id(f.elem))
@@ -188,51 +195,6 @@ def _rank(findings: List[Finding]) -> List[Finding]:
 
     def key(f: Finding):
         depth = sum(1 for _ in f.elem.iterancestors())
-        return (depth, _SPECIFICITY.get(f.code, 5), f.elem.sourceline or 0)
+        return (depth, _SPECIFICITY.get(f.code, 5), index.span(f.elem).line)
 
     return sorted(unique, key=key)
-
-
-# Every "<" in well-formed XML opens markup (text and attribute values can't hold one), so a
-# start tag is any "<" that doesn't open a comment, CDATA section, PI, DOCTYPE or end tag.
-_MARKUP = re.compile(
-    r"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>|!DOCTYPE(?:[^\[>]|\[.*?\])*>|!|/"
-    r"|([^\s/>!?]+))", re.S)
-
-
-class _Locator:
-    """Maps an element to the line and column of the "<" of its start tag.
-
-    libxml2's sourceline is the line where the start tag *ends*, which is wrong for tags
-    spread over several lines, so positions come from the source text instead.
-    """
-
-    def __init__(self, root, source):
-        self._index: Dict[Any, int] = {}
-        self._starts: List[int] = []
-        self._elements = list(root.iter(etree.Element))
-        text = self._decode(root, source)
-        offsets = [(m.start(), m.group(1)) for m in _MARKUP.finditer(text) if m.group(1)]
-        names = [qname(e) for e in self._elements]
-        if [n for _, n in offsets] == names:
-            self._index = {e: i for i, e in enumerate(self._elements)}
-            self._starts = [o for o, _ in offsets]
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    @staticmethod
-    def _decode(root, source) -> str:
-        if isinstance(source, str):
-            return source.lstrip("\ufeff")
-        encoding = root.getroottree().docinfo.encoding or "utf-8"
-        try:
-            return source.decode(encoding, errors="replace").lstrip("\ufeff")
-        except LookupError:
-            return source.decode("utf-8", errors="replace").lstrip("\ufeff")
-
-    def __call__(self, file: str, elem) -> Span:
-        i = self._index.get(elem)
-        if i is None:
-            return Span(file, elem.sourceline or 0, 0)
-        offset = self._starts[i]
-        line = bisect.bisect_right(self._line_starts, offset) - 1
-        return Span(file, line + 1, offset - self._line_starts[line] + 1)

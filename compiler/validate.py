@@ -7,13 +7,14 @@ validate -> schema_findings -> schema_explain; the schema files come from virtc.
 """
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Optional
 
 from lxml import etree
 
 from .. import schemas
 from . import cardinality
 from .diagnostics import Diagnostics
+from .positions import SourceIndex
 
 _LXML_SCHEMAS: Dict[str, etree.XMLSchema] = {}
 
@@ -27,23 +28,29 @@ def _lxml_schema(kind: str) -> etree.XMLSchema:
     return schema
 
 
-def validate(tree, kind: str, file: str, source: bytes, diags: Diagnostics) -> bool:
-    """Check `tree` against the `kind` schema; add one diagnostic per problem. True if valid."""
+def validate(tree, kind: str, file: str, source: bytes, diags: Diagnostics, *,
+             index: Optional[SourceIndex] = None) -> bool:
+    """Check `tree` against the `kind` schema; add one diagnostic per problem. True if valid.
+
+    `index`: the document's position index (parse.Document.index), so that positions are
+    read from one index per document; without it, one is made from `file` and `source`.
+    """
     schema = _lxml_schema(kind)        # raises ValueError for a kind virtc has no schema of
     root = tree.getroot() if hasattr(tree, "getroot") else tree
+    index = index or SourceIndex(file, source)
     try:
         if schema.validate(root.getroottree()):
-            counts = cardinality.findings(root)
+            counts = cardinality.findings(root, index)
             if not counts:
                 return True
             from .schema_findings import report_counts
 
-            report_counts(root, counts, file, source, diags)
+            report_counts(counts, index, diags)
             return False
         error_log = schema.error_log
     except etree.XMLSchemaValidateError:
         error_log = None       # libxml2 could not check it at all (unexpanded entities)
     from .schema_findings import report
 
-    report(root, kind, error_log, file, source, diags)
+    report(root, kind, error_log, index, diags)
     return False

@@ -26,3 +26,95 @@ def test_multi_line_start_tag_points_at_its_first_line():
     b, c1, c2 = root
     assert (index.span(b).line, index.span(b).column) == (2, 3)
     assert (index.span(c1).column, index.span(c2).column) == (3, 7)
+
+
+def spans(index, elements):
+    return [(index.span(e).line, index.span(e).column) for e in elements]
+
+
+def test_prefixed_and_default_namespace_elements_are_found():
+    source = (b"<domain xmlns:q='urn:q'>\n  <metadata><app xmlns='urn:a'><x/></app></metadata>\n"
+              b"  <q:commandline>\n    <q:arg value='-s'/>\n  </q:commandline>\n</domain>")
+    root = etree.fromstring(source)
+    index = SourceIndex("f.xml", source)
+    metadata, commandline = root
+    app, = metadata
+    assert spans(index, [metadata, app, app[0], commandline, commandline[0]]) == \
+        [(2, 3), (2, 13), (2, 32), (3, 3), (4, 5)]
+
+
+def test_markup_in_comments_cdata_and_instructions_is_not_a_tag():
+    source = (b"<?xml version='1.0'?>\n<!-- <a> -->\n<a><!-- <b/> <b/> --><b/>"
+              b"<c><![CDATA[<b/>]]></c><?pi <b/>?><b/>\n</a>")
+    root = etree.fromstring(source)
+    index = SourceIndex("f.xml", source)
+    b1, c, b2 = [e for e in root if isinstance(e.tag, str)]
+    assert spans(index, [root, b1, c, b2]) == [(3, 1), (3, 22), (3, 26), (3, 60)]
+
+
+def test_columns_count_characters_in_the_documents_encoding():
+    text = "<a>\n  <b x='é€'/><c/>\n</a>"
+    for encoded in (text.encode(), b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16"),
+                    ("<?xml version='1.0' encoding='ISO-8859-1'?>\n"
+                     + text.replace("€", "e")).encode("latin-1")):
+        root = etree.fromstring(encoded)
+        index = SourceIndex("f.xml", encoded)
+        shift = 1 if encoded.startswith(b"<?xml") else 0
+        assert spans(index, [root, root[0], root[1]]) == \
+            [(1 + shift, 1), (2 + shift, 3), (2 + shift, 14)], encoded
+
+
+def test_attribute_span_points_at_the_attributes_name():
+    source = (b"<a xmlns:n='urn:n'>\n  <b x='1>2' y=\"'\"\n     n:z='3' xml:lang='en'\n"
+              b"     w = '4'/>\n</a>")
+    root = etree.fromstring(source)
+    index = SourceIndex("f.xml", source)
+    b = root[0]
+    at = {name: (index.attribute_span(b, name).line, index.attribute_span(b, name).column)
+          for name in ("x", "y", "{urn:n}z", "{http://www.w3.org/XML/1998/namespace}lang", "w")}
+    assert at == {"x": (2, 6), "y": (2, 14), "{urn:n}z": (3, 6),
+                  "{http://www.w3.org/XML/1998/namespace}lang": (3, 14), "w": (4, 6)}
+    # An attribute the element doesn't have: the element itself.
+    assert index.attribute_span(b, "z") == index.span(b)
+
+
+def test_text_span_points_at_the_first_character_of_the_text():
+    source = b"<a>\n  <b>  abc</b><c x='>'>\n    text\n  </c><d/><e><f/>tail</e><g><!--c-->x</g>\n</a>"
+    root = etree.fromstring(source)
+    index = SourceIndex("f.xml", source)
+    b, c, d, e, g = root
+    assert (index.text_span(b).line, index.text_span(b).column) == (2, 8)
+    assert (index.text_span(c).line, index.text_span(c).column) == (3, 5)
+    for no_text in (d, e, g):          # empty, children first, a comment first
+        assert index.text_span(no_text) == index.span(no_text)
+
+
+def test_byte_offsets_lines_and_character_offsets():
+    source = "<a>\n  <b>é</b>\x00\n</a>".encode()
+    index = SourceIndex("f.xml", source)
+    nul = source.index(b"\x00")
+    assert (index.byte_span(nul).line, index.byte_span(nul).column) == (2, 11)
+    assert index.text[index.offset(2, 11)] == "\x00"
+    assert index.char_span(index.offset(2, 3)) == index.byte_span(source.index(b"<b>"))
+    assert (index.line_span(3).line, index.line_span(3).column) == (3, 1)
+    assert index.offset(9, 9) == len(index.text)
+
+
+def test_an_element_of_another_tree_falls_back_to_its_line():
+    source = b"<a>\n  <b/>\n  <b\n    x='1'/>\n</a>"
+    other = etree.fromstring(b"<z>\n  <b/>\n  <b\n    x='1'/>\n  <c/>\n</z>")
+    index = SourceIndex("f.xml", source)
+    index.span(etree.fromstring(source))             # the index now belongs to its own tree
+    assert spans(index, [other[0], other[1]]) == [(2, 3), (3, 3)]
+
+
+def test_one_scan_serves_every_question():
+    source = b"<a>" + b"".join(b"<b%d/>" % i for i in range(50)) + b"</a>"
+    root = etree.fromstring(source)
+    index = SourceIndex("f.xml", source)
+    for el in reversed(list(root)):
+        index.span(el)
+    first = index._tags
+    assert [index.span(el).column for el in root] == [4 + 5 * i + (i > 9) * (i - 10)
+                                                     for i in range(50)]
+    assert index._tags is first and len(first) == 51

@@ -13,7 +13,6 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 from .. import ir
 from ..diagnostics import Diagnostics, Span
-from ..positions import SourceIndex
 from .ir import Capabilities, Guest, same_os_type
 
 _LISTED = 12   # names a message lists before "… and N more"
@@ -29,12 +28,8 @@ class DomainSites:
 
 
 def sites_of(doc) -> DomainSites:
-    """Read the spans from a parsed domain `Document`.
-
-    A fresh SourceIndex, and every element held in a list while it is measured: the index
-    caches by id(), and lxml reuses the ids of element proxies that have been let go.
-    """
-    index = SourceIndex(doc.file, doc.source)
+    """Read the spans from a parsed domain `Document`, through its position index."""
+    index = doc.index
     os_el = doc.root.find("os")
     type_el = os_el.find("type") if os_el is not None else None
     feats = doc.root.find("features")
