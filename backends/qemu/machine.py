@@ -5,8 +5,8 @@ from typing import Dict, List, Optional
 
 from ...compiler.diagnostics import Span
 from ...compiler.ir import ClockOffset, Domain, DomainType, OsType, nearest
-from ...compiler.rules.codes import (QEMU304, QEMU306, QEMU307, QEMU309, QEMU311, QEMU316,
-                                     QEMU317)
+from ...compiler.rules.codes import (QEMU304, QEMU306, QEMU309, QEMU311, QEMU316, QEMU317,
+                                     QEMU318, QEMU319)
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -82,9 +82,10 @@ def build_memory(domain: Domain, ctx: QemuContext) -> List[Option]:
     current = domain.current_memory_kib
     if current is not None and current < domain.memory_kib:
         # A balloon target needs a balloon device and a monitor command after start.
-        ctx.diags.add(QEMU307, f"<currentMemory> {current} KiB is below <memory>"
+        ctx.diags.add(QEMU318, f"<currentMemory> {current} KiB is below <memory>"
                       f" {domain.memory_kib} KiB; QEMU starts the guest with all of <memory>",
-                      domain.span, "set the balloon target after start (QMP `balloon`)")
+                      nearest(domain.current_memory_span, domain.span),
+                      "set the balloon target after start (QMP `balloon`)")
     return opts
 
 
@@ -182,7 +183,7 @@ def check_domain(domain: Domain, ctx: QemuContext) -> None:
         _ignored(ctx, domain.span, f"<bootloader_args>{domain.bootloader_args}"
                  "</bootloader_args>", "it only applies to a Xen PV bootloader")
     if domain.id is not None:
-        ctx.diags.add(QEMU307, f"<domain id='{domain.id}'> is a runtime value that QEMU does"
+        ctx.diags.add(QEMU319, f"<domain id='{domain.id}'> is a runtime value that QEMU does"
                       " not take", domain.span, "drop id= from definitions you create")
 
 

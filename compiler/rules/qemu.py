@@ -49,12 +49,16 @@ RULES = [
          "<interface type='bridge'><source bridge='br0'/><target dev='vnet7'/></interface>",
          "Remove the setting from documents compiled for QEMU, or use the element the hint "
          "names (e.g. type='ethernet' with a script when the tap name matters)."),
-    Rule(codes.QEMU307, "runtime-value",
-         "A value describes a running domain and is not an input to QEMU.",
-         "The domain id, a console's pty path and a balloon target below <memory> are "
-         "decided at run time; QEMU's command line has no place for them.",
-         "<console tty='/dev/pts/5'/>",
-         "Nothing to do for a dump of a running domain; drop the value from definitions."),
+    Rule(codes.QEMU307, "pty-path-runtime",
+         "A pty character device names its tty= path, which QEMU chooses when it starts.",
+         "QEMU allocates a new pseudo-terminal for a pty serial port, parallel port or "
+         "console each time the guest starts; libvirt records the one it got as tty= in the "
+         "live XML. The command line can't ask for a particular pty, so the next start gets "
+         "another path. (The domain id and a balloon target were QEMU307 too before they got "
+         "their own codes, QEMU319 and QEMU318.)",
+         "<console type='pty' tty='/dev/pts/5'/>",
+         "Nothing to do for a dump of a running domain; drop tty= from definitions, and read "
+         "the pty from QMP `query-chardev` after start."),
     Rule(codes.QEMU308, "vnc-password-not-on-argv",
          "A VNC password can't be put on the QEMU command line.",
          "QEMU only takes VNC passwords through the monitor (or a secret object), so that "
@@ -124,6 +128,20 @@ RULES = [
          "<domain type='kvm'>  with --qemu-version 0.9",
          "Point <emulator> (or --emulator) at the kvm fork's binary, or pick a newer "
          "--qemu-version."),
+    Rule(codes.QEMU318, "balloon-target-at-runtime",
+         "<currentMemory> is below <memory>, a balloon target QEMU's command line can't set.",
+         "libvirt starts the guest with <memory> and then inflates the balloon until the "
+         "guest has <currentMemory>. QEMU's -m only sets the maximum: started from virtc's "
+         "command line, the guest keeps all of <memory> until something sets the target.",
+         "<memory>1048576</memory><currentMemory>524288</currentMemory>",
+         "After start, set the target with QMP `balloon` (HMP `balloon 512`), or set "
+         "<currentMemory> equal to <memory>."),
+    Rule(codes.QEMU319, "domain-id-at-runtime",
+         "<domain id=…> is the number of a running domain, not an input to QEMU.",
+         "libvirt numbers running domains and writes the number into the live XML; a "
+         "definition has none, and QEMU's command line has no place for it.",
+         "<domain type='kvm' id='7'>",
+         "Nothing to do for a dump of a running domain; drop id= from definitions."),
     Rule(codes.QEMU320, "not-compiled-for-qemu",
          "Valid libvirt XML that virtc does not compile for QEMU yet.",
          "libvirt's domain format is much larger than what virtc's QEMU backend builds. The "
