@@ -7,7 +7,7 @@ elements that xmlschema has already flagged are explained; see validate.py.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from lxml import etree
@@ -36,9 +36,11 @@ _WORDS = {
 @dataclass(frozen=True)
 class Finding:
     code: str
-    elem: Any          # the lxml element whose start tag the diagnostic points at
+    elem: Any          # the lxml element the finding is about
     message: str
     hint: Optional[str] = None
+    attr: Optional[str] = None    # about this attribute (lxml's key): point at its name
+    in_text: bool = False         # about the element's text: point at the text
 
 
 def qname(elem) -> str:
@@ -132,14 +134,14 @@ def _attribute_findings(elem, decl) -> List[Finding]:
         if attr is None:
             finding, meant = _unknown_attribute(elem, tag, name, value, free, missing)
             claimed.add(meant)
-            out.append(finding)
+            out.append(replace(finding, attr=key))
         elif not attr.type.is_valid(value):
             code_msg = (f"invalid value '{_short(value)}' for attribute '{name}' of <{tag}>"
                         if getattr(attr.type, "enumeration", None) else
                         f"attribute {name}='{_short(value)}' of <{tag}> is not "
                         f"{_describe(attr.type)}")
             out.append(Finding("XSD103", elem, code_msg,
-                               _bad_value_hint(attr.type, value, f"'{name}'")))
+                               _bad_value_hint(attr.type, value, f"'{name}'"), attr=key))
     for name in missing:
         if name in claimed:
             continue
@@ -187,7 +189,8 @@ def _content_findings(elem, decl, homes, index) -> List[Finding]:
                            f"'{_short(stray)}'",
                            f"remove the text; <{qname(elem)}> holds only child elements"
                            if _occurs(xtype.content)
-                           else f"remove the text; <{qname(elem)}> must be empty"))
+                           else f"remove the text; <{qname(elem)}> must be empty",
+                           in_text=bool((elem.text or "").strip())))
     return out + _child_findings(elem, xtype.content, homes, index)
 
 
@@ -206,7 +209,8 @@ def _simple_content(elem, stype) -> List[Finding]:
         message = f"invalid value '{_short(text)}' in <{tag}>"
     else:
         message = f"<{tag}> contains '{_short(text)}', which is not {_describe(stype)}"
-    return [Finding("XSD106", elem, message, _bad_value_hint(stype, text, f"<{tag}>"))]
+    return [Finding("XSD106", elem, message, _bad_value_hint(stype, text, f"<{tag}>"),
+                    in_text=True)]
 
 
 def _occurs(group) -> Dict[str, Tuple[int, Optional[int]]]:

@@ -1,4 +1,4 @@
-"""Why a document failed its schema: findings ranked and placed at their start tags.
+"""Why a document failed its schema: findings ranked and placed where the defect is.
 
 Loaded only when libxml2 has already said no (see validate.py). xmlschema's errors tell us
 *which* elements are wrong, and its component model (declared attributes, content models,
@@ -7,7 +7,7 @@ real position. libxml2's own messages stop at the first bad child of a parent an
 "Expected is one of ( ... )", which is why they are only the last-resort fallback.
 
 Imports go one way: validate -> schema_findings -> schema_explain. Positions come from the
-document's SourceIndex.
+document's SourceIndex: an element's start tag, or the attribute or text a finding is about.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional
 from lxml import etree
 
 from ..schemas import KINDS, path as schema_path
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, Span
 from .positions import SourceIndex
 from .schema_explain import Finding, closest, explain_element, qname
 
@@ -45,7 +45,15 @@ def report_counts(counts, index: SourceIndex, diags: Diagnostics) -> None:
 
 def _add(findings: List[Finding], index: SourceIndex, diags: Diagnostics) -> None:
     for f in _rank(findings, index):
-        diags.add(f.code, f.message, index.span(f.elem), f.hint)
+        diags.add(f.code, f.message, _span(f, index), f.hint)
+
+
+def _span(f: Finding, index: SourceIndex) -> Span:
+    if f.attr is not None:
+        return index.attribute_span(f.elem, f.attr)
+    if f.in_text:
+        return index.text_span(f.elem)
+    return index.span(f.elem)
 
 
 def _xsd_model(kind: str) -> Any:

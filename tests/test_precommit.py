@@ -76,7 +76,7 @@ def test_validate_hook_passes_a_good_domain(env):
 def test_validate_hook_fails_a_bad_domain_at_the_defect(env):
     code, out = try_repo(env, "virtc-validate", "bad.xml")
     assert code == 1, out
-    assert "Failed" in out and "bad.xml:23:1: error: XSD102" in out
+    assert "Failed" in out and "bad.xml:23:9: error: XSD102" in out
 
 
 def test_compile_check_catches_what_only_the_backend_knows(env):

@@ -105,17 +105,17 @@ BASE = textwrap.dedent("""\
     </domain>
     """)
 
-# (id, replace this, with this, diagnostic points at the line holding this,
-#  code, words the message names, words the hint names)
+# (id, replace this, with this, diagnostic points at this (the element's "<", or the
+#  attribute or text the finding is about), code, words the message names, words the hint names)
 DEFECTS = [
     ("misspelt-element", "<interface type='network'>\n      <source network='default'/>\n"
      "      <mac address='52:54:00:12:34:56'/>\n    </interface>",
      "<interfce type='network'/>", "<interfce", "XSD101", ["interfce", "devices"], ["interface"]),
-    ("graphics-type-enum", "type='vnc'", "type='vns'", "<graphics", "XSD103",
+    ("graphics-type-enum", "type='vnc'", "type='vns'", "type='vns'", "XSD103",
      ["graphics", "type", "vns"], ["vnc"]),
-    ("misspelt-attribute", "<disk type='file'", "<disk tpye='file'", "<disk", "XSD102",
+    ("misspelt-attribute", "<disk type='file'", "<disk tpye='file'", "tpye=", "XSD102",
      ["disk", "tpye"], ["'type'"]),
-    ("memory-not-a-number", "<memory>219200</memory>", "<memory>abc</memory>", "<memory>",
+    ("memory-not-a-number", "<memory>219200</memory>", "<memory>abc</memory>", "abc</memory>",
      "XSD106", ["memory", "abc"], ["whole number"]),
     ("missing-name", "  <name>QEmu-fedora-i686</name>\n", "", "<domain", "XSD105",
      ["domain", "name"], ["<name>"]),
@@ -123,54 +123,54 @@ DEFECTS = [
      ["domain", "memory"], ["<memory>"]),
     ("disk-without-target", "      <target dev='hdc'/>\n", "", "<disk", "XSD105",
      ["disk", "target"], ["<target dev='…'/>"]),
-    ("boot-dev-enum", "<boot dev='cdrom'/>", "<boot dev='cdrm'/>", "<boot", "XSD103",
+    ("boot-dev-enum", "<boot dev='cdrom'/>", "<boot dev='cdrm'/>", "dev='cdrm'", "XSD103",
      ["boot", "dev", "cdrm"], ["cdrom", "fd, hd, cdrom, network"]),
     ("boot-without-dev", "<boot dev='cdrom'/>", "<boot/>", "<boot", "XSD104",
      ["boot", "dev"], ["dev=", "cdrom"]),
     ("duplicate-vcpu", "<vcpu>2</vcpu>", "<vcpu>2</vcpu>\n  <vcpu>4</vcpu>", "<vcpu>4", "XSD107",
      ["vcpu", "domain"], ["line 6"]),
     ("lifecycle-text-enum", "<on_crash>destroy</on_crash>", "<on_crash>restrat</on_crash>",
-     "<on_crash>", "XSD106", ["on_crash", "restrat"], ["restart"]),
+     "restrat", "XSD106", ["on_crash", "restrat"], ["restart"]),
     ("domain-unknown-attribute", "<domain type='qemu'>", "<domain type='qemu' ide='3'>",
-     "<domain", "XSD102", ["domain", "ide", "3"], ["'id'"]),
-    ("domain-type-enum", "<domain type='qemu'>", "<domain type='kvmm'>", "<domain", "XSD103",
+     "ide='3'", "XSD102", ["domain", "ide", "3"], ["'id'"]),
+    ("domain-type-enum", "<domain type='qemu'>", "<domain type='kvmm'>", "type='kvmm'", "XSD103",
      ["domain", "type", "kvmm"], ["kvm"]),
-    ("domain-id-not-int", "<domain type='qemu'>", "<domain type='qemu' id='first'>", "<domain",
+    ("domain-id-not-int", "<domain type='qemu'>", "<domain type='qemu' id='first'>", "id='first'",
      "XSD103", ["domain", "id", "first"], ["whole number"]),
-    ("os-type-text-enum", ">hvm</type>", ">hvn</type>", "<type", "XSD106", ["type", "hvn"],
+    ("os-type-text-enum", ">hvm</type>", ">hvn</type>", "hvn", "XSD106", ["type", "hvn"],
      ["hvm"]),
     ("emulator-outside-devices", "  <clock offset='utc'/>\n",
      "  <clock offset='utc'/>\n  <emulator>/usr/bin/kvm</emulator>\n", "<emulator>/usr/bin/kvm",
      "XSD101", ["emulator", "domain"], ["<devices>"]),
-    ("vcpu-zero", "<vcpu>2</vcpu>", "<vcpu>0</vcpu>", "<vcpu>", "XSD106", ["vcpu", "0"],
+    ("vcpu-zero", "<vcpu>2</vcpu>", "<vcpu>0</vcpu>", "0</vcpu>", "XSD106", ["vcpu", "0"],
      ["greater than 0"]),
-    ("readonly-with-text", "<readonly/>", "<readonly>yes</readonly>", "<readonly>", "XSD106",
+    ("readonly-with-text", "<readonly/>", "<readonly>yes</readonly>", "yes</", "XSD106",
      ["readonly", "yes"], ["empty"]),
-    ("input-type-enum", "<input type='mouse'", "<input type='mous'", "<input", "XSD103",
+    ("input-type-enum", "<input type='mouse'", "<input type='mous'", "type='mous'", "XSD103",
      ["input", "mous"], ["mouse"]),
     ("clock-without-offset", "<clock offset='utc'/>", "<clock/>", "<clock", "XSD104",
      ["clock", "offset"], ["utc, localtime"]),
     ("interface-without-type", "<interface type='network'>", "<interface>", "<interface",
      "XSD104", ["interface", "type"], ["network"]),
     ("serial-protocol-enum", "<protocol type='raw'/>", "<protocol type='telent'/>",
-     "<protocol", "XSD103", ["protocol", "telent"], ["telnet"]),
-    ("serial-target-negative-port", "<target port='0'/>", "<target port='-1'/>",
-     "<target port", "XSD103", ["target", "port", "-1"], ["0 or more"]),
+     "type='telent'", "XSD103", ["protocol", "telent"], ["telnet"]),
+    ("serial-target-negative-port", "<target port='0'/>", "<target port='-2'/>",
+     "port='-2'", "XSD103", ["target", "port", "-2"], ["0 or more"]),
     ("features-misspelt", "<acpi/>", "<acip/>", "<acip", "XSD101", ["acip", "features"],
      ["<acpi>"]),
-    ("graphics-port-not-number", "port='-1'", "port='auto'", "<graphics", "XSD103",
+    ("graphics-port-not-number", "port='-1'", "port='auto'", "port='auto'", "XSD103",
      ["graphics", "port", "auto"], ["whole number"]),
     ("disk-source-misspelt", "<source file='/home/user/boot.iso'/>",
-     "<source fiel='/home/user/boot.iso'/>", "<source fiel", "XSD102", ["source", "fiel"],
+     "<source fiel='/home/user/boot.iso'/>", "fiel=", "XSD102", ["source", "fiel"],
      ["'file'"]),
     ("mac-without-address", "<mac address='52:54:00:12:34:56'/>", "<mac/>", "<mac", "XSD104",
      ["mac", "address"], ["address="]),
     ("bridge-source-wrong-attribute", "<interface type='network'>\n      <source network=",
-     "<interface type='bridge'>\n      <source name=", "<source name", "XSD102",
+     "<interface type='bridge'>\n      <source name=", "name='default'", "XSD102",
      ["source", "name", "bridge"], ["bridge='default'"]),
-    ("disk-bus-enum", "<target dev='hdc'/>", "<target dev='hdc' bus='ied'/>", "<target dev",
+    ("disk-bus-enum", "<target dev='hdc'/>", "<target dev='hdc' bus='ied'/>", "bus='ied'",
      "XSD103", ["target", "bus", "ied"], ["ide"]),
-    ("text-in-devices", "<devices>\n", "<devices>\n    stray words\n", "<devices>", "XSD106",
+    ("text-in-devices", "<devices>\n", "<devices>\n    stray words\n", "stray words", "XSD106",
      ["devices", "stray words"], ["child elements"]),
     ("child-in-simple-element", "<emulator>/usr/bin/qemu</emulator>",
      "<emulator>/usr/bin/qemu<path/></emulator>", "<path/>", "XSD101", ["path", "emulator"],
@@ -215,8 +215,9 @@ def test_spec_source_name_mistake_points_at_the_line_and_says_network():
     ok, diags = check(doc)
     assert not ok
     first = diags[0]
-    assert first.span.line == line_of(doc, "<source name='default'/>")
-    assert first.span.column == 7
+    line = line_of(doc, "<source name='default'/>")
+    assert (first.span.line, first.span.column) == \
+        (line, doc.splitlines()[line - 1].index("name=") + 1)   # the attribute, not <source
     assert "network" in first.message
     assert "network='default'" in first.hint
 
@@ -225,10 +226,18 @@ def test_spec_source_name_mistake_points_at_the_line_and_says_network():
 
 def test_position_is_the_start_of_a_tag_that_spans_lines():
     doc = BASE.replace("<graphics type='vnc' port='-1'/>",
+                       "<graphics\n        port='-1'\n        keymap='en-us'/>")
+    ok, diags = check(doc)
+    assert [(d.code, d.span.line, d.span.column) for d in diags] == \
+        [("XSD104", line_of(doc, "<graphics"), 5)]
+
+
+def test_attribute_on_a_later_line_of_its_tag_is_reported_on_its_own_line():
+    doc = BASE.replace("<graphics type='vnc' port='-1'/>",
                        "<graphics\n        port='-1'\n        type='vnx'/>")
     ok, diags = check(doc)
     assert [(d.code, d.span.line, d.span.column) for d in diags] == \
-        [("XSD103", line_of(doc, "<graphics"), 5)]
+        [("XSD103", line_of(doc, "type='vnx'"), 9)]
 
 
 def test_markup_inside_comments_and_cdata_does_not_shift_positions():
@@ -238,7 +247,7 @@ def test_markup_inside_comments_and_cdata_does_not_shift_positions():
                        "    <input type='tablet'/><input type='pen'/>\n")
     ok, diags = check(doc)
     assert [(d.code, d.span.line, d.span.column) for d in diags] == \
-        [("XSD103", line_of(doc, "'pen'"), len("    <input type='tablet'/>") + 1)]
+        [("XSD103", line_of(doc, "'pen'"), len("    <input type='tablet'/><input ") + 1)]
 
 
 def test_misspelt_required_child_is_reported_once():
