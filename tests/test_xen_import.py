@@ -303,6 +303,7 @@ def test_xl_defaults_on_crash_to_destroy():
     ('name = "a"\non_crash = "coredump-destroy"\n', "XEN427", 2, 1),
     ('name = "a"\nbuilder = "hvm"\nboot = "cz"\n', "XEN427", 3, 1),
     ('name = "a"\ndisk = [ "file:/a,hda,x" ]\n', "XEN427", 2, 10),
+    ('name = "é€"; memory = 256 * 2\n', "XEN425", 1, 23),     # columns count characters
 ])
 def test_xm_problems_are_reported_at_their_line(text, code, line, column):
     diags = Diagnostics()

@@ -8,6 +8,7 @@ names — is reported at its line (XEN425) and the file is not imported.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from typing import Any, Optional, Tuple
 
@@ -42,14 +43,23 @@ def _literal(node: ast.AST) -> Any:
     raise _NotLiteral(node, _describe(node))
 
 
-def _span(file: str, node: ast.AST) -> Span:
-    return Span(file, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1)
+class _Spans:
+    """Spans of ast nodes. ast counts columns in UTF-8 bytes; a Span counts characters."""
 
+    def __init__(self, file: str, text: str):
+        self.file = file
+        self.lines = re.split(r"\r\n|\r|\n", text)   # the line ends Python's tokenizer knows
 
-def _item_spans(file: str, node: ast.AST) -> Tuple[Span, ...]:
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return tuple(_span(file, elt) for elt in node.elts)
-    return ()
+    def __call__(self, node: ast.AST) -> Span:
+        line = getattr(node, "lineno", 1)
+        offset = getattr(node, "col_offset", 0)
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return Span(self.file, line, len(text.encode()[:offset].decode("utf-8", "replace")) + 1)
+
+    def items(self, node: ast.AST) -> Tuple[Span, ...]:
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return tuple(self(elt) for elt in node.elts)
+        return ()
 
 
 def parse_xm(text: str, file: str, diags: Diagnostics) -> Optional[Settings]:
@@ -69,8 +79,9 @@ def parse_xm(text: str, file: str, diags: Diagnostics) -> Optional[Settings]:
         return None
     settings: Settings = {}
     ok = True
+    spans = _Spans(file, text)
     for stmt in module.body:
-        span = _span(file, stmt)
+        span = spans(stmt)
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
                 and isinstance(stmt.targets[0], ast.Name)):
             diags.add(XEN425, f"{type(stmt).__name__.lower()} statement: virtc reads only "
@@ -82,10 +93,10 @@ def parse_xm(text: str, file: str, diags: Diagnostics) -> Optional[Settings]:
             value = _literal(stmt.value)
         except _NotLiteral as exc:
             diags.add(XEN425, f"the value of {stmt.targets[0].id} is {exc.what}, not a "
-                      "literal; virtc never runs the config", _span(file, exc.node),
+                      "literal; virtc never runs the config", spans(exc.node),
                       hint="write the value itself: a number, a string or a list of strings")
             ok = False
             continue
         store(settings, Setting(stmt.targets[0].id, value, span,
-                                _item_spans(file, stmt.value)), diags)
+                                spans.items(stmt.value)), diags)
     return settings if ok else None
