@@ -7,7 +7,7 @@ import pytest
 
 from broken_cases import cases
 from virtc.cli import main
-from virtc.compiler.rules import registry
+from virtc.compiler.rules import active, registry
 
 # Codes no document can trigger through `virtc validate --compile`, and why. Each one is
 # still registered (the code exists for the API or as a backstop behind an earlier stage).
@@ -19,12 +19,10 @@ UNREACHABLE = {
               "at XML004 first; XSD108 is the API's answer for validate(kind=…) mismatches "
               "and entity references (which XML002 refuses earlier)",
     "QEMU310": "SEM210/SEM206 reject bad and duplicate targets before the backend runs",
-    "QEMU312": "SEM201/SEM220 reject incomplete sources before the backend runs",
     "QEMU313": "SEM209 rejects VNC ports below 5900 before the backend runs",
     "XEN407": "SEM211 rejects a hard disk without a source before the backend runs",
     "XEN411": "SEM210 rejects floppy targets other than fda/fdb before the backend runs",
     "XEN414": "SEM209 rejects VNC ports below 5900 before the backend runs",
-    "XEN417": "SEM220 rejects character devices without a source before the backend runs",
     "XEN419": "SEM212 rejects Xen HVM guests without a loader before the backend runs",
     "XEN422": "reachable only from the API with a str that is not valid Unicode",
     "XEN423": "SEM213 rejects Xen PV guests without kernel or bootloader before the backend runs",
@@ -53,7 +51,7 @@ def test_every_rule_has_a_complete_doc():
 
 def test_every_rule_has_a_fixture_or_a_reason():
     covered = {c.code for c in cases()}
-    reg = set(registry())
+    reg = set(active())     # a retired code is reported by nothing, so nothing triggers it
     assert covered <= reg, f"fixtures for unregistered codes: {covered - reg}"
     assert set(UNREACHABLE) <= reg, f"stale UNREACHABLE entries: {set(UNREACHABLE) - reg}"
     assert not covered & set(UNREACHABLE), f"now covered, drop from UNREACHABLE: {covered & set(UNREACHABLE)}"
@@ -95,7 +93,7 @@ def test_every_code_constant_is_one_documented_rule():
     """The constants call sites import (compiler/rules/codes.py, and the codes a device
     family declares) and the docs list the same codes, with the same severity; a retired
     code keeps its doc but has no constant, so nothing can report it."""
-    from virtc.compiler.rules import active, codes
+    from virtc.compiler.rules import codes
 
     table = registry()   # loads every family module, and with it the codes each declares
     constants = codes.all_codes()
@@ -141,3 +139,60 @@ def test_diagnostics_and_rules_import_without_a_cycle():
              "docs = [m for m in sys.modules if m.startswith('virtc.compiler.rules.') "
              "and m != 'virtc.compiler.rules.codes']; assert not docs, docs")
     subprocess.run([sys.executable, "-c", probe], check=True)
+
+
+# ------------------------------------------------------------------------- retired codes
+
+def test_a_retired_code_stays_documented_and_is_never_reported(capsys):
+    from virtc.compiler.diagnostics import Diagnostics, Span
+
+    retired = {code for code, rule in registry().items() if rule.retired}
+    assert retired >= {"QEMU312", "XEN417"}
+    assert main(["rule", "QEMU312"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("QEMU312 source-incomplete (qemu, retired)") and "SEM201" in out
+    assert main(["rules"]) == 0
+    assert "XEN417   retired  char-device-incomplete" in capsys.readouterr().out
+    for code in retired:
+        with pytest.raises(KeyError):
+            Diagnostics().add(code, "m", Span())
+
+
+DOMAIN = """<domain type='{type}'>
+  <name>t</name>
+  <memory>65536</memory>
+  <os>
+    <type>hvm</type>{loader}
+  </os>
+  <devices>
+    {device}
+  </devices>
+</domain>
+"""
+HVMLOADER = "\n    <loader>/usr/lib/xen/boot/hvmloader</loader>"
+
+
+@pytest.mark.parametrize("device,code", [
+    ("<serial type='file'><target port='0'/></serial>", "SEM220"),
+    ("<serial type='tcp'><source mode='connect' host='127.0.0.1'/></serial>", "SEM220"),
+    ("<interface type='mcast'><source port='5558'/></interface>", "SEM201"),
+])
+@pytest.mark.parametrize("target", ["qemu", "xen-xm", "xen-xl"])
+def test_no_backend_runs_on_a_domain_the_checks_reject(tmp_path, capsys, device, code, target):
+    """The backends trust the checked IR (what QEMU312 and XEN417 used to check again):
+    the API, compile and validate --compile stop at the semantic finding."""
+    from virtc.pipeline import CompileOptions, run
+
+    xen = target != "qemu"
+    path = tmp_path / "d.xml"
+    path.write_text(DOMAIN.format(type="xen" if xen else "kvm",
+                                  loader=HVMLOADER if xen else "", device=device))
+    result = run(path.read_bytes(), str(path), CompileOptions(target=target))
+    assert result.output is None and [d.code for d in result.diagnostics] == [code]
+    for argv in (["compile", "--target", target, str(path)],
+                 ["validate", "--compile", "--format", "json", str(path)]):
+        assert main(argv) == 1
+        err = capsys.readouterr()
+        shown = err.out + err.err
+        assert code in shown, shown
+        assert "QEMU3" not in shown and "XEN4" not in shown, shown

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple, assert_never
 
 from ...compiler.ir import CharDevice, CharKind, CharMode, CharProtocol, CharType, Domain
-from ...compiler.rules.codes import QEMU302, QEMU306, QEMU307, QEMU312
+from ...compiler.rules.codes import QEMU302, QEMU306, QEMU307
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
@@ -26,8 +26,6 @@ DEV_BACKEND: Dict[CharKind, str] = {
 KIND_SWITCH: Dict[CharKind, str] = {
     CharKind.SERIAL: "-serial", CharKind.CONSOLE: "-serial", CharKind.PARALLEL: "-parallel",
 }
-NEEDS_PATH = {CharType.FILE, CharType.PIPE, CharType.DEV, CharType.UNIX}
-NEEDS_SERVICE = {CharType.TCP, CharType.UDP}
 
 
 def build_chardevs(domain: Domain, ctx: QemuContext) -> List[Option]:
@@ -64,21 +62,8 @@ def _check_console_matches(console: CharDevice, serials, ctx: QemuContext) -> No
                       "give the console the same type as the first <serial>, or drop it")
 
 
-def _incomplete(dev: CharDevice, ctx: QemuContext) -> bool:
-    if dev.type in NEEDS_PATH and not dev.path:
-        missing = "<source path='…'/>"
-    elif dev.type in NEEDS_SERVICE and not dev.service:
-        missing = "<source … service='PORT'/>"
-    else:
-        return False
-    ctx.diags.add(QEMU312, f"<{dev.kind.value} type='{dev.type.value}'> needs {missing}",
-                  dev.span, f"add {missing}")
-    return True
-
-
 def build_char(dev: CharDevice, char_id: str, ctx: QemuContext) -> List[Option]:
-    if _incomplete(dev, ctx):
-        return []
+    # SEM220 has made sure of each type's path or service (compiler/checks/domain.py).
     if dev.kind is not CharKind.CONSOLE:
         _runtime_path(dev, ctx)
     switch = KIND_SWITCH[dev.kind]

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Tuple, assert_never
 from ...compiler.diagnostics import Span
 from ...compiler.ir import Domain, Interface, NetType, nearest
 from ...compiler.networks import resolve_bridge
-from ...compiler.rules.codes import QEMU303, QEMU306, QEMU312
+from ...compiler.rules.codes import QEMU303, QEMU306
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Scalar
@@ -101,8 +101,7 @@ def backend_props(iface: Interface, ctx: QemuContext) -> Optional[Tuple[str, Pro
         case NetType.ETHERNET:
             return kind, build_netdev_tap(iface, ctx)
         case NetType.MCAST | NetType.SERVER | NetType.CLIENT:
-            props = build_netdev_socket(iface, ctx)
-            return (kind, props) if props is not None else None
+            return kind, build_netdev_socket(iface, ctx)
         case _:
             assert_never(iface.type)
 
@@ -128,14 +127,8 @@ def build_netdev_tap(iface: Interface, ctx: QemuContext) -> Props:
             ("downscript", downscript))
 
 
-def build_netdev_socket(iface: Interface, ctx: QemuContext) -> Optional[Props]:
-    needs_address = iface.type is not NetType.SERVER   # a server may listen on every address
-    if iface.port is None or (needs_address and not iface.address):
-        ctx.diags.add(QEMU312, f"<interface type='{iface.type.value}'> needs <source"
-                      f" address='…' port='…'/>; got address={iface.address!r},"
-                      f" port={iface.port!r}", nearest(iface.source_span, iface.span),
-                      "add e.g. <source address='230.0.0.1' port='5558'/>")
-        return None
+def build_netdev_socket(iface: Interface, ctx: QemuContext) -> Props:
+    # SEM201 has made sure of the address and port (compiler/checks/network.py).
     return ((SOCKET_KEY[iface.type], f"{iface.address or ''}:{iface.port}"),)
 
 

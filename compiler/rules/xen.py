@@ -132,12 +132,14 @@ RULES = [
         "Remove the device, or move it to an HVM guest.",
     ),
     Rule(
-        codes.XEN417, "char-device-incomplete",
+        "XEN417", "char-device-incomplete", codes.E,
         "A character device lacks the path, host or port its type needs.",
         "qemu-dm needs e.g. a path for file/pipe/unix/dev and host and port for tcp/udp; "
         "without them the serial string is meaningless.",
         "<serial type='file'/>",
         "Add <source path='…'/> (or host/service for tcp and udp).",
+        retired="SEM220 reports a character device without its path or service before any "
+                "backend runs, and the Xen backend no longer checks again.",
     ),
     Rule(
         codes.XEN418, "element-ignored-for-os-type",
