@@ -15,6 +15,7 @@ import sys
 from typing import List, Optional, Sequence, Tuple
 
 from ..compiler.diagnostics import Diagnostic, Span
+from ..compiler.rules.codes import XML004
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -64,7 +65,7 @@ def load_capabilities(path: str) -> Tuple[Optional[object], List[Diagnostic]]:
         from ..compiler.diagnostics import Diagnostics
 
         extra = Diagnostics()
-        extra.add("XML004", f"<{loaded.kind}> given where a <capabilities> document was "
+        extra.add(XML004, f"<{loaded.kind}> given where a <capabilities> document was "
                   "expected", Span(path, 1, 1),
                   hint="--capabilities takes the output of `virtc capabilities` or "
                        "`virsh capabilities`")

@@ -11,6 +11,7 @@ Only `<domain>` documents have a table; each table costs one pass over the root'
 from __future__ import annotations
 
 from typing import Dict, List, Tuple
+from .rules.codes import Code, XSD105, XSD107
 
 # Children of <domain> that libvirt's grammar allows any number of times.
 _DOMAIN_REPEATS = frozenset({"sysinfo", "seclabel"})
@@ -19,21 +20,21 @@ _DOMAIN_REQUIRED = ("name", "os")
 _DEVICES_SINGLE = frozenset({"emulator"})
 
 
-def findings(root, index) -> List[Tuple[str, object, str, str]]:
+def findings(root, index) -> List[Tuple[Code, object, str, str]]:
     """(code, element, message, hint) for each count the schema could not check.
 
     `index` (a positions.SourceIndex) places the first of repeated elements for the hint.
     """
     if root.tag != "domain":
         return []
-    out: List[Tuple[str, object, str, str]] = []
+    out: List[Tuple[Code, object, str, str]] = []
     seen: Dict[str, list] = {}
     for child in root:
         if isinstance(child.tag, str):
             seen.setdefault(child.tag, []).append(child)
     _repeats(root, seen, lambda tag: "{" not in tag and tag not in _DOMAIN_REPEATS, index, out)
     for tag in missing(root):
-        out.append(("XSD105", root, f"<domain> is missing required child element <{tag}>",
+        out.append((XSD105, root, f"<domain> is missing required child element <{tag}>",
                     f"add <{tag}>…</{tag}> inside <domain>"))
     for devices in seen.get("devices", ()):
         found: Dict[str, list] = {}
@@ -60,7 +61,7 @@ def _repeats(parent, seen: Dict[str, list], single, index, out) -> None:
         if single(tag) and len(elems) > 1:
             first = index.span(elems[0]).line
             for extra in elems[1:]:
-                out.append(("XSD107", extra, f"<{tag}> appears more than once in <{parent.tag}>",
+                out.append((XSD107, extra, f"<{tag}> appears more than once in <{parent.tag}>",
                             f"keep one <{tag}> (the first is at line {first}) "
                             f"and remove the others"))
 

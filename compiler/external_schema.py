@@ -16,6 +16,7 @@ from lxml import etree
 
 from .diagnostics import Diagnostic, Diagnostics
 from .positions import SourceIndex
+from .rules.codes import XSD109
 
 RNG_NS = "http://relaxng.org/ns/structure/1.0"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
@@ -94,7 +95,7 @@ def check_external(schema_path: str, source: bytes, file: str) -> List[Diagnosti
     for line, texts in by_line.items():
         element = _element_at(root, paths[line])
         span = index.span(element) if element is not None else index.line_span(line)
-        diags.add("XSD109", f"{name}: {'; '.join(texts)}", span, hint=hint)
+        diags.add(XSD109, f"{name}: {'; '.join(texts)}", span, hint=hint)
     return diags.items
 
 

@@ -22,6 +22,7 @@ from lxml import etree
 from ..schemas import KINDS
 from .diagnostics import Diagnostics, Span
 from .positions import DECLARED, SourceIndex, bom_encoding
+from .rules.codes import XML001, XML002, XML003, XML004, XML005, XML006, XML007, XML008
 
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 # Domain XML nests about five levels deep; libxml2 itself stops at 256 without huge_tree.
@@ -82,12 +83,12 @@ def parse(source: bytes, file: str, diags: Diagnostics, *,
     """
     limit = DEFAULT_MAX_SIZE if max_size is None else max_size
     if len(source) > limit:
-        diags.add("XML005", f"the file is larger than virtc's input limit of {_size(limit)}",
+        diags.add(XML005, f"the file is larger than virtc's input limit of {_size(limit)}",
                   Span(file, 1, 1), hint="domain XML is a few KiB; check that this is the "
                   "right file, or raise the limit with --max-size")
         return None
     if not source.strip():
-        diags.add("XML003", "the file is empty", Span(file, 1, 1),
+        diags.add(XML003, "the file is empty", Span(file, 1, 1),
                   hint="a domain description starts with <domain type='…'>")
         return None
     index = SourceIndex(file, source)
@@ -110,7 +111,7 @@ def parse(source: bytes, file: str, diags: Diagnostics, *,
         return None
     kind = root.tag if isinstance(root.tag, str) else ""
     if kind not in KINDS:
-        diags.add("XML004", f"unknown root element <{kind}>", index.span(root),
+        diags.add(XML004, f"unknown root element <{kind}>", index.span(root),
                   hint="virtc reads <domain>, <network> and <capabilities> documents")
         return None
     return Document(kind, file, root, source, index)
@@ -135,7 +136,7 @@ def _decodable(index: SourceIndex, diags: Diagnostics) -> bool:
         return True
     nul = source.find(b"\x00")
     if nul >= 0:
-        diags.add("XML008", f"the file holds binary data (a NUL byte at offset {nul}), "
+        diags.add(XML008, f"the file holds binary data (a NUL byte at offset {nul}), "
                   "not XML text", index.byte_span(nul),
                   hint="point virtc at the XML description, not at a disk image or archive")
         return False
@@ -146,7 +147,7 @@ def _decodable(index: SourceIndex, diags: Diagnostics) -> bool:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        diags.add("XML007", f"the XML declaration names the encoding '{encoding}', "
+        diags.add(XML007, f"the XML declaration names the encoding '{encoding}', "
                   "which virtc can't read", index.byte_span(match.start(1)),
                   hint="save the file as UTF-8 and declare encoding='UTF-8' (or nothing)")
         return False
@@ -198,7 +199,7 @@ def _refuse_prolog_doctype(index: SourceIndex, diags: Diagnostics) -> bool:
 
 
 def _doctype_diag(what: str, span: Span, diags: Diagnostics) -> None:
-    diags.add("XML002", f"the DOCTYPE {what}; virtc refuses it and loads nothing", span,
+    diags.add(XML002, f"the DOCTYPE {what}; virtc refuses it and loads nothing", span,
               hint="remove the <!DOCTYPE …> declaration; domain XML needs no DTD or entities")
 
 
@@ -208,7 +209,7 @@ def _refused_loads(file: str, diags: Diagnostics) -> bool:
         return False
     url = _RESOLVER.attempts[0]
     _RESOLVER.attempts.clear()
-    diags.add("XML002", f"the document refers to an external resource ({url[:200]!r}); "
+    diags.add(XML002, f"the document refers to an external resource ({url[:200]!r}); "
               "virtc refuses it and loads nothing", Span(file, 1, 1),
               hint="remove the <!DOCTYPE …> declaration and any entity references")
     return True
@@ -241,7 +242,7 @@ def _too_deep(root, max_depth: int, index: SourceIndex, diags: Diagnostics) -> b
 
 
 def _depth_diag(limit: int, span: Span, diags: Diagnostics) -> None:
-    diags.add("XML006", f"elements nest more than {limit} levels deep", span,
+    diags.add(XML006, f"elements nest more than {limit} levels deep", span,
               hint="domain XML nests a few levels deep; this file is not a domain description")
 
 
@@ -265,15 +266,15 @@ def _syntax_error(exc: "etree.XMLSyntaxError", log, index: SourceIndex,
     if "depth" in lowered:
         _depth_diag(DEFAULT_MAX_DEPTH, span, diags)
     elif "too long" in lowered or "huge" in lowered:
-        diags.add("XML005", f"a text node or name is longer than libxml2's limit ({message})",
+        diags.add(XML005, f"a text node or name is longer than libxml2's limit ({message})",
                   span, hint="domain XML has no long text; check that this is the right file")
     elif "amplification" in lowered or ("entity" in lowered and "loop" in lowered):
         _doctype_diag("declares entities", span, diags)
     elif type_name in _ENCODING_ERRORS or "encoding" in lowered:
-        diags.add("XML007", f"the text is not valid in its encoding: {message}", span,
+        diags.add(XML007, f"the text is not valid in its encoding: {message}", span,
                   hint="save the file as UTF-8 text (or declare its real encoding)")
     else:
-        diags.add("XML001", f"XML syntax error: {message}", span,
+        diags.add(XML001, f"XML syntax error: {message}", span,
                   hint=_syntax_hint(type_name, message, index, line, column))
 
 

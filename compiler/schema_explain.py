@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from lxml import etree
 
 from . import cardinality
+from .rules.codes import Code, XSD101, XSD102, XSD103, XSD104, XSD105, XSD106, XSD107
 
 # Which <source> attribute names the thing an interface or disk of a given type points at.
 _SOURCE_ATTR = {
@@ -35,7 +36,7 @@ _WORDS = {
 
 @dataclass(frozen=True)
 class Finding:
-    code: str
+    code: Code
     elem: Any          # the lxml element the finding is about
     message: str
     hint: Optional[str] = None
@@ -140,14 +141,14 @@ def _attribute_findings(elem, decl) -> List[Finding]:
                         if getattr(attr.type, "enumeration", None) else
                         f"attribute {name}='{_short(value)}' of <{tag}> is not "
                         f"{_describe(attr.type)}")
-            out.append(Finding("XSD103", elem, code_msg,
+            out.append(Finding(XSD103, elem, code_msg,
                                _bad_value_hint(attr.type, value, f"'{name}'"), attr=key))
     for name in missing:
         if name in claimed:
             continue
         enum = getattr(declared[name].type, "enumeration", None)
         choices = f" (one of: {_one_of(enum)})" if enum else ""
-        out.append(Finding("XSD104", elem,
+        out.append(Finding(XSD104, elem,
                            f"<{tag}> is missing required attribute '{name}'",
                            f"add {name}='…' to <{tag}>{choices}"))
     return out
@@ -162,14 +163,14 @@ def _unknown_attribute(elem, tag, name, value, free, missing) -> Tuple[Finding, 
         hint = (f"an <{parent.tag} type='{parent.get('type')}'> names its "
                 f"{_SOURCE_NOUN.get(wanted, wanted)} with the '{wanted}' attribute: "
                 f"write <{tag} {wanted}='{_short(value)}'/>")
-        return Finding("XSD102", elem, message, hint), wanted
+        return Finding(XSD102, elem, message, hint), wanted
     if guess:
         need = f" <{tag}> requires it" if guess in missing else ""
-        return Finding("XSD102", elem, message, f"did you mean '{guess}'?{need}"), guess
+        return Finding(XSD102, elem, message, f"did you mean '{guess}'?{need}"), guess
     if free:
-        return Finding("XSD102", elem, message,
+        return Finding(XSD102, elem, message,
                        f"remove it; <{tag}> accepts: {_one_of(free)}"), None
-    return Finding("XSD102", elem, message, f"remove it; <{tag}> takes no other attributes"), None
+    return Finding(XSD102, elem, message, f"remove it; <{tag}> takes no other attributes"), None
 
 
 # ------------------------------------------------------------------ content
@@ -185,7 +186,7 @@ def _content_findings(elem, decl, homes, index) -> List[Finding]:
     out: List[Finding] = []
     stray = "".join(t for t in [elem.text] + [c.tail for c in elem] if t).strip()
     if stray and not xtype.mixed:
-        out.append(Finding("XSD106", elem, f"<{qname(elem)}> cannot contain text "
+        out.append(Finding(XSD106, elem, f"<{qname(elem)}> cannot contain text "
                            f"'{_short(stray)}'",
                            f"remove the text; <{qname(elem)}> holds only child elements"
                            if _occurs(xtype.content)
@@ -196,20 +197,20 @@ def _content_findings(elem, decl, homes, index) -> List[Finding]:
 
 def _simple_content(elem, stype) -> List[Finding]:
     tag = qname(elem)
-    out = [Finding("XSD101", c, f"unexpected element <{qname(c)}> inside <{tag}>",
+    out = [Finding(XSD101, c, f"unexpected element <{qname(c)}> inside <{tag}>",
                    f"<{tag}> holds a value ({_describe(stype)}), not child elements; "
                    f"remove <{qname(c)}>") for c in _children(elem)]
     text = elem.xpath("string()")
     if out or stype.is_valid(text):
         return out
     if not text.strip():
-        return [Finding("XSD106", elem, f"<{tag}> is empty",
+        return [Finding(XSD106, elem, f"<{tag}> is empty",
                         f"write {_describe(stype)} inside <{tag}>")]
     if getattr(stype, "enumeration", None):
         message = f"invalid value '{_short(text)}' in <{tag}>"
     else:
         message = f"<{tag}> contains '{_short(text)}', which is not {_describe(stype)}"
-    return [Finding("XSD106", elem, message, _bad_value_hint(stype, text, f"<{tag}>"),
+    return [Finding(XSD106, elem, message, _bad_value_hint(stype, text, f"<{tag}>"),
                     in_text=True)]
 
 
@@ -254,13 +255,13 @@ def _child_findings(elem, group, homes, index) -> List[Finding]:
         hi = occurs[child.tag][1]
         if hi is not None and len(seen[child.tag]) > hi:
             first = seen[child.tag][0]
-            out.append(Finding("XSD107", child,
+            out.append(Finding(XSD107, child,
                                f"<{child.tag}> appears more than {_times(hi)} in <{tag}>",
                                f"keep one <{child.tag}> (the first is at line "
                                f"{index.span(first).line}) and remove the others"))
     for name in missing:
         if name not in claimed:
-            out.append(Finding("XSD105", elem,
+            out.append(Finding(XSD105, elem,
                                f"<{tag}> is missing required child element <{name}>",
                                f"add {_skeleton(decls.get(name), name)} inside <{tag}>"))
     return out
@@ -283,26 +284,26 @@ def _skeleton(decl, name: str) -> str:
 def _unknown_child(elem, child, occurs, missing, homes) -> Tuple[Finding, Optional[str]]:
     tag, name = qname(elem), qname(child)
     if not occurs:
-        return Finding("XSD101", child, f"unexpected element <{name}> inside <{tag}>",
+        return Finding(XSD101, child, f"unexpected element <{name}> inside <{tag}>",
                        f"<{tag}> must be empty; remove <{name}>"), None
     message = f"unknown element <{name}> in <{tag}>"
     local = etree.QName(child).localname
     if etree.QName(child).namespace:
         if local in occurs:
-            return Finding("XSD101", child, message,
+            return Finding(XSD101, child, message,
                            f"virtc documents use no XML namespaces; write <{local}> without "
                            f"a prefix or namespace"), local
-        return Finding("XSD101", child, message,
+        return Finding(XSD101, child, message,
                        "virtc documents use no XML namespaces; remove the element"), None
     guess = closest(name, occurs)
     if guess:
         need = f" <{tag}> requires it" if guess in missing else ""
-        return Finding("XSD101", child, message, f"did you mean <{guess}>?{need}"), guess
+        return Finding(XSD101, child, message, f"did you mean <{guess}>?{need}"), guess
     parents = homes.get(name)
     if parents:
         where = " or ".join(f"<{p}>" for p in parents)
-        return Finding("XSD101", child, f"<{name}> is not allowed directly in <{tag}>",
+        return Finding(XSD101, child, f"<{name}> is not allowed directly in <{tag}>",
                        f"move <{name}> inside {where}"), None
     names = list(occurs)
     listed = _one_of(names[:8]) + (", …" if len(names) > 8 else "")
-    return Finding("XSD101", child, message, f"remove it; <{tag}> may contain: {listed}"), None
+    return Finding(XSD101, child, message, f"remove it; <{tag}> may contain: {listed}"), None

@@ -19,13 +19,14 @@ from lxml import etree
 from ..schemas import KINDS, path as schema_path
 from .diagnostics import Diagnostics, Span
 from .positions import SourceIndex
+from .rules.codes import XSD101, XSD102, XSD103, XSD104, XSD105, XSD106, XSD107, XSD108
 from .schema_explain import Finding, closest, explain_element, qname
 
 _XSD_MODELS: Dict[str, Any] = {}
 
 # Most specific first: a bad value names the exact fix, a missing child only says "add".
-_SPECIFICITY = {"XSD108": 0, "XSD103": 1, "XSD106": 1, "XSD102": 2, "XSD101": 2,
-                "XSD104": 3, "XSD107": 3, "XSD105": 4}
+_SPECIFICITY = {XSD108: 0, XSD103: 1, XSD106: 1, XSD102: 2, XSD101: 2,
+                XSD104: 3, XSD107: 3, XSD105: 4}
 
 
 def report(root, kind: str, error_log, index: SourceIndex, diags: Diagnostics) -> None:
@@ -71,7 +72,7 @@ def _root_finding(root, kind: str) -> List[Finding]:
     if name.namespace is None and name.localname == kind:
         return []
     if name.localname == kind:
-        return [Finding("XSD108", root,
+        return [Finding(XSD108, root,
                         f"root element <{kind}> is in namespace '{name.namespace}'; "
                         f"virtc reads {kind} documents without a namespace",
                         "remove the xmlns declaration from the root element")]
@@ -82,7 +83,7 @@ def _root_finding(root, kind: str) -> List[Finding]:
         guess = closest(name.localname, [kind])
         hint = (f"did you mean <{guess}>? " if guess else "") + \
             f"a {kind} document starts with <{kind}>"
-    return [Finding("XSD108", root,
+    return [Finding(XSD108, root,
                     f"root element is <{qname(root)}>, expected <{kind}>", hint)]
 
 
@@ -120,12 +121,12 @@ def _explain(root, kind: str, lxml_log, index: SourceIndex) -> List[Finding]:
 
 def _unvalidatable(root) -> List[Finding]:
     """libxml2 gives up on unexpanded entity references; say where they are."""
-    found = [Finding("XSD108", node.getparent(),
+    found = [Finding(XSD108, node.getparent(),
                      f"<{qname(node.getparent())}> contains the entity reference {node.text}, "
                      f"which virtc does not expand",
                      "write the text out instead of using an entity")
              for node in root.iter(etree.Entity) if node.getparent() is not None]
-    return found or [Finding("XSD108", root, "the schema validator could not check this document",
+    return found or [Finding(XSD108, root, "the schema validator could not check this document",
                              "simplify the document (no entities, no DTD) and try again")]
 
 
@@ -180,7 +181,7 @@ def _fallback(elem, reason: Optional[str]) -> Finding:
     for pattern, repl in _NOISE:
         text = pattern.sub(repl, text)
     text = text.strip().rstrip(".")
-    return Finding("XSD108", elem, f"<{qname(elem)}>: {text}",
+    return Finding(XSD108, elem, f"<{qname(elem)}>: {text}",
                    "compare this element with the format page's examples")
 
 

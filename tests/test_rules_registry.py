@@ -196,3 +196,53 @@ def test_no_backend_runs_on_a_domain_the_checks_reject(tmp_path, capsys, device,
         shown = err.out + err.err
         assert code in shown, shown
         assert "QEMU3" not in shown and "XEN4" not in shown, shown
+
+
+# ------------------------------------------------------------ call sites name constants
+
+SOURCE_DIRS = ("compiler", "backends", "cli", "api")
+# Files whose call sites still spell codes as strings (diags.add("SEM201", …)); each entry
+# is a file to convert, not a place where strings are fine.
+STRING_CODES_LEFT: set = {
+    "compiler/checks/domain.py", "compiler/checks/network.py", "compiler/checks/storage.py",
+    "compiler/lower.py", "compiler/lower_devices.py", "compiler/devices/memballoon.py",
+    "compiler/devices/rng.py", "backends/domainxml.py", "backends/qemu/argv.py",
+    "backends/qemu/devices/__init__.py", "backends/qemu/devices/rng.py",
+    "backends/xen/__init__.py", "backends/xen/devices/__init__.py",
+    "backends/xen/devices/memballoon.py", "api/pipeline.py",
+}
+
+
+def _string_codes(path):
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and re.fullmatch(r"(XML|XSD|SEM|QEMU|XEN|CAP)\d{3}", node.value)]
+
+
+def test_no_call_site_spells_a_code_as_a_string():
+    """A code in the source is a constant (from compiler.rules.codes, or a device family's
+    own), so a misspelling fails at import. Only the registry's docs name codes as text."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    found = {}
+    for top in SOURCE_DIRS:
+        for path in sorted((root / top).rglob("*.py")):
+            rel = path.relative_to(root).as_posix()
+            if rel.startswith("compiler/rules/"):
+                continue
+            hits = _string_codes(path)
+            if hits:
+                found[rel] = hits
+    assert set(found) <= STRING_CODES_LEFT, {f: found[f] for f in set(found) - STRING_CODES_LEFT}
+    assert STRING_CODES_LEFT <= set(found), f"converted, drop: {STRING_CODES_LEFT - set(found)}"
+
+
+def test_a_constant_and_its_string_are_the_same_key():
+    from virtc.compiler.rules.codes import SEM218, XSD101
+
+    assert SEM218 == "SEM218" and "SEM218" == SEM218 and SEM218 != XSD101
+    assert {"SEM218": 1}[SEM218] == 1 and {SEM218: 1}["SEM218"] == 1

@@ -10,6 +10,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from ..compiler.capabilities.ir import Capabilities, Host, HostCpu
 from ..compiler.diagnostics import Diagnostic, Diagnostics, Span
+from ..compiler.rules.codes import CAP512
 from .emulators import find_on_path
 from .guests import guest_order, qemu_guest, xen_guests
 from .host import ProbeConfig, host_arch, kvm_usable, read_cpuinfo
@@ -29,7 +30,7 @@ def discover(emulators: Optional[Sequence[str]] = None,
     guests = [g for g in (qemu_guest(p, arch, kvm, config, diags) for p in paths) if g]
     guests += xen_guests(arch, config, diags)
     if not guests:
-        diags.add("CAP512", "no QEMU emulator answered and this is not a Xen host; the "
+        diags.add(CAP512, "no QEMU emulator answered and this is not a Xen host; the "
                   "capabilities list no guests", Span("<discovery>", 0, 0),
                   hint="install QEMU, fix PATH, or name emulators with --emulator PATH")
     caps = Capabilities(host=Host(cpu=HostCpu(arch=arch, vendor=vendor, features=tuple(flags))),

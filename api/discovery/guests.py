@@ -6,6 +6,7 @@ from typing import List, Optional, Tuple
 
 from ..compiler.capabilities.ir import Feature, Guest, GuestDomain, Machine
 from ..compiler.diagnostics import Diagnostics, Span
+from ..compiler.rules.codes import CAP510, CAP511
 from .emulators import KVM_NATIVE, emulator_arch, is_primary, wordsize
 from .host import ProbeConfig, first_existing
 from .machines import machine_cpu_limits, machine_help, order_machines
@@ -45,7 +46,7 @@ def probe_machines(emulator: str, config: ProbeConfig,
 
 
 def _warn(diags: Diagnostics, emulator: str, exc: ProbeError, consequence: str) -> None:
-    code = "CAP511" if exc.timed_out else "CAP510"
+    code = CAP511 if exc.timed_out else CAP510
     diags.add(code, f"emulator {emulator}: {exc}; {consequence}", Span(emulator, 0, 0),
               hint=f"run `{emulator} -machine help` by hand to see what it does")
 
@@ -54,7 +55,7 @@ def qemu_guest(emulator: str, host_arch: str, kvm: bool, config: ProbeConfig,
                diags: Diagnostics) -> Optional[Guest]:
     arch = emulator_arch(emulator, host_arch)
     if arch is None:
-        diags.add("CAP510", f"emulator {emulator}: its name does not say which arch it "
+        diags.add(CAP510, f"emulator {emulator}: its name does not say which arch it "
                   f"emulates; left out of the capabilities", Span(emulator, 0, 0),
                   hint="name a qemu-system-<arch>, qemu-kvm or kvm binary")
         return None

@@ -13,6 +13,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 from .. import ir
 from ..diagnostics import Diagnostics, Span
+from ..rules.codes import CAP501, CAP502, CAP503, CAP504, CAP505, CAP506
 from .ir import Capabilities, Guest, same_os_type
 
 _LISTED = 12   # names a message lists before "… and N more"
@@ -91,7 +92,7 @@ def check_domain(caps: Capabilities, domain: ir.Domain, diags: Diagnostics,
     guests = _os_guests(caps, domain)
     if not guests:
         offered = [g.os_type for g in caps.guests]
-        diags.add("CAP501", f"os type '{os_name}' is not offered by this host; it offers: "
+        diags.add(CAP501, f"os type '{os_name}' is not offered by this host; it offers: "
                   f"{_names(offered)}", type_span,
                   hint="run the guest on a host that offers it, or change <type>")
         return
@@ -99,7 +100,7 @@ def check_domain(caps: Capabilities, domain: ir.Domain, diags: Diagnostics,
         arch_guests = [g for g in guests if g.arch == domain.os.arch]
         if not arch_guests:
             offered = [g.arch for g in guests]
-            diags.add("CAP502", f"<type arch='{domain.os.arch}'>: the host offers no "
+            diags.add(CAP502, f"<type arch='{domain.os.arch}'>: the host offers no "
                       f"'{os_name}' guest for arch '{domain.os.arch}'; arches offered: "
                       f"{_names(offered)}", type_span,
                       hint=_did_you_mean(domain.os.arch, offered)
@@ -109,7 +110,7 @@ def check_domain(caps: Capabilities, domain: ir.Domain, diags: Diagnostics,
     if not any(g.domain(dtype) for g in guests):
         arches = _names(g.arch for g in guests)
         offered = [d.type for g in guests for d in g.domains]
-        diags.add("CAP503", f"domain type '{dtype}' is not offered for '{os_name}' guests "
+        diags.add(CAP503, f"domain type '{dtype}' is not offered for '{os_name}' guests "
                   f"({arches}); domain types offered: {_names(offered)}", domain.span,
                   hint=_did_you_mean(dtype, offered)
                   + "set <domain type=…> to an offered type (kvm needs /dev/kvm on the host)")
@@ -130,7 +131,7 @@ def _emulator_not_offered(caps: Capabilities, domain: ir.Domain, diags: Diagnost
     offered = [g.emulator_for(dtype) for g in guests]
     arch = domain.os.arch or guests[0].arch
     emulator = domain.devices.emulator
-    diags.add("CAP505", f"<emulator> '{emulator}' is not listed for {dtype} "
+    diags.add(CAP505, f"<emulator> '{emulator}' is not listed for {dtype} "
               f"'{domain.os.type.value}' guests of arch '{arch}'; emulators offered: "
               f"{_names(e for e in offered if e)}",
               domain.devices.emulator_span if domain.devices.emulator_span.line else domain.span,
@@ -149,7 +150,7 @@ def _check_machine(guests: List[Guest], domain: ir.Domain, diags: Diagnostics,
     if not offered or machine in offered:
         return
     arch = guests[0].arch
-    diags.add("CAP504", f"<type machine='{machine}'>: machine not offered for {dtype} "
+    diags.add(CAP504, f"<type machine='{machine}'>: machine not offered for {dtype} "
               f"'{domain.os.type.value}' guests of arch '{arch}'; machines offered: "
               f"{_names(offered)}", type_span,
               hint=_did_you_mean(machine, offered)
@@ -170,7 +171,7 @@ def _check_features(guest: Guest, domain: ir.Domain, diags: Diagnostics,
         offered = [f.name for f in guest.features if f.can_enable]
         why = "does not offer" if offer is None else "offers but cannot turn on"
         span = sites.features.get(name) or domain.features.span
-        diags.add("CAP506", f"<{name}/>: the {guest.arch} '{guest.os_type}' guest "
+        diags.add(CAP506, f"<{name}/>: the {guest.arch} '{guest.os_type}' guest "
                   f"({guest.emulator_for(domain.type.value) or 'no emulator'}) {why} "
                   f"feature '{name}'; features offered: {_names(offered)}", span,
                   hint=f"remove <{name}/> from <features>, or run the guest where it is offered")

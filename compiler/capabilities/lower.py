@@ -11,6 +11,7 @@ from typing import List, Optional, Tuple
 from ..diagnostics import Diagnostics
 from ..parse import Document
 from ..positions import SourceIndex
+from ..rules.codes import CAP507
 from .ir import Capabilities, Feature, Guest, GuestDomain, Host, HostCpu, Machine
 
 _SINGLE = ("wordsize", "emulator", "loader")
@@ -63,17 +64,17 @@ def _lower_guest(guest_el, index: SourceIndex, diags: Diagnostics) -> Optional[G
     ok = True
     for tag, els in found.items():
         for extra in els[1:]:
-            diags.add("CAP507", f"<arch name='{name}'> has more than one <{tag}>",
+            diags.add(CAP507, f"<arch name='{name}'> has more than one <{tag}>",
                       index.span(extra),
                       hint=f"keep one <{tag}>; the first is at line {index.span(els[0]).line}")
             ok = False
     if not found["wordsize"]:
-        diags.add("CAP507", f"<arch name='{name}'> has no <wordsize>", index.span(arch_el),
+        diags.add(CAP507, f"<arch name='{name}'> has no <wordsize>", index.span(arch_el),
                   hint="add <wordsize>64</wordsize> (or 32) inside <arch>")
         ok = False
     domains = tuple(_lower_domain(d, index) for d in _children(arch_el, "domain"))
     if not domains:
-        diags.add("CAP507", f"<arch name='{name}'> lists no <domain type=…>",
+        diags.add(CAP507, f"<arch name='{name}'> lists no <domain type=…>",
                   index.span(arch_el),
                   hint="add the hypervisors that run this guest, e.g. <domain type='qemu'/>")
         ok = False

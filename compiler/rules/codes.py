@@ -47,6 +47,18 @@ class Code:
     def __str__(self) -> str:
         return self.code
 
+    # Equal to its own code as a string, so constants and strings mix while older callers
+    # still pass strings (a table keyed by one is read with the other).
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Code):
+            return self.code == other.code
+        if isinstance(other, str):
+            return self.code == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
     def __repr__(self) -> str:
         return f"<{self.code} {self.severity.value}>"
 
