@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from ..compiler.diagnostics import Diagnostics
 from ..compiler.ir import CharDevice, CharMode, CharProtocol, CharType, Disk, DiskType, Domain
+from ..compiler.rules.codes import XEN432
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TEXT = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
@@ -194,7 +195,7 @@ def format_domain(domain: Domain, diags: Diagnostics) -> Optional[str]:
     _devices(w, d)
     w.close(0, "domain")
     if w.bad:
-        diags.add("XEN432", f"{w.bad[0]} can't be written in XML 1.0", d.span,
+        diags.add(XEN432, f"{w.bad[0]} can't be written in XML 1.0", d.span,
                   hint="remove the control character from the value")
         return None
     return "\n".join(w.lines) + "\n"

@@ -5,6 +5,7 @@ from typing import Optional, Tuple
 
 from . import ir
 from .reader import NotLowered, Reader
+from .rules.codes import SEM218
 
 # Which bus a target dev name implies, longest prefix first ("xvd" before "vd").
 _BUS_BY_PREFIX = (
@@ -134,7 +135,7 @@ def _interface(r: Reader, el) -> ir.Interface:
     if ntype is ir.NetType.BRIDGE and bridge is None and src.get("dev") is not None:
         # The format page's bridge examples write <source dev='br0'/>; libvirt reads bridge=.
         bridge = src["dev"]
-        r.diags.add("SEM218", f"<source dev='{bridge}'> names the bridge the old way",
+        r.diags.add(SEM218, f"<source dev='{bridge}'> names the bridge the old way",
                     r.span(source_el), hint=f"write <source bridge='{bridge}'/>")
     mac_el = r.child(el, "mac")
     ip_el, script_el, target_el, model_el = (r.child(el, tag)

@@ -16,6 +16,7 @@ from typing import Iterable, List, Optional, Tuple
 from lxml import etree
 
 from . import ir
+from .rules.codes import Code
 
 # Host-side settings: how the host schedules, pins, limits or labels the guest. The guest
 # runs the same without them; plain QEMU and xm/xl have no option that carries them.
@@ -77,8 +78,8 @@ def describe(item: ir.Uncompiled) -> Tuple[str, str]:
     return f"<{tag}>", f"in <{parent}>"
 
 
-def report(items: Iterable[ir.Uncompiled], diags, target: str, error_code: str,
-           warning_code: str) -> None:
+def report(items: Iterable[ir.Uncompiled], diags, target: str, error_code: Code,
+           warning_code: Code) -> None:
     for item in items:
         what, where = describe(item)
         if item.host_side:

@@ -6,6 +6,7 @@ from typing import Callable, List, Optional
 from ...compiler.diagnostics import Severity
 from ...compiler import uncompiled
 from ...compiler.ir import DiskBus, Domain, InputBus
+from ...compiler.rules.codes import QEMU320, QEMU321
 from . import boot, chardev, drive, graphics, machine, netdev
 from .devices import build_families
 from .context import QemuContext
@@ -49,7 +50,7 @@ def build_usb(domain: Domain) -> List[Option]:
 
 def build_options(domain: Domain, ctx: QemuContext) -> List[Option]:
     machine.check_domain(domain, ctx)
-    uncompiled.report(domain.uncompiled, ctx.diags, "QEMU", "QEMU320", "QEMU321")
+    uncompiled.report(domain.uncompiled, ctx.diags, "QEMU", QEMU320, QEMU321)
     options: List[Option] = []
     for builder in BUILDERS:
         options.extend(builder(domain, ctx))

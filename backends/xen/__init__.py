@@ -13,6 +13,7 @@ from typing import Mapping, Optional
 from ...compiler import uncompiled
 from ...compiler.diagnostics import Diagnostics
 from ...compiler.ir import Domain, Network
+from ...compiler.rules.codes import XEN401, XEN440, XEN441
 from . import tables
 from .common import Builder
 from .dialects import XenDialect, get_dialect
@@ -35,11 +36,11 @@ def compile_domain(domain: Domain, ctx: XenContext) -> Optional[str]:
     target = ctx.dialect.target
     if not tables.DOMAIN_TYPES[domain.type]:
         ctx.diags.add(
-            "XEN401", f"<domain type='{domain.type.value}'> can't be compiled for target "
+            XEN401, f"<domain type='{domain.type.value}'> can't be compiled for target "
             f"{target}; only type 'xen' describes a Xen guest", domain.span,
             hint="compile for the qemu target, or set <domain type='xen'>")
         return None
-    uncompiled.report(domain.uncompiled, ctx.diags, "Xen", "XEN440", "XEN441")
+    uncompiled.report(domain.uncompiled, ctx.diags, "Xen", XEN440, XEN441)
     families_ok = True
     if domain.devices.families:
         from .devices import build_families

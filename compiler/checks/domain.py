@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..diagnostics import Diagnostics
 from ..ir import (BootDev, CharDevice, CharType, DiskDevice, Domain, DomainType, GraphicsType,
                   InputBus, InputType, nearest)
+from ..rules.codes import SEM208, SEM209, SEM212, SEM213, SEM215, SEM219, SEM220, SEM222
 
 
 def check(dom: Domain, diags: Diagnostics) -> None:
@@ -19,7 +20,7 @@ def check(dom: Domain, diags: Diagnostics) -> None:
 def _check_memory(dom: Domain, diags: Diagnostics) -> None:
     cur = dom.current_memory_kib
     if cur is not None and cur > dom.memory_kib:
-        diags.add("SEM208", f"<currentMemory> {cur} KiB is more than <memory> {dom.memory_kib} KiB",
+        diags.add(SEM208, f"<currentMemory> {cur} KiB is more than <memory> {dom.memory_kib} KiB",
                   dom.current_memory_span, hint="currentMemory is what the guest starts with; it cannot exceed "
                                  "memory, the maximum")
 
@@ -28,14 +29,14 @@ def _check_os(dom: Domain, diags: Diagnostics) -> None:
     os = dom.os
     if dom.type is DomainType.XEN:
         if os.is_hvm and not os.loader:
-            diags.add("SEM212", "a fully virtualized Xen guest has no <loader>", os.span,
+            diags.add(SEM212, "a fully virtualized Xen guest has no <loader>", os.span,
                       hint="add <loader>/usr/lib/xen/boot/hvmloader</loader> to <os>")
         if not os.is_hvm and not os.kernel and not dom.bootloader:
-            diags.add("SEM213", "a paravirtualized Xen guest has no <kernel>", os.span,
+            diags.add(SEM213, "a paravirtualized Xen guest has no <kernel>", os.span,
                       hint="add <kernel>/boot/vmlinuz…</kernel> to <os>, or a <bootloader> "
                            "such as /usr/bin/pygrub")
     elif not os.is_hvm:
-        diags.add("SEM219", f"a {dom.type.value} domain cannot run an OS of type '{os.type.value}'",
+        diags.add(SEM219, f"a {dom.type.value} domain cannot run an OS of type '{os.type.value}'",
                   nearest(os.type_span, os.span),
                   hint="QEMU and KVM guests are fully virtualized: use <type>hvm</type>")
 
@@ -62,7 +63,7 @@ def _check_boot_media(dom: Domain, diags: Diagnostics) -> None:
             present = _MEDIUM[boot.dev] in devices
             medium = f"disk with device='{_MEDIUM[boot.dev].value}'"
         if not present:
-            diags.add("SEM215", f"<boot dev='{boot.dev.value}'> has no {medium} to boot from",
+            diags.add(SEM215, f"<boot dev='{boot.dev.value}'> has no {medium} to boot from",
                       boot.span, hint=f"add a {medium}, or remove this <boot>")
 
 
@@ -70,7 +71,7 @@ def _check_graphics(dom: Domain, diags: Diagnostics) -> None:
     for g in dom.devices.graphics:
         if g.type is GraphicsType.VNC and g.port is not None and g.port != -1 \
                 and not 5900 <= g.port <= 65535:
-            diags.add("SEM209", f"<graphics type='vnc' port='{g.port}'> is outside the VNC range",
+            diags.add(SEM209, f"<graphics type='vnc' port='{g.port}'> is outside the VNC range",
                       g.span, hint="use port='-1' to let the hypervisor choose, or a port from "
                                    "5900 to 65535 (display = port - 5900)")
 
@@ -78,7 +79,7 @@ def _check_graphics(dom: Domain, diags: Diagnostics) -> None:
 def _check_inputs(dom: Domain, diags: Diagnostics) -> None:
     for inp in dom.devices.inputs:
         if inp.type is InputType.TABLET and inp.bus is not InputBus.USB:
-            diags.add("SEM222", f"an input tablet cannot sit on the {inp.bus.value} bus", inp.span,
+            diags.add(SEM222, f"an input tablet cannot sit on the {inp.bus.value} bus", inp.span,
                       hint="use <input type='tablet' bus='usb'/>")
 
 
@@ -88,8 +89,8 @@ _NEEDS_PATH = (CharType.FILE, CharType.PIPE, CharType.DEV, CharType.UNIX)
 def _check_chardev(dev: CharDevice, diags: Diagnostics) -> None:
     tag = dev.kind.value
     if dev.type in _NEEDS_PATH and not dev.path:
-        diags.add("SEM220", f"<{tag} type='{dev.type.value}'> needs <source path='…'>", dev.span,
+        diags.add(SEM220, f"<{tag} type='{dev.type.value}'> needs <source path='…'>", dev.span,
                   hint=f"name the {dev.type.value} with <source path='…'/>")
     elif dev.type in (CharType.TCP, CharType.UDP) and not dev.service:
-        diags.add("SEM220", f"<{tag} type='{dev.type.value}'> needs <source service='…'>", dev.span,
+        diags.add(SEM220, f"<{tag} type='{dev.type.value}'> needs <source service='…'>", dev.span,
                   hint="give the port: <source mode='connect' host='127.0.0.1' service='4555'/>")

@@ -5,6 +5,7 @@ import re
 
 from ..diagnostics import Diagnostics
 from ..ir import Domain, Interface, NetType
+from ..rules.codes import SEM201, SEM202, SEM203, SEM204, SEM205, SEM207
 from .repeats import second_uses
 
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
@@ -36,7 +37,7 @@ def check(dom: Domain, diags: Diagnostics) -> None:
         if iface.mac is not None and _check_mac(iface, diags):
             valid_macs.append((iface.mac, iface.mac_span))
     for mac, span, first in second_uses(valid_macs):
-        diags.add("SEM207", f"MAC address {mac} is used by two interfaces", span,
+        diags.add(SEM207, f"MAC address {mac} is used by two interfaces", span,
                   hint=f"the first use is at line {first.line}; give each interface its own MAC")
 
 
@@ -44,12 +45,12 @@ def _check_source(iface: Interface, diags: Diagnostics) -> None:
     missing = [attr for field, attr in _REQUIRED[iface.type] if getattr(iface, field) is None]
     if missing:
         names = " and ".join(f"'{a}'" for a in missing)
-        diags.add("SEM201",
+        diags.add(SEM201,
                   f"<interface type='{iface.type.value}'> needs <source> with {names}",
                   iface.source_span, hint=f"write {_EXAMPLE[iface.type]}")
         return
     if iface.port is not None and not 1 <= iface.port <= 65535:
-        diags.add("SEM203", f"<source port='{iface.port}'> is not a TCP/UDP port",
+        diags.add(SEM203, f"<source port='{iface.port}'> is not a TCP/UDP port",
                   iface.source_span, hint="use a port from 1 to 65535")
     if iface.type is NetType.MCAST:
         _check_mcast(iface, diags)
@@ -63,7 +64,7 @@ def _check_mcast(iface: Interface, diags: Diagnostics) -> None:
     except ValueError:
         addr = None
     if addr is None or not addr.is_multicast:
-        diags.add("SEM202",
+        diags.add(SEM202,
                   f"<source address='{iface.address}'> of a multicast interface is not an IPv4 "
                   f"multicast address", iface.source_span,
                   hint="use an address in 224.0.0.0/4, e.g. 230.0.0.1 (239.0.0.0/8 is for "
@@ -72,11 +73,11 @@ def _check_mcast(iface: Interface, diags: Diagnostics) -> None:
 
 def _check_mac(iface: Interface, diags: Diagnostics) -> bool:
     if not _MAC.match(iface.mac):
-        diags.add("SEM204", f"<mac address='{iface.mac}'> is not a MAC address", iface.mac_span,
+        diags.add(SEM204, f"<mac address='{iface.mac}'> is not a MAC address", iface.mac_span,
                   hint="write six two-digit hex octets separated by colons, e.g. 52:54:00:12:34:56")
         return False
     if int(iface.mac[:2], 16) & 1:
-        diags.add("SEM205", f"<mac address='{iface.mac}'> is a multicast MAC address",
+        diags.add(SEM205, f"<mac address='{iface.mac}'> is a multicast MAC address",
                   iface.mac_span,
                   hint="a NIC needs a unicast MAC: the first octet must be even, e.g. 52:54:00:…")
         return False

@@ -5,6 +5,7 @@ import re
 
 from ..diagnostics import Diagnostics
 from ..ir import Disk, DiskBus, DiskDevice, DiskType, Domain, DomainType
+from ..rules.codes import SEM206, SEM210, SEM211
 from .repeats import second_uses
 
 # Target dev names each bus accepts in a fully virtualized guest.
@@ -27,7 +28,7 @@ def check(dom: Domain, diags: Diagnostics) -> None:
         _check_target(disk, xen_pv, diags)
     targets = ((d.target_dev, d.target_span) for d in dom.devices.disks)
     for dev, span, first in second_uses(targets):
-        diags.add("SEM206", f"<target dev='{dev}'> is used by two disks", span,
+        diags.add(SEM206, f"<target dev='{dev}'> is used by two disks", span,
                   hint=f"the first use is at line {first.line}; give each disk its own target dev")
 
 
@@ -38,7 +39,7 @@ def _check_source(disk: Disk, diags: Diagnostics) -> None:
     if removable:
         return  # an empty drive: libvirt allows a CD-ROM or floppy with no medium
     attr = "file" if disk.type is DiskType.FILE else "dev"
-    diags.add("SEM211",
+    diags.add(SEM211,
               f"<disk type='{disk.type.value}'> needs <source {attr}='…'>",
               disk.source_span,
               hint=f"a {disk.type.value} disk names its image with <source {attr}='…'/>"
@@ -49,23 +50,23 @@ def _check_target(disk: Disk, xen_pv: bool, diags: Diagnostics) -> None:
     dev = disk.target_dev
     if xen_pv:
         if not _XEN_PV_NAME.match(dev):
-            diags.add("SEM210", f"<target dev='{dev}'> is not a disk name a Xen guest knows",
+            diags.add(SEM210, f"<target dev='{dev}'> is not a disk name a Xen guest knows",
                       disk.target_span, hint="use xvda, hda or sda, with an optional partition number")
         return
     if disk.device is DiskDevice.FLOPPY and disk.target_bus is not DiskBus.FDC:
-        diags.add("SEM210", f"a floppy drive cannot be <target dev='{dev}'>", disk.target_span,
+        diags.add(SEM210, f"a floppy drive cannot be <target dev='{dev}'>", disk.target_span,
                   hint="floppy drives are fda or fdb")
         return
     if disk.target_bus is DiskBus.FDC and disk.device is not DiskDevice.FLOPPY:
-        diags.add("SEM210", f"<target dev='{dev}'> is a floppy drive but the disk is a "
+        diags.add(SEM210, f"<target dev='{dev}'> is a floppy drive but the disk is a "
                             f"{disk.device.value}", disk.target_span,
                   hint="add device='floppy' to the <disk>, or use hda–hdd")
         return
     if disk.device is DiskDevice.CDROM and disk.target_bus is DiskBus.VIRTIO:
-        diags.add("SEM210", f"a CD-ROM cannot be the virtio disk '{dev}'", disk.target_span,
+        diags.add(SEM210, f"a CD-ROM cannot be the virtio disk '{dev}'", disk.target_span,
                   hint="put the CD-ROM on IDE (hdc) or SCSI (sda)")
         return
     pattern, names = _NAMES[disk.target_bus]
     if not pattern.match(dev):
-        diags.add("SEM210", f"<target dev='{dev}'> does not fit the {disk.target_bus.value} bus",
+        diags.add(SEM210, f"<target dev='{dev}'> does not fit the {disk.target_bus.value} bus",
                   disk.target_span, hint=f"{disk.target_bus.value} disks are named {names}")

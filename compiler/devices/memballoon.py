@@ -83,7 +83,7 @@ def rules():
     from ..rules import Rule
 
     return (
-        Rule("QEMU322", "memballoon-model-xen", Severity.ERROR,
+        Rule(QEMU322, "memballoon-model-xen",
              "<memballoon model='xen'> on a QEMU/KVM guest",
              "model='xen' is the balloon of Xen's own paravirtual drivers; QEMU has no such"
              " device, and libvirt refuses to start the guest.",

@@ -155,7 +155,7 @@ def rules():
     from ..rules import Rule
 
     return (
-        Rule("SEM225", "rng-egd-without-type", Severity.ERROR,
+        Rule(SEM225, "rng-egd-without-type",
              "an <rng> egd backend does not say which character device reaches the daemon",
              "libvirt refuses the domain (\"missing EGD backend type\"): without type= there is"
              " no way to reach the EGD daemon.",

@@ -15,6 +15,7 @@ from typing import List, Optional, Tuple
 
 from ....compiler.devices.info import DeviceInfo
 from ....compiler.ir import Domain
+from ....compiler.rules.codes import QEMU302, QEMU320
 from ..context import QemuContext
 from ..opts import Option
 
@@ -24,7 +25,7 @@ def build_families(domain: Domain, ctx: QemuContext) -> List[Option]:
     for node in domain.devices.families:
         builder = _builder(node.TAG)
         if builder is None:
-            ctx.diags.add("QEMU320", f"<{node.TAG}> is valid libvirt XML, but virtc does not"
+            ctx.diags.add(QEMU320, f"<{node.TAG}> is valid libvirt XML, but virtc does not"
                           " compile it for QEMU yet; the guest would lack it", node.span,
                           hint=f"remove <{node.TAG}>, or start this guest with libvirt")
             continue
@@ -47,7 +48,7 @@ def device_id(info: DeviceInfo, span, ctx: QemuContext) -> Optional[str]:
     """The -device id: the device's alias (post-parse gives every device one)."""
     alias = info.alias
     if alias is not None and not _QEMU_ID.match(alias):
-        ctx.diags.add("QEMU302", f"<alias name='{alias}'> can't be a QEMU device id, which"
+        ctx.diags.add(QEMU302, f"<alias name='{alias}'> can't be a QEMU device id, which"
                       " must start with a letter and hold only letters, digits, '-', '.'"
                       " and '_'", span, hint="use an alias such as 'ua-balloon'")
         return None
@@ -68,12 +69,12 @@ def placement(info: DeviceInfo, domain: Domain, ctx: QemuContext,
         return ()
     pci = address.pci()
     if pci is None:
-        ctx.diags.add("QEMU320", f"{what} with <address type='{address.type}'> is valid"
+        ctx.diags.add(QEMU320, f"{what} with <address type='{address.type}'> is valid"
                       " libvirt XML, but virtc places this device only on PCI", address.span,
                       hint="use a PCI address, or remove <address> to let QEMU choose")
         return None
     if pci.domain != 0 or pci.bus != 0:
-        ctx.diags.add("QEMU320", f"{what} at PCI {pci} sits behind a controller that virtc"
+        ctx.diags.add(QEMU320, f"{what} at PCI {pci} sits behind a controller that virtc"
                       " does not build yet (only bus 0, the root bus, is compiled)",
                       address.span,
                       hint="remove <address> to let QEMU place the device on the root bus,"

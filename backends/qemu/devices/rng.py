@@ -13,6 +13,7 @@ from typing import List, Optional
 
 from ....compiler.devices.rng import EgdType, Rng, RngBackendModel, RngModel
 from ....compiler.ir import Domain
+from ....compiler.rules.codes import QEMU320
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts
@@ -79,7 +80,7 @@ def _egd_chardev(node: Rng, char_id: str, ctx: QemuContext) -> Optional[Option]:
         what = f"type='{backend.type.value}'" if backend.type else "no type"
         if proto not in (None, "raw"):
             what = f"<protocol type='{proto}'>"
-        ctx.diags.add("QEMU320", f"an egd <backend> with {what} is valid libvirt XML, but"
+        ctx.diags.add(QEMU320, f"an egd <backend> with {what} is valid libvirt XML, but"
                       " virtc compiles egd backends only over a tcp or unix socket with a"
                       " <source>", backend.span,
                       hint="use type='tcp' with <source host service>, or type='unix' with"

@@ -9,6 +9,7 @@ import importlib
 
 from ....compiler.diagnostics import Diagnostics
 from ....compiler.ir import Domain
+from ....compiler.rules.codes import XEN440
 
 
 def build_families(domain: Domain, diags: Diagnostics, target: str) -> bool:
@@ -18,7 +19,7 @@ def build_families(domain: Domain, diags: Diagnostics, target: str) -> bool:
         try:
             module = importlib.import_module(f".{node.TAG}", __name__)
         except ModuleNotFoundError:
-            diags.add("XEN440", f"<{node.TAG}> is valid libvirt XML, but {target} has no"
+            diags.add(XEN440, f"<{node.TAG}> is valid libvirt XML, but {target} has no"
                       " setting for it; the guest would lack it", node.span,
                       hint=f"remove <{node.TAG}> for a Xen guest")
             ok = False
