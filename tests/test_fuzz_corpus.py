@@ -2,12 +2,12 @@
 
 tests/corpus_mutations.py makes the mutants (what it edits is described there). Every
 mutant goes through the Python API, as `virtc compile` does: load (parse, validate, lower,
-check), then compile for qemu, xen-xm and xen-xl when it loaded, or the not-compiled
-report when no backend compiles it. Each mutant runs under its own alarm. What must hold:
-no exception, no hang, every diagnostic with a code and a line inside the mutant, and
-every compile either returns its output or says why with an error. A sample also runs
-through the real CLI process: exit 0 or 1, never a traceback, and the exit the API
-predicts.
+check), then compile for qemu, xen-xm and xen-xl when it loaded (each mutant with the
+next QEMU and Xen dialect in turn), or the not-compiled report when no backend compiles
+it. Each mutant runs under its own alarm. What must hold: no exception, no hang, every
+diagnostic with a code and a line inside the mutant, and every compile either returns its
+output or says why with an error. A sample also runs through the real CLI process: exit 0
+or 1, never a traceback, and the exit the API predicts.
 
 VIRTC_FUZZ_SEED and VIRTC_FUZZ_CORPUS_MUTANTS replay or widen a run. A failure names the
 mutant, its edits and the file it was written to.
@@ -59,7 +59,19 @@ def _bad_diagnostics(diags, file: str, doc: bytes) -> List[str]:
             or not 1 <= d.span.line <= lines or d.span.column < 0]
 
 
-def check_mutant(name: str, doc: bytes) -> Tuple[str, List[str]]:
+def dialects(n: int) -> Dict[str, Optional[str]]:
+    """Target → version for mutant n: every QEMU and Xen dialect takes its turn."""
+    from virtc.backends.qemu.dialects import known_versions as qemu_versions
+    from virtc.backends.xen.dialects import known_versions as xen_versions
+
+    out: Dict[str, Optional[str]] = {"qemu": qemu_versions()[n % len(qemu_versions())]}
+    for target in ("xen-xm", "xen-xl"):
+        out[target] = xen_versions(target)[n % len(xen_versions(target))]
+    return out
+
+
+def check_mutant(name: str, doc: bytes, versions: Dict[str, Optional[str]]
+                 ) -> Tuple[str, List[str]]:
     """(outcome, problems): the outcome says how far the mutant got, for the statistics."""
     file = name + ".xml"
     loaded = load_bytes(doc, file)
@@ -80,24 +92,27 @@ def check_mutant(name: str, doc: bytes) -> Tuple[str, List[str]]:
     built = []
     for target in TARGETS:
         diags = Diagnostics()
-        out = compile_domain(loaded.node, target, diags, qemu_version="7.2")
-        problems += [f"{target}: {p}" for p in _bad_diagnostics(diags, file, doc)]
+        version = versions.get(target)
+        out = compile_domain(loaded.node, target, diags, qemu_version=versions["qemu"],
+                             xen_version=None if target == "qemu" else version)
+        problems += [f"{target} {version}: {p}" for p in _bad_diagnostics(diags, file, doc)]
         if out is None and not diags.has_errors:
-            problems.append(f"{target}: no output and no error")
+            problems.append(f"{target} {version}: no output and no error")
         if out is not None:
             built.append(target)
             shape = all(isinstance(a, str) for a in out) if target == "qemu" else \
                 isinstance(out, str)
             if not shape or not out:
-                problems.append(f"{target}: output of the wrong shape: {out!r:.200}")
+                problems.append(f"{target} {version}: output of the wrong shape: {out!r:.200}")
     return ("compiled" if built else "loaded, not compiled"), problems
 
 
-def run_guarded(name: str, doc: bytes) -> Tuple[str, List[str]]:
+def run_guarded(name: str, doc: bytes, versions: Dict[str, Optional[str]]
+                ) -> Tuple[str, List[str]]:
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, PER_MUTANT_SECONDS)
     try:
-        return check_mutant(name, doc)
+        return check_mutant(name, doc, versions)
     except Hang as exc:
         return "hang", [str(exc)]
     except Exception:   # the whole point: report every crash with its mutant
@@ -115,8 +130,8 @@ def fuzz():
     mutator = Mutator(enums, texts)
     bases = originals()
     for name, data in bases[:2]:       # libxml2's schema and xmlschema compile once, here
-        run_guarded(name, data)
-        run_guarded(name, data.replace(b"<name>", b"<nmae>", 1))
+        run_guarded(name, data, dialects(0))
+        run_guarded(name, data.replace(b"<name>", b"<nmae>", 1), dialects(0))
     return mutator, bases, mutants(COUNT, SEED, mutator, bases)
 
 
@@ -142,8 +157,8 @@ def test_every_mutant_loads_and_compiles_without_crash_or_hang(fuzz, tmp_path):
     _, _, made = fuzz
     failures: Dict[str, str] = {}
     outcomes: Dict[str, int] = {}
-    for name, doc, edits in made:
-        outcome, problems = run_guarded(name, doc)
+    for n, (name, doc, edits) in enumerate(made):
+        outcome, problems = run_guarded(name, doc, dialects(n))
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         for problem in problems:
             # One example per kind of failure, so that one bug doesn't hide the others.
