@@ -21,6 +21,7 @@ from typing import Iterable, List, Optional, Sequence, Union
 from .compiler import ir
 from .compiler.diagnostics import Diagnostic, Diagnostics, Severity, Span
 from .compiler.networks import network_table
+from .compiler.rules.codes import QEMU320, XEN440, XML004
 
 TARGETS = ("qemu", "xen-xm", "xen-xl")
 
@@ -61,7 +62,7 @@ def load_bytes(source: bytes, file: str = "<input>", capabilities=None, *,
     if doc is None:
         return result
     result.kind = doc.kind
-    if not validate(doc.root.getroottree(), doc.kind, file, source, diags):
+    if not validate(doc.root.getroottree(), doc.kind, file, source, diags, index=doc.index):
         return result
     if doc.kind == "network":
         result.node = lower_network(doc, diags)
@@ -78,8 +79,9 @@ def load_bytes(source: bytes, file: str = "<input>", capabilities=None, *,
         domain = lower_domain(doc, diags)
     except NotLowered as exc:
         value = exc.value if exc.attr else (exc.el.text or "").strip()
-        result.unlowered = ir.Uncompiled(path_of(exc.el, exc.attr), doc.index.span(exc.el),
-                                         value=value)
+        at = (doc.index.attribute_span(exc.el, exc.attr) if exc.attr
+              else doc.index.text_span(exc.el))
+        result.unlowered = ir.Uncompiled(path_of(exc.el, exc.attr), at, value=value)
         result.unlowered_target = "xen-xm" if doc.root.get("type") == "xen" else "qemu"
         return result
     if domain is not None:
@@ -100,7 +102,7 @@ def report_unlowered(loaded: Loaded, target: str, diags: Diagnostics) -> None:
     item = loaded.unlowered
     if item is None:
         return
-    code = "QEMU320" if target == "qemu" else "XEN440"
+    code = QEMU320 if target == "qemu" else XEN440
     element, _, attr = item.path.partition("@")
     what = f"{attr}='{item.value}'" if attr else f"<{element.rsplit('/', 1)[-1]}>{item.value}"
     diags.add(code, f"a domain with {what} is valid libvirt XML, but virtc compiles only "
@@ -159,7 +161,7 @@ def compile_loaded(loaded: Loaded, options: CompileOptions = CompileOptions()) -
     if loaded.kind is None or diags.has_errors:
         return result
     if not isinstance(loaded.node, ir.Domain):
-        diags.add("XML004", f"<{loaded.kind}> is not a domain; only domains compile",
+        diags.add(XML004, f"<{loaded.kind}> is not a domain; only domains compile",
                   Span(loaded.file, 1, 1), hint="compile a <domain> document")
         return result
     result.target = options.target or default_target(loaded.node)
@@ -196,7 +198,7 @@ def load_networks(paths: Iterable[str], diags: Diagnostics) -> dict:
         loaded = load_file(path)
         diags.extend(loaded.diagnostics)
         if loaded.kind not in (None, "network"):
-            diags.add("XML004", f"<{loaded.kind}> given where a <network> document was expected",
+            diags.add(XML004, f"<{loaded.kind}> given where a <network> document was expected",
                       Span(path, 1, 1), hint="--network takes a libvirt network definition")
         elif isinstance(loaded.node, ir.Network):
             nets.append(loaded.node)

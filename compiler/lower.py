@@ -15,6 +15,7 @@ from .diagnostics import Diagnostics
 from .lower_devices import lower_devices
 from .parse import Document
 from .reader import NotLowered, Reader, kib_up, size_bytes
+from .rules.codes import SEM214, SEM216, SEM217, SEM221, SEM223, SEM224
 from .uncompiled import DOCUMENTATION, is_host_side, is_seed_mismatch, path_of
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
@@ -82,11 +83,11 @@ def lower_network(doc: Document, diags: Diagnostics) -> Optional[ir.Network]:
     for tag in _NETWORK_SINGLE:
         found = r.peek_all(root, tag)
         for extra in found[1:]:
-            diags.add("SEM224", f"<network> has more than one <{tag}>", r.span(extra),
+            diags.add(SEM224, f"<network> has more than one <{tag}>", r.span(extra),
                       hint=f"keep one <{tag}>; the first one is at line {r.span(found[0]).line}")
     name_el = r.peek(root, "name")
     if name_el is None:
-        diags.add("SEM223", "<network> has no <name>", r.span(root),
+        diags.add(SEM223, "<network> has no <name>", r.span(root),
                   hint="add <name>…</name>: domains refer to the network by it")
         return None
     bridge_el = r.peek(root, "bridge")
@@ -111,7 +112,7 @@ def _lower_uuid(r: Reader, el, diags: Diagnostics) -> Optional[str]:
         return None
     raw = r.text(el).strip()
     if not _UUID.match(raw):
-        diags.add("SEM214", f"<uuid> '{raw}' is not a UUID", r.span(el),
+        diags.add(SEM214, f"<uuid> '{raw}' is not a UUID", r.span(el),
                   hint="write 32 hex digits, with or without dashes, "
                        "e.g. 4dea22b3-1d52-d8f3-2516-782e98ab3fa0")
         return raw
@@ -124,12 +125,12 @@ def _lower_os(r: Reader, os_el, diags: Diagnostics) -> Optional[ir.Os]:
     for tag in _OS_SINGLE:
         found = r.children(os_el, tag)
         for extra in found[1:]:
-            diags.add("SEM217", f"<os> has more than one <{tag}>", r.span(extra),
+            diags.add(SEM217, f"<os> has more than one <{tag}>", r.span(extra),
                       hint=f"keep one <{tag}>; the first one is at line {r.span(found[0]).line}")
         values[tag] = found[0] if found else None
     type_el = values["type"]
     if type_el is None:
-        diags.add("SEM216", "<os> has no <type>", r.span(os_el),
+        diags.add(SEM216, "<os> has no <type>", r.span(os_el),
                   hint="add <type>hvm</type> for a fully virtualized guest, "
                        "or <type>linux</type> for a Xen paravirtualized one")
         return None
@@ -204,7 +205,8 @@ def _with_leftovers(r: Reader, root, domain: ir.Domain, diags: Diagnostics) -> i
         if is_seed_mismatch(el, attr):
             _report_seed_mismatch(r, el, attr, diags)
             continue
-        kept.append(ir.Uncompiled(path_of(el, attr), r.span(el), is_host_side(el, attr),
+        at = r.index.attribute_span(el, attr) if attr else r.span(el)
+        kept.append(ir.Uncompiled(path_of(el, attr), at, is_host_side(el, attr),
                                   el.get(attr) if attr else None))
     return replace(domain, uncompiled=tuple(kept)) if kept else domain
 
@@ -215,8 +217,8 @@ def _report_seed_mismatch(r: Reader, el, attr, diags: Diagnostics) -> None:
     if parent is not None and parent.get("type"):
         where = f" in <{parent.tag} type='{parent.get('type')}'>"
     if attr is None:
-        diags.add("SEM221", f"<{el.tag}>{where} is not used and would be ignored", r.span(el),
+        diags.add(SEM221, f"<{el.tag}>{where} is not used and would be ignored", r.span(el),
                   hint=f"remove <{el.tag}>, or check the type of its parent element")
     else:
-        diags.add("SEM221", f"attribute '{attr}' of <{el.tag}>{where} is not used and would be ignored",
-                  r.span(el), hint=f"remove {attr}='{el.get(attr)}', or check the element's type")
+        diags.add(SEM221, f"attribute '{attr}' of <{el.tag}>{where} is not used and would be ignored",
+                  r.index.attribute_span(el, attr), hint=f"remove {attr}='{el.get(attr)}', or check the element's type")

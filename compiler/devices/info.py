@@ -48,9 +48,11 @@ class Address:
         if self.type != "pci":
             return None
 
+        from ..cardinality import c_number     # libvirt's reading of 0x…, 0… and decimal
+
         def num(name: str) -> int:
             text = self.get(name)
-            return int(text, 0) if text is not None else 0
+            return (c_number(text) or 0) if text is not None else 0
 
         return PciAddress(num("domain"), num("bus"), num("slot"), num("function"),
                           self.get("multifunction") == "on")
