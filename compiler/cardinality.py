@@ -1,25 +1,25 @@
-"""Which children of <domain> and <devices> are required or single.
+"""What libvirt's grammar says about counts that virtc's XSD can't: required and single
+children, and PCI address ranges.
 
-libvirt interleaves a domain's children in any order and lets some of them repeat, which
+libvirt interleaves an element's children in any order and lets some of them repeat, which
 XSD 1.0 can only say with an open choice (xs:all can't repeat a child or hold a wildcard).
-So the schema accepts any order and count, and this table, checked right after libxml2 has
-accepted a document, says what libvirt's grammar says about counts. The findings keep the
-schema's codes (XSD105 missing, XSD107 repeated) and wording.
+So the schema accepts any order and count, and these checks, run right after libxml2 has
+accepted a document, say what libvirt's grammar says about counts: the required children
+of <domain>, and for every element the children it allows at most once
+(compiler/single_children.py, generated from libvirt's RelaxNG by
+tools/cardinality/generate.py). The findings keep the schema's codes (XSD105 missing,
+XSD107 repeated, XSD103 a value out of range) and wording.
 
-Only `<domain>` documents have a table; each table costs one pass over the root's children.
+Only `<domain>` documents are checked; it costs one pass over the document.
 """
 from __future__ import annotations
 
 from typing import Dict, List
+
 from .rules.codes import XSD103, XSD105, XSD107
 
-# Children of <domain> that libvirt's grammar allows any number of times.
-_DOMAIN_REPEATS = frozenset({"sysinfo", "seclabel"})
 # Required children of <domain>. <memory> may be left out when NUMA cells give the size.
 _DOMAIN_REQUIRED = ("name", "os")
-# Children of <devices> that libvirt 9.0's grammar allows at most once. (<watchdog> may
-# repeat from libvirt 9.1, so it is not listed: see tests/schema_cases/newer-libvirt/.)
-_DEVICES_SINGLE = frozenset({"emulator", "memballoon", "nvram", "iommu", "vsock"})
 
 # A PCI address's numbers as libvirt's grammar bounds them (basictypes.rng pciDomain,
 # pciBus, pciSlot, pciFunc; domain_conf.c rejects a domain above 0xffff). The schema's one
@@ -51,20 +51,10 @@ def findings(root, index) -> List[tuple]:
     if root.tag != "domain":
         return []
     out: List[tuple] = []
-    seen: Dict[str, list] = {}
-    for child in root:
-        if isinstance(child.tag, str):
-            seen.setdefault(child.tag, []).append(child)
-    _repeats(root, seen, lambda tag: "{" not in tag and tag not in _DOMAIN_REPEATS, index, out)
     for tag in missing(root):
         out.append((XSD105, root, f"<domain> is missing required child element <{tag}>",
                     f"add <{tag}>…</{tag}> inside <domain>"))
-    for devices in seen.get("devices", ()):
-        found: Dict[str, list] = {}
-        for child in devices:
-            if isinstance(child.tag, str):
-                found.setdefault(child.tag, []).append(child)
-        _repeats(devices, found, lambda tag: tag in _DEVICES_SINGLE, index, out)
+    _repeats(root, ("domain",), index, out)
     for address in root.iterfind(".//address[@type='pci']"):
         _pci_ranges(address, out)
     return out
@@ -94,14 +84,28 @@ def missing(elem) -> List[str]:
     return out
 
 
-def _repeats(parent, seen: Dict[str, list], single, index, out) -> None:
+def _repeats(parent, context, index, out) -> None:
+    """XSD107 for each repeat of a child that libvirt allows once here, then the same
+    below: `context` is the last three element names down to `parent`."""
+    from .single_children import SINGLE
+
+    single = SINGLE.get(context, ())
+    seen: Dict[str, list] = {}
+    for child in parent:
+        tag = child.tag
+        if not isinstance(tag, str) or "{" in tag:
+            continue                        # comments; foreign namespaces are theirs
+        seen.setdefault(tag, []).append(child)
     for tag, elems in seen.items():
-        if single(tag) and len(elems) > 1:
+        if tag in single and len(elems) > 1:
             first = index.span(elems[0]).line
             for extra in elems[1:]:
                 out.append((XSD107, extra, f"<{tag}> appears more than once in <{parent.tag}>",
                             f"keep one <{tag}> (the first is at line {first}) "
                             f"and remove the others"))
+        for child in elems:
+            if len(child):
+                _repeats(child, (context + (tag,))[-3:], index, out)
 
 
 def _numa_sized(root) -> bool:

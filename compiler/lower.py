@@ -15,7 +15,7 @@ from .diagnostics import Diagnostics
 from .lower_devices import lower_devices
 from .parse import Document
 from .reader import NotLowered, Reader, kib_up, size_bytes
-from .rules.codes import SEM214, SEM216, SEM217, SEM221, SEM223, SEM224
+from .rules.codes import SEM214, SEM216, SEM221, SEM223, SEM224
 from .uncompiled import DOCUMENTATION, is_host_side, is_seed_mismatch, path_of
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
@@ -123,10 +123,7 @@ def _lower_uuid(r: Reader, el, diags: Diagnostics) -> Optional[str]:
 def _lower_os(r: Reader, os_el, diags: Diagnostics) -> Optional[ir.Os]:
     values = {}
     for tag in _OS_SINGLE:
-        found = r.children(os_el, tag)
-        for extra in found[1:]:
-            diags.add(SEM217, f"<os> has more than one <{tag}>", r.span(extra),
-                      hint=f"keep one <{tag}>; the first one is at line {r.span(found[0]).line}")
+        found = r.children(os_el, tag)     # the schema has refused repeats (XSD107)
         values[tag] = found[0] if found else None
     type_el = values["type"]
     if type_el is None:

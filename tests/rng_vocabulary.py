@@ -144,8 +144,9 @@ def owner_family(context: Tuple[str, ...], family: Optional[str]) -> str:
 
 class _P:
     """A RelaxNG pattern, compiled: kind is element, attribute, ref, choice, group,
-    optional (never fails), empty (text, data, value, empty) or notAllowed."""
-    __slots__ = ("kind", "children", "names", "wildcard", "target", "label")
+    optional (never fails), empty (text, data, value, empty) or notAllowed. `repeat`:
+    it was a zeroOrMore or oneOrMore (its content may occur more than once)."""
+    __slots__ = ("kind", "children", "names", "wildcard", "target", "label", "repeat")
 
     def __init__(self, kind: str, label: str = ""):
         self.kind = kind
@@ -154,6 +155,7 @@ class _P:
         self.wildcard = False           # anyName / nsName in the name class
         self.target: Optional[_P] = None  # for ref: the define's combined pattern
         self.label = label
+        self.repeat = False
 
 
 class _Grammar:
@@ -322,6 +324,7 @@ class RngReader:
             return _P("notAllowed")
         else:  # text, empty, data, value, list: content, not vocabulary
             return _P("empty")
+        p.repeat = kind in ("zeroOrMore", "oneOrMore")
         p.children = [self._compile(c, g) for c in _kids(node)]
         return p
 

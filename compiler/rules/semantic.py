@@ -87,11 +87,13 @@ RULES = [
          "The OS type decides between paravirtualized and fully virtualized guests.",
          "<os><kernel>/boot/vmlinuz</kernel></os>",
          "Add <type>hvm</type> or, for Xen PV guests, <type>linux</type>."),
-    Rule(codes.SEM217, "os-child-duplicated",
+    Rule("SEM217", "os-child-duplicated", codes.E,
          "<os> has the same child twice (type, kernel, initrd, cmdline, root or loader).",
          "Only one value can be used; virtc will not guess which.",
          "<kernel>/boot/a</kernel><kernel>/boot/b</kernel>",
-         "Keep one. (<boot> may repeat: its order is the boot order.)"),
+         "Keep one. (<boot> may repeat: its order is the boot order.)",
+         retired="XSD107 reports a repeated child of any element that libvirt's grammar "
+                 "allows once (compiler/single_children.py), before lowering runs."),
     Rule(codes.SEM218, "bridge-source-dev",
          "A bridge interface names its bridge with <source dev>.",
          "The format page's bridge examples use dev=; libvirt reads bridge=. virtc accepts "

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Write compiler/single_children.py: which child elements libvirt's grammar allows at most
+once, per context, read from libvirt's installed RelaxNG (Debian's libvirt0 installs it in
+/usr/share/libvirt/schemas/).
+
+virtc's XSD lists most children in open choices (`xs:choice maxOccurs="unbounded"`), the
+only way XSD 1.0 can say "in any order"; so it can't say "at most once". compiler/
+cardinality.py checks that with this table once libxml2 has accepted a document.
+
+A context is the last three element names down to the parent (as tests/rng_vocabulary.py
+defines it), so <source> under devices/disk is told apart from <source> under
+devices/interface. A child is single in a context when every definition libvirt has for
+that context allows it at most once; when any allows more, it may repeat (no false errors).
+
+    python tools/cardinality/generate.py           # rewrite the table
+    python tools/cardinality/generate.py --check   # exit 1 if it would change
+
+tests/test_cardinality.py runs --check whenever libvirt's schemas are installed.
+"""
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+from collections import defaultdict
+from typing import Dict, Set, Tuple
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from rng_vocabulary import (LIBVIRT_DOMAIN_RNG, RngReader, _unsatisfiable,  # noqa: E402
+                            child_context, is_foreign)
+
+OUT = ROOT / "compiler" / "single_children.py"
+
+# Children libvirt's later releases allow more than once (virtc validates today's format,
+# and tests/schema_cases/newer-libvirt/ has a sample of each): context → names.
+NEWER_REPEATS = {
+    ("domain", "devices"): {"watchdog"},     # several watchdogs: libvirt 9.1
+}
+
+MANY = 2
+
+
+def _counts(p, memo: Dict[int, Dict[str, int]], active: Set[int]) -> Dict[str, int]:
+    """How often each child element name may occur in pattern p (1, or MANY)."""
+    key = id(p)
+    if key in memo:
+        return memo[key]
+    if key in active:                 # a content pattern that refers to itself: it repeats
+        return {}
+    active.add(key)
+    if p.kind == "element":
+        out = {} if p.wildcard else {name: 1 for name in p.names}
+    elif p.kind == "ref":
+        out = dict(_counts(p.target, memo, active))
+    elif p.kind == "choice":
+        out = {}
+        for child in p.children:
+            for name, n in _counts(child, memo, active).items():
+                out[name] = max(out.get(name, 0), n)
+    elif p.kind in ("group", "optional"):
+        out = {}
+        for child in p.children:
+            for name, n in _counts(child, memo, active).items():
+                out[name] = min(MANY, out.get(name, 0) + n)
+    else:
+        out = {}
+    if p.repeat:
+        out = {name: MANY for name in out}
+    active.discard(key)
+    memo[key] = out
+    return out
+
+
+def single_children(path: pathlib.Path = LIBVIRT_DOMAIN_RNG) -> Dict[Tuple[str, ...], Set[str]]:
+    reader = RngReader()
+    start = reader.start(reader.grammar(path))
+    unsat: Dict[int, bool] = {}
+    memo: Dict[int, Dict[str, int]] = {}
+    seen_names: Dict[Tuple[str, ...], Set[str]] = defaultdict(set)
+    many: Dict[Tuple[str, ...], Set[str]] = defaultdict(set)
+    visited = set()
+    stack = [(start, ())]
+    while stack:
+        p, context = stack.pop()
+        key = (id(p), context)
+        if key in visited or _unsatisfiable(p, unsat):
+            continue
+        visited.add(key)
+        if p.kind == "element":
+            if not context and "domain" not in p.names:
+                continue
+            for name in p.names:
+                if is_foreign(name):
+                    continue
+                inner = child_context(context, name)
+                counts: Dict[str, int] = {}
+                for child in p.children:
+                    if _unsatisfiable(child, unsat):
+                        continue
+                    for n, c in _counts(child, memo, set()).items():
+                        counts[n] = min(MANY, counts.get(n, 0) + c)
+                for n, c in counts.items():
+                    if is_foreign(n):
+                        continue
+                    seen_names[inner].add(n)
+                    if c > 1:
+                        many[inner].add(n)
+                stack.extend((c, inner) for c in p.children)
+        elif p.kind == "ref":
+            stack.append((p.target, context))
+        elif p.kind != "attribute":
+            stack.extend((c, context) for c in p.children)
+    table = {}
+    for context, names in seen_names.items():
+        single = names - many[context] - NEWER_REPEATS.get(context, set())
+        if single:
+            table[context] = single
+    return table
+
+
+def render(table) -> str:
+    lines = [
+        '"""Which child elements libvirt allows at most once, by context (the last three',
+        "element names down to the parent). Generated by tools/cardinality/generate.py from",
+        'libvirt 9.0\'s RelaxNG; do not edit. compiler/cardinality.py reads it."""',
+        "",
+        "SINGLE = {",
+    ]
+    for context in sorted(table):
+        names = ", ".join(repr(n) for n in sorted(table[context]))
+        lines.append(f"    {context!r}: frozenset({{{names}}}),")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true", help="exit 1 if the table is stale")
+    args = ap.parse_args(argv)
+    text = render(single_children())
+    if args.check:
+        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
+        if current != text:
+            print(f"{OUT.relative_to(ROOT)} is stale: run tools/cardinality/generate.py")
+            return 1
+        return 0
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT.relative_to(ROOT)}: {len(text.splitlines()) - 6} contexts")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
