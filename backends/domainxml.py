@@ -14,7 +14,7 @@ import re
 from typing import List, Optional, Sequence, Tuple
 
 from ..compiler.diagnostics import Diagnostics
-from ..compiler.ir import CharDevice, CharMode, CharProtocol, CharType, Disk, DiskType, Domain
+from ..compiler.ir import CharDevice, CharMode, CharProtocol, CharType, Domain
 from ..compiler.rules.codes import XEN432
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -79,19 +79,6 @@ def _os(w: _Writer, d: Domain) -> None:
     w.close(1, "os")
 
 
-def _disk(w: _Writer, disk: Disk) -> None:
-    w.open(2, "disk", [("type", disk.type.value), ("device", disk.device.value)])
-    if disk.driver_name is not None or disk.driver_type is not None:
-        w.empty(3, "driver", [("name", disk.driver_name), ("type", disk.driver_type)])
-    if disk.source is not None:
-        attr = "file" if disk.type is DiskType.FILE else "dev"
-        w.empty(3, "source", [(attr, disk.source)])
-    w.empty(3, "target", [("dev", disk.target_dev), ("bus", disk.target_bus.value)])
-    if disk.readonly:
-        w.empty(3, "readonly")
-    w.close(2, "disk")
-
-
 def _interface(w: _Writer, net) -> None:
     w.open(2, "interface", [("type", net.type.value)])
     source = [("bridge", net.bridge), ("network", net.network), ("address", net.address),
@@ -137,7 +124,7 @@ def _devices(w: _Writer, d: Domain) -> None:
     w.open(1, "devices")
     w.text(2, "emulator", dev.emulator)
     for disk in dev.disks:
-        _disk(w, disk)
+        _family(w, disk)
     for net in dev.interfaces:
         _interface(w, net)
     for g in dev.graphics:
@@ -150,8 +137,13 @@ def _devices(w: _Writer, d: Domain) -> None:
     for chr in dev.serials + dev.parallels + dev.consoles:
         _chardev(w, chr)
     for node in dev.families:
-        _family(w, node)
+        if node.TAG not in _PLACED:
+            _family(w, node)
     w.close(1, "devices")
+
+
+# Families written in the format page's element order above, not in the families' order.
+_PLACED = frozenset({"disk"})
 
 
 def _family(w: _Writer, node) -> None:

@@ -60,26 +60,6 @@ class LifecycleAction(str, enum.Enum):
     RENAME_RESTART = "rename-restart"
 
 
-class DiskType(str, enum.Enum):
-    FILE = "file"
-    BLOCK = "block"
-
-
-class DiskDevice(str, enum.Enum):
-    DISK = "disk"
-    CDROM = "cdrom"
-    FLOPPY = "floppy"
-
-
-class DiskBus(str, enum.Enum):
-    IDE = "ide"
-    SCSI = "scsi"
-    VIRTIO = "virtio"
-    XEN = "xen"
-    FDC = "fdc"
-    USB = "usb"
-
-
 class NetType(str, enum.Enum):
     USER = "user"
     NETWORK = "network"
@@ -196,25 +176,6 @@ class Clock:
 
 
 @dataclass(frozen=True)
-class Disk:
-    """A <disk>: what backs it and where the guest sees it."""
-
-    type: DiskType
-    device: DiskDevice
-    source: Optional[str]               # source file= (FILE) or source dev= (BLOCK)
-    target_dev: str
-    target_bus: DiskBus                 # explicit <target bus> or derived from the dev name
-    readonly: bool = False
-    driver_name: Optional[str] = None   # <driver name=…>, e.g. "file", "phy", "tap", "qemu"
-    driver_type: Optional[str] = None   # <driver type=…>, e.g. "raw", "qcow2", "aio"
-    span: Span = NOWHERE
-    source_span: Span = NOWHERE         # <source>, or the disk itself when it has none
-    target_span: Span = NOWHERE
-    driver_span: Span = NOWHERE         # <driver>, or the disk itself when it has none
-    readonly_span: Span = NOWHERE       # <readonly/>, or the disk itself when it has none
-
-
-@dataclass(frozen=True)
 class Interface:
     """An <interface>: a guest NIC and what it is plugged into on the host."""
 
@@ -283,7 +244,6 @@ class Devices:
 
     emulator: Optional[str] = None
     emulator_span: Span = NOWHERE
-    disks: Tuple[Disk, ...] = ()
     interfaces: Tuple[Interface, ...] = ()
     graphics: Tuple[Graphics, ...] = ()
     inputs: Tuple[Input, ...] = ()
@@ -298,6 +258,13 @@ class Devices:
     def of(self, cls) -> tuple:
         """The family devices of node class `cls`, in document order."""
         return tuple(node for node in self.families if type(node) is cls)
+
+    # The families most rules and builders ask for, by name (compiler/devices/).
+    @property
+    def disks(self) -> tuple:
+        from .devices.disk import Disk
+
+        return self.of(Disk)
 
 
 @dataclass(frozen=True)

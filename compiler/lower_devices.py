@@ -1,4 +1,5 @@
-"""Lowering of <devices>: disks, interfaces, graphics, character devices and inputs."""
+"""Lowering of <devices>: interfaces, graphics, character devices and inputs, and every
+family of compiler/devices/ by its tag."""
 from __future__ import annotations
 
 from typing import Optional, Tuple
@@ -6,23 +7,6 @@ from typing import Optional, Tuple
 from . import ir
 from .reader import NotLowered, Reader
 from .rules.codes import SEM218
-
-# Which bus a target dev name implies, longest prefix first ("xvd" before "vd").
-_BUS_BY_PREFIX = (
-    ("xvd", ir.DiskBus.XEN),
-    ("hd", ir.DiskBus.IDE),
-    ("sd", ir.DiskBus.SCSI),
-    ("vd", ir.DiskBus.VIRTIO),
-    ("fd", ir.DiskBus.FDC),
-)
-
-
-def bus_for_target(dev: str) -> Optional[ir.DiskBus]:
-    for prefix, bus in _BUS_BY_PREFIX:
-        if dev.startswith(prefix):
-            return bus
-    return None
-
 
 def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
     if el is None:
@@ -32,7 +16,6 @@ def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
     return ir.Devices(
         emulator=r.text(emulator).strip() if emulator is not None else None,
         emulator_span=r.span(emulator) if emulator is not None else ir.NOWHERE,
-        disks=_lowered(r, el, "disk", lambda r, d, _: _disk(r, d)),
         interfaces=_lowered(r, el, "interface", lambda r, i, _: _interface(r, i)),
         graphics=_lowered(r, el, "graphics", lambda r, g, _: _graphics(r, g)),
         inputs=_lowered(r, el, "input", lambda r, i, _: _input(r, i, xen_pv)),
@@ -79,36 +62,6 @@ def _lowered(r: Reader, devices_el, tag: str, lower) -> tuple:
         except NotLowered:
             r.forget(el)
     return tuple(out)
-
-
-def _disk(r: Reader, el) -> ir.Disk:
-    dtype = r.enum(el, "type", ir.DiskType, ir.DiskType.FILE)
-    source_el = r.child(el, "source")
-    target_el = r.child(el, "target")
-    driver_el = r.child(el, "driver")
-    source = None
-    if source_el is not None:
-        # A file disk reads source file=, a block disk source dev=; the other one, if
-        # written, is left unread and reported by the check for disk sources.
-        source = r.attr(source_el, "file" if dtype is ir.DiskType.FILE else "dev")
-    dev = r.attr(target_el, "dev")
-    bus = r.enum(target_el, "bus", ir.DiskBus) or bus_for_target(dev) or ir.DiskBus.IDE
-    readonly_el = r.child(el, "readonly")
-    return ir.Disk(
-        type=dtype,
-        device=r.enum(el, "device", ir.DiskDevice, ir.DiskDevice.DISK),
-        source=source,
-        target_dev=dev,
-        target_bus=bus,
-        readonly=readonly_el is not None,
-        driver_name=r.attr(driver_el, "name") if driver_el is not None else None,
-        driver_type=r.attr(driver_el, "type") if driver_el is not None else None,
-        span=r.span(el),
-        source_span=r.span(source_el if source_el is not None else el),
-        target_span=r.span(target_el),
-        driver_span=r.span(driver_el if driver_el is not None else el),
-        readonly_span=r.span(readonly_el if readonly_el is not None else el),
-    )
 
 
 # The <source> attributes each interface type reads.

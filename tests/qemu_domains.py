@@ -1,11 +1,14 @@
 """Small IR domains and argv helpers shared by the QEMU backend tests."""
 from __future__ import annotations
 
+import dataclasses
+
 from virtc.backends.qemu import DEFAULT_VERSION, QemuContext, compile_domain, get_dialect
 from virtc.compiler.diagnostics import Diagnostics
-from virtc.compiler.ir import (Boot, BootDev, Devices, Disk, DiskBus, DiskDevice, DiskType,
-                               Domain, DomainType, Graphics, GraphicsType, Interface, NetType,
-                               Os, OsType)
+from virtc.compiler.devices.disk import (Disk, DiskBus, DiskDevice, DiskDriver, DiskSource,
+                                         DiskTarget, DiskType, Readonly)
+from virtc.compiler.ir import (NOWHERE, Boot, BootDev, Devices, Domain, DomainType, Graphics,
+                               GraphicsType, Interface, NetType, Os, OsType)
 from virtc.compiler.networks import network_table
 
 
@@ -18,7 +21,36 @@ def domain(**kw) -> Domain:
 
 
 def devs(**kw) -> Devices:
-    return Devices(**kw)
+    """Devices; `disks=` (and the other families by name) go into `families`."""
+    families = tuple(kw.pop("disks", ())) + tuple(kw.pop("families", ()))
+    return Devices(families=families, **kw)
+
+
+def ir_disk(path, dev, bus, *, type=DiskType.FILE, device=DiskDevice.DISK, readonly=False,
+            driver_name=None, driver_type=None, span=NOWHERE) -> Disk:
+    """A <disk> as lowering builds it: <source file|dev> by type, <target>, <driver> and
+    <readonly/> as sub-nodes (without spans of their own)."""
+    source = None
+    if path is not None:
+        source = DiskSource(**{"file" if type is DiskType.FILE else "dev": path})
+    driver = None
+    if driver_name is not None or driver_type is not None:
+        driver = DiskDriver(driver_name, driver_type)
+    return Disk(type, device, driver=driver, source=source, target=DiskTarget(dev, bus),
+                readonly=Readonly() if readonly else None, span=span)
+
+
+def with_path(disk: Disk, path: str) -> Disk:
+    """`disk` backed by `path` instead."""
+    return dataclasses.replace(disk, source=dataclasses.replace(disk.source, file=path, dev=None)
+                               if disk.type is DiskType.FILE else
+                               dataclasses.replace(disk.source, dev=path))
+
+
+def map_disks(devices: Devices, change) -> Devices:
+    """`devices` with each disk replaced by change(disk), in place among the families."""
+    return dataclasses.replace(devices, families=tuple(
+        change(node) if isinstance(node, Disk) else node for node in devices.families))
 
 
 def compile_(dom: Domain, version: str = DEFAULT_VERSION, networks=None):
@@ -40,10 +72,9 @@ def spec_kvm() -> Domain:
     return Domain(
         DomainType.KVM, "demo2", 131072, 1, uuid="4dea24b3-1d52-d8f3-2516-782e98a23fa0",
         os=Os(OsType.HVM),
-        devices=Devices(
+        devices=devs(
             emulator="/home/user/usr/kvm-devel/bin/qemu-system-x86_64",
-            disks=(Disk(DiskType.FILE, DiskDevice.DISK, "/home/user/fedora/diskboot.img",
-                        "hda", DiskBus.IDE),),
+            disks=(ir_disk("/home/user/fedora/diskboot.img", "hda", DiskBus.IDE),),
             interfaces=(Interface(NetType.USER, mac="24:42:53:21:52:45"),),
             graphics=(Graphics(GraphicsType.VNC, port=-1, autoport=True),)))
 
@@ -53,12 +84,11 @@ def spec_qemu() -> Domain:
         DomainType.QEMU, "QEmu-fedora-i686", 219200, 2,
         uuid="c7a5fdbd-cdaf-9455-926a-d65c16db1809", current_memory_kib=219200,
         os=Os(OsType.HVM, arch="i686", machine="pc", boot=(Boot(BootDev.CDROM),)),
-        devices=Devices(
+        devices=devs(
             emulator="/usr/bin/qemu",
-            disks=(Disk(DiskType.FILE, DiskDevice.CDROM, "/home/user/boot.iso", "hdc",
-                        DiskBus.IDE, readonly=True),
-                   Disk(DiskType.FILE, DiskDevice.DISK, "/home/user/fedora.img", "hda",
-                        DiskBus.IDE)),
+            disks=(ir_disk("/home/user/boot.iso", "hdc", DiskBus.IDE,
+                           device=DiskDevice.CDROM, readonly=True),
+                   ir_disk("/home/user/fedora.img", "hda", DiskBus.IDE)),
             interfaces=(Interface(NetType.NETWORK, network="default"),),
             graphics=(Graphics(GraphicsType.VNC, port=-1, autoport=True),)))
 
@@ -75,9 +105,8 @@ SEVEN = {
 }
 
 
-def disk(dev, bus, path="/img/a.img", **kw):
-    return Disk(kw.pop("type", DiskType.FILE), kw.pop("device", DiskDevice.DISK), path, dev,
-                bus, **kw)
+def disk(dev, bus, path="/img/a.img", **kw) -> Disk:
+    return ir_disk(path, dev, bus, **kw)
 
 
 def compile_xml(text: str, file: str = "test.xml"):

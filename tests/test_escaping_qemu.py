@@ -210,7 +210,7 @@ def test_disk_paths(disk, cdrom, usb, scsi):
     if c is None:
         return
     for got, wanted in zip(c.domain.devices.disks, (disk, cdrom, usb, scsi)):
-        assert got.source == wanted
+        assert got.path == wanted
     assert sorted(o["file"] for o in c.opts("-drive")) == sorted((disk, cdrom, usb, scsi))
 
 

@@ -116,8 +116,8 @@ def test_whole_pv_domain_reads_back(fields):
     assert not any(ord(c) < 0x20 and c != "\n" or c == "\x7f" for c in text)
 
     disk = domain.devices.disks[0]
-    assert xm["disk"] == [f"file:{disk.source},xvda,w"]
-    assert xm["disk"][0].split(",") == [f"file:{disk.source}", "xvda", "w"]
+    assert xm["disk"] == [f"file:{disk.path},xvda,w"]
+    assert xm["disk"][0].split(",") == [f"file:{disk.path}", "xvda", "w"]
 
     net = domain.devices.interfaces[0]
     vif = entry(xm["vif"][0])

@@ -23,8 +23,10 @@ import pytest
 
 import qemu_harness as harness
 from goldens import compile_case, qemu_cases, rel
+from qemu_domains import map_disks, with_path
 from virtc.pipeline import compile_domain
-from virtc.backends.qemu.drive import target_index
+from virtc.backends.qemu.devices.disk import target_index
+from virtc.compiler.devices.disk import Disk, DiskBus, DiskDevice
 from virtc.backends.qemu.graphics import VNC_BASE_PORT
 from virtc.compiler import ir
 from virtc.compiler.diagnostics import Diagnostics
@@ -55,9 +57,8 @@ def local_copy(path: str, tmp, content: bytes = b"\0" * (1 << 20), fmt: str = "r
 
 def runnable(dom: ir.Domain, tmp):
     """The domain with host paths swapped for temp files, and what the harness must set up."""
-    disks = tuple(dataclasses.replace(d, source=local_copy(d.source, tmp,
-                                                          fmt=d.driver_type or "raw"))
-                  if d.source else d for d in dom.devices.disks)
+    def local(d):
+        return with_path(d, local_copy(d.path, tmp, fmt=d.driver_type or "raw")) if d.path else d
     os_ = dom.os
     if os_.kernel:
         os_ = dataclasses.replace(os_, kernel=local_copy(os_.kernel, tmp, tiny_bzimage()))
@@ -86,20 +87,21 @@ def runnable(dom: ir.Domain, tmp):
             dataclasses.replace(c, path=str(tmp / os.path.basename(c.path)))
             if c.path and c.type in (ir.CharType.FILE, ir.CharType.UNIX, ir.CharType.PIPE) else c
             for c in getattr(dom.devices, kind))
-    devices = dataclasses.replace(dom.devices, disks=disks, interfaces=tuple(ifaces), **chars)
+    devices = dataclasses.replace(map_disks(dom.devices, local), interfaces=tuple(ifaces),
+                                  **chars)
     dom = dataclasses.replace(dom, os=os_, devices=devices)
     return dom, dict(bridges=sorted(bridges), addresses=sorted(addresses), listeners=listeners)
 
 
-def drive_name(disk: ir.Disk) -> str:
+def drive_name(disk: Disk) -> str:
     """The block device name QEMU 7.2 gives the drive virtc emits for this disk."""
     index = target_index(disk.target_dev)
     bus = disk.target_bus
-    if bus is ir.DiskBus.IDE:
-        kind = "cd" if disk.device is ir.DiskDevice.CDROM else "hd"
+    if bus is DiskBus.IDE:
+        kind = "cd" if disk.device is DiskDevice.CDROM else "hd"
         return f"ide{index // 2}-{kind}{index % 2}"
-    names = {ir.DiskBus.FDC: f"floppy{index}", ir.DiskBus.VIRTIO: f"virtio{index}",
-             ir.DiskBus.SCSI: f"drive-scsi0-0-{index}", ir.DiskBus.USB: f"drive-usb{index}"}
+    names = {DiskBus.FDC: f"floppy{index}", DiskBus.VIRTIO: f"virtio{index}",
+             DiskBus.SCSI: f"drive-scsi0-0-{index}", DiskBus.USB: f"drive-usb{index}"}
     return names[bus]
 
 
@@ -171,12 +173,12 @@ def check_disks(dom: ir.Domain, result: harness.QemuResult) -> None:
         assert name in devices, (disk.target_dev, sorted(devices))
         dev = devices[name]
         inserted = dev.get("inserted")
-        if disk.source is None:
+        if disk.path is None:
             assert inserted is None, f"{name} should be an empty drive"
         else:
             # Byte for byte: a comma that reached QEMU unescaped would change this.
-            assert inserted is not None and inserted["file"] == disk.source, (name, dev)
-        if disk.device in (ir.DiskDevice.CDROM, ir.DiskDevice.FLOPPY):
+            assert inserted is not None and inserted["file"] == disk.path, (name, dev)
+        if disk.device in (DiskDevice.CDROM, DiskDevice.FLOPPY):
             assert dev["removable"] is True, name
             assert dev.get("tray_open", False) is False, name
         else:

@@ -9,23 +9,26 @@ from pathlib import Path
 import pytest
 
 import qemu_harness as harness
-from qemu_domains import SEVEN, compile_, devs, disk, domain, spec_kvm, spec_qemu
+from qemu_domains import (SEVEN, compile_, devs, disk, domain, map_disks, spec_kvm, spec_qemu,
+                          with_path)
 from virtc.compiler.ir import (Boot, BootDev, CharDevice, CharKind, CharMode, CharProtocol,
-                               CharType, Clock, ClockOffset, DiskBus, Domain, DomainType,
+                               CharType, Clock, ClockOffset, Domain, DomainType,
                                Graphics, GraphicsType, Input, InputBus, InputType,
                                LifecycleAction, NetType, Os, OsType)
+
+from virtc.compiler.devices.disk import DiskBus
 
 needs_qemu = harness.needs_qemu
 
 
 def _with_files(dom: Domain, tmp_path: Path) -> Domain:
     """Golden paths such as /home/user/boot.iso → empty temp images of the same name."""
-    disks = []
-    for d in dom.devices.disks:
-        image = tmp_path / Path(d.source).name
+    def local(d):
+        image = tmp_path / Path(d.path).name
         image.write_bytes(b"\0" * 1024 * 1024)
-        disks.append(dataclasses.replace(d, source=str(image)))
-    return dataclasses.replace(dom, devices=dataclasses.replace(dom.devices, disks=tuple(disks)))
+        return with_path(d, str(image))
+
+    return dataclasses.replace(dom, devices=map_disks(dom.devices, local))
 
 
 def _start(dom: Domain, **harness_kw):

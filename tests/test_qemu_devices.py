@@ -1,15 +1,15 @@
 """QEMU backend: disks, interfaces, graphics, input and character devices per dialect."""
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from qemu_domains import SEVEN, codes, compile_, devs, disk, domain, pairs
+from virtc.compiler.devices.disk import (Disk, DiskBus, DiskDevice, DiskDriver, DiskSource,
+                                         DiskTarget, DiskType)
 from virtc.compiler.diagnostics import Span
-from virtc.compiler.ir import (CharDevice, CharKind, CharMode, CharProtocol, CharType, DiskBus,
-                               DiskDevice, DiskType, Graphics, GraphicsType, Input, InputBus,
-                               InputType, Interface, NetType, Network, NOWHERE)
+from virtc.compiler.ir import (CharDevice, CharKind, CharMode, CharProtocol, CharType, Graphics,
+                               GraphicsType, Input, InputBus, InputType, Interface, NetType,
+                               Network, NOWHERE)
 
 # ---------------------------------------------------------------------------- disks
 
@@ -24,16 +24,17 @@ def test_comma_in_drive_path_is_doubled_and_newline_refused():
 DISK_AT, SOURCE_AT, DRIVER_AT = Span("t.xml", 10, 5), Span("t.xml", 11, 7), Span("t.xml", 12, 7)
 
 
-@pytest.mark.parametrize("fields,at", [
-    (dict(source="/i/a\nb"), SOURCE_AT),
-    (dict(driver_type="qc\now2"), DRIVER_AT),
-    # IR built without sub-element spans (by hand, or imported) points at the disk.
-    (dict(source="/i/a\nb", source_span=NOWHERE), DISK_AT),
+@pytest.mark.parametrize("path,fmt,source_at,at", [
+    ("/i/a\nb", None, SOURCE_AT, SOURCE_AT),
+    ("/img/a.img", "qc\now2", SOURCE_AT, DRIVER_AT),
+    # A <source> built without a span (by hand) points at the disk.
+    ("/i/a\nb", None, NOWHERE, DISK_AT),
 ])
-def test_value_qemu_cannot_carry_is_reported_where_it_was_written(fields, at):
-    d = dataclasses.replace(disk("hda", DiskBus.IDE), span=DISK_AT, source_span=SOURCE_AT,
-                            driver_span=DRIVER_AT)
-    argv, diags = compile_(domain(devices=devs(disks=(dataclasses.replace(d, **fields),))))
+def test_value_qemu_cannot_carry_is_reported_where_it_was_written(path, fmt, source_at, at):
+    d = Disk(DiskType.FILE, DiskDevice.DISK, driver=DiskDriver(type=fmt, span=DRIVER_AT),
+             source=DiskSource(file=path, span=source_at), target=DiskTarget("hda", DiskBus.IDE),
+             span=DISK_AT)
+    argv, diags = compile_(domain(devices=devs(disks=(d,))))
     assert argv is None and [(x.code, x.span) for x in diags] == [("QEMU302", at)]
 
 

@@ -13,12 +13,15 @@ import qemu_harness as harness
 from qemu_domains import codes, compile_, domain, pairs, spec_kvm, spec_qemu
 from virtc.backends.qemu import (QemuContext, UnknownDialect, compile_domain, detect_version,
                                  get_dialect, known_versions, nearest_dialect)
-from virtc.backends.qemu import boot, chardev, drive, graphics, machine, netdev
+from virtc.backends.qemu import boot, chardev, graphics, machine, netdev
+from virtc.backends.qemu.devices import disk as drive
+from virtc.compiler.devices import disk as disk_family
+from virtc.compiler.devices.disk import DiskBus, DiskDevice, DiskType
 from virtc.backends.qemu.dialects import Cap
 from virtc.compiler import ir
 from virtc.compiler.diagnostics import Diagnostics
 from virtc.compiler.ir import (Boot, BootDev, CharKind, CharMode, CharProtocol, CharType, Clock,
-                               ClockOffset, Devices, DiskBus, DiskDevice, DiskType, DomainType,
+                               ClockOffset, Devices, DomainType,
                                Features, GraphicsType, InputBus, InputType, LifecycleAction,
                                NetType, Os, OsType)
 from virtc.compiler.networks import network_table
@@ -46,7 +49,7 @@ def test_every_enum_member_has_a_table_entry(enum_type, table):
 
 
 def test_every_enum_in_the_ir_is_mapped_by_some_table():
-    ir_enums = {v for v in vars(ir).values()
+    ir_enums = {v for module in (ir, disk_family) for v in vars(module).values()
                 if isinstance(v, type) and issubclass(v, enum.Enum)}
     # OsType, CharMode, CharProtocol, GraphicsType, InputBus are dispatched by `match`
     # or a single comparison; the rest must have a table.

@@ -193,7 +193,7 @@ def ir_enums():
 
 
 def test_ir_enums_are_found():
-    assert {"ir.DiskBus", "ir.NetType", "ir.CharKind"} <= set(ir_enums())
+    assert {"devices.disk.DiskBus", "ir.NetType", "ir.CharKind"} <= set(ir_enums())
 
 
 def test_every_ir_enum_is_a_subset_of_its_vocabulary():
@@ -229,10 +229,10 @@ def test_ir_enum_tables_name_real_enums_and_entries():
 def test_a_stray_ir_value_is_named_in_the_failure(monkeypatch):
     """The check above fails with the enum's name and the value that strays."""
     Stray = enum.Enum("DiskBus", {"IDE": "ide", "FLOPPY_BUS": "flopy"}, type=str)
-    Stray.__module__ = "virtc.compiler.ir"
-    ir = importlib.import_module("virtc.compiler.ir")
-    monkeypatch.setattr(ir, "DiskBus", Stray)
-    with pytest.raises(AssertionError, match=r"ir\.DiskBus\.FLOPPY_BUS = 'flopy' is not a "
+    Stray.__module__ = "virtc.compiler.devices.disk"
+    disk = importlib.import_module("virtc.compiler.devices.disk")
+    monkeypatch.setattr(disk, "DiskBus", Stray)
+    with pytest.raises(AssertionError, match=r"devices\.disk\.DiskBus\.FLOPPY_BUS = 'flopy' is not a "
                                              r"value of vocabulary disk-bus"):
         test_every_ir_enum_is_a_subset_of_its_vocabulary()
 

@@ -22,11 +22,14 @@ from virtc.compiler import rules
 from virtc.compiler.diagnostics import Diagnostics, Severity, Span
 from virtc.compiler.ir import (
     Boot, BootDev, CharDevice, CharKind, CharMode, CharProtocol, CharType, Clock, ClockOffset,
-    Devices, Disk, DiskBus, DiskDevice, DiskType, Domain, DomainType, Features, Graphics,
+    Domain, DomainType, Features, Graphics,
     GraphicsType, Input, InputBus, InputType, Interface, LifecycleAction, NetType, Network, Os,
     OsType, Uncompiled,
 )
+from virtc.backends.xen.devices import disk as xen_disk
+from virtc.compiler.devices.disk import Disk, DiskBus, DiskDevice, DiskType
 from virtc.compiler.networks import network_table
+from qemu_domains import devs, ir_disk
 
 HVMLOADER = "/usr/lib/xen/boot/hvmloader"
 QEMU_DM = "/usr/lib/xen/bin/qemu-dm"
@@ -63,19 +66,16 @@ def codes(diags: Diagnostics) -> List[str]:
 
 def hvm(**devices) -> Domain:
     return Domain(DomainType.XEN, "g", 262144, os=Os(OsType.HVM, loader=HVMLOADER),
-                  devices=Devices(emulator=QEMU_DM, **devices))
+                  devices=devs(emulator=QEMU_DM, **devices))
 
 
 def pv(**devices) -> Domain:
     return Domain(DomainType.XEN, "g", 262144, os=Os(OsType.LINUX, kernel="/boot/vmlinuz"),
-                  devices=Devices(**devices))
+                  devices=devs(**devices))
 
 
-def disk(source, dev="hda", **kw) -> Disk:
-    kw.setdefault("type", DiskType.FILE)
-    kw.setdefault("device", DiskDevice.DISK)
-    kw.setdefault("target_bus", DiskBus.IDE)
-    return Disk(source=source, target_dev=dev, **kw)
+def disk(source, dev="hda", target_bus=DiskBus.IDE, **kw) -> Disk:
+    return ir_disk(source, dev, target_bus, **kw)
 
 
 def bridge(**kw) -> Interface:
@@ -95,7 +95,7 @@ def spec_hvm() -> Domain:
         features=Features(pae=True, acpi=True, apic=True),
         on_poweroff=LifecycleAction.DESTROY, on_reboot=LifecycleAction.RESTART,
         on_crash=LifecycleAction.RESTART,
-        devices=Devices(
+        devices=devs(
             emulator=QEMU_DM,
             interfaces=(Interface(NetType.BRIDGE, mac="00:16:3e:5d:c7:9e", bridge="xenbr0",
                                   script="vif-bridge"),),
@@ -129,7 +129,7 @@ def test_spec_pv_example():
         os=Os(OsType.LINUX, kernel="/boot/vmlinuz-2.6.15-1.43_FC5guest",
               initrd="/boot/initrd-2.6.15-1.43_FC5guest.img", root="/dev/sda1",
               cmdline=" ro selinux=0 3"),
-        devices=Devices(
+        devices=devs(
             disks=(disk("/u/fc4.img", "sda1", target_bus=DiskBus.XEN),),
             interfaces=(Interface(NetType.BRIDGE, mac="aa:00:00:00:00:11", bridge="xenbr0",
                                   script="/etc/xen/scripts/vif-bridge"),),
@@ -357,7 +357,11 @@ def test_serial_ports_become_a_padded_list():
 # ---------------------------------------------------------------- every rule has a fixture
 
 def _span(obj):
-    return dataclasses.replace(obj, span=AT)
+    """`obj` at AT, and its sub-nodes too, as lowering gives each element its line."""
+    subs = {f.name: _span(value) for f in dataclasses.fields(obj)
+            for value in [getattr(obj, f.name)]
+            if dataclasses.is_dataclass(value) and hasattr(value, "span")}
+    return dataclasses.replace(obj, span=AT, **subs)
 
 
 RULE_FIXTURES: Dict[str, Domain] = {
@@ -421,17 +425,22 @@ def test_rule_fixture_triggers_its_code(code):
 
 # ---------------------------------------------------------------- tables
 
-@pytest.mark.parametrize("enum_type, table", tables.ENUM_TABLES,
-                         ids=[e.__name__ for e, _ in tables.ENUM_TABLES])
+# The central tables, and those of the families the dialect modules place themselves.
+ENUM_TABLES = tables.ENUM_TABLES + xen_disk.ENUM_TABLES
+
+
+@pytest.mark.parametrize("enum_type, table", ENUM_TABLES,
+                         ids=[e.__name__ for e, _ in ENUM_TABLES])
 def test_enum_tables_cover_every_member(enum_type, table):
     assert set(table) == set(enum_type)
 
 
 def test_every_ir_enum_the_backend_sees_has_a_table():
     import virtc.compiler.ir as ir
-    enums = {v for v in vars(ir).values()
-             if isinstance(v, type) and issubclass(v, enum.Enum) and v.__module__ == ir.__name__}
-    assert enums == {e for e, _ in tables.ENUM_TABLES}
+    import virtc.compiler.devices.disk as disk_family
+    enums = {v for module in (ir, disk_family) for v in vars(module).values()
+             if isinstance(v, type) and issubclass(v, enum.Enum) and v.__module__ == module.__name__}
+    assert enums == {e for e, _ in ENUM_TABLES}
 
 
 # ---------------------------------------------------------------- quoting
@@ -450,7 +459,7 @@ def test_any_text_reads_back_exactly(name, kernel, cmdline, root, path, emulator
     domain = Domain(DomainType.XEN, name, 65536,
                     os=Os(OsType.LINUX, kernel=kernel, initrd=kernel, cmdline=cmdline,
                           root=root),
-                    devices=Devices(emulator=emulator, disks=(disk(path, "xvda"),)))
+                    devices=devs(emulator=emulator, disks=(disk(path, "xvda"),)))
     diags = Diagnostics()
     text = compile_domain(domain, XenContext(diags, network_table()))
     assert text is not None, codes(diags)

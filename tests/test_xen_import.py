@@ -17,6 +17,8 @@ from virtc.pipeline import compile_domain, load_bytes
 from virtc.backends.domainxml import escape_attr, escape_text, format_domain
 from virtc.backends.xen import import_config
 from virtc.compiler import ir
+from virtc.compiler.devices import disk as dk
+from qemu_domains import ir_disk
 from virtc.compiler.diagnostics import Diagnostics, Span
 from virtc.cli.xen import run_import
 
@@ -105,16 +107,17 @@ MACS = st.lists(st.integers(0, 255), min_size=3, max_size=3).map(
 
 
 @st.composite
-def disks(draw, hvm: bool, index: int) -> ir.Disk:
+def disks(draw, hvm: bool, index: int) -> dk.Disk:
     prefix = "hd" if hvm else "xvd"
     dev = prefix + "abcdefgh"[index]
-    device = draw(st.sampled_from([ir.DiskDevice.DISK, ir.DiskDevice.CDROM]))
-    dtype = draw(st.sampled_from(list(ir.DiskType)))
+    device = draw(st.sampled_from([dk.DiskDevice.DISK, dk.DiskDevice.CDROM]))
+    dtype = draw(st.sampled_from(list(dk.DiskType)))
     driver = draw(st.sampled_from([(None, None), ("tap", "aio"), ("tap", "qcow2")]))
-    if dtype is ir.DiskType.BLOCK:
+    if dtype is dk.DiskType.BLOCK:
         driver = (None, None)
-    bus = ir.DiskBus.IDE if hvm else ir.DiskBus.XEN
-    return ir.Disk(dtype, device, draw(PATHS), dev, bus, draw(st.booleans()), *driver)
+    bus = dk.DiskBus.IDE if hvm else dk.DiskBus.XEN
+    return ir_disk(draw(PATHS), dev, bus, type=dtype, device=device,
+                   readonly=draw(st.booleans()), driver_name=driver[0], driver_type=driver[1])
 
 
 @st.composite
@@ -162,7 +165,7 @@ def xen_domains(draw) -> ir.Domain:
     n_disks = draw(st.integers(0, 3))
     devices = ir.Devices(
         emulator="/usr/lib/xen/bin/qemu-dm" if hvm else None,
-        disks=tuple(draw(disks(hvm, i)) for i in range(n_disks)),
+        families=tuple(draw(disks(hvm, i)) for i in range(n_disks)),
         interfaces=tuple(draw(st.lists(interfaces(), max_size=2,
                                        unique_by=lambda i: i.mac or object()))),
         graphics=tuple(graphics),
@@ -239,14 +242,14 @@ def test_xm_config_imports_every_key():
     assert d.devices.inputs == (ir.Input(ir.InputType.TABLET, ir.InputBus.USB,
                                          span=Span("g.cfg", 21, 1)),)
     disks = {x.target_dev: x for x in d.devices.disks}
-    assert (disks["hda"].type, disks["hda"].source, disks["hda"].readonly) == (
-        ir.DiskType.BLOCK, "/dev/vg/root", False)
-    assert (disks["hdb"].driver_name, disks["hdb"].driver_type, disks["hdb"].readonly) == (
+    assert (disks["hda"].type, disks["hda"].path, bool(disks["hda"].readonly)) == (
+        dk.DiskType.BLOCK, "/dev/vg/root", False)
+    assert (disks["hdb"].driver_name, disks["hdb"].driver_type, bool(disks["hdb"].readonly)) == (
         "tap", "qcow2", True)
     assert disks["hdb"].span == Span("g.cfg", 25, 10)
-    assert (disks["hdc"].device, disks["hdc"].source) == (ir.DiskDevice.CDROM,
+    assert (disks["hdc"].device, disks["hdc"].path) == (dk.DiskDevice.CDROM,
                                                           "/isos/install.iso")
-    assert disks["fda"].device is ir.DiskDevice.FLOPPY
+    assert disks["fda"].device is dk.DiskDevice.FLOPPY
     [net] = d.devices.interfaces
     assert (net.type, net.mac, net.bridge, net.model) == (ir.NetType.BRIDGE,
                                                           "00:16:3e:aa:bb:cc", "xenbr0", None)
@@ -278,10 +281,10 @@ def test_xl_config_imports_with_its_own_syntax():
                                                           ir.OsType.LINUX)
     assert d.os.cmdline == 'root=/dev/xvda1 ro\tquiet "q" \\' and d.os.root is None
     a, b, c = d.devices.disks
-    assert (a.source, a.target_dev, a.driver_name, a.driver_type) == (
+    assert (a.path, a.target_dev, a.driver_name, a.driver_type) == (
         "/img/a,b.qcow2", "xvda", "qemu", "qcow2")
-    assert (b.source, b.target_dev, b.readonly) == ("/dev/vg/swap", "xvdb", False)
-    assert (c.type, c.source, c.readonly) == (ir.DiskType.BLOCK, "/dev/vg/old", True)
+    assert (b.path, b.target_dev, bool(b.readonly)) == ("/dev/vg/swap", "xvdb", False)
+    assert (c.type, c.path, bool(c.readonly)) == (dk.DiskType.BLOCK, "/dev/vg/old", True)
     assert d.devices.interfaces[0].model == "netfront"
     assert d.on_crash is ir.LifecycleAction.RESTART and d.on_poweroff is ir.LifecycleAction.DESTROY
 

@@ -5,10 +5,11 @@ from typing import Callable, List, Optional
 
 from ...compiler.diagnostics import Severity
 from ...compiler import uncompiled
-from ...compiler.ir import DiskBus, Domain, InputBus
+from ...compiler.devices.disk import DiskBus
+from ...compiler.ir import Domain, InputBus
 from ...compiler.rules.codes import QEMU320, QEMU321
-from . import boot, chardev, drive, graphics, machine, netdev
-from .devices import build_families
+from . import boot, chardev, graphics, machine, netdev
+from .devices import build_families, disk
 from .context import QemuContext
 from .opts import Option, render
 
@@ -33,11 +34,11 @@ BUILDERS: List[Builder] = [
     lambda d, c: build_usb(d),
     boot.build_boot,
     boot.build_kernel,
-    drive.build_disks,
+    lambda d, c: disk.build_all(d.devices.disks, d, c),
     netdev.build_interfaces,
     chardev.build_chardevs,
     graphics.build_inputs,
-    build_families,          # the device families, each by its own builder (devices/)
+    build_families,          # the other device families, each by its own builder (devices/)
 ]
 
 

@@ -12,12 +12,12 @@ from typing import List, Optional, Tuple
 
 from ...compiler.diagnostics import Diagnostics
 from ...compiler.ir import (
-    Boot, BootDev, CharKind, Clock, ClockOffset, Devices, Disk, Domain, DomainType, Features,
+    Boot, BootDev, CharKind, Clock, ClockOffset, Devices, Domain, DomainType, Features,
     LifecycleAction, Os, OsType,
 )
 from ...compiler.rules.codes import XEN426, XEN427, XEN429
 from . import import_devices as dev
-from .import_disks import floppy, old_cdrom, xl_disk, xm_disk
+from .devices.disk import read_disks
 from .import_values import ConfigReader
 from .settings import Settings
 
@@ -99,20 +99,6 @@ def _os(r: ConfigReader, xl: bool) -> Tuple[Os, Optional[str], Optional[str]]:
     return os, r.string("bootloader"), args
 
 
-def _disks(r: ConfigReader, hvm: bool, xl: bool) -> Tuple[Disk, ...]:
-    read = xl_disk if xl else xm_disk
-    disks = [read(r, entry, span) for _, entry, span in r.strings("disk")]
-    if not xl:
-        cdrom = r.get("cdrom")
-        if cdrom is not None and isinstance(cdrom.value, str):
-            disks.append(old_cdrom(cdrom.value, cdrom.span))
-        for key in ("fda", "fdb"):
-            s = r.get(key)
-            if s is not None and isinstance(s.value, str) and s.value:
-                disks.append(floppy(key, s.value, s.span))
-    return tuple(d for d in disks if d is not None)
-
-
 def _memory(r: ConfigReader) -> Tuple[int, Optional[int]]:
     memory, maxmem = r.integer("memory"), r.integer("maxmem")
     memory = memory if memory is not None else DEFAULT_MEMORY_MIB
@@ -127,7 +113,7 @@ def _devices(r: ConfigReader, hvm: bool, xl: bool) -> Devices:
     graphics += top if not graphics else []
     return Devices(
         emulator=r.string("device_model_override") if xl else r.string("device_model"),
-        disks=_disks(r, hvm, xl),
+        families=read_disks(r, xl),
         interfaces=tuple(i for _, e, span in r.strings("vif") for i in [dev.vif(r, e, span)] if i),
         graphics=tuple(graphics),
         inputs=tuple(dev.usb_inputs(r)),

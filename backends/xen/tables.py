@@ -1,15 +1,15 @@
 """Every IR enum the Xen backend maps, with its xm spelling (libvirt's src/libxl/xen_xm.c).
 
+The families' tables are in their own modules (devices/<family>.py, ENUM_TABLES there).
 A test checks that each table covers every member of its enum; a `None` entry means
 "handled, but not as a value" and the code that reads the table says how.
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional
 
 from ...compiler.ir import (
-    BootDev, CharKind, CharMode, CharProtocol, CharType, ClockOffset, DiskBus, DiskDevice,
-    DiskType, DomainType, GraphicsType, InputBus, InputType, LifecycleAction, NetType, OsType,
+    BootDev, CharKind, CharMode, CharProtocol, CharType, ClockOffset, DomainType, GraphicsType, InputBus, InputType, LifecycleAction, NetType, OsType,
 )
 
 # Only domain type xen compiles; the others name the hypervisor a document was written for.
@@ -45,34 +45,6 @@ LOCALTIME: Dict[ClockOffset, int] = {
     ClockOffset.UTC: 0,
     ClockOffset.LOCALTIME: 1,
 }
-
-# The backend prefix of a disk's `uname` when no <driver name> says otherwise.
-DISK_PREFIX: Dict[DiskType, str] = {
-    DiskType.FILE: "file",
-    DiskType.BLOCK: "phy",
-}
-
-# Suffix on the target device; floppies (None) leave the disk list for the fda/fdb keys.
-DISK_DEVICE_SUFFIX: Dict[DiskDevice, Optional[str]] = {
-    DiskDevice.DISK: "",
-    DiskDevice.CDROM: ":cdrom",
-    DiskDevice.FLOPPY: None,
-}
-
-# xm has no bus key: Xen infers the bus from the target name. Buses with no name prefix
-# of their own (empty tuple) can't be expressed.
-DISK_BUS_PREFIXES: Dict[DiskBus, Tuple[str, ...]] = {
-    DiskBus.IDE: ("hd",),
-    DiskBus.SCSI: ("sd",),
-    DiskBus.XEN: ("xvd",),
-    DiskBus.FDC: ("fd",),
-    DiskBus.VIRTIO: (),
-    DiskBus.USB: (),
-}
-
-# Driver names xend knows as block backends. tap/tap2 take a sub-type (aio, qcow, …).
-DISK_DRIVERS = ("file", "phy", "tap", "tap2")
-TAP_DRIVERS = ("tap", "tap2")
 
 # How each interface type reaches a vif: "bridge" (a named bridge), "routed" (a script,
 # no bridge), or None when Xen has no way to carry it.
@@ -141,9 +113,6 @@ ENUM_TABLES = (
     (BootDev, BOOT_LETTERS),
     (LifecycleAction, LIFECYCLE),
     (ClockOffset, LOCALTIME),
-    (DiskType, DISK_PREFIX),
-    (DiskDevice, DISK_DEVICE_SUFFIX),
-    (DiskBus, DISK_BUS_PREFIXES),
     (NetType, VIF_KINDS),
     (GraphicsType, GRAPHICS),
     (InputType, USB_DEVICES),

@@ -6,23 +6,23 @@ common.py, as libvirt's xen_xl.c shares xen_common.c with xen_xm.c. What differs
 - the guest type is `type="hvm"|"pv"` (Xen >= 4.10) or `builder="hvm"|"generic"` before;
 - disks are "format=…,vdev=…,access=ro|rw[,backendtype=…][,devtype=cdrom],target=PATH"
   (xl-disk-configuration(5)); `target=` comes last because it takes the rest of the spec,
-  which is how xl carries a path with commas;
+  which is how xl carries a path with commas (written by devices/disk.py);
 - HVM firmware is `firmware_override`, the device model `device_model_override`;
 - PV graphics are a vfb spec "vnc=1,…" / "sdl=1"; xl has no parallel or floppy keys;
 - strings are xl strings (literal.xl_literal), which can't carry some control characters.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
-from ...compiler.ir import Disk, DiskDevice, DiskType, Graphics, GraphicsType, nearest
-from ...compiler.rules.codes import XEN407, XEN408, XEN410, XEN411, XEN418, XEN423, XEN430
-from . import tables
+from ...compiler.ir import Graphics, GraphicsType, nearest
+from ...compiler.rules.codes import XEN418, XEN423, XEN430
 from .chardev import build_chardevs
 from .common import (
     Builder, Config, build_clock, build_features, build_hvm_boot, build_inputs, build_lifecycle, build_meta,
     check_encodable,
 )
+from .devices.disk import build_xl_disks
 from .dialects import XL_TYPE_KEY
 from .graphics import _hvm_display, first_graphics, vnc_fields
 from .literal import xl_unrepresentable
@@ -30,9 +30,6 @@ from .net import build_vifs
 
 TARGET = "xen-xl"
 TEMPLATE = "xl.j2"
-# <driver name> → libxl backendtype; None: let libxl choose (the file backends).
-BACKENDTYPES = {"phy": "phy", "tap": "tap", "tap2": "tap", "qemu": "qdisk", "file": None}
-RAW_FORMATS = (None, "raw", "aio")
 # xl-network-configuration(5): type=vif is a PV-only nic, the xm 'netfront' model.
 NETFRONT_TYPE = "vif"
 
@@ -65,60 +62,6 @@ def build_os(b: Builder, config: Config) -> None:
     # root= and extra= rather than one cmdline=, so that each reads back on its own.
     config.set("root", os.root)
     config.set("extra", os.cmdline)
-
-
-def _backendtype(b: Builder, disk: Disk) -> tuple:
-    """(ok, backendtype or None)."""
-    name = disk.driver_name
-    if name is None:
-        return True, ("phy" if disk.type is DiskType.BLOCK else None)
-    if name not in BACKENDTYPES:
-        b.report(XEN408, f"<driver name={name!r}> is not an xl disk backend",
-                 nearest(disk.driver_span, disk.span),
-                 hint="use name='phy', 'tap', 'qemu' (qdisk) or 'file', or drop <driver>")
-        return False, None
-    return True, BACKENDTYPES[name]
-
-
-def disk_spec(b: Builder, disk: Disk) -> Optional[str]:
-    if disk.device is DiskDevice.FLOPPY:
-        b.report(XEN411, f"floppy {disk.target_dev!r}: xl has no floppy drives", disk.span,
-                 hint="remove the floppy, or compile for xen-xm")
-        return None
-    if not tables.DISK_BUS_PREFIXES[disk.target_bus]:
-        b.report(XEN410, f"<target dev={disk.target_dev!r} bus='{disk.target_bus.value}'>: "
-                 "xl has no bus field and Xen has no such bus; the bus is ignored",
-                 nearest(disk.target_span, disk.span),
-                 hint="name the target hdX (IDE), sdX (SCSI) or xvdX (Xen)")
-    if not b.no_separator("target dev", disk.target_dev, nearest(disk.target_span, disk.span),
-                          "disk"):
-        return None
-    if disk.source is None and disk.device is not DiskDevice.CDROM:
-        b.report(XEN407, f"disk {disk.target_dev!r} has no <source>; only cdroms can be "
-                 "empty", disk.span)
-        return None
-    ok, backend = _backendtype(b, disk)
-    if not ok:
-        return None
-    fmt = "raw" if disk.driver_type in RAW_FORMATS else disk.driver_type
-    if not b.no_separator("driver type", fmt, nearest(disk.driver_span, disk.span), "disk"):
-        return None
-    fields: List[str] = [f"format={fmt}", f"vdev={disk.target_dev}",
-                         f"access={'ro' if disk.readonly else 'rw'}"]
-    if backend is not None:
-        fields.append(f"backendtype={backend}")
-    if disk.device is DiskDevice.CDROM:
-        fields.append("devtype=cdrom")
-    if disk.source is not None:
-        fields.append(f"target={disk.source}")
-    return ",".join(fields)
-
-
-def build_disks(b: Builder, config: Config) -> None:
-    specs = [disk_spec(b, disk) for disk in b.domain.devices.disks]
-    kept = [s for s in specs if s is not None]
-    if kept:
-        config.set("disk", kept)
 
 
 def _vfb_spec(b: Builder, g: Graphics) -> Optional[str]:
@@ -162,7 +105,7 @@ def build_config(b: Builder) -> Config:
     config.set("device_model_override", b.domain.devices.emulator)
     build_inputs(b, config)
     build_graphics(b, config)
-    build_disks(b, config)
+    build_xl_disks(b, config)
     build_vifs(b, config, None, NETFRONT_TYPE)
     build_chardevs(b, config, parallel=False)
     if not b.hvm:

@@ -7,20 +7,27 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostics
 from ..ir import Domain
-from . import domain, network, storage
+from . import domain, network
 
 
 
 def _families(dom: Domain, diags: Diagnostics) -> None:
-    """Each device family's own rules (compiler/devices/<family>.py `check`)."""
+    """Each device family's own rules (compiler/devices/<family>.py `check`, or
+    `check_all` once with all of its devices), families in order of first appearance."""
     if dom.devices.families:
         from ..devices import family_of
 
+        done = set()
         for node in dom.devices.families:
-            family_of(node).check(node, diags)
+            module = family_of(node)
+            if not hasattr(module, "check_all"):
+                module.check(node, diags)
+            elif module not in done:
+                done.add(module)
+                module.check_all(dom.devices.of(type(node)), dom, diags)
 
 
-_RULE_SETS = (domain.check, storage.check, network.check, _families)
+_RULE_SETS = (domain.check, network.check, _families)
 
 
 def check_domain(dom: Domain, diags: Diagnostics) -> None:

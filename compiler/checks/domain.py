@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..diagnostics import Diagnostics
-from ..ir import (BootDev, CharDevice, CharType, DiskDevice, Domain, DomainType, GraphicsType,
+from ..devices.disk import DiskDevice
+from ..ir import (BootDev, CharDevice, CharType, Domain, DomainType, GraphicsType,
                   InputBus, InputType, nearest)
 from ..rules.codes import SEM208, SEM209, SEM212, SEM213, SEM215, SEM219, SEM220, SEM222
 

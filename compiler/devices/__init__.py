@@ -9,8 +9,11 @@ A family module holds everything virtc knows about its element apart from the sc
   xmlmap.py), sub-nodes included;
 - `lower(r, el, index)`: the node from an element (the mapping does the work); `index`
   counts the elements of this family before it;
-- `postparse(node, index)`: the node with every default applied (documented there);
-- `check(node, diags)`: the semantic rules on it;
+- `postparse(node, index, domain)`: the node with every default applied (documented
+  there); `domain` is the lowered domain, for defaults that depend on it;
+- `check(node, diags)`: the semantic rules on it; or, for a family whose rules look at
+  several devices at once (duplicates) or at the domain, `check_all(nodes, domain, diags)`
+  with every node of the family in document order;
 - `rules()`: the rules it reports, registered with every other rule.
 
 The XML writer is `xmlmap.write(node)`, from the same mapping as lowering.

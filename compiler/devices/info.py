@@ -59,6 +59,14 @@ class Address:
 
 
 @dataclass(frozen=True)
+class Written:
+    """Where one part of a DeviceInfo (<alias>, <address>, <boot>, <acpi>) was written."""
+
+    tag: str
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
 class DeviceInfo:
     """Alias, address, boot order and ACPI index of one device; each None when not given."""
 
@@ -67,7 +75,24 @@ class DeviceInfo:
     boot_order: Optional[int] = None
     acpi_index: Optional[int] = None
     span: Span = NOWHERE            # the <address> (else the device) for diagnostics
+    # Where each part was written, so that a backend that can't honour a part points at
+    # its own line (span_of).
+    at: Tuple[Written, ...] = ()
     TAGS: ClassVar[Tuple[str, ...]] = ("alias", "address", "boot", "acpi")
+
+    def span_of(self, tag: str) -> Span:
+        """The span of part `tag` (alias, address, boot, acpi), else the info's own."""
+        return next((w.span for w in self.at if w.tag == tag), self.span)
+
+    def parts(self) -> Tuple[Tuple[str, Span], ...]:
+        """(tag, span) of each part the device has, in TAGS order, for a backend to report
+        what it can't honour. An alias counts only when the document wrote it: one that
+        post-parse gave (balloon0) is virtc's own name, nothing to honour."""
+        written = {w.tag for w in self.at}
+        values = (self.alias if "alias" in written else None, self.address,
+                  self.boot_order, self.acpi_index)
+        return tuple((tag, self.span_of(tag)) for tag, value in zip(self.TAGS, values)
+                     if value is not None)
 
 
 EMPTY = DeviceInfo()
@@ -87,6 +112,9 @@ def lower_info(r: Reader, el) -> DeviceInfo:
     if alias is None and addr is None and order is None and index is None:
         return EMPTY
     return DeviceInfo(
+        at=tuple(Written(tag, r.span(found)) for tag, found in
+                 (("alias", alias), ("address", address), ("boot", boot), ("acpi", acpi))
+                 if found is not None),
         alias=r.attr(alias, "name") if alias is not None else None,
         address=addr,
         boot_order=int(order) if order is not None else None,

@@ -96,7 +96,7 @@ def lower(r, el, index: int) -> Memballoon:
     return lower_node(Memballoon, r, el)
 
 
-def postparse(node: Memballoon, index: int) -> Memballoon:
+def postparse(node: Memballoon, index: int, domain) -> Memballoon:
     """Defaults, each as libvirt applies it:
 
     - alias: `balloon0` (libvirt's qemuAssignDeviceAliases; there is only one balloon);

@@ -169,7 +169,7 @@ def lower(r, el, index: int) -> Rng:
     return lower_node(Rng, r, el)
 
 
-def postparse(node: Rng, index: int) -> Rng:
+def postparse(node: Rng, index: int, domain) -> Rng:
     """Defaults, each as libvirt applies it:
 
     - alias: `rng<N>`, N counting the <rng> devices (libvirt's qemuAssignDeviceAliases);

@@ -141,9 +141,10 @@ Mapping = Tuple[Any, ...]
 
 
 def lower(cls, r: Reader, el, **extra):
-    """The node `cls` built from `el`; `extra` fields come from the caller (the family)."""
+    """The node `cls` built from `el`; `extra` fields come from the caller (the family),
+    which has read them itself: the mapping doesn't read those again."""
     r.use(el)
-    values = {m.field: m.read(r, el) for m in cls.XML}
+    values = {m.field: m.read(r, el) for m in cls.XML if m.field not in extra}
     values.update(extra)
     return cls(span=r.span(el), **{k: v for k, v in values.items() if v is not None})
 

@@ -24,5 +24,5 @@ def apply(domain: Domain) -> Domain:
     for node in devices.families:
         index = counts.get(type(node), 0)
         counts[type(node)] = index + 1
-        done.append(family_of(node).postparse(node, index))
+        done.append(family_of(node).postparse(node, index, domain))
     return replace(domain, devices=replace(devices, families=tuple(done)))

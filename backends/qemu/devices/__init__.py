@@ -1,8 +1,12 @@
 """Builders for the device families (compiler/devices/), one module each, named after the
 element like the family: `memballoon.py` builds <memballoon>.
 
-Each module has `build(node, domain, ctx) -> List[Option]`. A family without a module here
-is valid libvirt that this backend doesn't compile: QEMU320, on the device's line.
+Each module has `build(node, domain, ctx) -> List[Option]`, called here for each device in
+document order; or `build_all(nodes, domain, ctx)` for a family whose options have a fixed
+place in QEMU's order and share state across its devices (drive indexes): backends/qemu/
+argv.py calls that one in its slot, and build_families skips the family. A family without a
+module here is valid libvirt that this backend doesn't compile: QEMU320, on the device's
+line.
 
 The helpers below turn a device's DeviceInfo into -device properties, so every family
 places and names its device the same way.
@@ -15,7 +19,7 @@ from typing import List, Optional, Tuple
 
 from ....compiler.devices.info import DeviceInfo
 from ....compiler.ir import Domain
-from ....compiler.rules.codes import QEMU302, QEMU320
+from ....compiler.rules.codes import QEMU302, QEMU320, QEMU321
 from ..context import QemuContext
 from ..opts import Option
 
@@ -24,6 +28,8 @@ def build_families(domain: Domain, ctx: QemuContext) -> List[Option]:
     options: List[Option] = []
     for node in domain.devices.families:
         builder = _builder(node.TAG)
+        if builder is not None and hasattr(builder, "build_all"):
+            continue                    # placed by argv.py in QEMU's order
         if builder is None:
             ctx.diags.add(QEMU320, f"<{node.TAG}> is valid libvirt XML, but virtc does not"
                           " compile it for QEMU yet; the guest would lack it", node.span,
@@ -53,6 +59,18 @@ def device_id(info: DeviceInfo, span, ctx: QemuContext) -> Optional[str]:
                       " and '_'", span, hint="use an alias such as 'ua-balloon'")
         return None
     return alias
+
+
+def not_compiled(node, ctx: QemuContext, honoured: Tuple[str, ...] = ()) -> None:
+    """Report each DeviceInfo part of `node` that its builder does not carry into the argv
+    (any but `honoured`), on the part's own line: QEMU321 for an <alias>, which only names
+    the device for libvirt, QEMU320 for the rest (the guest would differ)."""
+    from ....compiler import uncompiled
+    from ....compiler.ir import Uncompiled
+
+    items = [Uncompiled(f"devices/{node.TAG}/{tag}", span, host_side=tag == "alias")
+             for tag, span in node.info.parts() if tag not in honoured]
+    uncompiled.report(items, ctx.diags, "QEMU", QEMU320, QEMU321)
 
 
 def is_q35(domain: Domain) -> bool:

@@ -1,15 +1,24 @@
 """Xen's side of the device families (compiler/devices/), one module each, named after the
-element: `memballoon.py` for <memballoon>. Each has `build(node, domain, diags) -> bool`,
-False when it reported an error. A family without a module here is valid libvirt that
-xm/xl can't express: XEN440, on the device's line.
+element: `memballoon.py` for <memballoon>, `disk.py` for <disk>.
+
+A module has either `build(node, domain, diags, target) -> bool` (False when it reported an
+error), called here for each device, or no `build` at all when its keys have a fixed place
+in the dialect's key order: then xm.py and xl.py call its builders themselves (disk.py).
+A family without a module here is valid libvirt that xm/xl can't express: XEN440, on the
+device's line.
+
+xm and xl have no setting for a device's DeviceInfo (alias, address, boot order, ACPI
+index): each part written is reported here, for every family, on its own line (XEN441 for
+the alias, which only names the device for libvirt; XEN440 for the rest).
 """
 from __future__ import annotations
 
 import importlib
 
+from ....compiler import uncompiled
 from ....compiler.diagnostics import Diagnostics
-from ....compiler.ir import Domain
-from ....compiler.rules.codes import XEN440
+from ....compiler.ir import Domain, Uncompiled
+from ....compiler.rules.codes import XEN440, XEN441
 
 
 def build_families(domain: Domain, diags: Diagnostics, target: str) -> bool:
@@ -24,5 +33,16 @@ def build_families(domain: Domain, diags: Diagnostics, target: str) -> bool:
                       hint=f"remove <{node.TAG}> for a Xen guest")
             ok = False
             continue
-        ok = module.build(node, domain, diags, target) and ok
+        ok = info_honoured(node, diags) and ok
+        build = getattr(module, "build", None)
+        if build is not None:
+            ok = build(node, domain, diags, target) and ok
     return ok
+
+
+def info_honoured(node, diags: Diagnostics) -> bool:
+    """Report the DeviceInfo parts of `node`; False when one of them is guest-visible."""
+    items = [Uncompiled(f"devices/{node.TAG}/{tag}", span, host_side=tag == "alias")
+             for tag, span in node.info.parts()]
+    uncompiled.report(items, diags, "Xen", XEN440, XEN441)
+    return all(item.host_side for item in items)

@@ -1,16 +1,25 @@
-"""Disks: -drive (with -device for SCSI and USB), or the -hda/-cdrom/-fda era switches."""
+"""<disk> (compiler/devices/disk.py) → -drive (with -device for SCSI and USB), or the
+-hda/-cdrom/-fda era switches.
+
+backends/qemu/argv.py places the disks in QEMU's option order (build_all), since drive
+indexes and the SCSI HBA are shared by all of them. A disk's <address>, <boot order> and
+<acpi index> have no place on these options: each is QEMU320 on its own line, and an
+<alias> QEMU321 (it only names the device for libvirt).
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Tuple
 
-from ...compiler.diagnostics import Span
-from ...compiler.ir import Disk, DiskBus, DiskDevice, DiskType, Domain, nearest
-from ...compiler.rules.codes import QEMU306, QEMU310, QEMU315, QEMU316
-from .context import QemuContext
-from .dialects import Cap
-from .opts import Option, Opts, Raw
+from ....compiler.devices.disk import Disk, DiskBus, DiskDevice, DiskType
+from ....compiler.diagnostics import Span
+from ....compiler.ir import Domain
+from ....compiler.rules.codes import QEMU306, QEMU310, QEMU315, QEMU316
+from ..context import QemuContext
+from ..dialects import Cap
+from ..opts import Option, Opts, Raw
+from . import not_compiled
 
 # -drive if= per bus. None: the bus needs a -device (USB) or has no QEMU form (Xen PV).
 DRIVE_IF: Dict[DiskBus, Optional[str]] = {
@@ -72,9 +81,10 @@ def target_index(target_dev: str) -> Optional[int]:
 
 def disk_source(disk: Disk) -> Optional[str]:
     prefix = BARE_SOURCE_DIR[disk.type]
-    if disk.source and prefix and not disk.source.startswith("/"):
-        return prefix + disk.source
-    return disk.source
+    path = disk.path
+    if path and prefix and not path.startswith("/"):
+        return prefix + path
+    return path
 
 
 def disk_format(disk: Disk) -> str:
@@ -108,29 +118,31 @@ def _check_driver(disk: Disk, ctx: QemuContext) -> None:
         ctx.diags.add(QEMU306, f"<driver> '{spelled}' on disk {disk.target_dev} is a Xen"
                       " I/O back end with no QEMU equivalent and is ignored; the image is"
                       f" opened as format={disk_format(disk)}",
-                      nearest(disk.driver_span, disk.span),
+                      (disk.driver or disk).span,
                       "use <driver name='qemu' type='raw'/> (or the image's real format)")
 
 
 def _target(disk: Disk) -> Span:
-    return nearest(disk.target_span, disk.span)
+    return disk.target.span
 
 
 def _source(disk: Disk) -> Span:
-    return nearest(disk.source_span, disk.span)
+    return (disk.source or disk).span
 
 
 def _value_spans(disk: Disk) -> Tuple[Tuple[str, Span], ...]:
     # The image path comes from <source>, the format from <driver type>; a value QEMU
     # can't carry is reported on that element, not on the <disk>.
-    return (("file", _source(disk)), ("format", nearest(disk.driver_span, disk.span)))
+    return (("file", _source(disk)), ("format", (disk.driver or disk).span))
 
 
-def build_disks(domain: Domain, ctx: QemuContext) -> List[Option]:
+def build_all(disks, domain: Domain, ctx: QemuContext) -> List[Option]:
+    """Every disk, in document order: drive slots and the SCSI HBA are shared."""
     out: List[Option] = []
     taken: Set[DriveSlot] = set()
     hba_added = False
-    for disk in domain.devices.disks:
+    for disk in disks:
+        not_compiled(disk, ctx)
         _check_driver(disk, ctx)
         slot = _slot(disk, ctx, taken)
         if slot is None:
@@ -155,12 +167,12 @@ def _readonly(disk: Disk, ctx: QemuContext) -> Optional[bool]:
         # QEMU's ide-hd cannot be read-only ("Block node is read-only"); libvirt refuses
         # the same combination.
         ctx.diags.add(QEMU315, f"an IDE hard disk ({disk.target_dev}) cannot be read-only "
-                                 f"in QEMU", nearest(disk.readonly_span, disk.span),
+                                 f"in QEMU", disk.readonly.span,
                       hint="put the disk on virtio (vd*) or SCSI (sd*), or drop <readonly/>")
         return None
     if ctx.has(Cap.DRIVE_READONLY):
         return True
-    ctx.unsupported(nearest(disk.readonly_span, disk.span),
+    ctx.unsupported(disk.readonly.span,
                     f"<readonly/> on disk {disk.target_dev}",
                     "the guest can write to this image; make the file read-only on the host,"
                     " or use QEMU 1.1 or later", rule=QEMU316)
@@ -171,7 +183,7 @@ def build_drive(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
     bus = disk.target_bus
     # An empty CD-ROM or floppy drive has no image, so no format: QEMU refuses format=
     # without file= ("A block device must be specified").
-    fmt = disk_format(disk) if disk.source is not None else None
+    fmt = disk_format(disk) if disk.path is not None else None
     common = (("file", disk_source(disk)), ("format", fmt))
     readonly = ("readonly", _readonly(disk, ctx))
     if bus is DiskBus.XEN:
