@@ -79,25 +79,6 @@ def _os(w: _Writer, d: Domain) -> None:
     w.close(1, "os")
 
 
-def _interface(w: _Writer, net) -> None:
-    w.open(2, "interface", [("type", net.type.value)])
-    source = [("bridge", net.bridge), ("network", net.network), ("address", net.address),
-              ("port", net.port)]
-    if any(v is not None for _, v in source):
-        w.empty(3, "source", source)
-    if net.mac is not None:
-        w.empty(3, "mac", [("address", net.mac)])
-    if net.ip is not None:
-        w.empty(3, "ip", [("address", net.ip)])
-    if net.script is not None:
-        w.empty(3, "script", [("path", net.script)])
-    if net.target_dev is not None:
-        w.empty(3, "target", [("dev", net.target_dev)])
-    if net.model is not None:
-        w.empty(3, "model", [("type", net.model)])
-    w.close(2, "interface")
-
-
 def _chardev(w: _Writer, chr: CharDevice) -> None:
     tag = chr.kind.value
     w.open(2, tag, [("type", chr.type.value)])
@@ -126,7 +107,7 @@ def _devices(w: _Writer, d: Domain) -> None:
     for disk in dev.disks:
         _family(w, disk)
     for net in dev.interfaces:
-        _interface(w, net)
+        _family(w, net)
     for g in dev.graphics:
         autoport = "yes" if g.autoport else None
         w.empty(2, "graphics", [("type", g.type.value), ("port", g.port), ("autoport", autoport),
@@ -143,7 +124,7 @@ def _devices(w: _Writer, d: Domain) -> None:
 
 
 # Families written in the format page's element order above, not in the families' order.
-_PLACED = frozenset({"disk"})
+_PLACED = frozenset({"disk", "interface"})
 
 
 def _family(w: _Writer, node) -> None:

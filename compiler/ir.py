@@ -176,30 +176,6 @@ class Clock:
 
 
 @dataclass(frozen=True)
-class Interface:
-    """An <interface>: a guest NIC and what it is plugged into on the host."""
-
-    type: NetType
-    mac: Optional[str] = None           # normalised to lower case, colon separated
-    bridge: Optional[str] = None        # <source bridge> (or the legacy <source dev>) for BRIDGE
-    network: Optional[str] = None       # <source network> for NETWORK
-    address: Optional[str] = None       # <source address> for MCAST/SERVER/CLIENT
-    port: Optional[int] = None          # <source port> for MCAST/SERVER/CLIENT
-    ip: Optional[str] = None            # <ip address>
-    script: Optional[str] = None        # <script path>
-    target_dev: Optional[str] = None    # <target dev>: the host-side tap/vif name
-    model: Optional[str] = None         # <model type>
-    span: Span = NOWHERE
-    source_span: Span = NOWHERE         # <source>, or the interface itself when it has none
-    mac_span: Span = NOWHERE
-    # <script>, <target>, <model>, <ip>; each the interface's span when the child is absent.
-    script_span: Span = NOWHERE
-    target_span: Span = NOWHERE
-    model_span: Span = NOWHERE
-    ip_span: Span = NOWHERE
-
-
-@dataclass(frozen=True)
 class Graphics:
     """A <graphics> console (VNC or SDL)."""
 
@@ -244,7 +220,6 @@ class Devices:
 
     emulator: Optional[str] = None
     emulator_span: Span = NOWHERE
-    interfaces: Tuple[Interface, ...] = ()
     graphics: Tuple[Graphics, ...] = ()
     inputs: Tuple[Input, ...] = ()
     serials: Tuple[CharDevice, ...] = ()
@@ -265,6 +240,12 @@ class Devices:
         from .devices.disk import Disk
 
         return self.of(Disk)
+
+    @property
+    def interfaces(self) -> tuple:
+        from .devices.interface import Interface
+
+        return self.of(Interface)
 
 
 @dataclass(frozen=True)

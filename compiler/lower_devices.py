@@ -1,4 +1,4 @@
-"""Lowering of <devices>: interfaces, graphics, character devices and inputs, and every
+"""Lowering of <devices>: graphics, character devices and inputs, and every
 family of compiler/devices/ by its tag."""
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Optional, Tuple
 
 from . import ir
 from .reader import NotLowered, Reader
-from .rules.codes import SEM218
 
 def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
     if el is None:
@@ -16,7 +15,6 @@ def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
     return ir.Devices(
         emulator=r.text(emulator).strip() if emulator is not None else None,
         emulator_span=r.span(emulator) if emulator is not None else ir.NOWHERE,
-        interfaces=_lowered(r, el, "interface", lambda r, i, _: _interface(r, i)),
         graphics=_lowered(r, el, "graphics", lambda r, g, _: _graphics(r, g)),
         inputs=_lowered(r, el, "input", lambda r, i, _: _input(r, i, xen_pv)),
         serials=_chardevs(r, el, ir.CharKind.SERIAL),
@@ -62,64 +60,6 @@ def _lowered(r: Reader, devices_el, tag: str, lower) -> tuple:
         except NotLowered:
             r.forget(el)
     return tuple(out)
-
-
-# The <source> attributes each interface type reads.
-_SOURCE_ATTRS = {
-    ir.NetType.USER: (),
-    ir.NetType.ETHERNET: (),
-    ir.NetType.NETWORK: ("network",),
-    ir.NetType.BRIDGE: ("bridge", "dev"),
-    ir.NetType.MCAST: ("address", "port"),
-    ir.NetType.SERVER: ("address", "port"),
-    ir.NetType.CLIENT: ("address", "port"),
-}
-
-
-def _interface(r: Reader, el) -> ir.Interface:
-    ntype = r.enum(el, "type", ir.NetType)
-    # A type that reads no source leaves <source> unread, so it is reported as unused.
-    source_el = r.peek(el, "source")
-    src = {}
-    if source_el is not None and _SOURCE_ATTRS[ntype]:
-        r.use(source_el)
-        src = {a: r.attr(source_el, a) for a in _SOURCE_ATTRS[ntype]}
-    bridge = src.get("bridge")
-    if ntype is ir.NetType.BRIDGE and bridge is None and src.get("dev") is not None:
-        # The format page's bridge examples write <source dev='br0'/>; libvirt reads bridge=.
-        bridge = src["dev"]
-        r.diags.add(SEM218, f"<source dev='{bridge}'> names the bridge the old way",
-                    r.span(source_el), hint=f"write <source bridge='{bridge}'/>")
-    mac_el = r.child(el, "mac")
-    ip_el, script_el, target_el, model_el = (r.child(el, tag)
-                                             for tag in ("ip", "script", "target", "model"))
-    port = src.get("port")
-    return ir.Interface(
-        type=ntype,
-        mac=_attr_of(r, mac_el, "address", lower=True),
-        bridge=bridge,
-        network=src.get("network"),
-        address=src.get("address"),
-        port=int(port) if port is not None else None,
-        ip=_attr_of(r, ip_el, "address"),
-        script=_attr_of(r, script_el, "path"),
-        target_dev=_attr_of(r, target_el, "dev"),
-        model=_attr_of(r, model_el, "type"),
-        span=r.span(el),
-        source_span=r.span(source_el if source_el is not None else el),
-        mac_span=r.span(mac_el if mac_el is not None else el),
-        script_span=r.span(script_el if script_el is not None else el),
-        target_span=r.span(target_el if target_el is not None else el),
-        model_span=r.span(model_el if model_el is not None else el),
-        ip_span=r.span(ip_el if ip_el is not None else el),
-    )
-
-
-def _attr_of(r: Reader, el, name: str, lower: bool = False) -> Optional[str]:
-    if el is None:
-        return None
-    value = r.attr(el, name)
-    return value.lower() if (lower and value is not None) else value
 
 
 def _graphics(r: Reader, el) -> ir.Graphics:

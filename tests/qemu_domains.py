@@ -7,8 +7,11 @@ from virtc.backends.qemu import DEFAULT_VERSION, QemuContext, compile_domain, ge
 from virtc.compiler.diagnostics import Diagnostics
 from virtc.compiler.devices.disk import (Disk, DiskBus, DiskDevice, DiskDriver, DiskSource,
                                          DiskTarget, DiskType, Readonly)
+from virtc.compiler.devices.interface import (Interface, InterfaceIp, InterfaceModel,
+                                              InterfaceScript, InterfaceSource,
+                                              InterfaceTarget, MacAddress)
 from virtc.compiler.ir import (NOWHERE, Boot, BootDev, Devices, Domain, DomainType, Graphics,
-                               GraphicsType, Interface, NetType, Os, OsType)
+                               GraphicsType, NetType, Os, OsType)
 from virtc.compiler.networks import network_table
 
 
@@ -22,7 +25,8 @@ def domain(**kw) -> Domain:
 
 def devs(**kw) -> Devices:
     """Devices; `disks=` (and the other families by name) go into `families`."""
-    families = tuple(kw.pop("disks", ())) + tuple(kw.pop("families", ()))
+    families = (tuple(kw.pop("disks", ())) + tuple(kw.pop("interfaces", ()))
+                + tuple(kw.pop("families", ())))
     return Devices(families=families, **kw)
 
 
@@ -40,6 +44,22 @@ def ir_disk(path, dev, bus, *, type=DiskType.FILE, device=DiskDevice.DISK, reado
                 readonly=Readonly() if readonly else None, span=span)
 
 
+def ir_interface(type: NetType, *, bridge=None, network=None, address=None, port=None,
+                 mac=None, ip=None, script=None, target_dev=None, model=None,
+                 span=NOWHERE) -> Interface:
+    """An <interface> as lowering builds it, each value in its sub-node (without spans of
+    their own)."""
+    source = None
+    if (bridge, network, address, port) != (None, None, None, None):
+        source = InterfaceSource(bridge, network, address, port)
+    return Interface(type, source=source,
+                     mac=MacAddress(mac) if mac is not None else None,
+                     ip=InterfaceIp(ip) if ip is not None else None,
+                     script=InterfaceScript(script) if script is not None else None,
+                     target=InterfaceTarget(target_dev) if target_dev is not None else None,
+                     model=InterfaceModel(model) if model is not None else None, span=span)
+
+
 def with_path(disk: Disk, path: str) -> Disk:
     """`disk` backed by `path` instead."""
     return dataclasses.replace(disk, source=dataclasses.replace(disk.source, file=path, dev=None)
@@ -47,10 +67,11 @@ def with_path(disk: Disk, path: str) -> Disk:
                                dataclasses.replace(disk.source, dev=path))
 
 
-def map_disks(devices: Devices, change) -> Devices:
-    """`devices` with each disk replaced by change(disk), in place among the families."""
+def map_disks(devices: Devices, change, cls=Disk) -> Devices:
+    """`devices` with each disk (or node of `cls`) replaced by change(node), in place among
+    the families."""
     return dataclasses.replace(devices, families=tuple(
-        change(node) if isinstance(node, Disk) else node for node in devices.families))
+        change(node) if isinstance(node, cls) else node for node in devices.families))
 
 
 def compile_(dom: Domain, version: str = DEFAULT_VERSION, networks=None):
@@ -75,7 +96,7 @@ def spec_kvm() -> Domain:
         devices=devs(
             emulator="/home/user/usr/kvm-devel/bin/qemu-system-x86_64",
             disks=(ir_disk("/home/user/fedora/diskboot.img", "hda", DiskBus.IDE),),
-            interfaces=(Interface(NetType.USER, mac="24:42:53:21:52:45"),),
+            interfaces=(ir_interface(NetType.USER, mac="24:42:53:21:52:45"),),
             graphics=(Graphics(GraphicsType.VNC, port=-1, autoport=True),)))
 
 
@@ -89,19 +110,19 @@ def spec_qemu() -> Domain:
             disks=(ir_disk("/home/user/boot.iso", "hdc", DiskBus.IDE,
                            device=DiskDevice.CDROM, readonly=True),
                    ir_disk("/home/user/fedora.img", "hda", DiskBus.IDE)),
-            interfaces=(Interface(NetType.NETWORK, network="default"),),
+            interfaces=(ir_interface(NetType.NETWORK, network="default"),),
             graphics=(Graphics(GraphicsType.VNC, port=-1, autoport=True),)))
 
 
 SEVEN = {
-    NetType.USER: Interface(NetType.USER, mac="52:54:00:00:00:01"),
-    NetType.NETWORK: Interface(NetType.NETWORK, network="default"),
-    NetType.BRIDGE: Interface(NetType.BRIDGE, bridge="br0"),
-    NetType.ETHERNET: Interface(NetType.ETHERNET, target_dev="vnet7",
+    NetType.USER: ir_interface(NetType.USER, mac="52:54:00:00:00:01"),
+    NetType.NETWORK: ir_interface(NetType.NETWORK, network="default"),
+    NetType.BRIDGE: ir_interface(NetType.BRIDGE, bridge="br0"),
+    NetType.ETHERNET: ir_interface(NetType.ETHERNET, target_dev="vnet7",
                                 script="/etc/qemu-ifup-mynet"),
-    NetType.MCAST: Interface(NetType.MCAST, address="230.0.0.1", port=5558),
-    NetType.SERVER: Interface(NetType.SERVER, address="192.168.0.1", port=5558),
-    NetType.CLIENT: Interface(NetType.CLIENT, address="192.168.0.1", port=5558),
+    NetType.MCAST: ir_interface(NetType.MCAST, address="230.0.0.1", port=5558),
+    NetType.SERVER: ir_interface(NetType.SERVER, address="192.168.0.1", port=5558),
+    NetType.CLIENT: ir_interface(NetType.CLIENT, address="192.168.0.1", port=5558),
 }
 
 

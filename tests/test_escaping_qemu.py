@@ -228,7 +228,7 @@ def test_interface_fields(script, tap, bridge, model):
     if c is None:
         return
     tap_if, bridge_if = c.domain.devices.interfaces
-    assert (tap_if.target_dev, tap_if.script, bridge_if.bridge) == (tap, script, bridge)
+    assert (tap_if.target_dev, tap_if.script_path, bridge_if.bridge) == (tap, script, bridge)
     backends = c.opts("-netdev")
     assert [b["type"] for b in backends] == ["tap", "bridge"]
     assert (backends[0]["ifname"], backends[0]["script"], backends[1]["br"]) == (

@@ -121,9 +121,9 @@ def test_whole_pv_domain_reads_back(fields):
 
     net = domain.devices.interfaces[0]
     vif = entry(xm["vif"][0])
-    expected = {"bridge": net.bridge, "script": net.script}
-    if net.mac:
-        expected["mac"] = net.mac
+    expected = {"bridge": net.bridge, "script": net.script_path}
+    if net.mac_address:
+        expected["mac"] = net.mac_address
     if net.target_dev and not net.target_dev.startswith("vif"):
         expected["vifname"] = net.target_dev
     assert vif == expected

@@ -27,6 +27,7 @@ from qemu_domains import map_disks, with_path
 from virtc.pipeline import compile_domain
 from virtc.backends.qemu.devices.disk import target_index
 from virtc.compiler.devices.disk import Disk, DiskBus, DiskDevice
+from virtc.compiler.devices.interface import Interface, InterfaceScript
 from virtc.backends.qemu.graphics import VNC_BASE_PORT
 from virtc.compiler import ir
 from virtc.compiler.diagnostics import Diagnostics
@@ -67,10 +68,8 @@ def runnable(dom: ir.Domain, tmp):
     script = tmp / "ifup"
     script.write_text('#!/bin/sh\nip link set "$1" up\n')
     script.chmod(0o755)
-    ifaces, bridges, addresses, listeners = [], set(), set(), []
+    bridges, addresses, listeners = set(), set(), []
     for i in dom.devices.interfaces:
-        if i.type is ir.NetType.ETHERNET:
-            i = dataclasses.replace(i, script=str(script))
         if i.type is ir.NetType.BRIDGE:
             bridges.add(i.bridge)
         if i.type is ir.NetType.NETWORK:
@@ -80,15 +79,19 @@ def runnable(dom: ir.Domain, tmp):
         if i.type is ir.NetType.CLIENT:
             addresses.add(i.address)
             listeners.append((i.address, i.port))
-        ifaces.append(i)
+
+    def local_script(i):
+        if i.type is ir.NetType.ETHERNET:
+            return dataclasses.replace(i, script=InterfaceScript(str(script)))
+        return i
     chars = {}
     for kind in ("serials", "parallels", "consoles"):
         chars[kind] = tuple(
             dataclasses.replace(c, path=str(tmp / os.path.basename(c.path)))
             if c.path and c.type in (ir.CharType.FILE, ir.CharType.UNIX, ir.CharType.PIPE) else c
             for c in getattr(dom.devices, kind))
-    devices = dataclasses.replace(map_disks(dom.devices, local), interfaces=tuple(ifaces),
-                                  **chars)
+    devices = dataclasses.replace(
+        map_disks(map_disks(dom.devices, local), local_script, Interface), **chars)
     dom = dataclasses.replace(dom, os=os_, devices=devices)
     return dom, dict(bridges=sorted(bridges), addresses=sorted(addresses), listeners=listeners)
 
@@ -105,7 +108,7 @@ def drive_name(disk: Disk) -> str:
     return names[bus]
 
 
-def backend_expectations(iface: ir.Interface) -> List[str]:
+def backend_expectations(iface: Interface) -> List[str]:
     """Substrings of the back end's `info network` line that prove its type and settings."""
     match iface.type:
         case ir.NetType.USER:
@@ -116,7 +119,7 @@ def backend_expectations(iface: ir.Interface) -> List[str]:
             return ["type=tap", "helper=", f"br={iface.bridge}"]
         case ir.NetType.ETHERNET:
             name = f"ifname={iface.target_dev}" if iface.target_dev else "ifname=tap"
-            return ["type=tap", name, f"script={iface.script}", "downscript=no"]
+            return ["type=tap", name, f"script={iface.script_path}", "downscript=no"]
         case ir.NetType.MCAST:
             return ["type=socket", f"mcast={iface.address}:{iface.port}"]
         case ir.NetType.SERVER:
@@ -196,8 +199,8 @@ def check_network(dom: ir.Domain, result: harness.QemuResult) -> None:
     peers = set()
     for iface, (nic, backends) in zip(ifaces, nics):
         assert "type=nic" in nic, nic
-        if iface.mac:
-            assert harness.mac_of(nic) == iface.mac, (iface.mac, nic)
+        if iface.mac_address:
+            assert harness.mac_of(nic) == iface.mac_address, (iface.mac_address, nic)
         assert len(backends) == 1, f"NIC shares or lacks a back end:\n{result.network}"
         (backend,) = backends
         peers.add(backend.split(":")[0])

@@ -30,7 +30,7 @@ def test_wheel_carries_schemas_templates_and_subpackages(wheel):
     names = set(wheel.namelist())
     for needed in ("virtc/schemas/domain.xsd", "virtc/schemas/network.xsd",
                    "virtc/compiler/ir.py", "virtc/compiler/rules/semantic.py",
-                   "virtc/compiler/checks/network.py", "virtc/backends/qemu/__init__.py",
+                   "virtc/compiler/devices/interface.py", "virtc/backends/qemu/__init__.py",
                    "virtc/backends/xen/__init__.py", "virtc/cli/__init__.py",
                    "virtc/pipeline.py", "virtc/cli/report/sarif.py"):
         assert needed in names, needed

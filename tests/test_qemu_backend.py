@@ -17,6 +17,7 @@ from virtc.compiler.ir import (Boot, BootDev, CharDevice, CharKind, CharMode, Ch
                                LifecycleAction, NetType, Os, OsType)
 
 from virtc.compiler.devices.disk import DiskBus
+from virtc.compiler.devices.interface import InterfaceScript
 
 needs_qemu = harness.needs_qemu
 
@@ -66,7 +67,7 @@ def test_real_qemu_starts_each_interface_type(net_type, tmp_path):
         script = tmp_path / "ifup"
         script.write_text('#!/bin/sh\nip link set "$1" up\n')
         script.chmod(0o755)
-        iface = dataclasses.replace(iface, script=str(script))
+        iface = dataclasses.replace(iface, script=InterfaceScript(str(script)))
     result = _start(domain(devices=devs(interfaces=(iface,))), bridges=["virbr0", "br0"],
                     addresses=["192.168.0.1"], listeners=(
                         [("192.168.0.1", 5558)] if net_type is NetType.CLIENT else []))

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from qemu_domains import SEVEN, codes, compile_, devs, disk, domain, pairs
+from qemu_domains import SEVEN, codes, compile_, devs, disk, domain, ir_interface, pairs
+from virtc.compiler.devices.interface import Interface, InterfaceModel
 from virtc.compiler.devices.disk import (Disk, DiskBus, DiskDevice, DiskDriver, DiskSource,
                                          DiskTarget, DiskType)
 from virtc.compiler.diagnostics import Span
 from virtc.compiler.ir import (CharDevice, CharKind, CharMode, CharProtocol, CharType, Graphics,
-                               GraphicsType, Input, InputBus, InputType, Interface, NetType,
+                               GraphicsType, Input, InputBus, InputType, NetType,
                                Network, NOWHERE)
 
 # ---------------------------------------------------------------------------- disks
@@ -40,7 +41,8 @@ def test_value_qemu_cannot_carry_is_reported_where_it_was_written(path, fmt, sou
 
 def test_nic_model_qemu_cannot_carry_is_reported_on_model():
     at = Span("t.xml", 9, 7)
-    nic = Interface(NetType.USER, model="e1000\n", span=Span("t.xml", 8, 5), model_span=at)
+    nic = Interface(NetType.USER, model=InterfaceModel("e1000\n", span=at),
+                    span=Span("t.xml", 8, 5))
     argv, diags = compile_(domain(devices=devs(interfaces=(nic,))))
     assert argv is None and [(x.code, x.span) for x in diags] == [("QEMU302", at)]
 
@@ -113,7 +115,7 @@ def test_all_seven_interface_types_7_2():
 
 
 def test_ethernet_defaults_to_qemu_ifup_and_model_is_mapped():
-    iface = Interface(NetType.ETHERNET, model="virtio")
+    iface = ir_interface(NetType.ETHERNET, model="virtio")
     argv, _ = compile_(domain(devices=devs(interfaces=(iface,))))
     assert pairs(argv, "-netdev") == ["tap,id=net0,script=/etc/qemu-ifup,downscript=no"]
     assert pairs(argv, "-device") == ["virtio-net-pci,netdev=net0"]
@@ -130,7 +132,7 @@ def test_legacy_dialect_gives_each_nic_its_own_vlan():
 
 
 def test_unknown_network_points_to_network_option():
-    iface = Interface(NetType.NETWORK, network="defualt")
+    iface = ir_interface(NetType.NETWORK, network="defualt")
     argv, diags = compile_(domain(devices=devs(interfaces=(iface,))))
     assert argv is None and codes(diags) == ["QEMU303"]
     d = list(diags)[0]
@@ -141,7 +143,7 @@ def test_unknown_network_points_to_network_option():
 
 
 def test_interface_settings_qemu_cannot_use_are_reported():
-    iface = Interface(NetType.BRIDGE, bridge="xenbr0", script="vif-bridge", ip="10.0.0.2",
+    iface = ir_interface(NetType.BRIDGE, bridge="xenbr0", script="vif-bridge", ip="10.0.0.2",
                       target_dev="vnet7")
     argv, diags = compile_(domain(devices=devs(interfaces=(iface,))))
     assert argv is not None and codes(diags) == ["QEMU306"] * 3

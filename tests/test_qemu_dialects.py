@@ -13,7 +13,8 @@ import qemu_harness as harness
 from qemu_domains import codes, compile_, domain, pairs, spec_kvm, spec_qemu
 from virtc.backends.qemu import (QemuContext, UnknownDialect, compile_domain, detect_version,
                                  get_dialect, known_versions, nearest_dialect)
-from virtc.backends.qemu import boot, chardev, graphics, machine, netdev
+from virtc.backends.qemu import boot, chardev, graphics, machine
+from virtc.backends.qemu.devices import interface as netdev
 from virtc.backends.qemu.devices import disk as drive
 from virtc.compiler.devices import disk as disk_family
 from virtc.compiler.devices.disk import DiskBus, DiskDevice, DiskType

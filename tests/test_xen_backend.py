@@ -23,13 +23,14 @@ from virtc.compiler.diagnostics import Diagnostics, Severity, Span
 from virtc.compiler.ir import (
     Boot, BootDev, CharDevice, CharKind, CharMode, CharProtocol, CharType, Clock, ClockOffset,
     Domain, DomainType, Features, Graphics,
-    GraphicsType, Input, InputBus, InputType, Interface, LifecycleAction, NetType, Network, Os,
+    GraphicsType, Input, InputBus, InputType, LifecycleAction, NetType, Network, Os,
     OsType, Uncompiled,
 )
 from virtc.backends.xen.devices import disk as xen_disk
 from virtc.compiler.devices.disk import Disk, DiskBus, DiskDevice, DiskType
 from virtc.compiler.networks import network_table
-from qemu_domains import devs, ir_disk
+from qemu_domains import devs, ir_disk, ir_interface
+from virtc.compiler.devices.interface import Interface
 
 HVMLOADER = "/usr/lib/xen/boot/hvmloader"
 QEMU_DM = "/usr/lib/xen/bin/qemu-dm"
@@ -80,7 +81,7 @@ def disk(source, dev="hda", target_bus=DiskBus.IDE, **kw) -> Disk:
 
 def bridge(**kw) -> Interface:
     kw.setdefault("mac", "00:16:3e:00:00:01")
-    return Interface(NetType.BRIDGE, bridge="xenbr0", **kw)
+    return ir_interface(NetType.BRIDGE, bridge="xenbr0", **kw)
 
 
 AT = Span("dom.xml", 12, 5)
@@ -97,7 +98,7 @@ def spec_hvm() -> Domain:
         on_crash=LifecycleAction.RESTART,
         devices=devs(
             emulator=QEMU_DM,
-            interfaces=(Interface(NetType.BRIDGE, mac="00:16:3e:5d:c7:9e", bridge="xenbr0",
+            interfaces=(ir_interface(NetType.BRIDGE, mac="00:16:3e:5d:c7:9e", bridge="xenbr0",
                                   script="vif-bridge"),),
             disks=(disk("/root/fv0", "hda"),
                    disk("/root/fc5-x86_64-boot.iso", "hdc", device=DiskDevice.CDROM,
@@ -131,7 +132,7 @@ def test_spec_pv_example():
               cmdline=" ro selinux=0 3"),
         devices=devs(
             disks=(disk("/u/fc4.img", "sda1", target_bus=DiskBus.XEN),),
-            interfaces=(Interface(NetType.BRIDGE, mac="aa:00:00:00:00:11", bridge="xenbr0",
+            interfaces=(ir_interface(NetType.BRIDGE, mac="aa:00:00:00:00:11", bridge="xenbr0",
                                   script="/etc/xen/scripts/vif-bridge"),),
             consoles=(CharDevice(CharKind.CONSOLE, CharType.PTY, path="/dev/pts/5", span=AT),)))
     xm, diags = compile_xm(domain)
@@ -241,8 +242,8 @@ def test_readonly_floppy_warns():
 def test_network_interface_resolves_to_its_bridge():
     nets = network_table([Network("lab", bridge="br-lab")])
     xm, _ = compile_xm(pv(interfaces=(
-        Interface(NetType.NETWORK, mac="00:16:3e:00:00:02", network="lab"),
-        Interface(NetType.NETWORK, network="default"))), nets)
+        ir_interface(NetType.NETWORK, mac="00:16:3e:00:00:02", network="lab"),
+        ir_interface(NetType.NETWORK, network="default"))), nets)
     assert xm["vif"] == ["mac=00:16:3e:00:00:02,bridge=br-lab,script=vif-bridge",
                          "bridge=virbr0,script=vif-bridge"]
 
@@ -262,14 +263,14 @@ def test_vif_model_on_hvm(model, tail):
 
 
 def test_ethernet_interface_is_a_routed_vif():
-    net = Interface(NetType.ETHERNET, mac="00:16:3e:00:00:03", script="vif-route", ip="10.1.1.1")
+    net = ir_interface(NetType.ETHERNET, mac="00:16:3e:00:00:03", script="vif-route", ip="10.1.1.1")
     xm, _ = compile_xm(pv(interfaces=(net,)))
     assert xm["vif"] == ["mac=00:16:3e:00:00:03,ip=10.1.1.1,script=vif-route"]
 
 
 @pytest.mark.parametrize("net_type", [t for t, kind in tables.VIF_KINDS.items() if kind is None])
 def test_interface_types_xen_cannot_carry(net_type):
-    net = Interface(net_type, address="230.0.0.1", port=5558, span=AT)
+    net = ir_interface(net_type, address="230.0.0.1", port=5558, span=AT)
     xm, diags = compile_xm(pv(interfaces=(net,)))
     assert xm is None
     [d] = diags
@@ -278,7 +279,7 @@ def test_interface_types_xen_cannot_carry(net_type):
 
 
 def test_unknown_network_is_an_error():
-    net = Interface(NetType.NETWORK, network="nowhere", span=AT)
+    net = ir_interface(NetType.NETWORK, network="nowhere", span=AT)
     xm, diags = compile_xm(pv(interfaces=(net,)))
     assert xm is None and codes(diags) == ["XEN403"] and "nowhere" in diags.items[0].message
 
@@ -366,8 +367,8 @@ def _span(obj):
 
 RULE_FIXTURES: Dict[str, Domain] = {
     "XEN401": _span(dataclasses.replace(hvm(), type=DomainType.QEMU)),
-    "XEN402": pv(interfaces=(_span(Interface(NetType.USER)),)),
-    "XEN403": pv(interfaces=(_span(Interface(NetType.NETWORK, network="lab")),)),
+    "XEN402": pv(interfaces=(_span(ir_interface(NetType.USER)),)),
+    "XEN403": pv(interfaces=(_span(ir_interface(NetType.NETWORK, network="lab")),)),
     "XEN404": pv(consoles=(_span(chr_(CharKind.CONSOLE, path="/dev/pts/1")),)),
     "XEN405": _span(dataclasses.replace(pv(), id=7)),
     "XEN406": pv(disks=(_span(disk("/img/a,b.img")),)),
@@ -384,7 +385,7 @@ RULE_FIXTURES: Dict[str, Domain] = {
     "XEN416": pv(serials=(_span(chr_()),)),
     "XEN418": dataclasses.replace(pv(), features=Features(pae=True, span=AT)),
     "XEN419": dataclasses.replace(hvm(), os=Os(OsType.HVM, span=AT)),
-    "XEN420": pv(interfaces=(_span(Interface(NetType.NETWORK, network="default",
+    "XEN420": pv(interfaces=(_span(ir_interface(NetType.NETWORK, network="default",
                                              script="vif-nat")),)),
     "XEN421": pv(interfaces=(_span(bridge(target_dev="vif3.0")),)),
     "XEN422": _span(dataclasses.replace(pv(), name="bad\ud800")),

@@ -18,7 +18,7 @@ from virtc.backends.domainxml import escape_attr, escape_text, format_domain
 from virtc.backends.xen import import_config
 from virtc.compiler import ir
 from virtc.compiler.devices import disk as dk
-from qemu_domains import ir_disk
+from qemu_domains import ir_disk, ir_interface
 from virtc.compiler.diagnostics import Diagnostics, Span
 from virtc.cli.xen import run_import
 
@@ -121,9 +121,9 @@ def disks(draw, hvm: bool, index: int) -> dk.Disk:
 
 
 @st.composite
-def interfaces(draw) -> ir.Interface:
+def interfaces(draw):
     bridged = draw(st.booleans())
-    return ir.Interface(ir.NetType.BRIDGE if bridged else ir.NetType.ETHERNET,
+    return ir_interface(ir.NetType.BRIDGE if bridged else ir.NetType.ETHERNET,
                         mac=draw(st.none() | MACS),
                         bridge=draw(st.sampled_from(["xenbr0", "br1"])) if bridged else None,
                         ip=draw(st.none() | st.just("192.0.2.7")),
@@ -165,9 +165,9 @@ def xen_domains(draw) -> ir.Domain:
     n_disks = draw(st.integers(0, 3))
     devices = ir.Devices(
         emulator="/usr/lib/xen/bin/qemu-dm" if hvm else None,
-        families=tuple(draw(disks(hvm, i)) for i in range(n_disks)),
-        interfaces=tuple(draw(st.lists(interfaces(), max_size=2,
-                                       unique_by=lambda i: i.mac or object()))),
+        families=tuple(draw(disks(hvm, i)) for i in range(n_disks)) + tuple(
+            draw(st.lists(interfaces(), max_size=2,
+                          unique_by=lambda i: i.mac_address or object()))),
         graphics=tuple(graphics),
         inputs=(ir.Input(ir.InputType.TABLET, ir.InputBus.USB),) if hvm and draw(
             st.booleans()) else (),
@@ -251,7 +251,7 @@ def test_xm_config_imports_every_key():
                                                           "/isos/install.iso")
     assert disks["fda"].device is dk.DiskDevice.FLOPPY
     [net] = d.devices.interfaces
-    assert (net.type, net.mac, net.bridge, net.model) == (ir.NetType.BRIDGE,
+    assert (net.type, net.mac_address, net.bridge, net.model_type) == (ir.NetType.BRIDGE,
                                                           "00:16:3e:aa:bb:cc", "xenbr0", None)
     assert [(s.type, s.target_port, s.mode) for s in d.devices.serials] == [
         (ir.CharType.PTY, 0, ir.CharMode.CONNECT), (ir.CharType.TCP, 2, ir.CharMode.BIND)]
@@ -285,7 +285,7 @@ def test_xl_config_imports_with_its_own_syntax():
         "/img/a,b.qcow2", "xvda", "qemu", "qcow2")
     assert (b.path, b.target_dev, bool(b.readonly)) == ("/dev/vg/swap", "xvdb", False)
     assert (c.type, c.path, bool(c.readonly)) == (dk.DiskType.BLOCK, "/dev/vg/old", True)
-    assert d.devices.interfaces[0].model == "netfront"
+    assert d.devices.interfaces[0].model_type == "netfront"
     assert d.on_crash is ir.LifecycleAction.RESTART and d.on_poweroff is ir.LifecycleAction.DESTROY
 
 

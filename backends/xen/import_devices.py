@@ -1,6 +1,7 @@
-"""vif, display, USB input and serial/parallel settings back into IR devices.
+"""Display, USB input and serial/parallel settings back into IR devices (vifs:
+devices/interface.py).
 
-Inverses of net.vif_entry, graphics.py / xl._vfb_spec, common.build_inputs and
+Inverses of graphics.py / xl._vfb_spec, common.build_inputs and
 chardev.char_string, after libvirt's xenParseXMNet, xenParseVfb and xenParseSxprChar.
 """
 from __future__ import annotations
@@ -10,38 +11,11 @@ from typing import List, Optional, Tuple
 from ...compiler.diagnostics import Span
 from ...compiler.ir import (
     CharDevice, CharKind, CharMode, CharProtocol, CharType, Graphics, GraphicsType, Input,
-    InputBus, InputType, Interface, NetType,
+    InputBus, InputType,
 )
 from ...compiler.rules.codes import XEN427, XEN428
 from .graphics import VNC_BASE_PORT
 from .import_values import ConfigReader, entry_fields
-
-_VIF_KEYS = ("mac", "bridge", "ip", "script", "model", "type", "vifname")
-# type= on a vif: emulated (no model of its own) or the PV netfront nic.
-_VIF_TYPES = {"ioemu": None, "netfront": "netfront", "vif": "netfront"}
-
-
-def vif(r: ConfigReader, entry: str, span: Span) -> Optional[Interface]:
-    values = {}
-    for key, value in entry_fields(entry):
-        if key in _VIF_KEYS and value is not None:
-            values[key] = value
-        else:
-            r.report(XEN428, f"vif field {key!r} has no domain XML equivalent; ignored", span)
-    model = values.get("model")
-    if "type" in values:
-        if values["type"] not in _VIF_TYPES:
-            r.report(XEN428, f"vif type {values['type']!r} has no domain XML equivalent; "
-                     "ignored", span)
-        elif _VIF_TYPES[values["type"]] is not None:
-            model = _VIF_TYPES[values["type"]]
-    bridge = values.get("bridge")
-    mac = values.get("mac")
-    return Interface(NetType.BRIDGE if bridge else NetType.ETHERNET,
-                     mac=mac.lower() if mac else None, bridge=bridge, ip=values.get("ip"),
-                     script=values.get("script"), target_dev=values.get("vifname"),
-                     model=model, span=span, source_span=span, mac_span=span)
-
 
 def _vnc(unused: Optional[int], display: Optional[int], listen, passwd, keymap,
          span: Span) -> Graphics:

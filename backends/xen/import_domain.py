@@ -18,6 +18,7 @@ from ...compiler.ir import (
 from ...compiler.rules.codes import XEN426, XEN427, XEN429
 from . import import_devices as dev
 from .devices.disk import read_disks
+from .devices.interface import vif
 from .import_values import ConfigReader
 from .settings import Settings
 
@@ -113,8 +114,8 @@ def _devices(r: ConfigReader, hvm: bool, xl: bool) -> Devices:
     graphics += top if not graphics else []
     return Devices(
         emulator=r.string("device_model_override") if xl else r.string("device_model"),
-        families=read_disks(r, xl),
-        interfaces=tuple(i for _, e, span in r.strings("vif") for i in [dev.vif(r, e, span)] if i),
+        families=read_disks(r, xl) + tuple(
+            i for _, e, span in r.strings("vif") for i in [vif(r, e, span)] if i),
         graphics=tuple(graphics),
         inputs=tuple(dev.usb_inputs(r)),
         serials=tuple(dev.chardevs(r, "serial", CharKind.SERIAL)),

@@ -26,7 +26,7 @@ from .devices.disk import build_xl_disks
 from .dialects import XL_TYPE_KEY
 from .graphics import _hvm_display, first_graphics, vnc_fields
 from .literal import xl_unrepresentable
-from .net import build_vifs
+from .devices.interface import build_vifs
 
 TARGET = "xen-xl"
 TEMPLATE = "xl.j2"

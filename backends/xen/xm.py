@@ -18,7 +18,7 @@ from .common import (
     build_meta, check_encodable,
 )
 from .graphics import build_graphics
-from .net import build_vifs
+from .devices.interface import build_vifs
 
 TARGET = "xen-xm"
 TEMPLATE = "xm.j2"

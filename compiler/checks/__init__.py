@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostics
 from ..ir import Domain
-from . import domain, network
+from . import domain
 
 
 
@@ -27,7 +27,7 @@ def _families(dom: Domain, diags: Diagnostics) -> None:
                 module.check_all(dom.devices.of(type(node)), dom, diags)
 
 
-_RULE_SETS = (domain.check, network.check, _families)
+_RULE_SETS = (domain.check, _families)
 
 
 def check_domain(dom: Domain, diags: Diagnostics) -> None:

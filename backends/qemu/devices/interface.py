@@ -1,19 +1,27 @@
-"""Network interfaces: one NIC paired with one back end, never two NICs on one hub.
+"""<interface> (compiler/devices/interface.py): one NIC paired with one back end, never two
+NICs on one hub.
 
 Modern dialects pair `-netdev TYPE,id=netN` with `-device MODEL,netdev=netN`. Legacy ones
-(no -netdev) put NIC N and its back end alone on hub ("vlan") N.
+(no -netdev) put NIC N and its back end alone on hub ("vlan") N. argv.py places the
+interfaces in QEMU's order (build_all): N counts them.
+
+A PCI <address> on the root bus places the -device (bus=, addr=); any other address, an
+address on a legacy -net nic, a <boot order> and an <acpi index> are QEMU320 on their own
+line, an <alias> QEMU321 (it only names the device for libvirt).
 """
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple, assert_never
 
-from ...compiler.diagnostics import Span
-from ...compiler.ir import Domain, Interface, NetType, nearest
-from ...compiler.networks import resolve_bridge
-from ...compiler.rules.codes import QEMU303, QEMU306
-from .context import QemuContext
-from .dialects import Cap
-from .opts import Option, Opts, Scalar
+from ....compiler.devices.interface import Interface
+from ....compiler.diagnostics import Span
+from ....compiler.ir import Domain, NetType
+from ....compiler.networks import resolve_bridge
+from ....compiler.rules.codes import QEMU303, QEMU306
+from ..context import QemuContext
+from ..dialects import Cap
+from ..opts import Option, Opts, Scalar
+from . import not_compiled, placement
 
 # QEMU back-end type per interface type.
 NETDEV_TYPE: Dict[NetType, str] = {
@@ -42,23 +50,27 @@ Props = Tuple[Tuple[str, Optional[Scalar]], ...]
 def _value_spans(iface: Interface) -> Tuple[Tuple[str, Span], ...]:
     # Which element each value that comes from the document was read from, so a value QEMU
     # can't carry is reported there rather than on the <interface>.
-    source, target = nearest(iface.source_span, iface.span), nearest(iface.target_span, iface.span)
-    model, mac = nearest(iface.model_span, iface.span), nearest(iface.mac_span, iface.span)
+    source, target = iface.at(iface.source), iface.at(iface.target)
+    model, mac = iface.at(iface.model), iface.at(iface.mac)
     return (("br", source), *((key, source) for key in SOCKET_KEY.values()),
-            ("ifname", target), ("script", nearest(iface.script_span, iface.span)),
+            ("ifname", target), ("script", iface.at(iface.script)),
             ("mac", mac), ("macaddr", mac), ("model", model))
 
 
-def build_interfaces(domain: Domain, ctx: QemuContext) -> List[Option]:
+def build_all(interfaces, domain: Domain, ctx: QemuContext) -> List[Option]:
+    """Every interface, in document order: N in netN and vlan=N counts them."""
     out: List[Option] = []
-    for index, iface in enumerate(domain.devices.interfaces):
+    for index, iface in enumerate(interfaces):
+        netdev = ctx.has(Cap.NETDEV)
+        not_compiled(iface, ctx, honoured=("address",) if netdev else ())
+        where = placement(iface.info, domain, ctx, "<interface>") if netdev else ()
         _check_ignored(iface, ctx)
         backend = backend_props(iface, ctx)
-        if backend is None:
+        if backend is None or where is None:
             continue
         kind, props = backend
-        if ctx.has(Cap.NETDEV):
-            out.extend(build_netdev_pair(iface, index, kind, props))
+        if netdev:
+            out.extend(build_netdev_pair(iface, index, kind, props, where))
         elif ctx.has(Cap.NET_VLAN):
             out.extend(build_net_vlan(iface, index, kind, props))
         else:  # no dialect lacks both; kept so a future dialect can't fall through silently
@@ -66,19 +78,21 @@ def build_interfaces(domain: Domain, ctx: QemuContext) -> List[Option]:
     return out
 
 
-def build_netdev_pair(iface: Interface, index: int, kind: str, props: Props) -> List[Option]:
+def build_netdev_pair(iface: Interface, index: int, kind: str, props: Props,
+                      where: Props = ()) -> List[Option]:
     net_id = f"net{index}"
-    model = iface.model or DEFAULT_MODEL
-    device = Opts.of(DEVICE_FOR_MODEL.get(model, model), ("netdev", net_id), ("mac", iface.mac))
+    model = iface.model_type or DEFAULT_MODEL
+    device = Opts.of(DEVICE_FOR_MODEL.get(model, model), ("netdev", net_id),
+                     ("mac", iface.mac_address), *where)
     spans = _value_spans(iface)
     return [Option("-netdev", Opts.of(kind, ("id", net_id), *props), iface.span, spans),
             # The head is the model's driver name.
-            Option("-device", device, nearest(iface.model_span, iface.span), spans)]
+            Option("-device", device, iface.at(iface.model), spans)]
 
 
 def build_net_vlan(iface: Interface, index: int, kind: str, props: Props) -> List[Option]:
-    nic = Opts.of("nic", ("vlan", index), ("macaddr", iface.mac),
-                  ("model", iface.model or DEFAULT_MODEL))
+    nic = Opts.of("nic", ("vlan", index), ("macaddr", iface.mac_address),
+                  ("model", iface.model_type or DEFAULT_MODEL))
     spans = _value_spans(iface)
     return [Option("-net", nic, iface.span, spans),
             Option("-net", Opts.of(kind, ("vlan", index), *props), iface.span, spans)]
@@ -116,14 +130,14 @@ def build_netdev_bridge(iface: Interface, bridge: str,
     if iface.target_dev:
         ctx.diags.add(QEMU306, f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
                       " for a bridge interface and is ignored: qemu-bridge-helper names the"
-                      " tap device itself", nearest(iface.target_span, iface.span),
+                      " tap device itself", iface.at(iface.target),
                       "use type='ethernet' with a <script> if the tap name matters")
     return "bridge", (("br", bridge),)
 
 
 def build_netdev_tap(iface: Interface, ctx: QemuContext) -> Props:
     downscript = "no" if ctx.has(Cap.TAP_DOWNSCRIPT) else None
-    return (("ifname", iface.target_dev), ("script", iface.script or DEFAULT_IFUP),
+    return (("ifname", iface.target_dev), ("script", iface.script_path or DEFAULT_IFUP),
             ("downscript", downscript))
 
 
@@ -133,21 +147,21 @@ def build_netdev_socket(iface: Interface, ctx: QemuContext) -> Props:
 
 
 def _check_ignored(iface: Interface, ctx: QemuContext) -> None:
-    if iface.ip:
-        ctx.diags.add(QEMU306, f"<ip address='{iface.ip}'> has no QEMU equivalent and is"
-                      " ignored: QEMU does not configure the guest's address",
-                      nearest(iface.ip_span, iface.span),
+    if iface.ip_address:
+        ctx.diags.add(QEMU306, f"<ip address='{iface.ip_address}'> has no QEMU equivalent and"
+                      " is ignored: QEMU does not configure the guest's address",
+                      iface.at(iface.ip),
                       "configure the address inside the guest or with DHCP")
-    if iface.script and iface.type is not NetType.ETHERNET:
-        ctx.diags.add(QEMU306, f"<script path='{iface.script}'> has no QEMU equivalent for"
-                      f" type='{iface.type.value}' and is ignored: only type='ethernet' runs"
-                      " a script", nearest(iface.script_span, iface.span),
+    if iface.script_path and iface.type is not NetType.ETHERNET:
+        ctx.diags.add(QEMU306, f"<script path='{iface.script_path}'> has no QEMU equivalent"
+                      f" for type='{iface.type.value}' and is ignored: only type='ethernet'"
+                      " runs a script", iface.at(iface.script),
                       "remove <script> or use type='ethernet'")
     if iface.target_dev and iface.type in (NetType.USER, NetType.MCAST, NetType.SERVER,
                                            NetType.CLIENT):
         ctx.diags.add(QEMU306, f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
                       f" for type='{iface.type.value}' and is ignored: no host device exists",
-                      nearest(iface.target_span, iface.span), "remove <target>")
+                      iface.at(iface.target), "remove <target>")
 
 
 def _unknown_network(iface: Interface, ctx: QemuContext) -> None:
@@ -157,6 +171,6 @@ def _unknown_network(iface: Interface, ctx: QemuContext) -> None:
     close = difflib.get_close_matches(name, list(ctx.networks), n=1)
     guess = f"did you mean '{close[0]}'? " if close else ""
     ctx.diags.add(QEMU303, f"<source network='{name}'> names a network with no known"
-                  " bridge", nearest(iface.source_span, iface.span),
+                  " bridge", iface.at(iface.source),
                   f"{guess}define it with `--network FILE` (a libvirt <network> document with"
                   " <bridge name='…'/>); built in: " + ", ".join(sorted(ctx.networks)))

@@ -1,0 +1,293 @@
+"""<interface>: a guest NIC and what it is plugged into on the host.
+
+    <interface type='bridge'>
+      <source bridge='br0'/>
+      <mac address='52:54:00:12:34:56'/>
+      <ip address='192.0.2.7'/>
+      <script path='vif-bridge'/>
+      <target dev='vnet0'/>
+      <model type='virtio'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>
+    </interface>
+
+Schema: schemas/domain/interface.xsd. Builders: backends/qemu/devices/interface.py (-netdev
+and -device, placed by backends/qemu/argv.py in QEMU's order), backends/xen/devices/
+interface.py (the vif entries, and reading them back).
+
+The NIC model, the tap's ifup script and Xen's vif script have defaults, but each is the
+hypervisor's own (QEMU's rtl8139 and /etc/qemu-ifup, Xen's vif-bridge), not libvirt's
+domain default: the backends apply them, and the import writer leaves them out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import ClassVar, Optional
+
+from ..diagnostics import Diagnostics, Span
+from ..ir import NOWHERE, Domain, NetType
+from ..rules.codes import SEM201, SEM202, SEM203, SEM204, SEM205, SEM207, SEM218
+from .info import EMPTY, DeviceInfo
+from .xmlmap import Attr, Child, Info, lower as lower_node
+
+
+@dataclass(frozen=True)
+class InterfaceSource:
+    """<source>: the attributes the interface's type reads (see _SOURCE_ATTRS)."""
+
+    TAG: ClassVar[str] = "source"
+    XML: ClassVar[tuple] = (
+        Attr("bridge", "bridge"),
+        Attr("network", "network"),
+        Attr("address", "address"),
+        Attr("port", "port", int),
+    )
+    bridge: Optional[str] = None       # BRIDGE (or the legacy <source dev>, SEM218)
+    network: Optional[str] = None      # NETWORK
+    address: Optional[str] = None      # MCAST/SERVER/CLIENT
+    port: Optional[int] = None         # MCAST/SERVER/CLIENT
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class MacAddress:
+    """<mac address>, normalised to lower case."""
+
+    TAG: ClassVar[str] = "mac"
+    XML: ClassVar[tuple] = (Attr("address", "address"),)
+    address: Optional[str] = None
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class InterfaceIp:
+    TAG: ClassVar[str] = "ip"
+    XML: ClassVar[tuple] = (Attr("address", "address"),)
+    address: Optional[str] = None
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class InterfaceScript:
+    TAG: ClassVar[str] = "script"
+    XML: ClassVar[tuple] = (Attr("path", "path"),)
+    path: Optional[str] = None
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class InterfaceTarget:
+    """<target dev>: the host-side tap or vif name."""
+
+    TAG: ClassVar[str] = "target"
+    XML: ClassVar[tuple] = (Attr("dev", "dev"),)
+    dev: Optional[str] = None
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class InterfaceModel:
+    TAG: ClassVar[str] = "model"
+    XML: ClassVar[tuple] = (Attr("type", "type"),)
+    type: Optional[str] = None
+    span: Span = NOWHERE
+
+
+@dataclass(frozen=True)
+class Interface:
+    """One <interface>."""
+
+    TAG: ClassVar[str] = "interface"
+    XML: ClassVar[tuple] = (
+        Attr("type", "type", NetType),
+        Child("source", InterfaceSource),
+        Child("mac", MacAddress),
+        Child("ip", InterfaceIp),
+        Child("script", InterfaceScript),
+        Child("target", InterfaceTarget),
+        Child("model", InterfaceModel),
+        Info(),
+    )
+    type: NetType = NetType.USER
+    source: Optional[InterfaceSource] = None
+    mac: Optional[MacAddress] = None
+    ip: Optional[InterfaceIp] = None
+    script: Optional[InterfaceScript] = None
+    target: Optional[InterfaceTarget] = None
+    model: Optional[InterfaceModel] = None
+    info: DeviceInfo = EMPTY
+    span: Span = NOWHERE
+
+    # The values every rule and builder asks for, read through the sub-nodes.
+    @property
+    def bridge(self) -> Optional[str]:
+        return self.source.bridge if self.source is not None else None
+
+    @property
+    def network(self) -> Optional[str]:
+        return self.source.network if self.source is not None else None
+
+    @property
+    def address(self) -> Optional[str]:
+        return self.source.address if self.source is not None else None
+
+    @property
+    def port(self) -> Optional[int]:
+        return self.source.port if self.source is not None else None
+
+    @property
+    def mac_address(self) -> Optional[str]:
+        return self.mac.address if self.mac is not None else None
+
+    @property
+    def ip_address(self) -> Optional[str]:
+        return self.ip.address if self.ip is not None else None
+
+    @property
+    def script_path(self) -> Optional[str]:
+        return self.script.path if self.script is not None else None
+
+    @property
+    def target_dev(self) -> Optional[str]:
+        return self.target.dev if self.target is not None else None
+
+    @property
+    def model_type(self) -> Optional[str]:
+        return self.model.type if self.model is not None else None
+
+    def at(self, sub) -> Span:
+        """The span of sub-node `sub` when it is there, else the interface's."""
+        return sub.span if sub is not None else self.span
+
+
+NODE = Interface
+
+# The <source> attributes each interface type reads; a type that reads none leaves
+# <source> unread, so that it is reported as unused (SEM221).
+_SOURCE_ATTRS = {
+    NetType.USER: (),
+    NetType.ETHERNET: (),
+    NetType.NETWORK: ("network",),
+    NetType.BRIDGE: ("bridge", "dev"),
+    NetType.MCAST: ("address", "port"),
+    NetType.SERVER: ("address", "port"),
+    NetType.CLIENT: ("address", "port"),
+}
+
+
+def lower(r, el, index: int) -> Interface:
+    ntype = r.enum(el, "type", NetType)
+    source = None
+    source_el = r.peek(el, "source")
+    if source_el is not None and _SOURCE_ATTRS[ntype]:
+        r.use(source_el)
+        src = {a: r.attr(source_el, a) for a in _SOURCE_ATTRS[ntype]}
+        bridge = src.get("bridge")
+        if ntype is NetType.BRIDGE and bridge is None and src.get("dev") is not None:
+            # The format page's bridge examples write <source dev='br0'/>; libvirt reads
+            # bridge=.
+            bridge = src["dev"]
+            r.diags.add(SEM218, f"<source dev='{bridge}'> names the bridge the old way",
+                        r.span(source_el), hint=f"write <source bridge='{bridge}'/>")
+        port = src.get("port")
+        source = InterfaceSource(bridge=bridge, network=src.get("network"),
+                                 address=src.get("address"),
+                                 port=int(port) if port is not None else None,
+                                 span=r.span(source_el))
+    node = lower_node(Interface, r, el, source=source)
+    if node.mac is not None and node.mac.address is not None:
+        node = replace(node, mac=replace(node.mac, address=node.mac.address.lower()))
+    return node
+
+
+def postparse(node: Interface, index: int, domain: Domain) -> Interface:
+    """No default of libvirt's own: the model and scripts are the hypervisors' (see the
+    module docstring). MAC addresses are not generated: the guest gets QEMU's or Xen's."""
+    return node
+
+
+# ------------------------------------------------------------------ checks
+
+_MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
+
+# What <source> must carry for each interface type, as (field, attribute) pairs.
+_REQUIRED = {
+    NetType.USER: (),
+    NetType.ETHERNET: (),
+    NetType.NETWORK: (("network", "network"),),
+    NetType.BRIDGE: (("bridge", "bridge"),),
+    NetType.MCAST: (("address", "address"), ("port", "port")),
+    NetType.SERVER: (("address", "address"), ("port", "port")),
+    NetType.CLIENT: (("address", "address"), ("port", "port")),
+}
+
+_EXAMPLE = {
+    NetType.NETWORK: "<source network='default'/>",
+    NetType.BRIDGE: "<source bridge='br0'/>",
+    NetType.MCAST: "<source address='230.0.0.1' port='5558'/>",
+    NetType.SERVER: "<source address='127.0.0.1' port='5558'/>",
+    NetType.CLIENT: "<source address='127.0.0.1' port='5558'/>",
+}
+
+
+def check_all(interfaces, domain: Domain, diags: Diagnostics) -> None:
+    """Sources (SEM201-203), MACs (SEM204, SEM205), then MACs used twice (SEM207)."""
+    from ..checks.repeats import second_uses
+
+    valid_macs = []
+    for iface in interfaces:
+        _check_source(iface, diags)
+        if iface.mac_address is not None and _check_mac(iface, diags):
+            valid_macs.append((iface.mac_address, iface.at(iface.mac)))
+    for mac, span, first in second_uses(valid_macs):
+        diags.add(SEM207, f"MAC address {mac} is used by two interfaces", span,
+                  hint=f"the first use is at line {first.line}; give each interface its own MAC")
+
+
+def _check_source(iface: Interface, diags: Diagnostics) -> None:
+    missing = [attr for field, attr in _REQUIRED[iface.type] if getattr(iface, field) is None]
+    at = iface.at(iface.source)
+    if missing:
+        names = " and ".join(f"'{a}'" for a in missing)
+        diags.add(SEM201,
+                  f"<interface type='{iface.type.value}'> needs <source> with {names}",
+                  at, hint=f"write {_EXAMPLE[iface.type]}")
+        return
+    if iface.port is not None and not 1 <= iface.port <= 65535:
+        diags.add(SEM203, f"<source port='{iface.port}'> is not a TCP/UDP port",
+                  at, hint="use a port from 1 to 65535")
+    if iface.type is NetType.MCAST:
+        _check_mcast(iface, diags)
+
+
+def _check_mcast(iface: Interface, diags: Diagnostics) -> None:
+    import ipaddress  # ~1 ms to import; only multicast interfaces need it
+
+    try:
+        addr = ipaddress.IPv4Address(iface.address)
+    except ValueError:
+        addr = None
+    if addr is None or not addr.is_multicast:
+        diags.add(SEM202,
+                  f"<source address='{iface.address}'> of a multicast interface is not an IPv4 "
+                  f"multicast address", iface.at(iface.source),
+                  hint="use an address in 224.0.0.0/4, e.g. 230.0.0.1 (239.0.0.0/8 is for "
+                       "local use)")
+
+
+def _check_mac(iface: Interface, diags: Diagnostics) -> bool:
+    mac, at = iface.mac_address, iface.at(iface.mac)
+    if not _MAC.match(mac):
+        diags.add(SEM204, f"<mac address='{mac}'> is not a MAC address", at,
+                  hint="write six two-digit hex octets separated by colons, e.g. 52:54:00:12:34:56")
+        return False
+    if int(mac[:2], 16) & 1:
+        diags.add(SEM205, f"<mac address='{mac}'> is a multicast MAC address", at,
+                  hint="a NIC needs a unicast MAC: the first octet must be even, e.g. 52:54:00:…")
+        return False
+    return True
+
+
+def rules():
+    """SEM201-207 and SEM218 are documented with the seed rules (compiler/rules/)."""
+    return ()
