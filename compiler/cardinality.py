@@ -1,5 +1,5 @@
 """What libvirt's grammar says about counts that virtc's XSD can't: required and single
-children, and PCI address ranges.
+children, and device addresses.
 
 libvirt interleaves an element's children in any order and lets some of them repeat, which
 XSD 1.0 can only say with an open choice (xs:all can't repeat a child or hold a wildcard).
@@ -8,30 +8,65 @@ accepted a document, say what libvirt's grammar says about counts: the required 
 of <domain>, and for every element the children it allows at most once
 (compiler/single_children.py, generated from libvirt's RelaxNG by
 tools/cardinality/generate.py). The findings keep the schema's codes (XSD105 missing,
-XSD107 repeated, XSD103 a value out of range) and wording.
+XSD107 repeated, XSD102/XSD103/XSD104 an address's attribute that its type doesn't take,
+a value out of range, a required one missing) and wording.
 
 Only `<domain>` documents are checked; it costs one pass over the document.
 """
 from __future__ import annotations
 
+import re
 from typing import Dict, List
 
-from .rules.codes import XSD103, XSD105, XSD107
+from .rules.codes import XSD101, XSD102, XSD103, XSD104, XSD105, XSD107
 
 # Required children of <domain>. <memory> may be left out when NUMA cells give the size.
 _DOMAIN_REQUIRED = ("name", "os")
 
-# A PCI address's numbers as libvirt's grammar bounds them (basictypes.rng pciDomain,
-# pciBus, pciSlot, pciFunc; domain_conf.c rejects a domain above 0xffff). The schema's one
-# <address> type serves every address type, and a dimm's slot may be larger, so XSD 1.0
-# can't say this; it is checked here, for <address type='pci'> only.
-PCI_LIMITS = (("domain", 0xFFFF), ("bus", 0xFF), ("slot", 0x1F), ("function", 7))
+# A device's <address>, by type=: the attributes each type takes, and what each value may
+# be, as libvirt's grammar says (domaincommon.rng "address" and the types it refers to in
+# basictypes.rng). The schema's one <address> type serves every address type with the union
+# of their attributes, so XSD 1.0 can't say this; it is checked here. A value passes when
+# one alternative takes it: a regular expression over the whole text (libvirt's string
+# patterns), (lowest, highest), a number in that range written in decimal (libvirt's int
+# types, which take a leading '+', and spaces around the number, but not '-': libvirt's
+# parser reads these numbers unsigned and refuses a sign), or (pattern, lowest, highest),
+# both at once.
+_U8 = (r"0x[0-9a-fA-F]{1,2}", (0, 0xFF))
+_U16 = (r"(0x)?[0-9a-fA-F]{1,4}", (0, 0xFFFF))
+_U32 = (r"(0x)?[0-9a-fA-F]{1,8}", (0, 0xFFFFFFFF))
+_ONOFF = (r"on|off",)
+_TWO_DIGITS = (r"[0-9]{1,2}",)
+ADDRESS_ATTRS: Dict[str, Dict[str, tuple]] = {
+    "pci": {"domain": _U32, "bus": _U8, "slot": (r"(0x)?[0-1]?[0-9a-fA-F]", (0, 31)),
+            "function": (r"(0x)?[0-7]", (0, 7)), "multifunction": _ONOFF},
+    "drive": {"controller": _TWO_DIGITS, "bus": _TWO_DIGITS, "target": _TWO_DIGITS,
+              "unit": (r"[0-9]{1,5}",)},
+    "virtio-serial": {"controller": _TWO_DIGITS, "bus": _TWO_DIGITS, "port": _TWO_DIGITS},
+    "ccid": {"controller": _TWO_DIGITS, "slot": _TWO_DIGITS},
+    "usb": {"bus": (r"(0x)?[0-9a-fA-F]{1,3}",),
+            "port": (r"((0x)?[0-9a-fA-F]{1,3}\.){0,3}(0x)?[0-9a-fA-F]{1,3}",)},
+    "spapr-vio": {"reg": (r"(0x)?[0-9a-fA-F]{1,8}",)},
+    "ccw": {"cssid": (r"0x[0-9a-eA-E][0-9a-fA-F]?", r"0x[fF][0-9a-eA-E]?", (0, 254)),
+            "ssid": (r"(0x)?[0-3]",), "devno": (r"0x[0-9a-fA-F]{1,4}", (0, 0xFFFF))},
+    "isa": {"iobase": (r"0x[a-fA-F0-9]{1,4}",), "irq": (r"0x[a-fA-F0-9]",)},
+    "virtio-mmio": {},
+    "dimm": {"slot": ((r"[0-9]+", 0, 0xFFFFFFFF),), "base": (r"(0x)?[0-9a-f]+",)},
+    "unassigned": {},
+}
+# Attributes a type can't do without; a ccw address gives all three numbers or none.
+ADDRESS_REQUIRED = {"virtio-serial": ("controller",), "ccid": ("controller",), "usb": ("bus",)}
+_CCW = ("cssid", "ssid", "devno")
+_ZPCI = {"uid": _U16, "fid": _U32}
+_INT = re.compile(r"[ \t\n\r]*\+?([0-9]+)[ \t\n\r]*")
 
 
 def c_number(text: str):
     """An unsigned number as libvirt's parser reads it (strtoul, base 0: 0x… hex, a leading
-    0 octal, else decimal); None when it isn't one."""
+    0 octal, else decimal, with an optional '+'); None when it isn't one."""
     text = text.strip()
+    if text[:1] == "+":
+        text = text[1:]
     try:
         if text[:2] in ("0x", "0X"):
             return int(text[2:], 16)
@@ -42,9 +77,34 @@ def c_number(text: str):
         return None
 
 
+def _fits(value: str, spec: tuple) -> bool:
+    for alternative in spec:
+        if isinstance(alternative, str):
+            if re.fullmatch(alternative, value):
+                return True
+        elif len(alternative) == 3:
+            if re.fullmatch(alternative[0], value) and \
+                    alternative[1] <= int(value) <= alternative[2]:
+                return True
+        elif (m := _INT.fullmatch(value)) and \
+                alternative[0] <= int(m.group(1)) <= alternative[1]:
+            return True
+    return False
+
+
+def _spelled(spec: tuple) -> str:
+    """How to write a value of `spec`, for the hint."""
+    ranges = [a for a in spec if not isinstance(a, str)]
+    if ranges:
+        low, high = ranges[0][-2:]
+        return f"a number from {low} to {high} (decimal, or hex with 0x)"
+    return {_TWO_DIGITS: "one or two decimal digits", _ONOFF: "'on' or 'off'"}.get(
+        spec, "a value like libvirt writes it (see its address types)")
+
+
 def findings(root, index) -> List[tuple]:
-    """(code, element, message, hint[, attribute]) for each count (and each PCI address
-    range) the schema could not check.
+    """(code, element, message, hint[, attribute]) for each count (and each device address)
+    the schema could not check.
 
     `index` (a positions.SourceIndex) places the first of repeated elements for the hint.
     """
@@ -55,22 +115,147 @@ def findings(root, index) -> List[tuple]:
         out.append((XSD105, root, f"<domain> is missing required child element <{tag}>",
                     f"add <{tag}>…</{tag}> inside <domain>"))
     _repeats(root, ("domain",), index, out)
-    for address in root.iterfind(".//address[@type='pci']"):
-        _pci_ranges(address, out)
+    for os_el in root.iterfind("os"):
+        _os(os_el, out)
+    for devices in root.iterfind("devices"):
+        for address in devices.iterfind("*/address"):
+            _address(address, out)
+        for controller in devices.iterfind("controller"):
+            _controller(controller, out)
     return out
 
 
-def _pci_ranges(address, out) -> None:
-    for name, limit in PCI_LIMITS:
-        text = address.get(name)
-        if text is None:
+# <os> by the OS type its <type> names (libvirt's grammar: osxen, oshvm, osexe). A
+# paravirtualized Xen guest's <os> is <type> first, then only kernel boot elements; a
+# container's (exe) only its init; the arch and machine a Xen type allows are few.
+# Checked in Xen domains (and those with no type=, which virtc reads as Xen): any other
+# domain type needs hvm, which a semantic rule (SEM219) says with the right fix.
+_XEN_OS = ("xen", "linux", "xenpvh")
+_KERNEL_BOOT = ("kernel", "initrd", "root", "cmdline", "dtb")
+_INIT = ("init", "initarg", "initenv", "initdir", "inituser", "initgroup")
+OS_CHILDREN = {**{t: ("type",) + _KERNEL_BOOT for t in _XEN_OS}, "exe": ("type",) + _INIT}
+OS_TYPE_ATTRS = {**{t: {"arch": ("i686", "x86_64", "ia64"),
+                        "machine": ("xenpv", "xenfv", "xenpvh")} for t in _XEN_OS},
+                 "exe": {"arch": None}}
+
+
+def _os(os_el, out) -> None:
+    type_el = os_el.find("type")
+    if type_el is None:
+        return                               # a semantic rule says so (SEM216)
+    kind = (type_el.text or "").strip()
+    if kind == "hvm":
+        for child in os_el:
+            if isinstance(child.tag, str) and child.tag in _INIT:
+                out.append((XSD101, child, f"<{child.tag}> is not allowed in <os> of type "
+                            f"'hvm'", "it belongs to a container's <os> (type 'exe'); "
+                            "remove it"))
+        return
+    allowed = OS_CHILDREN.get(kind)
+    if allowed is None or os_el.getparent().get("type", "xen") != "xen":
+        return          # other hypervisors run hvm only: a semantic rule says so (SEM219)
+    for child in os_el:
+        if isinstance(child.tag, str) and "{" not in child.tag and child.tag not in allowed:
+            out.append((XSD101, child, f"<{child.tag}> is not allowed in <os> of type "
+                        f"'{kind}'", f"remove it; <os> of type '{kind}' may contain: "
+                        + ", ".join(f"<{t}>" for t in allowed)))
+    for name in os_el.attrib:
+        out.append((XSD102, os_el, f"unknown attribute {name}='{os_el.get(name)}' on <os> of "
+                    f"type '{kind}'", f"remove it; <os> of type '{kind}' takes no attributes",
+                    name))
+    first = next((c for c in os_el if isinstance(c.tag, str)), None)
+    if kind in _XEN_OS and first is not type_el:
+        out.append((XSD101, type_el, f"<type> must come first in <os> of type '{kind}'",
+                    "move <type> to the start of <os>"))
+    takes = OS_TYPE_ATTRS[kind]
+    for name, value in type_el.attrib.items():
+        if name not in takes:
+            out.append((XSD102, type_el, f"unknown attribute {name}='{value}' on <type> of "
+                        f"OS type '{kind}'", "remove it; " + (
+                            f"<type>{kind}</type> takes: " + ", ".join(takes)), name))
+        elif takes[name] is not None and value not in takes[name]:
+            out.append((XSD103, type_el, f"invalid value '{value}' for attribute '{name}' "
+                        f"of <type>{kind}</type>",
+                        "one of: " + ", ".join(f"'{v}'" for v in takes[name]), name))
+
+
+# A controller's model= and its type-only attributes, by type= (libvirt's grammar: one
+# group per type). Models are the vocabulary's "controller-model" split by type (a test
+# checks that they are the same values); a pci controller must name its model.
+_VIRTIO = ("virtio-transitional", "virtio-non-transitional")
+CONTROLLER_MODELS: Dict[str, tuple] = {
+    "scsi": ("auto", "buslogic", "lsilogic", "lsisas1068", "vmpvscsi", "ibmvscsi",
+             "virtio-scsi", "lsisas1078", *_VIRTIO, "ncr53c90", "dc390", "am53c974"),
+    "usb": ("piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2",
+            "ich9-uhci3", "vt82c686b-uhci", "pci-ohci", "nec-xhci", "none", "qusb1", "qusb2",
+            "qemu-xhci"),
+    "ide": ("piix3", "piix4", "ich6"),
+    "pci": ("pci-root", "pcie-root", "pci-bridge", "dmi-to-pci-bridge", "pcie-to-pci-bridge",
+            "pcie-root-port", "pcie-switch-upstream-port", "pcie-switch-downstream-port",
+            "pci-expander-bus", "pcie-expander-bus"),
+    "virtio-serial": ("virtio", *_VIRTIO),
+    "fdc": (), "sata": (), "ccid": (), "isa": (), "xenbus": (),
+}
+CONTROLLER_ATTRS = {"ports": ("usb", "virtio-serial"), "vectors": ("virtio-serial",),
+                    "maxGrantFrames": ("xenbus",), "maxEventChannels": ("xenbus",)}
+
+
+def _controller(controller, out) -> None:
+    kind = controller.get("type")
+    models = CONTROLLER_MODELS.get(kind)
+    if models is None:
+        return
+    where = f"<controller type='{kind}'>"
+    model = controller.get("model")
+    if model is not None and model not in models:
+        hint = ("one of: " + ", ".join(f"'{m}'" for m in models)) if models else \
+            f"remove it; a {kind} controller has no model="
+        out.append((XSD103, controller, f"invalid value '{model}' for attribute 'model' of "
+                    f"{where}", hint, "model"))
+    elif model is None and kind == "pci":
+        out.append((XSD104, controller, f"{where} is missing required attribute 'model'",
+                    "add model='…' (pci-root, pcie-root, pcie-root-port, pci-bridge, …)"))
+    for name, kinds in CONTROLLER_ATTRS.items():
+        if name in controller.attrib and kind not in kinds:
+            out.append((XSD102, controller, f"unknown attribute {name}="
+                        f"'{controller.get(name)}' on {where}", "remove it; only a "
+                        + " or ".join(kinds) + f" controller takes {name}=", name))
+
+
+def _address(address, out) -> None:
+    kind = address.get("type")
+    allowed = ADDRESS_ATTRS.get(kind)
+    if allowed is None:
+        return                               # the schema has refused the type already
+    where = f"<address type='{kind}'>"
+    for name, value in address.attrib.items():
+        if name == "type" or "{" in name:
             continue
-        value = c_number(text)
-        if value is None or value > limit:
+        spec = allowed.get(name)
+        if spec is None:
+            takes = ", ".join(allowed) or "no other attributes"
+            out.append((XSD102, address, f"unknown attribute {name}='{value}' on {where}",
+                        f"remove it; an address of type '{kind}' takes: {takes}", name))
+        elif not _fits(value, spec):
             out.append((XSD103, address,
-                        f"PCI address {name}='{text}' is out of range (0 to {limit:#x})",
-                        f"write a {name} from 0 to {limit:#x}, in hex ({limit:#x}) or decimal",
-                        name))
+                        f"attribute {name}='{value}' of {where} is out of range",
+                        f"write {_spelled(spec)}", name))
+    for name in ADDRESS_REQUIRED.get(kind, ()):
+        if name not in address.attrib:
+            out.append((XSD104, address, f"{where} is missing required attribute '{name}'",
+                        f"add {name}='…' to <address>"))
+    if kind == "ccw" and 0 < sum(n in address.attrib for n in _CCW) < 3:
+        lacking = [n for n in _CCW if n not in address.attrib]
+        out.append((XSD104, address, f"{where} gives some of cssid, ssid and devno but "
+                    f"not {', '.join(lacking)}", "give all three, or none of them"))
+    for zpci in address.iterfind("zpci"):
+        if kind != "pci":
+            out.append((XSD101, zpci, f"<zpci> is only allowed in <address type='pci'>",
+                        "remove it, or make the address type='pci'"))
+        for name, value in zpci.attrib.items():
+            if name in _ZPCI and not _fits(value, _ZPCI[name]):
+                out.append((XSD103, zpci, f"attribute {name}='{value}' of <zpci> is out of "
+                            f"range", f"write {_spelled(_ZPCI[name])}", name))
 
 
 def missing(elem) -> List[str]:
