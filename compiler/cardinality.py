@@ -122,14 +122,21 @@ def findings(root, index) -> List[tuple]:
             _address(address, out)
         for controller in devices.iterfind("controller"):
             _controller(controller, out)
+        for device in devices:
+            if device.tag in NEEDS:
+                _needs(device, out)
+    for el in [*root.iterfind("clock"), *root.iterfind("clock/timer"),
+               *root.iterfind("devices/input")]:
+        _by_kind(el, out)
     return out
 
 
 # <os> by the OS type its <type> names (libvirt's grammar: osxen, oshvm, osexe). A
 # paravirtualized Xen guest's <os> is <type> first, then only kernel boot elements; a
 # container's (exe) only its init; the arch and machine a Xen type allows are few.
-# Checked in Xen domains (and those with no type=, which virtc reads as Xen): any other
-# domain type needs hvm, which a semantic rule (SEM219) says with the right fix.
+# Types xen and linux are checked in Xen domains (and those with no type=, which virtc reads
+# as Xen) only: any other domain type needs hvm, which a semantic rule (SEM219) says with
+# the right fix.
 _XEN_OS = ("xen", "linux", "xenpvh")
 _KERNEL_BOOT = ("kernel", "initrd", "root", "cmdline", "dtb")
 _INIT = ("init", "initarg", "initenv", "initdir", "inituser", "initgroup")
@@ -152,7 +159,8 @@ def _os(os_el, out) -> None:
                             "remove it"))
         return
     allowed = OS_CHILDREN.get(kind)
-    if allowed is None or os_el.getparent().get("type", "xen") != "xen":
+    if allowed is None or (kind in ("xen", "linux")
+                           and os_el.getparent().get("type", "xen") != "xen"):
         return          # other hypervisors run hvm only: a semantic rule says so (SEM219)
     for child in os_el:
         if isinstance(child.tag, str) and "{" not in child.tag and child.tag not in allowed:
@@ -220,6 +228,80 @@ def _controller(controller, out) -> None:
             out.append((XSD102, controller, f"unknown attribute {name}="
                         f"'{controller.get(name)}' on {where}", "remove it; only a "
                         + " or ".join(kinds) + f" controller takes {name}=", name))
+
+
+# Attributes that only some kinds of an element take, by the attribute that names the kind
+# (libvirt's grammar: one group per kind): element → (that attribute, {kind: {attribute:
+# the values it takes there, or None for any the schema takes}}, {kind: required}).
+# Attributes no kind lists here are the schema's business; unknown kinds are skipped.
+_RESET = {"adjustment": None}
+_TICKS = {"tickpolicy": None}
+BY_KIND: Dict[str, tuple] = {
+    "clock": ("offset", {"localtime": _RESET, "utc": _RESET, "timezone": {"timezone": None},
+                         "variable": {"adjustment": None, "basis": None},
+                         "absolute": {"start": None}},
+              {"absolute": ("start",)}),
+    "timer": ("name", {"platform": {"track": None, **_TICKS}, "rtc": {"track": None, **_TICKS},
+                       "tsc": {"frequency": None, "mode": None, **_TICKS},
+                       "hpet": _TICKS, "pit": _TICKS, "armvtimer": _TICKS,
+                       "kvmclock": {}, "hypervclock": {}}, {}),
+    "input": ("type", {"tablet": {"bus": None}, "mouse": {"bus": None},
+                       "keyboard": {"bus": None}, "passthrough": {"bus": ("virtio",)},
+                       "evdev": {}}, {"passthrough": ("bus",)}),
+}
+# Children a device can't do without: tag → (kind or None for every kind, child, the
+# attribute the child must have or None).
+NEEDS: Dict[str, tuple] = {
+    "input": (("passthrough", "source", "evdev"), ("evdev", "source", "dev")),
+    "rng": ((None, "backend", None),),
+    "channel": ((None, "target", None),),
+    "filesystem": ((None, "target", None),),
+}
+
+
+def _by_kind(el, out) -> None:
+    attr, kinds, required = BY_KIND[el.tag]
+    kind = el.get(attr)
+    takes = kinds.get(kind)
+    if takes is None:
+        return
+    where = f"<{el.tag} {attr}='{kind}'>"
+    dependent = {name for spec in kinds.values() for name in spec}
+    for name, value in el.attrib.items():
+        if name not in dependent:
+            continue
+        if name not in takes:
+            others = sorted(k for k, spec in kinds.items() if name in spec)
+            out.append((XSD102, el, f"unknown attribute {name}='{value}' on {where}",
+                        f"remove it; {name}= belongs to {attr}=" + " or ".join(
+                            f"'{k}'" for k in others), name))
+        elif takes[name] is not None and value not in takes[name]:
+            out.append((XSD103, el, f"invalid value '{value}' for attribute '{name}' of "
+                        f"{where}", "one of: " + ", ".join(f"'{v}'" for v in takes[name]),
+                        name))
+    for name in required.get(kind, ()):
+        if name not in el.attrib:
+            out.append((XSD104, el, f"{where} is missing required attribute '{name}'",
+                        f"add {name}='…' to <{el.tag}>"))
+    if el.tag == "timer" and el.find("catchup") is not None \
+            and el.get("tickpolicy") != "catchup":
+        out.append((XSD101, el.find("catchup"), "<catchup> needs tickpolicy='catchup' on "
+                    "its <timer>", "write tickpolicy='catchup', or remove <catchup>"))
+
+
+def _needs(device, out) -> None:
+    for kind, child, attr in NEEDS[device.tag]:
+        if kind is not None and device.get("type") != kind:
+            continue
+        where = f"<{device.tag} type='{kind}'>" if kind else f"<{device.tag}>"
+        found = device.find(child)
+        if found is None:
+            out.append((XSD105, device, f"{where} is missing required child element "
+                        f"<{child}>", f"add <{child}{f' {attr}=…' if attr else ''}/> "
+                        f"inside <{device.tag}>"))
+        elif attr and found.get(attr) is None:
+            out.append((XSD104, found, f"<{child}> of {where} is missing required "
+                        f"attribute '{attr}'", f"add {attr}='…' to <{child}>"))
 
 
 def _address(address, out) -> None:
