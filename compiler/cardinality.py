@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Dict, List
 
-from .rules.codes import XSD101, XSD102, XSD103, XSD104, XSD105, XSD107
+from .rules.codes import XSD101, XSD102, XSD103, XSD104, XSD105, XSD106, XSD107
 
 # Required children of <domain>. <memory> may be left out when NUMA cells give the size.
 _DOMAIN_REQUIRED = ("name", "os")
@@ -125,6 +125,10 @@ def findings(root, index) -> List[tuple]:
         for device in devices:
             if device.tag in NEEDS:
                 _needs(device, out)
+        for backend in devices.iterfind("rng/backend[@model='builtin']"):
+            _empty(backend, "<backend model='builtin'>", out)
+    for hyperv in root.iterfind("features/hyperv[@mode='passthrough']"):
+        _empty(hyperv, "<hyperv mode='passthrough'>", out)
     for el in [*root.iterfind("clock"), *root.iterfind("clock/timer"),
                *root.iterfind("devices/input")]:
         _by_kind(el, out)
@@ -302,6 +306,17 @@ def _needs(device, out) -> None:
         elif attr and found.get(attr) is None:
             out.append((XSD104, found, f"<{child}> of {where} is missing required "
                         f"attribute '{attr}'", f"add {attr}='…' to <{child}>"))
+
+
+def _empty(el, where: str, out) -> None:
+    """An element that libvirt's grammar wants empty in this kind (its other kinds aren't)."""
+    for child in el:
+        if isinstance(child.tag, str):
+            out.append((XSD101, child, f"{where} takes no <{child.tag}>",
+                        f"remove <{child.tag}>; only other kinds of <{el.tag}> take it"))
+    if (el.text or "").strip():
+        out.append((XSD106, el, f"{where} cannot contain text",
+                     f"remove the text '{el.text.strip()[:40]}'"))
 
 
 def _address(address, out) -> None:
