@@ -14,7 +14,7 @@ import re
 from typing import List, Optional, Sequence, Tuple
 
 from ..compiler.diagnostics import Diagnostics
-from ..compiler.ir import CharDevice, CharMode, CharProtocol, CharType, Domain
+from ..compiler.ir import Domain
 from ..compiler.rules.codes import XEN432
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -79,27 +79,6 @@ def _os(w: _Writer, d: Domain) -> None:
     w.close(1, "os")
 
 
-def _chardev(w: _Writer, chr: CharDevice) -> None:
-    tag = chr.kind.value
-    w.open(2, tag, [("type", chr.type.value)])
-    mode = chr.mode.value if chr.type in (CharType.TCP, CharType.UNIX) else None
-    if chr.type is CharType.UDP:
-        if chr.bind_host is not None or chr.bind_service is not None:
-            w.empty(3, "source", [("mode", "bind"), ("host", chr.bind_host),
-                                  ("service", chr.bind_service)])
-        w.empty(3, "source", [("mode", "connect"), ("host", chr.host),
-                              ("service", chr.service)])
-    elif chr.path is not None or chr.host is not None or chr.service is not None:
-        if mode == CharMode.CONNECT.value and chr.type is CharType.UNIX:
-            mode = None
-        w.empty(3, "source", [("mode", mode), ("path", chr.path), ("host", chr.host),
-                              ("service", chr.service)])
-    if chr.type is CharType.TCP and chr.protocol is not CharProtocol.RAW:
-        w.empty(3, "protocol", [("type", chr.protocol.value)])
-    w.empty(3, "target", [("port", chr.target_port)])
-    w.close(2, tag)
-
-
 def _devices(w: _Writer, d: Domain) -> None:
     dev = d.devices
     w.open(1, "devices")
@@ -116,7 +95,7 @@ def _devices(w: _Writer, d: Domain) -> None:
     for inp in dev.inputs:
         w.empty(2, "input", [("type", inp.type.value), ("bus", inp.bus.value)])
     for chr in dev.serials + dev.parallels + dev.consoles:
-        _chardev(w, chr)
+        _family(w, chr)
     for node in dev.families:
         if node.TAG not in _PLACED:
             _family(w, node)
@@ -124,7 +103,7 @@ def _devices(w: _Writer, d: Domain) -> None:
 
 
 # Families written in the format page's element order above, not in the families' order.
-_PLACED = frozenset({"disk", "interface"})
+_PLACED = frozenset({"disk", "interface", "serial", "parallel", "console"})
 
 
 def _family(w: _Writer, node) -> None:

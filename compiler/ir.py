@@ -91,37 +91,6 @@ class InputBus(str, enum.Enum):
     XEN = "xen"
 
 
-class CharKind(str, enum.Enum):
-    """Which element a character device came from."""
-
-    SERIAL = "serial"
-    PARALLEL = "parallel"
-    CONSOLE = "console"
-
-
-class CharType(str, enum.Enum):
-    PTY = "pty"
-    NULL = "null"
-    FILE = "file"
-    PIPE = "pipe"
-    DEV = "dev"
-    TCP = "tcp"
-    UDP = "udp"
-    UNIX = "unix"
-    STDIO = "stdio"
-    VC = "vc"
-
-
-class CharMode(str, enum.Enum):
-    BIND = "bind"        # listen / server side
-    CONNECT = "connect"  # client side
-
-
-class CharProtocol(str, enum.Enum):
-    RAW = "raw"
-    TELNET = "telnet"
-
-
 @dataclass(frozen=True)
 class Boot:
     """One <boot dev=…> entry of <os>."""
@@ -198,23 +167,6 @@ class Input:
 
 
 @dataclass(frozen=True)
-class CharDevice:
-    """A <serial>, <parallel> or <console> and the host side it is connected to."""
-
-    kind: CharKind
-    type: CharType
-    path: Optional[str] = None          # FILE/PIPE/DEV/UNIX path, PTY path, console tty
-    host: Optional[str] = None          # TCP/UDP host (bind or connect side)
-    service: Optional[str] = None       # TCP/UDP port, as written
-    mode: CharMode = CharMode.CONNECT   # TCP/UNIX/UDP-connect side
-    bind_host: Optional[str] = None     # UDP: the local bind side, when given
-    bind_service: Optional[str] = None
-    protocol: CharProtocol = CharProtocol.RAW
-    target_port: int = 0
-    span: Span = NOWHERE
-
-
-@dataclass(frozen=True)
 class Devices:
     """The <devices> element: everything plugged into the guest."""
 
@@ -222,9 +174,6 @@ class Devices:
     emulator_span: Span = NOWHERE
     graphics: Tuple[Graphics, ...] = ()
     inputs: Tuple[Input, ...] = ()
-    serials: Tuple[CharDevice, ...] = ()
-    parallels: Tuple[CharDevice, ...] = ()
-    consoles: Tuple[CharDevice, ...] = ()
     # Devices of the family modules (compiler/devices/), in document order: each a node
     # with its own TAG, sub-nodes and DeviceInfo.
     families: Tuple[object, ...] = ()
@@ -246,6 +195,24 @@ class Devices:
         from .devices.interface import Interface
 
         return self.of(Interface)
+
+    @property
+    def serials(self) -> tuple:
+        from .devices.chardev import Serial
+
+        return self.of(Serial)
+
+    @property
+    def parallels(self) -> tuple:
+        from .devices.chardev import Parallel
+
+        return self.of(Parallel)
+
+    @property
+    def consoles(self) -> tuple:
+        from .devices.chardev import Console
+
+        return self.of(Console)
 
 
 @dataclass(frozen=True)

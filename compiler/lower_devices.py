@@ -1,4 +1,4 @@
-"""Lowering of <devices>: graphics, character devices and inputs, and every
+"""Lowering of <devices>: graphics and inputs, and every
 family of compiler/devices/ by its tag."""
 from __future__ import annotations
 
@@ -17,9 +17,6 @@ def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
         emulator_span=r.span(emulator) if emulator is not None else ir.NOWHERE,
         graphics=_lowered(r, el, "graphics", lambda r, g, _: _graphics(r, g)),
         inputs=_lowered(r, el, "input", lambda r, i, _: _input(r, i, xen_pv)),
-        serials=_chardevs(r, el, ir.CharKind.SERIAL),
-        parallels=_chardevs(r, el, ir.CharKind.PARALLEL),
-        consoles=_chardevs(r, el, ir.CharKind.CONSOLE),
         families=_families(r, el),
         span=r.span(el),
     )
@@ -85,41 +82,3 @@ def _input(r: Reader, el, xen_pv: bool) -> ir.Input:
         bus = ir.InputBus.USB if itype is ir.InputType.TABLET else (
             ir.InputBus.XEN if xen_pv else ir.InputBus.PS2)
     return ir.Input(itype, bus, span=r.span(el))
-
-
-def _chardevs(r: Reader, devices_el, kind: ir.CharKind) -> Tuple[ir.CharDevice, ...]:
-    return _lowered(r, devices_el, kind.value, lambda r, el, n: _chardev(r, el, kind, n))
-
-
-_PATH_TYPES = (ir.CharType.FILE, ir.CharType.PIPE, ir.CharType.DEV, ir.CharType.PTY, ir.CharType.UNIX)
-
-
-def _chardev(r: Reader, el, kind: ir.CharKind, index: int) -> ir.CharDevice:
-    ctype = r.enum(el, "type", ir.CharType, ir.CharType.PTY)
-    tty = r.attr(el, "tty") if kind is ir.CharKind.CONSOLE else None
-    fields = {"path": tty}
-    for src in r.peek_all(el, "source"):
-        if ctype in (ir.CharType.NULL, ir.CharType.STDIO, ir.CharType.VC):
-            continue                     # these read no source: it is reported as unused
-        r.use(src)
-        mode = r.enum(src, "mode", ir.CharMode)
-        if ctype in _PATH_TYPES:
-            fields["path"] = r.attr(src, "path") or fields["path"]
-            if ctype is ir.CharType.UNIX and mode:
-                fields["mode"] = mode
-        elif ctype is ir.CharType.UDP and mode is ir.CharMode.BIND:
-            fields["bind_host"] = r.attr(src, "host")
-            fields["bind_service"] = r.attr(src, "service")
-        elif ctype in (ir.CharType.TCP, ir.CharType.UDP):
-            fields["host"] = r.attr(src, "host")
-            fields["service"] = r.attr(src, "service")
-            if mode:
-                fields["mode"] = mode
-    proto = r.peek(el, "protocol")
-    if proto is not None and ctype is ir.CharType.TCP:
-        r.use(proto)
-        fields["protocol"] = r.enum(proto, "type", ir.CharProtocol, ir.CharProtocol.RAW)
-    target = r.child(el, "target")
-    port = r.attr(target, "port") if target is not None else None
-    return ir.CharDevice(kind=kind, type=ctype, target_port=int(port) if port is not None else index,
-                         span=r.span(el), **fields)

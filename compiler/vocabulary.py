@@ -790,9 +790,9 @@ IR_ENUMS: dict[str, str] = {
     "ir.ClockOffset": "clock-offset",
     "ir.InputType": "input-type",
     "ir.InputBus": "input-bus",
-    "ir.CharType": "char-type",
-    "ir.CharMode": "char-source-mode",
-    "ir.CharProtocol": "char-protocol",
+    "devices.chardev.CharType": "char-type",
+    "devices.chardev.CharMode": "char-source-mode",
+    "devices.chardev.CharProtocol": "char-protocol",
     "devices.memballoon.BalloonModel": "memballoon-model",
     "devices.rng.RngModel": "rng-model",
     "devices.rng.RngBackendModel": "rng-backend-model",
@@ -801,6 +801,6 @@ IR_ENUMS: dict[str, str] = {
 
 # IR enums that model no value list, with the reason.
 IR_ENUMS_WITHOUT_VOCABULARY: dict[str, str] = {
-    "ir.CharKind": "which element a character device came from (<serial>, <parallel>, "
+    "devices.chardev.CharKind": "which element a character device came from (<serial>, <parallel>, "
                    "<console>): element names, which the schema declares as elements",
 }

@@ -5,6 +5,7 @@ import dataclasses
 
 from virtc.backends.qemu import DEFAULT_VERSION, QemuContext, compile_domain, get_dialect
 from virtc.compiler.diagnostics import Diagnostics
+from virtc.compiler.devices.chardev import CLASSES, CharDevice, CharKind
 from virtc.compiler.devices.disk import (Disk, DiskBus, DiskDevice, DiskDriver, DiskSource,
                                          DiskTarget, DiskType, Readonly)
 from virtc.compiler.devices.interface import (Interface, InterfaceIp, InterfaceModel,
@@ -25,8 +26,9 @@ def domain(**kw) -> Domain:
 
 def devs(**kw) -> Devices:
     """Devices; `disks=` (and the other families by name) go into `families`."""
-    families = (tuple(kw.pop("disks", ())) + tuple(kw.pop("interfaces", ()))
-                + tuple(kw.pop("families", ())))
+    families = tuple(node for name in ("disks", "interfaces", "serials", "parallels",
+                                       "consoles", "families")
+                     for node in kw.pop(name, ()))
     return Devices(families=families, **kw)
 
 
@@ -58,6 +60,18 @@ def ir_interface(type: NetType, *, bridge=None, network=None, address=None, port
                      script=InterfaceScript(script) if script is not None else None,
                      target=InterfaceTarget(target_dev) if target_dev is not None else None,
                      model=InterfaceModel(model) if model is not None else None, span=span)
+
+
+def as_kind(dev: CharDevice, kind: CharKind) -> CharDevice:
+    """The same character device as another element (a <serial> as a <parallel>)."""
+    return CLASSES[kind](**{f.name: getattr(dev, f.name) for f in dataclasses.fields(dev)
+                            if f.name != "tty"})
+
+
+def with_char_path(dev: CharDevice, path: str) -> CharDevice:
+    """`dev` with its source path replaced (a path-type device with one <source>)."""
+    return dataclasses.replace(dev, sources=tuple(dataclasses.replace(s, path=path)
+                                                  for s in dev.sources))
 
 
 def with_path(disk: Disk, path: str) -> Disk:

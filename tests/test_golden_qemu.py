@@ -23,9 +23,10 @@ import pytest
 
 import qemu_harness as harness
 from goldens import compile_case, qemu_cases, rel
-from qemu_domains import map_disks, with_path
+from qemu_domains import map_disks, with_char_path, with_path
 from virtc.pipeline import compile_domain
 from virtc.backends.qemu.devices.disk import target_index
+from virtc.compiler.devices.chardev import CharDevice, CharType
 from virtc.compiler.devices.disk import Disk, DiskBus, DiskDevice
 from virtc.compiler.devices.interface import Interface, InterfaceScript
 from virtc.backends.qemu.graphics import VNC_BASE_PORT
@@ -84,14 +85,13 @@ def runnable(dom: ir.Domain, tmp):
         if i.type is ir.NetType.ETHERNET:
             return dataclasses.replace(i, script=InterfaceScript(str(script)))
         return i
-    chars = {}
-    for kind in ("serials", "parallels", "consoles"):
-        chars[kind] = tuple(
-            dataclasses.replace(c, path=str(tmp / os.path.basename(c.path)))
-            if c.path and c.type in (ir.CharType.FILE, ir.CharType.UNIX, ir.CharType.PIPE) else c
-            for c in getattr(dom.devices, kind))
-    devices = dataclasses.replace(
-        map_disks(map_disks(dom.devices, local), local_script, Interface), **chars)
+    def local_char(c):
+        if c.path and c.type in (CharType.FILE, CharType.UNIX, CharType.PIPE):
+            return with_char_path(c, str(tmp / os.path.basename(c.path)))
+        return c
+
+    devices = map_disks(map_disks(map_disks(dom.devices, local), local_script, Interface),
+                        local_char, CharDevice)
     dom = dataclasses.replace(dom, os=os_, devices=devices)
     return dom, dict(bridges=sorted(bridges), addresses=sorted(addresses), listeners=listeners)
 

@@ -11,8 +11,9 @@ import pytest
 import qemu_harness as harness
 from qemu_domains import (SEVEN, compile_, devs, disk, domain, map_disks, spec_kvm, spec_qemu,
                           with_path)
-from virtc.compiler.ir import (Boot, BootDev, CharDevice, CharKind, CharMode, CharProtocol,
-                               CharType, Clock, ClockOffset, Domain, DomainType,
+from virtc.compiler.devices.chardev import CharKind, CharMode, CharProtocol, CharType
+from virtc.compiler.devices.chardev import make as chardev
+from virtc.compiler.ir import (Boot, BootDev, Clock, ClockOffset, Domain, DomainType,
                                Graphics, GraphicsType, Input, InputBus, InputType,
                                LifecycleAction, NetType, Os, OsType)
 
@@ -112,17 +113,17 @@ def test_real_qemu_accepts_the_rest_of_the_mapping(tmp_path):
     """Char devices, lifecycle, clock, input, SDL-less VNC with password, kernel boot."""
     kernel = tmp_path / "vmlinuz"
     kernel.write_bytes(b"\0" * 4096)
-    serials = (CharDevice(CharKind.SERIAL, CharType.UNIX, path=str(tmp_path / "s,1.sock"),
+    serials = (chardev(CharKind.SERIAL, CharType.UNIX, path=str(tmp_path / "s,1.sock"),
                           mode=CharMode.BIND),
-               CharDevice(CharKind.SERIAL, CharType.TCP, host="127.0.0.1", service="4555",
+               chardev(CharKind.SERIAL, CharType.TCP, host="127.0.0.1", service="4555",
                           mode=CharMode.BIND, protocol=CharProtocol.TELNET),
-               CharDevice(CharKind.SERIAL, CharType.FILE, path=str(tmp_path / "log,1")))
+               chardev(CharKind.SERIAL, CharType.FILE, path=str(tmp_path / "log,1")))
     dom = domain(
         type=DomainType.KVM, vcpus=2, uuid="c7a5fdbd-cdaf-9455-926a-d65c16db1809",
         clock=Clock(ClockOffset.LOCALTIME), on_reboot=LifecycleAction.DESTROY,
         on_poweroff=LifecycleAction.PRESERVE, on_crash=LifecycleAction.PRESERVE,
         os=Os(OsType.HVM, boot=(Boot(BootDev.CDROM), Boot(BootDev.HD))),
-        devices=devs(serials=serials, parallels=(CharDevice(CharKind.PARALLEL, CharType.NULL),),
+        devices=devs(serials=serials, parallels=(chardev(CharKind.PARALLEL, CharType.NULL),),
                      inputs=(Input(InputType.TABLET, InputBus.USB),),
                      graphics=(Graphics(GraphicsType.VNC, port=5907, passwd="x",
                                         keymap="en-us"),)))

@@ -8,8 +8,9 @@ from virtc.compiler.devices.interface import Interface, InterfaceModel
 from virtc.compiler.devices.disk import (Disk, DiskBus, DiskDevice, DiskDriver, DiskSource,
                                          DiskTarget, DiskType)
 from virtc.compiler.diagnostics import Span
-from virtc.compiler.ir import (CharDevice, CharKind, CharMode, CharProtocol, CharType, Graphics,
-                               GraphicsType, Input, InputBus, InputType, NetType,
+from virtc.compiler.devices.chardev import CharKind, CharMode, CharProtocol, CharType
+from virtc.compiler.devices.chardev import make as chardev
+from virtc.compiler.ir import (Graphics, GraphicsType, Input, InputBus, InputType, NetType,
                                Network, NOWHERE)
 
 # ---------------------------------------------------------------------------- disks
@@ -175,7 +176,7 @@ def test_sdl_and_no_graphics_per_dialect():
     assert pairs(compile_(sdl)[0], "-display") == ["sdl"]
     assert "-sdl" in compile_(sdl, "0.9")[0]
     assert pairs(compile_(domain())[0], "-display") == ["none"]
-    serial = CharDevice(CharKind.SERIAL, CharType.PTY)
+    serial = chardev(CharKind.SERIAL, CharType.PTY)
     argv, _ = compile_(domain(devices=devs(serials=(serial,))), "0.9")
     assert argv.index("-nographic") < argv.index("-serial")
 
@@ -193,27 +194,27 @@ def test_inputs():
 # ---------------------------------------------------------------------------- char devices
 
 CHARS = [
-    (CharDevice(CharKind.SERIAL, CharType.PTY), "pty,id=charserial0", "pty"),
-    (CharDevice(CharKind.SERIAL, CharType.NULL), "null,id=charserial0", "null"),
-    (CharDevice(CharKind.SERIAL, CharType.VC), "vc,id=charserial0", "vc"),
-    (CharDevice(CharKind.SERIAL, CharType.STDIO), "stdio,id=charserial0", "stdio"),
-    (CharDevice(CharKind.SERIAL, CharType.FILE, path="/l/a,b.log"),
+    (chardev(CharKind.SERIAL, CharType.PTY), "pty,id=charserial0", "pty"),
+    (chardev(CharKind.SERIAL, CharType.NULL), "null,id=charserial0", "null"),
+    (chardev(CharKind.SERIAL, CharType.VC), "vc,id=charserial0", "vc"),
+    (chardev(CharKind.SERIAL, CharType.STDIO), "stdio,id=charserial0", "stdio"),
+    (chardev(CharKind.SERIAL, CharType.FILE, path="/l/a,b.log"),
      "file,id=charserial0,path=/l/a,,b.log", "file:/l/a,b.log"),
-    (CharDevice(CharKind.SERIAL, CharType.PIPE, path="/p/x"), "pipe,id=charserial0,path=/p/x",
+    (chardev(CharKind.SERIAL, CharType.PIPE, path="/p/x"), "pipe,id=charserial0,path=/p/x",
      "pipe:/p/x"),
-    (CharDevice(CharKind.SERIAL, CharType.DEV, path="/dev/ttyS0"),
+    (chardev(CharKind.SERIAL, CharType.DEV, path="/dev/ttyS0"),
      "serial,id=charserial0,path=/dev/ttyS0", "/dev/ttyS0"),
-    (CharDevice(CharKind.SERIAL, CharType.TCP, host="127.0.0.1", service="4555",
+    (chardev(CharKind.SERIAL, CharType.TCP, host="127.0.0.1", service="4555",
                 mode=CharMode.BIND, protocol=CharProtocol.TELNET),
      "socket,id=charserial0,host=127.0.0.1,port=4555,server=on,wait=off,telnet=on",
      "telnet:127.0.0.1:4555,server,nowait"),
-    (CharDevice(CharKind.SERIAL, CharType.TCP, host="10.0.0.1", service="4555"),
+    (chardev(CharKind.SERIAL, CharType.TCP, host="10.0.0.1", service="4555"),
      "socket,id=charserial0,host=10.0.0.1,port=4555", "tcp:10.0.0.1:4555"),
-    (CharDevice(CharKind.SERIAL, CharType.UDP, host="10.0.0.1", service="4555",
+    (chardev(CharKind.SERIAL, CharType.UDP, host="10.0.0.1", service="4555",
                 bind_host="0.0.0.0", bind_service="4556"),
      "udp,id=charserial0,host=10.0.0.1,port=4555,localaddr=0.0.0.0,localport=4556",
      "udp:10.0.0.1:4555@0.0.0.0:4556"),
-    (CharDevice(CharKind.SERIAL, CharType.UNIX, path="/s/q.sock", mode=CharMode.BIND),
+    (chardev(CharKind.SERIAL, CharType.UNIX, path="/s/q.sock", mode=CharMode.BIND),
      "socket,id=charserial0,path=/s/q.sock,server=on,wait=off", "unix:/s/q.sock,server,nowait"),
 ]
 
@@ -232,21 +233,21 @@ def test_all_char_types_are_covered_by_the_cases():
 
 
 def test_parallel_and_console():
-    par = CharDevice(CharKind.PARALLEL, CharType.DEV, path="/dev/parport0")
+    par = chardev(CharKind.PARALLEL, CharType.DEV, path="/dev/parport0")
     argv, _ = compile_(domain(devices=devs(parallels=(par,))))
     assert pairs(argv, "-chardev") == ["parallel,id=charparallel0,path=/dev/parport0"]
     assert pairs(argv, "-parallel") == ["chardev:charparallel0"]
-    console = CharDevice(CharKind.CONSOLE, CharType.PTY, path="/dev/pts/5")
+    console = chardev(CharKind.CONSOLE, CharType.PTY, path="/dev/pts/5")
     argv, diags = compile_(domain(devices=devs(consoles=(console,))))
     assert pairs(argv, "-serial") == ["chardev:charconsole0"] and codes(diags) == ["QEMU307"]
-    serial = CharDevice(CharKind.SERIAL, CharType.PTY)
+    serial = chardev(CharKind.SERIAL, CharType.PTY)
     argv, diags = compile_(domain(devices=devs(serials=(serial,), consoles=(
-        CharDevice(CharKind.CONSOLE, CharType.PTY),))))
+        chardev(CharKind.CONSOLE, CharType.PTY),))))
     assert len(pairs(argv, "-serial")) == 1 and not list(diags)
 
 
 def test_legacy_unix_path_with_comma_cannot_be_carried():
-    dev = CharDevice(CharKind.SERIAL, CharType.UNIX, path="/s/a,b")
+    dev = chardev(CharKind.SERIAL, CharType.UNIX, path="/s/a,b")
     argv, diags = compile_(domain(devices=devs(serials=(dev,))), "0.9")
     assert argv is None and codes(diags) == ["QEMU302"]
 

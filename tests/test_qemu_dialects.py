@@ -13,7 +13,9 @@ import qemu_harness as harness
 from qemu_domains import codes, compile_, domain, pairs, spec_kvm, spec_qemu
 from virtc.backends.qemu import (QemuContext, UnknownDialect, compile_domain, detect_version,
                                  get_dialect, known_versions, nearest_dialect)
-from virtc.backends.qemu import boot, chardev, graphics, machine
+from virtc.backends.qemu import boot, graphics, machine
+from virtc.backends.qemu.devices import chardev
+from virtc.compiler.devices import chardev as chardev_family
 from virtc.backends.qemu.devices import interface as netdev
 from virtc.backends.qemu.devices import disk as drive
 from virtc.compiler.devices import disk as disk_family
@@ -21,7 +23,8 @@ from virtc.compiler.devices.disk import DiskBus, DiskDevice, DiskType
 from virtc.backends.qemu.dialects import Cap
 from virtc.compiler import ir
 from virtc.compiler.diagnostics import Diagnostics
-from virtc.compiler.ir import (Boot, BootDev, CharKind, CharMode, CharProtocol, CharType, Clock,
+from virtc.compiler.devices.chardev import CharKind, CharMode, CharProtocol, CharType
+from virtc.compiler.ir import (Boot, BootDev, Clock,
                                ClockOffset, Devices, DomainType,
                                Features, GraphicsType, InputBus, InputType, LifecycleAction,
                                NetType, Os, OsType)
@@ -50,7 +53,7 @@ def test_every_enum_member_has_a_table_entry(enum_type, table):
 
 
 def test_every_enum_in_the_ir_is_mapped_by_some_table():
-    ir_enums = {v for module in (ir, disk_family) for v in vars(module).values()
+    ir_enums = {v for module in (ir, disk_family, chardev_family) for v in vars(module).values()
                 if isinstance(v, type) and issubclass(v, enum.Enum)}
     # OsType, CharMode, CharProtocol, GraphicsType, InputBus are dispatched by `match`
     # or a single comparison; the rest must have a table.

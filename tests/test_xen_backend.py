@@ -21,15 +21,19 @@ from virtc.backends.xen.render import environment
 from virtc.compiler import rules
 from virtc.compiler.diagnostics import Diagnostics, Severity, Span
 from virtc.compiler.ir import (
-    Boot, BootDev, CharDevice, CharKind, CharMode, CharProtocol, CharType, Clock, ClockOffset,
+    Boot, BootDev, Clock, ClockOffset,
     Domain, DomainType, Features, Graphics,
     GraphicsType, Input, InputBus, InputType, LifecycleAction, NetType, Network, Os,
     OsType, Uncompiled,
 )
 from virtc.backends.xen.devices import disk as xen_disk
+from virtc.backends.xen.devices import chardev as xen_chardev
+from virtc.compiler.devices.chardev import (CharDevice, CharKind, CharMode, CharProtocol,
+                                           CharType)
+from virtc.compiler.devices.chardev import make as chardev
 from virtc.compiler.devices.disk import Disk, DiskBus, DiskDevice, DiskType
 from virtc.compiler.networks import network_table
-from qemu_domains import devs, ir_disk, ir_interface
+from qemu_domains import as_kind, devs, ir_disk, ir_interface
 from virtc.compiler.devices.interface import Interface
 
 HVMLOADER = "/usr/lib/xen/boot/hvmloader"
@@ -134,7 +138,7 @@ def test_spec_pv_example():
             disks=(disk("/u/fc4.img", "sda1", target_bus=DiskBus.XEN),),
             interfaces=(ir_interface(NetType.BRIDGE, mac="aa:00:00:00:00:11", bridge="xenbr0",
                                   script="/etc/xen/scripts/vif-bridge"),),
-            consoles=(CharDevice(CharKind.CONSOLE, CharType.PTY, path="/dev/pts/5", span=AT),)))
+            consoles=(chardev(CharKind.CONSOLE, CharType.PTY, path="/dev/pts/5", span=AT),)))
     xm, diags = compile_xm(domain)
     assert xm == {
         "name": "fc4", "maxmem": 128, "memory": 128, "vcpus": 1,
@@ -324,7 +328,7 @@ def test_usb_input_on_hvm(kind):
 # ---------------------------------------------------------------- serial and parallel
 
 def chr_(kind=CharKind.SERIAL, type=CharType.PTY, **kw) -> CharDevice:
-    return CharDevice(kind, type, **kw)
+    return chardev(kind, type, **kw)
 
 
 @pytest.mark.parametrize("dev, text", [
@@ -343,8 +347,7 @@ def chr_(kind=CharKind.SERIAL, type=CharType.PTY, **kw) -> CharDevice:
     (chr_(type=CharType.UNIX, path="/tmp/s.sock"), "unix:/tmp/s.sock"),
 ])
 def test_char_device_strings(dev, text):
-    xm, _ = compile_xm(hvm(serials=(dev,), parallels=(dataclasses.replace(
-        dev, kind=CharKind.PARALLEL),)))
+    xm, _ = compile_xm(hvm(serials=(dev,), parallels=(as_kind(dev, CharKind.PARALLEL),)))
     assert (xm["serial"], xm["parallel"]) == (text, text)
 
 
@@ -427,7 +430,7 @@ def test_rule_fixture_triggers_its_code(code):
 # ---------------------------------------------------------------- tables
 
 # The central tables, and those of the families the dialect modules place themselves.
-ENUM_TABLES = tables.ENUM_TABLES + xen_disk.ENUM_TABLES
+ENUM_TABLES = tables.ENUM_TABLES + xen_disk.ENUM_TABLES + xen_chardev.ENUM_TABLES
 
 
 @pytest.mark.parametrize("enum_type, table", ENUM_TABLES,
@@ -438,8 +441,9 @@ def test_enum_tables_cover_every_member(enum_type, table):
 
 def test_every_ir_enum_the_backend_sees_has_a_table():
     import virtc.compiler.ir as ir
+    import virtc.compiler.devices.chardev as chardev_family
     import virtc.compiler.devices.disk as disk_family
-    enums = {v for module in (ir, disk_family) for v in vars(module).values()
+    enums = {v for module in (ir, disk_family, chardev_family) for v in vars(module).values()
              if isinstance(v, type) and issubclass(v, enum.Enum) and v.__module__ == module.__name__}
     assert enums == {e for e, _ in ENUM_TABLES}
 

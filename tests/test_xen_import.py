@@ -17,7 +17,7 @@ from virtc.pipeline import compile_domain, load_bytes
 from virtc.backends.domainxml import escape_attr, escape_text, format_domain
 from virtc.backends.xen import import_config
 from virtc.compiler import ir
-from virtc.compiler.devices import disk as dk
+from virtc.compiler.devices import chardev as ch, disk as dk
 from qemu_domains import ir_disk, ir_interface
 from virtc.compiler.diagnostics import Diagnostics, Span
 from virtc.cli.xen import run_import
@@ -132,18 +132,18 @@ def interfaces(draw):
 
 
 @st.composite
-def chardevs(draw, kind: ir.CharKind, port: int) -> ir.CharDevice:
-    ctype = draw(st.sampled_from([ir.CharType.PTY, ir.CharType.FILE, ir.CharType.TCP,
-                                  ir.CharType.UNIX, ir.CharType.NULL]))
+def chardevs(draw, kind: ch.CharKind, port: int) -> ch.CharDevice:
+    ctype = draw(st.sampled_from([ch.CharType.PTY, ch.CharType.FILE, ch.CharType.TCP,
+                                  ch.CharType.UNIX, ch.CharType.NULL]))
     kw: dict = {}
-    if ctype in (ir.CharType.FILE, ir.CharType.UNIX):
+    if ctype in (ch.CharType.FILE, ch.CharType.UNIX):
         kw["path"] = draw(PATHS)
-    if ctype is ir.CharType.TCP:
+    if ctype is ch.CharType.TCP:
         kw.update(host="127.0.0.1", service=str(draw(st.integers(1024, 65535))),
-                  protocol=draw(st.sampled_from(list(ir.CharProtocol))))
-    if ctype in (ir.CharType.TCP, ir.CharType.UNIX):
-        kw["mode"] = draw(st.sampled_from(list(ir.CharMode)))
-    return ir.CharDevice(kind, ctype, target_port=port, **kw)
+                  protocol=draw(st.sampled_from(list(ch.CharProtocol))))
+    if ctype in (ch.CharType.TCP, ch.CharType.UNIX):
+        kw["mode"] = draw(st.sampled_from(list(ch.CharMode)))
+    return ch.make(kind, ctype, target_port=port, **kw)
 
 
 @st.composite
@@ -163,16 +163,16 @@ def xen_domains(draw) -> ir.Domain:
         os = ir.Os(ir.OsType.LINUX, kernel=draw(PATHS), initrd=draw(st.none() | PATHS),
                    cmdline=draw(st.none() | RISKY_TEXT), root=draw(st.none() | RISKY_TEXT))
     n_disks = draw(st.integers(0, 3))
+    serials = tuple(draw(chardevs(ch.CharKind.SERIAL, p)) for p in
+                    draw(st.lists(st.integers(0, 2), unique=True, max_size=2))) if hvm else ()
     devices = ir.Devices(
         emulator="/usr/lib/xen/bin/qemu-dm" if hvm else None,
         families=tuple(draw(disks(hvm, i)) for i in range(n_disks)) + tuple(
             draw(st.lists(interfaces(), max_size=2,
-                          unique_by=lambda i: i.mac_address or object()))),
+                          unique_by=lambda i: i.mac_address or object()))) + serials,
         graphics=tuple(graphics),
         inputs=(ir.Input(ir.InputType.TABLET, ir.InputBus.USB),) if hvm and draw(
             st.booleans()) else (),
-        serials=tuple(draw(chardevs(ir.CharKind.SERIAL, p)) for p in
-                      draw(st.lists(st.integers(0, 2), unique=True, max_size=2))) if hvm else (),
     )
     return ir.Domain(
         ir.DomainType.XEN, draw(RISKY_TEXT), memory,
@@ -254,7 +254,7 @@ def test_xm_config_imports_every_key():
     assert (net.type, net.mac_address, net.bridge, net.model_type) == (ir.NetType.BRIDGE,
                                                           "00:16:3e:aa:bb:cc", "xenbr0", None)
     assert [(s.type, s.target_port, s.mode) for s in d.devices.serials] == [
-        (ir.CharType.PTY, 0, ir.CharMode.CONNECT), (ir.CharType.TCP, 2, ir.CharMode.BIND)]
+        (ch.CharType.PTY, 0, ch.CharMode.CONNECT), (ch.CharType.TCP, 2, ch.CharMode.BIND)]
     assert d.devices.parallels[0].path == "/var/log/lp"
     notes = {(x.code, x.span.line) for x in diags}
     assert notes == {("XEN428", 26), ("XEN426", 29)}   # rate=, shadow_memory

@@ -8,8 +8,8 @@ from ...compiler import uncompiled
 from ...compiler.devices.disk import DiskBus
 from ...compiler.ir import Domain, InputBus
 from ...compiler.rules.codes import QEMU320, QEMU321
-from . import boot, chardev, graphics, machine
-from .devices import build_families, disk, interface
+from . import boot, graphics, machine
+from .devices import build_families, chardev, disk, interface
 from .context import QemuContext
 from .opts import Option, render
 
@@ -36,7 +36,8 @@ BUILDERS: List[Builder] = [
     boot.build_kernel,
     lambda d, c: disk.build_all(d.devices.disks, d, c),
     lambda d, c: interface.build_all(d.devices.interfaces, d, c),
-    chardev.build_chardevs,
+    lambda d, c: chardev.build_all(d.devices.serials + d.devices.parallels
+                                   + d.devices.consoles, d, c),
     graphics.build_inputs,
     build_families,          # the other device families, each by its own builder (devices/)
 ]

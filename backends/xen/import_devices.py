@@ -1,17 +1,15 @@
-"""Display, USB input and serial/parallel settings back into IR devices (vifs:
-devices/interface.py).
+"""Display and USB input settings back into IR devices (vifs: devices/interface.py,
+serial and parallel: devices/chardev.py).
 
-Inverses of graphics.py / xl._vfb_spec, common.build_inputs and
-chardev.char_string, after libvirt's xenParseXMNet, xenParseVfb and xenParseSxprChar.
+Inverses of graphics.py / xl._vfb_spec, common.build_inputs, after libvirt's xenParseXMNet, xenParseVfb and xenParseSxprChar.
 """
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 from ...compiler.diagnostics import Span
 from ...compiler.ir import (
-    CharDevice, CharKind, CharMode, CharProtocol, CharType, Graphics, GraphicsType, Input,
-    InputBus, InputType,
+    Graphics, GraphicsType, Input, InputBus, InputType,
 )
 from ...compiler.rules.codes import XEN427, XEN428
 from .graphics import VNC_BASE_PORT
@@ -78,62 +76,3 @@ def usb_inputs(r: ConfigReader) -> List[Input]:
         else:
             r.report(XEN428, f"usbdevice {name!r} has no domain XML equivalent; ignored", span)
     return inputs
-
-
-def _host_port(rest: str) -> Tuple[Optional[str], Optional[str]]:
-    host, sep, port = rest.rpartition(":")
-    return (host or None, port or None) if sep else (None, rest or None)
-
-
-def _socket_options(r: ConfigReader, text: str, span: Span) -> Tuple[str, CharMode]:
-    base, *options = text.split(",")
-    mode = CharMode.CONNECT
-    for option in options:
-        if option == "server":
-            mode = CharMode.BIND
-        elif option != "nowait":
-            r.report(XEN428, f"character device option {option!r} has no domain XML "
-                     "equivalent; ignored", span)
-    return base, mode
-
-
-def chardev(r: ConfigReader, kind: CharKind, text: str, port: int,
-            span: Span) -> Optional[CharDevice]:
-    def make(ctype: CharType, **kw) -> CharDevice:
-        return CharDevice(kind, ctype, target_port=port, span=span, **kw)
-
-    prefix, colon, rest = text.partition(":")
-    if text in ("pty", "null", "stdio", "vc"):
-        return make(CharType(text))
-    if text.startswith("/"):
-        return make(CharType.DEV, path=text)
-    if colon and prefix in ("file", "pipe"):
-        return make(CharType(prefix), path=rest)
-    if colon and prefix in ("tcp", "telnet"):
-        base, mode = _socket_options(r, rest, span)
-        host, service = _host_port(base)
-        proto = CharProtocol.TELNET if prefix == "telnet" else CharProtocol.RAW
-        return make(CharType.TCP, host=host, service=service, mode=mode, protocol=proto)
-    if colon and prefix == "unix":
-        path, mode = _socket_options(r, rest, span)
-        return make(CharType.UNIX, path=path, mode=mode)
-    if colon and prefix == "udp":
-        connect, _, bind = rest.partition("@")
-        host, service = _host_port(connect)
-        bind_host, bind_service = _host_port(bind) if bind else (None, None)
-        return make(CharType.UDP, host=host, service=service, bind_host=bind_host,
-                    bind_service=bind_service)
-    r.report(XEN427, f"{kind.value} device {text!r} is not a character device virtc knows",
-             span, hint="use pty, null, file:PATH, pipe:PATH, /dev/…, tcp:, udp: or unix:")
-    return None
-
-
-def chardevs(r: ConfigReader, key: str, kind: CharKind) -> List[CharDevice]:
-    out = []
-    for index, text, span in r.strings(key):
-        if text == "none":
-            continue
-        dev = chardev(r, kind, text, index, span)
-        if dev is not None:
-            out.append(dev)
-    return out

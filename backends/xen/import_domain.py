@@ -12,12 +12,13 @@ from typing import List, Optional, Tuple
 
 from ...compiler.diagnostics import Diagnostics
 from ...compiler.ir import (
-    Boot, BootDev, CharKind, Clock, ClockOffset, Devices, Domain, DomainType, Features,
+    Boot, BootDev, Clock, ClockOffset, Devices, Domain, DomainType, Features,
     LifecycleAction, Os, OsType,
 )
 from ...compiler.rules.codes import XEN426, XEN427, XEN429
 from . import import_devices as dev
 from .devices.disk import read_disks
+from .devices.chardev import CharKind, chardevs
 from .devices.interface import vif
 from .import_values import ConfigReader
 from .settings import Settings
@@ -115,11 +116,11 @@ def _devices(r: ConfigReader, hvm: bool, xl: bool) -> Devices:
     return Devices(
         emulator=r.string("device_model_override") if xl else r.string("device_model"),
         families=read_disks(r, xl) + tuple(
-            i for _, e, span in r.strings("vif") for i in [vif(r, e, span)] if i),
+            i for _, e, span in r.strings("vif") for i in [vif(r, e, span)] if i)
+        + tuple(chardevs(r, "serial", CharKind.SERIAL))
+        + tuple(chardevs(r, "parallel", CharKind.PARALLEL)),
         graphics=tuple(graphics),
         inputs=tuple(dev.usb_inputs(r)),
-        serials=tuple(dev.chardevs(r, "serial", CharKind.SERIAL)),
-        parallels=tuple(dev.chardevs(r, "parallel", CharKind.PARALLEL)),
     )
 
 

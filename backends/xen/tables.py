@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Dict, Optional
 
 from ...compiler.ir import (
-    BootDev, CharKind, CharMode, CharProtocol, CharType, ClockOffset, DomainType, GraphicsType, InputBus, InputType, LifecycleAction, NetType, OsType,
+    BootDev, ClockOffset, DomainType, GraphicsType, InputBus, InputType, LifecycleAction, NetType, OsType,
 )
 
 # Only domain type xen compiles; the others name the hypervisor a document was written for.
@@ -76,37 +76,6 @@ INPUT_BUS_IMPLICIT: Dict[InputBus, Optional[str]] = {
     InputBus.USB: None,
 }
 
-# qemu-dm character device spellings (libvirt's xenFormatSxprChr).
-CHAR_TYPES: Dict[CharType, str] = {
-    CharType.PTY: "pty",
-    CharType.NULL: "null",
-    CharType.FILE: "file",
-    CharType.PIPE: "pipe",
-    CharType.DEV: "dev",
-    CharType.TCP: "tcp",
-    CharType.UDP: "udp",
-    CharType.UNIX: "unix",
-    CharType.STDIO: "stdio",
-    CharType.VC: "vc",
-}
-
-TCP_PROTOCOLS: Dict[CharProtocol, str] = {
-    CharProtocol.RAW: "tcp",
-    CharProtocol.TELNET: "telnet",
-}
-
-CHAR_MODE_SUFFIX: Dict[CharMode, str] = {
-    CharMode.BIND: ",server,nowait",
-    CharMode.CONNECT: "",
-}
-
-# The xm key each character device element feeds; consoles have none (Xen assigns them).
-CHAR_KEYS: Dict[CharKind, Optional[str]] = {
-    CharKind.SERIAL: "serial",
-    CharKind.PARALLEL: "parallel",
-    CharKind.CONSOLE: None,
-}
-
 ENUM_TABLES = (
     (DomainType, DOMAIN_TYPES),
     (OsType, BUILDERS),
@@ -117,8 +86,4 @@ ENUM_TABLES = (
     (GraphicsType, GRAPHICS),
     (InputType, USB_DEVICES),
     (InputBus, INPUT_BUS_IMPLICIT),
-    (CharType, CHAR_TYPES),
-    (CharProtocol, TCP_PROTOCOLS),
-    (CharMode, CHAR_MODE_SUFFIX),
-    (CharKind, CHAR_KEYS),
 )

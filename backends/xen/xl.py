@@ -17,7 +17,7 @@ from typing import Optional
 
 from ...compiler.ir import Graphics, GraphicsType, nearest
 from ...compiler.rules.codes import XEN418, XEN423, XEN430
-from .chardev import build_chardevs
+from .devices.chardev import build_chardevs
 from .common import (
     Builder, Config, build_clock, build_features, build_hvm_boot, build_inputs, build_lifecycle, build_meta,
     check_encodable,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ...compiler.ir import nearest
 from ...compiler.rules.codes import XEN418, XEN419, XEN423
 from . import tables
-from .chardev import build_chardevs
+from .devices.chardev import build_chardevs
 from .devices.disk import build_xm_disks, build_xm_floppies, build_xm_old_cdrom
 from .dialects import VIF_TYPE_IOEMU
 from .common import (

@@ -1,9 +1,9 @@
-"""Rules for the domain as a whole: memory, OS and hypervisor, boot media, graphics, chardevs."""
+"""Rules for the domain as a whole: memory, OS and hypervisor, boot media, graphics."""
 from __future__ import annotations
 
 from ..diagnostics import Diagnostics
 from ..devices.disk import DiskDevice
-from ..ir import (BootDev, CharDevice, CharType, Domain, DomainType, GraphicsType,
+from ..ir import (BootDev, Domain, DomainType, GraphicsType,
                   InputBus, InputType, nearest)
 from ..rules.codes import SEM208, SEM209, SEM212, SEM213, SEM215, SEM219, SEM220, SEM222
 
@@ -14,8 +14,6 @@ def check(dom: Domain, diags: Diagnostics) -> None:
     _check_boot_media(dom, diags)
     _check_graphics(dom, diags)
     _check_inputs(dom, diags)
-    for dev in dom.devices.serials + dom.devices.parallels + dom.devices.consoles:
-        _check_chardev(dev, diags)
 
 
 def _check_memory(dom: Domain, diags: Diagnostics) -> None:
@@ -82,16 +80,3 @@ def _check_inputs(dom: Domain, diags: Diagnostics) -> None:
         if inp.type is InputType.TABLET and inp.bus is not InputBus.USB:
             diags.add(SEM222, f"an input tablet cannot sit on the {inp.bus.value} bus", inp.span,
                       hint="use <input type='tablet' bus='usb'/>")
-
-
-_NEEDS_PATH = (CharType.FILE, CharType.PIPE, CharType.DEV, CharType.UNIX)
-
-
-def _check_chardev(dev: CharDevice, diags: Diagnostics) -> None:
-    tag = dev.kind.value
-    if dev.type in _NEEDS_PATH and not dev.path:
-        diags.add(SEM220, f"<{tag} type='{dev.type.value}'> needs <source path='…'>", dev.span,
-                  hint=f"name the {dev.type.value} with <source path='…'/>")
-    elif dev.type in (CharType.TCP, CharType.UDP) and not dev.service:
-        diags.add(SEM220, f"<{tag} type='{dev.type.value}'> needs <source service='…'>", dev.span,
-                  hint="give the port: <source mode='connect' host='127.0.0.1' service='4555'/>")

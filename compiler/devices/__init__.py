@@ -1,5 +1,7 @@
 """Device families, one module each, named after the element: `memballoon.py` for
-<memballoon>, `rng.py` for <rng>.
+<memballoon>, `rng.py` for <rng>. A module that serves several elements (`chardev.py`:
+<serial>, <parallel>, <console>) lists them in a module-level `TAGS` tuple, and each
+element has its own node class (with its own TAG) there.
 
 A family module holds everything virtc knows about its element apart from the schema
 (`schemas/domain/<family>.xsd`) and the backends' builders (`backends/qemu/devices/<family>.py`,
@@ -24,32 +26,62 @@ and only the family modules a document uses are imported.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import re
 from types import ModuleType
-from typing import Dict, FrozenSet, Optional
+from typing import Dict, FrozenSet, Optional, Tuple
 
 # Modules here that are shared parts, not families.
 _NOT_FAMILIES = frozenset({"xmlmap", "info", "virtio"})
-_names: Optional[FrozenSet[str]] = None
+# A module serving several elements says so in one line, `TAGS = ("serial", "parallel",
+# "console")`; it is read from the source, so that finding the tags imports nothing.
+_TAGS_LINE = re.compile(r"^TAGS = \(([^)]*)\)", re.M)
+_by_tag: Optional[Dict[str, str]] = None
 _modules: Dict[str, ModuleType] = {}
+
+
+def _module_names() -> Dict[str, str]:
+    """Element tag -> family module name."""
+    global _by_tag
+    if _by_tag is None:
+        found: Dict[str, str] = {}
+        for info in pkgutil.iter_modules(__path__):
+            if info.name in _NOT_FAMILIES:
+                continue
+            for tag in _declared_tags(info.name):
+                found[tag] = info.name
+        _by_tag = found
+    return _by_tag
+
+
+def _declared_tags(name: str) -> Tuple[str, ...]:
+    path = os.path.join(os.path.dirname(__file__), f"{name}.py")
+    try:
+        with open(path, encoding="utf-8") as source:
+            match = _TAGS_LINE.search(source.read())
+    except OSError:                     # no source beside it: ask the module itself
+        return tuple(getattr(importlib.import_module(f".{name}", __name__), "TAGS", (name,)))
+    if match is None:
+        return (name,)
+    return tuple(t.strip().strip("'\"") for t in match.group(1).split(",") if t.strip())
 
 
 def tags() -> FrozenSet[str]:
     """The elements that have a family module."""
-    global _names
-    if _names is None:
-        _names = frozenset(m.name for m in pkgutil.iter_modules(__path__)
-                           if m.name not in _NOT_FAMILIES)
-    return _names
+    return frozenset(_module_names())
 
 
 def family(tag: str) -> Optional[ModuleType]:
     """The family module for element `tag`, imported on first use; None if there is none."""
-    if tag not in tags():
-        return None
-    module = _modules.get(tag)
+    name = _module_names().get(tag)
+    return None if name is None else _module(name)
+
+
+def _module(name: str) -> ModuleType:
+    module = _modules.get(name)
     if module is None:
-        module = _modules[tag] = importlib.import_module(f".{tag}", __name__)
+        module = _modules[name] = importlib.import_module(f".{name}", __name__)
     return module
 
 
@@ -57,6 +89,11 @@ def family_of(node) -> ModuleType:
     return family(type(node).TAG)
 
 
+def family_name(node) -> str:
+    """The family module's name for `node` (the backends' modules are named the same)."""
+    return _module_names()[type(node).TAG]
+
+
 def all_families():
     """Every family module (for the rule registry and the tests)."""
-    return [family(tag) for tag in sorted(tags())]
+    return [_module(name) for name in sorted(set(_module_names().values()))]

@@ -20,6 +20,7 @@ Kinds of mapping:
 - `Attr(xml, field, conv)`: an attribute of the node's own element;
 - `Text(field)`: the element's text, stripped (None when empty);
 - `Child(field, cls)`: one sub-element, lowered as its own node with its own span;
+- `Children(field, cls)`: every sub-element of that tag, a tuple of such nodes;
 - `Info()`: the device's shared `DeviceInfo` (`<alias>`, `<address>`, `<boot>`, `<acpi>`).
 
 A conversion `conv` is `str`, `int`, `on_off` or `yes_no` (booleans written as libvirt spells
@@ -118,6 +119,21 @@ class Child:
     def write(self, value: Any, el) -> None:
         if value is not None:
             write(value, el)
+
+
+@dataclass(frozen=True)
+class Children:
+    """Every sub-element of one tag, in document order, each lowered as its own node."""
+
+    field: str
+    cls: type
+
+    def read(self, r: Reader, el) -> Any:
+        return tuple(lower(self.cls, r, sub) for sub in r.children(el, self.cls.TAG))
+
+    def write(self, value: Any, el) -> None:
+        for node in value or ():
+            write(node, el)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Builders for the device families (compiler/devices/), one module each, named after the
-element like the family: `memballoon.py` builds <memballoon>.
+"""Builders for the device families (compiler/devices/), one module each, named like the
+family's module: `memballoon.py` builds <memballoon>, `chardev.py` <serial>, <parallel> and
+<console>.
 
 Each module has `build(node, domain, ctx) -> List[Option]`, called here for each device in
 document order; or `build_all(nodes, domain, ctx)` for a family whose options have a fixed
@@ -17,6 +18,7 @@ import importlib
 import re
 from typing import List, Optional, Tuple
 
+from ....compiler.devices import family_name
 from ....compiler.devices.info import DeviceInfo
 from ....compiler.ir import Domain
 from ....compiler.rules.codes import QEMU302, QEMU320, QEMU321
@@ -27,7 +29,7 @@ from ..opts import Option
 def build_families(domain: Domain, ctx: QemuContext) -> List[Option]:
     options: List[Option] = []
     for node in domain.devices.families:
-        builder = _builder(node.TAG)
+        builder = _builder(family_name(node))
         if builder is not None and hasattr(builder, "build_all"):
             continue                    # placed by argv.py in QEMU's order
         if builder is None:
@@ -39,9 +41,9 @@ def build_families(domain: Domain, ctx: QemuContext) -> List[Option]:
     return options
 
 
-def _builder(tag: str):
+def _builder(name: str):
     try:
-        return importlib.import_module(f".{tag}", __name__)
+        return importlib.import_module(f".{name}", __name__)
     except ModuleNotFoundError:
         return None
 

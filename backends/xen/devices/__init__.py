@@ -1,5 +1,6 @@
-"""Xen's side of the device families (compiler/devices/), one module each, named after the
-element: `memballoon.py` for <memballoon>, `disk.py` for <disk>.
+"""Xen's side of the device families (compiler/devices/), one module each, named like the
+family's module: `memballoon.py` for <memballoon>, `chardev.py` for <serial>, <parallel>
+and <console>.
 
 A module has either `build(node, domain, diags, target) -> bool` (False when it reported an
 error), called here for each device, or no `build` at all when its keys have a fixed place
@@ -16,6 +17,7 @@ from __future__ import annotations
 import importlib
 
 from ....compiler import uncompiled
+from ....compiler.devices import family_name
 from ....compiler.diagnostics import Diagnostics
 from ....compiler.ir import Domain, Uncompiled
 from ....compiler.rules.codes import XEN440, XEN441
@@ -26,7 +28,7 @@ def build_families(domain: Domain, diags: Diagnostics, target: str) -> bool:
     ok = True
     for node in domain.devices.families:
         try:
-            module = importlib.import_module(f".{node.TAG}", __name__)
+            module = importlib.import_module(f".{family_name(node)}", __name__)
         except ModuleNotFoundError:
             diags.add(XEN440, f"<{node.TAG}> is valid libvirt XML, but {target} has no"
                       " setting for it; the guest would lack it", node.span,

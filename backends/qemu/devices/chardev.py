@@ -1,4 +1,6 @@
-"""Serial ports, parallel ports and the console.
+"""<serial>, <parallel> and <console> (compiler/devices/chardev.py): serial ports, parallel
+ports and the console. argv.py places them in QEMU's order (build_all), after -nographic.
+A device's <address>, <boot>, <acpi> are QEMU320 on their own line, <alias> QEMU321.
 
 Modern dialects declare each back end with -chardev (so the one serializer escapes every
 path) and point -serial/-parallel at it. Older ones use the compact `-serial tcp:h:p,…`
@@ -8,11 +10,13 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple, assert_never
 
-from ...compiler.ir import CharDevice, CharKind, CharMode, CharProtocol, CharType, Domain
-from ...compiler.rules.codes import QEMU302, QEMU306, QEMU307
-from .context import QemuContext
-from .dialects import Cap
-from .opts import Option, Opts, Raw
+from ....compiler.devices.chardev import CharDevice, CharKind, CharMode, CharProtocol, CharType
+from ....compiler.ir import Domain
+from ....compiler.rules.codes import QEMU302, QEMU306, QEMU307
+from ..context import QemuContext
+from ..dialects import Cap
+from ..opts import Option, Opts, Raw
+from . import not_compiled
 
 CHARDEV_BACKEND: Dict[CharType, str] = {
     CharType.PTY: "pty", CharType.NULL: "null", CharType.FILE: "file",
@@ -28,8 +32,11 @@ KIND_SWITCH: Dict[CharKind, str] = {
 }
 
 
-def build_chardevs(domain: Domain, ctx: QemuContext) -> List[Option]:
+def build_all(nodes, domain: Domain, ctx: QemuContext) -> List[Option]:
+    """Serials, then parallels, then the console: charserialN counts the serials."""
     devices = domain.devices
+    for node in nodes:
+        not_compiled(node, ctx)
     out: List[Option] = []
     for index, dev in enumerate(devices.serials):
         out.extend(build_char(dev, f"charserial{index}", ctx))
@@ -63,7 +70,7 @@ def _check_console_matches(console: CharDevice, serials, ctx: QemuContext) -> No
 
 
 def build_char(dev: CharDevice, char_id: str, ctx: QemuContext) -> List[Option]:
-    # SEM220 has made sure of each type's path or service (compiler/checks/domain.py).
+    # SEM220 has made sure of each type's path or service (compiler/devices/chardev.py).
     if dev.kind is not CharKind.CONSOLE:
         _runtime_path(dev, ctx)
     switch = KIND_SWITCH[dev.kind]
@@ -95,7 +102,7 @@ def chardev_props(dev: CharDevice) -> Tuple[Tuple[str, object], ...]:
         case CharType.FILE | CharType.PIPE | CharType.DEV:
             return (("path", dev.path),)
         case CharType.TCP:
-            telnet = True if dev.protocol is CharProtocol.TELNET else None
+            telnet = True if dev.protocol_type is CharProtocol.TELNET else None
             return (("host", dev.host or ""), ("port", dev.service), *_server(dev),
                     ("telnet", telnet))
         case CharType.UDP:
@@ -117,7 +124,7 @@ def legacy_char(dev: CharDevice, ctx: QemuContext):
         case CharType.DEV:
             return Raw(dev.path or "")
         case CharType.TCP:
-            prefix = "telnet" if dev.protocol is CharProtocol.TELNET else "tcp"
+            prefix = "telnet" if dev.protocol_type is CharProtocol.TELNET else "tcp"
             return Opts.of(f"{prefix}:{dev.host or ''}:{dev.service}", *_server(dev))
         case CharType.UDP:
             bind = f"@{dev.bind_host or ''}:{dev.bind_service}" if dev.bind_service else ""
