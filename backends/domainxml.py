@@ -88,10 +88,7 @@ def _devices(w: _Writer, d: Domain) -> None:
     for net in dev.interfaces:
         _family(w, net)
     for g in dev.graphics:
-        autoport = "yes" if g.autoport else None
-        w.empty(2, "graphics", [("type", g.type.value), ("port", g.port), ("autoport", autoport),
-                                ("listen", g.listen), ("passwd", g.passwd),
-                                ("keymap", g.keymap)])
+        _family(w, g)
     for inp in dev.inputs:
         w.empty(2, "input", [("type", inp.type.value), ("bus", inp.bus.value)])
     for chr in dev.serials + dev.parallels + dev.consoles:
@@ -103,7 +100,7 @@ def _devices(w: _Writer, d: Domain) -> None:
 
 
 # Families written in the format page's element order above, not in the families' order.
-_PLACED = frozenset({"disk", "interface", "serial", "parallel", "console"})
+_PLACED = frozenset({"disk", "interface", "graphics", "serial", "parallel", "console"})
 
 
 def _family(w: _Writer, node) -> None:

@@ -70,11 +70,6 @@ class NetType(str, enum.Enum):
     CLIENT = "client"
 
 
-class GraphicsType(str, enum.Enum):
-    VNC = "vnc"
-    SDL = "sdl"
-
-
 class ClockOffset(str, enum.Enum):
     UTC = "utc"
     LOCALTIME = "localtime"
@@ -145,19 +140,6 @@ class Clock:
 
 
 @dataclass(frozen=True)
-class Graphics:
-    """A <graphics> console (VNC or SDL)."""
-
-    type: GraphicsType
-    port: Optional[int] = None          # VNC: -1 = choose a free port; None = not given
-    autoport: bool = False              # VNC: autoport='yes', or port -1
-    listen: Optional[str] = None
-    passwd: Optional[str] = None
-    keymap: Optional[str] = None
-    span: Span = NOWHERE
-
-
-@dataclass(frozen=True)
 class Input:
     """An <input> device (mouse or tablet) and its bus."""
 
@@ -172,7 +154,6 @@ class Devices:
 
     emulator: Optional[str] = None
     emulator_span: Span = NOWHERE
-    graphics: Tuple[Graphics, ...] = ()
     inputs: Tuple[Input, ...] = ()
     # Devices of the family modules (compiler/devices/), in document order: each a node
     # with its own TAG, sub-nodes and DeviceInfo.
@@ -195,6 +176,12 @@ class Devices:
         from .devices.interface import Interface
 
         return self.of(Interface)
+
+    @property
+    def graphics(self) -> tuple:
+        from .devices.graphics import Graphics
+
+        return self.of(Graphics)
 
     @property
     def serials(self) -> tuple:

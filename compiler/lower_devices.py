@@ -1,4 +1,4 @@
-"""Lowering of <devices>: graphics and inputs, and every
+"""Lowering of <devices>: inputs, and every
 family of compiler/devices/ by its tag."""
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
     return ir.Devices(
         emulator=r.text(emulator).strip() if emulator is not None else None,
         emulator_span=r.span(emulator) if emulator is not None else ir.NOWHERE,
-        graphics=_lowered(r, el, "graphics", lambda r, g, _: _graphics(r, g)),
         inputs=_lowered(r, el, "input", lambda r, i, _: _input(r, i, xen_pv)),
         families=_families(r, el),
         span=r.span(el),
@@ -57,20 +56,6 @@ def _lowered(r: Reader, devices_el, tag: str, lower) -> tuple:
         except NotLowered:
             r.forget(el)
     return tuple(out)
-
-
-def _graphics(r: Reader, el) -> ir.Graphics:
-    port = r.attr(el, "port")
-    port_n = int(port) if port is not None else None
-    return ir.Graphics(
-        type=r.enum(el, "type", ir.GraphicsType),
-        port=port_n,
-        autoport=r.token(el, "autoport") == "yes" or port_n == -1,
-        listen=r.attr(el, "listen"),
-        passwd=r.attr(el, "passwd"),
-        keymap=r.attr(el, "keymap"),
-        span=r.span(el),
-    )
 
 
 def _input(r: Reader, el, xen_pv: bool) -> ir.Input:

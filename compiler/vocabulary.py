@@ -786,7 +786,7 @@ IR_ENUMS: dict[str, str] = {
     "devices.disk.DiskDevice": "disk-device",
     "devices.disk.DiskBus": "disk-bus",
     "ir.NetType": "interface-type",
-    "ir.GraphicsType": "graphics-type",
+    "devices.graphics.GraphicsType": "graphics-type",
     "ir.ClockOffset": "clock-offset",
     "ir.InputType": "input-type",
     "ir.InputBus": "input-bus",

@@ -11,8 +11,9 @@ from virtc.compiler.devices.disk import (Disk, DiskBus, DiskDevice, DiskDriver, 
 from virtc.compiler.devices.interface import (Interface, InterfaceIp, InterfaceModel,
                                               InterfaceScript, InterfaceSource,
                                               InterfaceTarget, MacAddress)
-from virtc.compiler.ir import (NOWHERE, Boot, BootDev, Devices, Domain, DomainType, Graphics,
-                               GraphicsType, NetType, Os, OsType)
+from virtc.compiler.devices.graphics import Graphics, GraphicsType
+from virtc.compiler.ir import (NOWHERE, Boot, BootDev, Devices, Domain, DomainType, NetType, Os,
+                               OsType)
 from virtc.compiler.networks import network_table
 
 
@@ -26,8 +27,8 @@ def domain(**kw) -> Domain:
 
 def devs(**kw) -> Devices:
     """Devices; `disks=` (and the other families by name) go into `families`."""
-    families = tuple(node for name in ("disks", "interfaces", "serials", "parallels",
-                                       "consoles", "families")
+    families = tuple(node for name in ("disks", "interfaces", "graphics", "serials",
+                                       "parallels", "consoles", "families")
                      for node in kw.pop(name, ()))
     return Devices(families=families, **kw)
 

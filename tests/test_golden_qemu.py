@@ -28,8 +28,9 @@ from virtc.pipeline import compile_domain
 from virtc.backends.qemu.devices.disk import target_index
 from virtc.compiler.devices.chardev import CharDevice, CharType
 from virtc.compiler.devices.disk import Disk, DiskBus, DiskDevice
+from virtc.compiler.devices.graphics import GraphicsType
 from virtc.compiler.devices.interface import Interface, InterfaceScript
-from virtc.backends.qemu.graphics import VNC_BASE_PORT
+from virtc.backends.qemu.devices.graphics import VNC_BASE_PORT
 from virtc.compiler import ir
 from virtc.compiler.diagnostics import Diagnostics
 from virtc.compiler.networks import network_table, resolve_bridge
@@ -131,7 +132,7 @@ def backend_expectations(iface: Interface) -> List[str]:
 
 
 def vnc_port(dom: ir.Domain) -> Optional[int]:
-    vnc = [g for g in dom.devices.graphics if g.type is ir.GraphicsType.VNC]
+    vnc = [g for g in dom.devices.graphics if g.type is GraphicsType.VNC]
     if not vnc:
         return None
     g = vnc[0]

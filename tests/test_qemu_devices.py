@@ -10,7 +10,8 @@ from virtc.compiler.devices.disk import (Disk, DiskBus, DiskDevice, DiskDriver, 
 from virtc.compiler.diagnostics import Span
 from virtc.compiler.devices.chardev import CharKind, CharMode, CharProtocol, CharType
 from virtc.compiler.devices.chardev import make as chardev
-from virtc.compiler.ir import (Graphics, GraphicsType, Input, InputBus, InputType, NetType,
+from virtc.compiler.devices.graphics import Graphics, GraphicsType
+from virtc.compiler.ir import (Input, InputBus, InputType, NetType,
                                Network, NOWHERE)
 
 # ---------------------------------------------------------------------------- disks

@@ -16,6 +16,8 @@ from virtc.backends.qemu import (QemuContext, UnknownDialect, compile_domain, de
 from virtc.backends.qemu import boot, graphics, machine
 from virtc.backends.qemu.devices import chardev
 from virtc.compiler.devices import chardev as chardev_family
+from virtc.compiler.devices import graphics as graphics_family
+from virtc.compiler.devices.graphics import GraphicsType
 from virtc.backends.qemu.devices import interface as netdev
 from virtc.backends.qemu.devices import disk as drive
 from virtc.compiler.devices import disk as disk_family
@@ -26,7 +28,7 @@ from virtc.compiler.diagnostics import Diagnostics
 from virtc.compiler.devices.chardev import CharKind, CharMode, CharProtocol, CharType
 from virtc.compiler.ir import (Boot, BootDev, Clock,
                                ClockOffset, Devices, DomainType,
-                               Features, GraphicsType, InputBus, InputType, LifecycleAction,
+                               Features, InputBus, InputType, LifecycleAction,
                                NetType, Os, OsType)
 from virtc.compiler.networks import network_table
 from virtc.compiler.rules import registry
@@ -53,7 +55,8 @@ def test_every_enum_member_has_a_table_entry(enum_type, table):
 
 
 def test_every_enum_in_the_ir_is_mapped_by_some_table():
-    ir_enums = {v for module in (ir, disk_family, chardev_family) for v in vars(module).values()
+    ir_enums = {v for module in (ir, disk_family, chardev_family, graphics_family)
+                for v in vars(module).values()
                 if isinstance(v, type) and issubclass(v, enum.Enum)}
     # OsType, CharMode, CharProtocol, GraphicsType, InputBus are dispatched by `match`
     # or a single comparison; the rest must have a table.

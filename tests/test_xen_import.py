@@ -17,7 +17,7 @@ from virtc.pipeline import compile_domain, load_bytes
 from virtc.backends.domainxml import escape_attr, escape_text, format_domain
 from virtc.backends.xen import import_config
 from virtc.compiler import ir
-from virtc.compiler.devices import chardev as ch, disk as dk
+from virtc.compiler.devices import chardev as ch, disk as dk, graphics as gr
 from qemu_domains import ir_disk, ir_interface
 from virtc.compiler.diagnostics import Diagnostics, Span
 from virtc.cli.xen import run_import
@@ -151,9 +151,9 @@ def xen_domains(draw) -> ir.Domain:
     hvm = draw(st.booleans())
     memory = draw(st.integers(16, 4096)) * 1024
     graphics = draw(st.lists(st.sampled_from([
-        ir.Graphics(ir.GraphicsType.SDL),
-        ir.Graphics(ir.GraphicsType.VNC, port=-1, autoport=True, listen="127.0.0.1"),
-        ir.Graphics(ir.GraphicsType.VNC, port=5901, passwd="pw\"\\", keymap="de")]),
+        gr.Graphics(gr.GraphicsType.SDL),
+        gr.Graphics(gr.GraphicsType.VNC, port=-1, autoport=True, listen="127.0.0.1"),
+        gr.Graphics(gr.GraphicsType.VNC, port=5901, passwd="pw\"\\", keymap="de")]),
         max_size=1))
     if hvm:
         os = ir.Os(ir.OsType.HVM, loader="/usr/lib/xen/boot/hvmloader", boot=tuple(
@@ -169,8 +169,8 @@ def xen_domains(draw) -> ir.Domain:
         emulator="/usr/lib/xen/bin/qemu-dm" if hvm else None,
         families=tuple(draw(disks(hvm, i)) for i in range(n_disks)) + tuple(
             draw(st.lists(interfaces(), max_size=2,
-                          unique_by=lambda i: i.mac_address or object()))) + serials,
-        graphics=tuple(graphics),
+                          unique_by=lambda i: i.mac_address or object())))
+        + tuple(graphics) + serials,
         inputs=(ir.Input(ir.InputType.TABLET, ir.InputBus.USB),) if hvm and draw(
             st.booleans()) else (),
     )
@@ -237,8 +237,8 @@ def test_xm_config_imports_every_key():
     assert d.clock.offset is ir.ClockOffset.LOCALTIME
     assert d.on_crash is ir.LifecycleAction.PRESERVE
     [g] = d.devices.graphics
-    assert (g.type, g.port, g.autoport, g.listen) == (ir.GraphicsType.VNC, 5903, False,
-                                                      "127.0.0.1")
+    assert (g.type, g.port, bool(g.autoport), g.listen) == (gr.GraphicsType.VNC, 5903, False,
+                                                            "127.0.0.1")
     assert d.devices.inputs == (ir.Input(ir.InputType.TABLET, ir.InputBus.USB,
                                          span=Span("g.cfg", 21, 1)),)
     disks = {x.target_dev: x for x in d.devices.disks}
@@ -354,7 +354,7 @@ def test_awkward_values_survive_config_and_xml(value, target):
     domain = ir.Domain(ir.DomainType.XEN, value, 65536,
                        os=ir.Os(ir.OsType.LINUX, kernel="/k" + value, cmdline=value,
                                 root=value),
-                       devices=ir.Devices(graphics=(ir.Graphics(ir.GraphicsType.VNC, port=-1,
+                       devices=ir.Devices(families=(gr.Graphics(gr.GraphicsType.VNC, port=-1,
                                                                 autoport=True, passwd=value,
                                                                 keymap="de"),)))
     text, diags = compile_text(domain, target)

@@ -10,13 +10,14 @@ from ...compiler.ir import Domain, InputBus
 from ...compiler.rules.codes import QEMU320, QEMU321
 from . import boot, graphics, machine
 from .devices import build_families, chardev, disk, interface
+from .devices import graphics as display
 from .context import QemuContext
 from .opts import Option, render
 
 Builder = Callable[[Domain, QemuContext], List[Option]]
 
 # The fixed order. Constraints that matter:
-# - build_graphics precedes build_chardevs: with no -serial, -nographic moves the serial
+# - the display precedes the character devices: with no -serial, -nographic moves the serial
 #   port to stdio, and libvirt keeps -nographic before every -serial/-monitor for that reason.
 # - build_usb precedes the USB devices (disks and inputs) that sit on its bus.
 BUILDERS: List[Builder] = [
@@ -30,7 +31,7 @@ BUILDERS: List[Builder] = [
     machine.build_smp,
     machine.build_clock,
     boot.build_lifecycle,
-    graphics.build_graphics,
+    lambda d, c: display.build_all(d.devices.graphics, d, c),
     lambda d, c: build_usb(d),
     boot.build_boot,
     boot.build_kernel,

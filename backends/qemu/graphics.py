@@ -1,17 +1,14 @@
-"""Graphics (VNC, SDL, or none) and input devices."""
+"""Input devices (graphics: devices/graphics.py)."""
 from __future__ import annotations
 
 from typing import Dict, List, assert_never
 
-from ...compiler.ir import Domain, Graphics, GraphicsType, Input, InputBus, InputType
-from ...compiler.rules.codes import QEMU306, QEMU308, QEMU313, QEMU314
+from ...compiler.ir import Domain, Input, InputBus, InputType
+from ...compiler.rules.codes import QEMU306
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw
 
-VNC_BASE_PORT = 5900
-VNC_LAST_DISPLAY = 99             # how far `to=` lets QEMU search for a free display
-DEFAULT_LISTEN = "127.0.0.1"      # libvirt's default: never expose a console by accident
 USB_INPUT_DEVICE: Dict[InputType, str] = {
     InputType.MOUSE: "usb-mouse",
     InputType.TABLET: "usb-tablet",
@@ -20,102 +17,6 @@ USBDEVICE_NAME: Dict[InputType, str] = {   # the legacy -usbdevice spelling
     InputType.MOUSE: "mouse",
     InputType.TABLET: "tablet",
 }
-
-
-def build_graphics(domain: Domain, ctx: QemuContext) -> List[Option]:
-    graphics = domain.devices.graphics
-    if not graphics:
-        return build_no_display(domain, ctx)
-    out: List[Option] = []
-    if ctx.has(Cap.VGA_OPTION):
-        # -nodefaults removed the default VGA card; a display needs one to show.
-        out.append(Option("-vga", Opts.of("std"), graphics[0].span))
-    seen = set()
-    for gfx in graphics:
-        if gfx.type in seen:
-            ctx.unsupported(gfx.span, f"a second <graphics type='{gfx.type.value}'>",
-                            "keep one graphics element of each type")
-            continue
-        seen.add(gfx.type)
-        match gfx.type:
-            case GraphicsType.VNC:
-                out.extend(build_vnc(gfx, ctx))
-            case GraphicsType.SDL:
-                out.extend(build_sdl(gfx, ctx))
-            case _:
-                assert_never(gfx.type)
-    return out
-
-
-def build_no_display(domain: Domain, ctx: QemuContext) -> List[Option]:
-    if ctx.has(Cap.DISPLAY):
-        return [Option("-display", Opts.of("none"), domain.devices.span)]
-    # -nographic also moves the serial port and monitor to stdio when no -serial is given;
-    # build_argv puts it before the -serial options, which then take precedence.
-    return [Option("-nographic", None, domain.devices.span)]
-
-
-def vnc_display(gfx: Graphics, ctx: QemuContext) -> Opts:
-    listen = gfx.listen or DEFAULT_LISTEN
-    host = f"[{listen}]" if ":" in listen else listen   # an IPv6 literal needs brackets
-    port = gfx.port
-    autoport = gfx.autoport or port is None or port == -1
-    to = None
-    display = 0
-    if not autoport:
-        assert port is not None
-        if port < VNC_BASE_PORT:
-            ctx.diags.add(QEMU313, f"<graphics type='vnc' port='{port}'> is below"
-                          f" {VNC_BASE_PORT}; QEMU can only listen on {VNC_BASE_PORT}+display",
-                          gfx.span, f"use a port of {VNC_BASE_PORT} or more, or port='-1'")
-        display = max(port - VNC_BASE_PORT, 0)
-    elif ctx.has(Cap.VNC_TO):
-        to = VNC_LAST_DISPLAY
-    else:
-        asked = f"port='{port}'" if port is not None else "autoport='yes'"
-        ctx.diags.add(QEMU314, f"<graphics type='vnc' {asked}> asks for any free port,"
-                      f" but QEMU {ctx.dialect.version} cannot search; it uses display 0"
-                      f" (port {VNC_BASE_PORT}) and fails to start if that is taken",
-                      gfx.span, "give a fixed port, or use QEMU 1.1 or later")
-    password = None
-    if gfx.passwd is not None:
-        password = True
-        ctx.diags.add(QEMU308, "<graphics passwd='…'> cannot be given on the QEMU command"
-                      " line; VNC starts with password authentication on and refuses every"
-                      " client until a password is set", gfx.span,
-                      "after start run QMP `change-vnc-password` (HMP `set_password vnc …`)")
-    return Opts.of(f"{host}:{display}", ("to", to), ("password", password))
-
-
-def build_vnc(gfx: Graphics, ctx: QemuContext) -> List[Option]:
-    out = [Option("-vnc", vnc_display(gfx, ctx), gfx.span)]
-    out.extend(build_keymap(gfx))
-    return out
-
-
-def build_sdl(gfx: Graphics, ctx: QemuContext) -> List[Option]:
-    _ignore_vnc_only(gfx, ctx)
-    if ctx.has(Cap.DISPLAY):
-        out = [Option("-display", Opts.of("sdl"), gfx.span)]
-    elif ctx.has(Cap.SDL):
-        out = [Option("-sdl", None, gfx.span)]
-    else:  # pragma: no cover - every dialect has one of the two
-        ctx.unsupported(gfx.span, "<graphics type='sdl'>", "use VNC")
-        return []
-    return out + build_keymap(gfx)
-
-
-def build_keymap(gfx: Graphics) -> List[Option]:
-    return [Option("-k", Raw(gfx.keymap), gfx.span)] if gfx.keymap else []
-
-
-def _ignore_vnc_only(gfx: Graphics, ctx: QemuContext) -> None:
-    for attr, value in (("port", gfx.port), ("listen", gfx.listen), ("passwd", gfx.passwd)):
-        if value is not None:
-            shown = "…" if attr == "passwd" else value
-            ctx.diags.add(QEMU306, f"<graphics type='sdl' {attr}='{shown}'> has no QEMU"
-                          " equivalent and is ignored: SDL opens a local window", gfx.span,
-                          f"remove {attr}= or use type='vnc'")
 
 
 def build_inputs(domain: Domain, ctx: QemuContext) -> List[Option]:

@@ -19,6 +19,7 @@ from ...compiler.rules.codes import XEN426, XEN427, XEN429
 from . import import_devices as dev
 from .devices.disk import read_disks
 from .devices.chardev import CharKind, chardevs
+from .devices.graphics import display_keys, vfb
 from .devices.interface import vif
 from .import_values import ConfigReader
 from .settings import Settings
@@ -110,16 +111,17 @@ def _memory(r: ConfigReader) -> Tuple[int, Optional[int]]:
 
 
 def _devices(r: ConfigReader, hvm: bool, xl: bool) -> Devices:
-    graphics: List = [g for _, e, span in r.strings("vfb") for g in [dev.vfb(r, e, span)] if g]
-    top = dev.display_keys(r)
+    graphics: List = [g for _, e, span in r.strings("vfb") for g in [vfb(r, e, span)] if g]
+    top = display_keys(r)
     graphics += top if not graphics else []
     return Devices(
         emulator=r.string("device_model_override") if xl else r.string("device_model"),
+        # In the order the XML writer writes them (backends/domainxml.py).
         families=read_disks(r, xl) + tuple(
             i for _, e, span in r.strings("vif") for i in [vif(r, e, span)] if i)
+        + tuple(graphics)
         + tuple(chardevs(r, "serial", CharKind.SERIAL))
         + tuple(chardevs(r, "parallel", CharKind.PARALLEL)),
-        graphics=tuple(graphics),
         inputs=tuple(dev.usb_inputs(r)),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Dict, Optional
 
 from ...compiler.ir import (
-    BootDev, ClockOffset, DomainType, GraphicsType, InputBus, InputType, LifecycleAction, NetType, OsType,
+    BootDev, ClockOffset, DomainType, InputBus, InputType, LifecycleAction, NetType, OsType,
 )
 
 # Only domain type xen compiles; the others name the hypervisor a document was written for.
@@ -58,11 +58,6 @@ VIF_KINDS: Dict[NetType, Optional[str]] = {
     NetType.CLIENT: None,
 }
 
-GRAPHICS: Dict[GraphicsType, str] = {
-    GraphicsType.VNC: "vnc",
-    GraphicsType.SDL: "sdl",
-}
-
 USB_DEVICES: Dict[InputType, str] = {
     InputType.MOUSE: "mouse",
     InputType.TABLET: "tablet",
@@ -83,7 +78,6 @@ ENUM_TABLES = (
     (LifecycleAction, LIFECYCLE),
     (ClockOffset, LOCALTIME),
     (NetType, VIF_KINDS),
-    (GraphicsType, GRAPHICS),
     (InputType, USB_DEVICES),
     (InputBus, INPUT_BUS_IMPLICIT),
 )

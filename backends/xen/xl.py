@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ...compiler.ir import Graphics, GraphicsType, nearest
+from ...compiler.ir import nearest
 from ...compiler.rules.codes import XEN418, XEN423, XEN430
 from .devices.chardev import build_chardevs
 from .common import (
@@ -24,7 +24,7 @@ from .common import (
 )
 from .devices.disk import build_xl_disks
 from .dialects import XL_TYPE_KEY
-from .graphics import _hvm_display, first_graphics, vnc_fields
+from .devices.graphics import build_xl_graphics
 from .literal import xl_unrepresentable
 from .devices.interface import build_vifs
 
@@ -64,25 +64,6 @@ def build_os(b: Builder, config: Config) -> None:
     config.set("extra", os.cmdline)
 
 
-def _vfb_spec(b: Builder, g: Graphics) -> Optional[str]:
-    if g.type is GraphicsType.SDL:
-        return "sdl=1"
-    vnc = vnc_fields(b, g)
-    return None if vnc is None else ",".join(["vnc=1", *vnc])
-
-
-def build_graphics(b: Builder, config: Config) -> None:
-    first = first_graphics(b, "xl")
-    if first is None:
-        return
-    if b.hvm:
-        _hvm_display(b, first, config)
-        return
-    spec = _vfb_spec(b, first)
-    if spec is not None:
-        config.set("vfb", [spec])
-
-
 def check_xl_strings(b: Builder, config: Config) -> None:
     for key, value in config.items():
         for item in value if isinstance(value, list) else (value,):
@@ -104,7 +85,7 @@ def build_config(b: Builder) -> Config:
     build_lifecycle(b, config)
     config.set("device_model_override", b.domain.devices.emulator)
     build_inputs(b, config)
-    build_graphics(b, config)
+    build_xl_graphics(b, config)
     build_xl_disks(b, config)
     build_vifs(b, config, None, NETFRONT_TYPE)
     build_chardevs(b, config, parallel=False)

@@ -17,7 +17,7 @@ from .common import (
     Builder, Config, build_clock, build_emulator, build_features, build_hvm_boot, build_inputs, build_lifecycle,
     build_meta, check_encodable,
 )
-from .graphics import build_graphics
+from .devices.graphics import build_xm_graphics
 from .devices.interface import build_vifs
 
 TARGET = "xen-xm"
@@ -65,7 +65,7 @@ def build_config(b: Builder) -> Config:
     build_lifecycle(b, config)
     build_emulator(b, config)
     build_inputs(b, config)
-    build_graphics(b, config)
+    build_xm_graphics(b, config)
     build_xm_disks(b, config)
     build_vifs(b, config, HVM_VIF_TYPE if b.has(VIF_TYPE_IOEMU) else None)
     build_chardevs(b, config)

@@ -1,18 +1,17 @@
-"""Rules for the domain as a whole: memory, OS and hypervisor, boot media, graphics."""
+"""Rules for the domain as a whole: memory, OS and hypervisor, boot media."""
 from __future__ import annotations
 
 from ..diagnostics import Diagnostics
 from ..devices.disk import DiskDevice
-from ..ir import (BootDev, Domain, DomainType, GraphicsType,
+from ..ir import (BootDev, Domain, DomainType,
                   InputBus, InputType, nearest)
-from ..rules.codes import SEM208, SEM209, SEM212, SEM213, SEM215, SEM219, SEM220, SEM222
+from ..rules.codes import SEM208, SEM212, SEM213, SEM215, SEM219, SEM220, SEM222
 
 
 def check(dom: Domain, diags: Diagnostics) -> None:
     _check_memory(dom, diags)
     _check_os(dom, diags)
     _check_boot_media(dom, diags)
-    _check_graphics(dom, diags)
     _check_inputs(dom, diags)
 
 
@@ -64,15 +63,6 @@ def _check_boot_media(dom: Domain, diags: Diagnostics) -> None:
         if not present:
             diags.add(SEM215, f"<boot dev='{boot.dev.value}'> has no {medium} to boot from",
                       boot.span, hint=f"add a {medium}, or remove this <boot>")
-
-
-def _check_graphics(dom: Domain, diags: Diagnostics) -> None:
-    for g in dom.devices.graphics:
-        if g.type is GraphicsType.VNC and g.port is not None and g.port != -1 \
-                and not 5900 <= g.port <= 65535:
-            diags.add(SEM209, f"<graphics type='vnc' port='{g.port}'> is outside the VNC range",
-                      g.span, hint="use port='-1' to let the hypervisor choose, or a port from "
-                                   "5900 to 65535 (display = port - 5900)")
 
 
 def _check_inputs(dom: Domain, diags: Diagnostics) -> None:
