@@ -15,10 +15,10 @@ Xen templates (jinja2) are imported only by the code paths that need them.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence, Union
 
 from .compiler import ir
+from .compiler.node import Factory, Node
 from .compiler.diagnostics import Diagnostic, Diagnostics, Severity, Span
 from .compiler.networks import network_table
 from .compiler.rules.codes import QEMU320, XEN440, XML004
@@ -26,14 +26,13 @@ from .compiler.rules.codes import QEMU320, XEN440, XML004
 TARGETS = ("qemu", "xen-xm", "xen-xl")
 
 
-@dataclass
-class Loaded:
+class Loaded(Node, mutable=True):
     """The outcome of reading one file: its kind, the IR (when it lowered) and diagnostics."""
 
     file: str
     kind: Optional[str] = None
     node: Union[ir.Domain, ir.Network, None] = None   # or a capabilities IR
-    diagnostics: List[Diagnostic] = field(default_factory=list)
+    diagnostics: List[Diagnostic] = Factory(list)
     # A valid domain of a type no backend compiles (lxc, vmware, os type exe…): not an
     # error to validate, but what any compile must report (see report_unlowered).
     unlowered: Optional[ir.Uncompiled] = None
@@ -115,8 +114,7 @@ class UnknownVersion(ValueError):
     dialect for: a usage error, with suggestions in the message."""
 
 
-@dataclass(frozen=True)
-class CompileOptions:
+class CompileOptions(Node):
     """How to compile: the target (None: the domain's own, see default_target) and what
     the backends need to know about the host."""
 
@@ -128,8 +126,7 @@ class CompileOptions:
     xen_version: Optional[str] = None
 
 
-@dataclass
-class Compiled:
+class Compiled(Node, mutable=True):
     """What compiling one document gave: every diagnostic of every stage, the target it was
     compiled for, and the output (an argv list for qemu, config text for Xen), which is None
     whenever there is an error."""
@@ -137,7 +134,7 @@ class Compiled:
     loaded: Loaded
     target: Optional[str] = None
     output: Union[List[str], str, None] = None
-    diagnostics: List[Diagnostic] = field(default_factory=list)
+    diagnostics: List[Diagnostic] = Factory(list)
 
     @property
     def ok(self) -> bool:

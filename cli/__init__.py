@@ -39,7 +39,7 @@ def _schemas(specs: Sequence[str]):
 
 
 def cmd_validate(args) -> int:
-    from dataclasses import replace
+    from ..compiler.node import replace
 
     from .batch import InputError, Options, Progress, collect, run
     from ..compiler.diagnostics import Severity
@@ -214,5 +214,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_INTERNAL
 
 
+def run() -> None:
+    """The `virtc` console script and `python -m virtc`: main(), then a quick exit.
+
+    A run is one short process (a pre-commit hook, a CI step), so the cyclic garbage
+    collector is switched off (a batch of many files turns it back on: cli/batch.py), and
+    once the output is flushed the process ends with
+    os._exit: tearing the interpreter down (freeing every module, object and cached schema)
+    costs 7 to 13 ms that nobody waits for. Every file virtc writes is closed by then
+    (cli/output.py writes atomically), and a process pool has been shut down.
+    """
+    import gc
+
+    gc.disable()
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):    # a closed pipe: nothing more can be said
+            code = code or EXIT_USAGE
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

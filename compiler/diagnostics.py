@@ -1,16 +1,15 @@
 """One diagnostic model for every stage: parse, schema, semantic rules and backends."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable, Iterator, List, Optional, Union
 
+from .node import Factory, Node
 from .rules.codes import Code, Severity, by_code
 
 __all__ = ["Code", "CompileError", "Diagnostic", "Diagnostics", "Severity", "Span"]
 
 
-@dataclass(frozen=True, order=True)
-class Span:
+class Span(Node, order=True):
     """Where an IR node or a problem comes from. Lines and columns are 1-based; 0 = unknown."""
 
     file: str = "<input>"
@@ -21,8 +20,7 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Node):
     """One finding: a stable code, its severity, what is wrong, where, and what to do."""
 
     code: str
@@ -43,11 +41,10 @@ class Diagnostic:
         }
 
 
-@dataclass
-class Diagnostics:
+class Diagnostics(Node, mutable=True):
     """An ordered collector. Stages append; callers decide what an error means."""
 
-    items: List[Diagnostic] = field(default_factory=list)
+    items: List[Diagnostic] = Factory(list)
 
     def add(self, code: Union[Code, str], message: str, span: Span,
             hint: Optional[str] = None) -> Diagnostic:

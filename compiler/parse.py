@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
 from typing import List, Optional
 
 from lxml import etree
 
 from ..schemas import KINDS
 from .diagnostics import Diagnostics, Span
+from .node import Node
 from .positions import DECLARED, SourceIndex, bom_encoding
 from .rules.codes import XML001, XML002, XML003, XML004, XML005, XML006, XML007, XML008
 
@@ -63,8 +63,7 @@ def _parser() -> "etree.XMLParser":
     return _PARSER
 
 
-@dataclass
-class Document:
+class Document(Node, mutable=True):
     """A parsed document: its kind (root element name), tree and position index."""
 
     kind: str

@@ -7,12 +7,12 @@ elements that xmlschema has already flagged are explained; see validate.py.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from lxml import etree
 
 from . import cardinality
+from .node import Node, replace
 from .rules.codes import Code, XSD101, XSD102, XSD103, XSD104, XSD105, XSD106, XSD107
 
 # Which <source> attribute names the thing an interface or disk of a given type points at.
@@ -34,8 +34,7 @@ _WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Node):
     code: Code
     elem: Any          # the lxml element the finding is about
     message: str

@@ -1,5 +1,6 @@
 """The command line as scripts and CI use it: exit codes, formats, files and directories."""
 import json
+import pathlib
 import os
 import shlex
 
@@ -228,3 +229,28 @@ def test_compile_takes_emulator_and_machine_from_the_host(capsys, tmp_path):
 def test_unreadable_capabilities_file_is_a_usage_error(capsys):
     assert run(capsys, "compile", KVM, "--capabilities", "no/such/caps.xml")[0] == 2
     assert run(capsys, "validate", KVM, "--capabilities", "no/such/caps.xml")[0] == 2
+
+
+def test_the_console_script_exits_fast_without_losing_output(tmp_path, capsys):
+    """`virtc` (cli.run) ends with os._exit once its output is flushed: what it prints
+    through a pipe and the files it writes are whole, and the exit status is main()'s."""
+    import subprocess
+    import sys
+
+    from virtc.cli import main
+
+    assert main(["rules", "--format", "markdown"]) == 0
+    expected = capsys.readouterr().out
+    proc = subprocess.run([sys.executable, "-m", "virtc", "rules", "--format", "markdown"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == expected and len(expected) > 20000
+    out = tmp_path / "argv.txt"
+    example = pathlib.Path(__file__).resolve().parent.parent / "examples" / "kvm-demo2.xml"
+    proc = subprocess.run([sys.executable, "-m", "virtc", "compile", str(example), "-o",
+                           str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0 and out.read_text().startswith("/") and out.read_text().endswith("\n")
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<domain>")
+    proc = subprocess.run([sys.executable, "-m", "virtc", "validate", str(bad)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1 and "XML001" in proc.stdout + proc.stderr

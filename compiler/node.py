@@ -1,0 +1,176 @@
+"""Frozen record classes that cost next to nothing to create.
+
+The IR and the diagnostics are frozen records. `dataclasses` writes each class's methods as
+source text and `exec`s it: on Python 3.11 about a millisecond per class, plus 7 ms to
+import `dataclasses` (and `inspect`), which every `virtc` run would pay for the classes it
+imports (../shared/STYLE.md; benchmarks/bench.py figure 5). A `Node` gets the same
+behaviour from shared functions instead, in microseconds:
+
+    class Span(Node, order=True):
+        file: str = "<input>"
+        line: int = 0
+
+- fields are the annotated class attributes in order (a base class's first; `ClassVar[…]`
+  annotations are not fields), defaults are their values, `Factory(make)` a default made
+  per instance (dataclasses' `default_factory`);
+- `__init__` takes fields by position or keyword, `__repr__`, `__eq__` and `__hash__` work
+  on the field values (equal only to the same class), `order=True` adds `<`, `<=`, `>`, `>=`;
+- instances are frozen: setting or deleting an attribute raises `FrozenInstanceError`
+  (`class Result(Node, mutable=True)` for a record that is filled in, which has no hash);
+- `replace(node, **changes)`, `fields(node_or_class)` and `asdict(node)` (shallow) stand
+  in for their dataclasses namesakes; instances pickle and copy as usual.
+"""
+from __future__ import annotations
+
+_MISSING = object()
+
+
+class FrozenInstanceError(AttributeError):
+    """An attempt to change a field of a frozen record."""
+
+
+class Factory:
+    """A default made afresh for every instance: `tags: list = Factory(list)`."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make) -> None:
+        self.make = make
+
+
+def _is_classvar(hint) -> bool:
+    text = hint if isinstance(hint, str) else getattr(hint, "__name__", repr(hint))
+    return text.startswith(("ClassVar", "typing.ClassVar"))
+
+
+class Node:
+    """Base of frozen records (see the module docstring)."""
+
+    __slots__ = ()
+    _fields: tuple = ()
+    _defaults: dict = {}
+
+    def __init_subclass__(cls, order: bool = False, mutable: bool = False, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        names: list = []
+        defaults: dict = {}
+        for klass in reversed(cls.__mro__):
+            for name, hint in klass.__dict__.get("__annotations__", {}).items():
+                if _is_classvar(hint) or name.startswith("_"):
+                    continue
+                if name not in names:
+                    names.append(name)
+                if name in klass.__dict__:
+                    defaults[name] = klass.__dict__[name]
+                else:
+                    defaults.pop(name, None)
+        seen_default = False
+        for name in names:
+            if name in defaults:
+                seen_default = True
+            elif seen_default:
+                raise TypeError(f"{cls.__name__}: field {name!r} without a default follows "
+                                "one with a default")
+        cls._fields = tuple(names)
+        cls._defaults = defaults
+        cls.__match_args__ = tuple(names)
+        if mutable:              # a result being filled in: fields may be set, no hash
+            cls.__setattr__ = object.__setattr__
+            cls.__delattr__ = object.__delattr__
+            cls.__hash__ = None
+        if order:
+            cls.__lt__ = _lt
+            cls.__le__ = _le
+            cls.__gt__ = _gt
+            cls.__ge__ = _ge
+
+    def __init__(self, *args, **kwargs) -> None:
+        fields = self._fields
+        if len(args) > len(fields):
+            raise TypeError(f"{type(self).__name__}() takes {len(fields)} arguments, "
+                            f"{len(args)} given")
+        setter = object.__setattr__
+        defaults = self._defaults
+        for index, name in enumerate(fields):
+            if index < len(args):
+                if name in kwargs:
+                    raise TypeError(f"{type(self).__name__}() got {name!r} twice")
+                value = args[index]
+            else:
+                value = kwargs.pop(name, _MISSING)
+                if value is _MISSING:
+                    value = defaults.get(name, _MISSING)
+                    if value is _MISSING:
+                        raise TypeError(f"{type(self).__name__}() is missing {name!r}")
+                    if type(value) is Factory:
+                        value = value.make()
+            setter(self, name, value)
+        if kwargs:               # what is left named no field
+            raise TypeError(f"{type(self).__name__}() got unknown fields "
+                            f"{', '.join(sorted(kwargs))}")
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({inner})"
+
+    def __eq__(self, other) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __ne__(self, other) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() != other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __setattr__(self, name, value) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _lt(a, b):
+    return a._values() < b._values() if type(a) is type(b) else NotImplemented
+
+
+def _le(a, b):
+    return a._values() <= b._values() if type(a) is type(b) else NotImplemented
+
+
+def _gt(a, b):
+    return a._values() > b._values() if type(a) is type(b) else NotImplemented
+
+
+def _ge(a, b):
+    return a._values() >= b._values() if type(a) is type(b) else NotImplemented
+
+
+def replace(node, **changes):
+    """A copy of `node` with `changes` (dataclasses.replace for Node)."""
+    values = {name: getattr(node, name) for name in node._fields}
+    unknown = set(changes) - set(values)
+    if unknown:
+        raise TypeError(f"{type(node).__name__} has no fields {', '.join(sorted(unknown))}")
+    values.update(changes)
+    return type(node)(**values)
+
+
+def fields(node_or_class) -> tuple:
+    """The field names, in order."""
+    return node_or_class._fields
+
+
+def asdict(node) -> dict:
+    """The fields and their values (shallow: sub-nodes stay nodes)."""
+    return {name: getattr(node, name) for name in node._fields}
+
+
+def is_node(value) -> bool:
+    return isinstance(value, Node)
