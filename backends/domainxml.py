@@ -90,7 +90,7 @@ def _devices(w: _Writer, d: Domain) -> None:
     for g in dev.graphics:
         _family(w, g)
     for inp in dev.inputs:
-        w.empty(2, "input", [("type", inp.type.value), ("bus", inp.bus.value)])
+        _family(w, inp)
     for chr in dev.serials + dev.parallels + dev.consoles:
         _family(w, chr)
     for node in dev.families:
@@ -100,7 +100,8 @@ def _devices(w: _Writer, d: Domain) -> None:
 
 
 # Families written in the format page's element order above, not in the families' order.
-_PLACED = frozenset({"disk", "interface", "graphics", "serial", "parallel", "console"})
+_PLACED = frozenset({"disk", "interface", "graphics", "input", "serial", "parallel",
+                     "console"})
 
 
 def _family(w: _Writer, node) -> None:

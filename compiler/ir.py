@@ -75,17 +75,6 @@ class ClockOffset(str, enum.Enum):
     LOCALTIME = "localtime"
 
 
-class InputType(str, enum.Enum):
-    MOUSE = "mouse"
-    TABLET = "tablet"
-
-
-class InputBus(str, enum.Enum):
-    PS2 = "ps2"
-    USB = "usb"
-    XEN = "xen"
-
-
 @dataclass(frozen=True)
 class Boot:
     """One <boot dev=…> entry of <os>."""
@@ -140,21 +129,11 @@ class Clock:
 
 
 @dataclass(frozen=True)
-class Input:
-    """An <input> device (mouse or tablet) and its bus."""
-
-    type: InputType
-    bus: InputBus
-    span: Span = NOWHERE
-
-
-@dataclass(frozen=True)
 class Devices:
     """The <devices> element: everything plugged into the guest."""
 
     emulator: Optional[str] = None
     emulator_span: Span = NOWHERE
-    inputs: Tuple[Input, ...] = ()
     # Devices of the family modules (compiler/devices/), in document order: each a node
     # with its own TAG, sub-nodes and DeviceInfo.
     families: Tuple[object, ...] = ()
@@ -182,6 +161,12 @@ class Devices:
         from .devices.graphics import Graphics
 
         return self.of(Graphics)
+
+    @property
+    def inputs(self) -> tuple:
+        from .devices.input import Input
+
+        return self.of(Input)
 
     @property
     def serials(self) -> tuple:

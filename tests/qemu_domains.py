@@ -27,8 +27,8 @@ def domain(**kw) -> Domain:
 
 def devs(**kw) -> Devices:
     """Devices; `disks=` (and the other families by name) go into `families`."""
-    families = tuple(node for name in ("disks", "interfaces", "graphics", "serials",
-                                       "parallels", "consoles", "families")
+    families = tuple(node for name in ("disks", "interfaces", "graphics", "inputs",
+                                       "serials", "parallels", "consoles", "families")
                      for node in kw.pop(name, ()))
     return Devices(families=families, **kw)
 

@@ -14,11 +14,11 @@ from qemu_domains import (SEVEN, compile_, devs, disk, domain, map_disks, spec_k
 from virtc.compiler.devices.chardev import CharKind, CharMode, CharProtocol, CharType
 from virtc.compiler.devices.chardev import make as chardev
 from virtc.compiler.ir import (Boot, BootDev, Clock, ClockOffset, Domain, DomainType,
-                               Input, InputBus, InputType,
                                LifecycleAction, NetType, Os, OsType)
 
 from virtc.compiler.devices.disk import DiskBus
 from virtc.compiler.devices.graphics import Graphics, GraphicsType
+from virtc.compiler.devices.input import Input, InputBus, InputType
 from virtc.compiler.devices.interface import InterfaceScript
 
 needs_qemu = harness.needs_qemu

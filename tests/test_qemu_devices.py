@@ -11,7 +11,8 @@ from virtc.compiler.diagnostics import Span
 from virtc.compiler.devices.chardev import CharKind, CharMode, CharProtocol, CharType
 from virtc.compiler.devices.chardev import make as chardev
 from virtc.compiler.devices.graphics import Graphics, GraphicsType
-from virtc.compiler.ir import (Input, InputBus, InputType, NetType,
+from virtc.compiler.devices.input import Input, InputBus, InputType
+from virtc.compiler.ir import (NetType,
                                Network, NOWHERE)
 
 # ---------------------------------------------------------------------------- disks

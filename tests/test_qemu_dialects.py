@@ -13,11 +13,14 @@ import qemu_harness as harness
 from qemu_domains import codes, compile_, domain, pairs, spec_kvm, spec_qemu
 from virtc.backends.qemu import (QemuContext, UnknownDialect, compile_domain, detect_version,
                                  get_dialect, known_versions, nearest_dialect)
-from virtc.backends.qemu import boot, graphics, machine
+from virtc.backends.qemu import boot, machine
+from virtc.backends.qemu.devices import input as qemu_input
 from virtc.backends.qemu.devices import chardev
 from virtc.compiler.devices import chardev as chardev_family
 from virtc.compiler.devices import graphics as graphics_family
 from virtc.compiler.devices.graphics import GraphicsType
+from virtc.compiler.devices import input as input_family
+from virtc.compiler.devices.input import InputBus, InputType
 from virtc.backends.qemu.devices import interface as netdev
 from virtc.backends.qemu.devices import disk as drive
 from virtc.compiler.devices import disk as disk_family
@@ -28,7 +31,7 @@ from virtc.compiler.diagnostics import Diagnostics
 from virtc.compiler.devices.chardev import CharKind, CharMode, CharProtocol, CharType
 from virtc.compiler.ir import (Boot, BootDev, Clock,
                                ClockOffset, Devices, DomainType,
-                               Features, InputBus, InputType, LifecycleAction,
+                               Features, LifecycleAction,
                                NetType, Os, OsType)
 from virtc.compiler.networks import network_table
 from virtc.compiler.rules import registry
@@ -42,7 +45,7 @@ TABLES = [
     (LifecycleAction, boot.ON_REBOOT), (LifecycleAction, boot.ON_CRASH),
     (DiskBus, drive.DRIVE_IF), (DiskBus, drive.BUS_SLOTS), (DiskDevice, drive.MEDIA),
     (DiskDevice, drive.SCSI_DEVICE), (DiskType, drive.BARE_SOURCE_DIR), (NetType, netdev.NETDEV_TYPE),
-    (InputType, graphics.USB_INPUT_DEVICE), (InputType, graphics.USBDEVICE_NAME),
+    (InputType, qemu_input.USB_INPUT_DEVICE), (InputType, qemu_input.USBDEVICE_NAME),
     (CharType, chardev.CHARDEV_BACKEND), (CharKind, chardev.DEV_BACKEND),
     (CharKind, chardev.KIND_SWITCH),
 ]
@@ -55,7 +58,7 @@ def test_every_enum_member_has_a_table_entry(enum_type, table):
 
 
 def test_every_enum_in_the_ir_is_mapped_by_some_table():
-    ir_enums = {v for module in (ir, disk_family, chardev_family, graphics_family)
+    ir_enums = {v for module in (ir, disk_family, chardev_family, graphics_family, input_family)
                 for v in vars(module).values()
                 if isinstance(v, type) and issubclass(v, enum.Enum)}
     # OsType, CharMode, CharProtocol, GraphicsType, InputBus are dispatched by `match`

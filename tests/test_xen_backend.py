@@ -23,12 +23,14 @@ from virtc.compiler.diagnostics import Diagnostics, Severity, Span
 from virtc.compiler.ir import (
     Boot, BootDev, Clock, ClockOffset,
     Domain, DomainType, Features,
-    Input, InputBus, InputType, LifecycleAction, NetType, Network, Os,
+    LifecycleAction, NetType, Network, Os,
     OsType, Uncompiled,
 )
 from virtc.backends.xen.devices import disk as xen_disk
 from virtc.backends.xen.devices import chardev as xen_chardev
 from virtc.backends.xen.devices import graphics as xen_graphics
+from virtc.backends.xen.devices import input as xen_input
+from virtc.compiler.devices.input import Input, InputBus, InputType
 from virtc.compiler.devices.graphics import Graphics, GraphicsType
 from virtc.compiler.devices.chardev import (CharDevice, CharKind, CharMode, CharProtocol,
                                            CharType)
@@ -433,7 +435,7 @@ def test_rule_fixture_triggers_its_code(code):
 
 # The central tables, and those of the families the dialect modules place themselves.
 ENUM_TABLES = (tables.ENUM_TABLES + xen_disk.ENUM_TABLES + xen_chardev.ENUM_TABLES
-               + xen_graphics.ENUM_TABLES)
+               + xen_graphics.ENUM_TABLES + xen_input.ENUM_TABLES)
 
 
 @pytest.mark.parametrize("enum_type, table", ENUM_TABLES,
@@ -447,7 +449,8 @@ def test_every_ir_enum_the_backend_sees_has_a_table():
     import virtc.compiler.devices.chardev as chardev_family
     import virtc.compiler.devices.disk as disk_family
     import virtc.compiler.devices.graphics as graphics_family
-    enums = {v for module in (ir, disk_family, chardev_family, graphics_family)
+    import virtc.compiler.devices.input as input_family
+    enums = {v for module in (ir, disk_family, chardev_family, graphics_family, input_family)
              for v in vars(module).values()
              if isinstance(v, type) and issubclass(v, enum.Enum) and v.__module__ == module.__name__}
     assert enums == {e for e, _ in ENUM_TABLES}

@@ -17,7 +17,7 @@ from virtc.pipeline import compile_domain, load_bytes
 from virtc.backends.domainxml import escape_attr, escape_text, format_domain
 from virtc.backends.xen import import_config
 from virtc.compiler import ir
-from virtc.compiler.devices import chardev as ch, disk as dk, graphics as gr
+from virtc.compiler.devices import chardev as ch, disk as dk, graphics as gr, input as inp
 from qemu_domains import ir_disk, ir_interface
 from virtc.compiler.diagnostics import Diagnostics, Span
 from virtc.cli.xen import run_import
@@ -170,9 +170,10 @@ def xen_domains(draw) -> ir.Domain:
         families=tuple(draw(disks(hvm, i)) for i in range(n_disks)) + tuple(
             draw(st.lists(interfaces(), max_size=2,
                           unique_by=lambda i: i.mac_address or object())))
-        + tuple(graphics) + serials,
-        inputs=(ir.Input(ir.InputType.TABLET, ir.InputBus.USB),) if hvm and draw(
-            st.booleans()) else (),
+        + tuple(graphics)
+        + ((inp.Input(inp.InputType.TABLET, inp.InputBus.USB),) if hvm and draw(
+            st.booleans()) else ())
+        + serials,
     )
     return ir.Domain(
         ir.DomainType.XEN, draw(RISKY_TEXT), memory,
@@ -239,8 +240,8 @@ def test_xm_config_imports_every_key():
     [g] = d.devices.graphics
     assert (g.type, g.port, bool(g.autoport), g.listen) == (gr.GraphicsType.VNC, 5903, False,
                                                             "127.0.0.1")
-    assert d.devices.inputs == (ir.Input(ir.InputType.TABLET, ir.InputBus.USB,
-                                         span=Span("g.cfg", 21, 1)),)
+    assert d.devices.inputs == (inp.Input(inp.InputType.TABLET, inp.InputBus.USB,
+                                          span=Span("g.cfg", 21, 1)),)
     disks = {x.target_dev: x for x in d.devices.disks}
     assert (disks["hda"].type, disks["hda"].path, bool(disks["hda"].readonly)) == (
         dk.DiskType.BLOCK, "/dev/vg/root", False)

@@ -6,10 +6,11 @@ from typing import Callable, List, Optional
 from ...compiler.diagnostics import Severity
 from ...compiler import uncompiled
 from ...compiler.devices.disk import DiskBus
-from ...compiler.ir import Domain, InputBus
+from ...compiler.devices.input import InputBus
+from ...compiler.ir import Domain
 from ...compiler.rules.codes import QEMU320, QEMU321
-from . import boot, graphics, machine
-from .devices import build_families, chardev, disk, interface
+from . import boot, machine
+from .devices import build_families, chardev, disk, input, interface
 from .devices import graphics as display
 from .context import QemuContext
 from .opts import Option, render
@@ -39,7 +40,7 @@ BUILDERS: List[Builder] = [
     lambda d, c: interface.build_all(d.devices.interfaces, d, c),
     lambda d, c: chardev.build_all(d.devices.serials + d.devices.parallels
                                    + d.devices.consoles, d, c),
-    graphics.build_inputs,
+    lambda d, c: input.build_all(d.devices.inputs, d, c),
     build_families,          # the other device families, each by its own builder (devices/)
 ]
 

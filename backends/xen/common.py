@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, Mapping, Optional, Union
 
 from ...compiler.diagnostics import Diagnostics, Severity, Span
-from ...compiler.ir import BootDev, Domain, InputBus, Network, nearest
-from ...compiler.rules.codes import Code, XEN405, XEN406, XEN415, XEN418, XEN422
+from ...compiler.ir import BootDev, Domain, Network, nearest
+from ...compiler.rules.codes import Code, XEN405, XEN406, XEN418, XEN422
 from . import tables
 from .dialects import XenDialect
 from .literal import unencodable
@@ -131,20 +131,3 @@ def check_encodable(b: Builder, config: Config) -> None:
         if any(isinstance(item, str) and unencodable(item) for item in items):
             b.report(XEN422, f"the value of {b.target} key {key} holds text UTF-8 can't encode "
                      "(a lone surrogate)", b.domain.span)
-
-
-def build_inputs(b: Builder, config: Config) -> None:
-    usb_written = False
-    for dev in b.domain.devices.inputs:
-        implicit = tables.INPUT_BUS_IMPLICIT[dev.bus]
-        if implicit == ("hvm" if b.hvm else "pv"):
-            continue
-        if dev.bus is InputBus.USB and b.hvm and not usb_written:
-            config.set("usb", 1)
-            config.set("usbdevice", tables.USB_DEVICES[dev.type])
-            usb_written = True
-            continue
-        why = (f"{b.target} has one usbdevice key" if dev.bus is InputBus.USB and b.hvm
-               else f"a {'HVM' if b.hvm else 'paravirtualized'} guest has no such input")
-        b.report(XEN415, f"<input type='{dev.type.value}' bus='{dev.bus.value}'>: {why}; "
-                 "ignored", dev.span)

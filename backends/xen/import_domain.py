@@ -16,10 +16,10 @@ from ...compiler.ir import (
     LifecycleAction, Os, OsType,
 )
 from ...compiler.rules.codes import XEN426, XEN427, XEN429
-from . import import_devices as dev
 from .devices.disk import read_disks
 from .devices.chardev import CharKind, chardevs
 from .devices.graphics import display_keys, vfb
+from .devices.input import usb_inputs
 from .devices.interface import vif
 from .import_values import ConfigReader
 from .settings import Settings
@@ -119,10 +119,9 @@ def _devices(r: ConfigReader, hvm: bool, xl: bool) -> Devices:
         # In the order the XML writer writes them (backends/domainxml.py).
         families=read_disks(r, xl) + tuple(
             i for _, e, span in r.strings("vif") for i in [vif(r, e, span)] if i)
-        + tuple(graphics)
+        + tuple(graphics) + tuple(usb_inputs(r))
         + tuple(chardevs(r, "serial", CharKind.SERIAL))
         + tuple(chardevs(r, "parallel", CharKind.PARALLEL)),
-        inputs=tuple(dev.usb_inputs(r)),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Dict, Optional
 
 from ...compiler.ir import (
-    BootDev, ClockOffset, DomainType, InputBus, InputType, LifecycleAction, NetType, OsType,
+    BootDev, ClockOffset, DomainType, LifecycleAction, NetType, OsType,
 )
 
 # Only domain type xen compiles; the others name the hypervisor a document was written for.
@@ -58,19 +58,6 @@ VIF_KINDS: Dict[NetType, Optional[str]] = {
     NetType.CLIENT: None,
 }
 
-USB_DEVICES: Dict[InputType, str] = {
-    InputType.MOUSE: "mouse",
-    InputType.TABLET: "tablet",
-}
-
-# Which guests get an input bus implicitly (libvirt's xenDomainDefAddImplicitInputDevice):
-# "hvm" / "pv" need no key; None (USB) is written as usb/usbdevice on HVM.
-INPUT_BUS_IMPLICIT: Dict[InputBus, Optional[str]] = {
-    InputBus.PS2: "hvm",
-    InputBus.XEN: "pv",
-    InputBus.USB: None,
-}
-
 ENUM_TABLES = (
     (DomainType, DOMAIN_TYPES),
     (OsType, BUILDERS),
@@ -78,6 +65,4 @@ ENUM_TABLES = (
     (LifecycleAction, LIFECYCLE),
     (ClockOffset, LOCALTIME),
     (NetType, VIF_KINDS),
-    (InputType, USB_DEVICES),
-    (InputBus, INPUT_BUS_IMPLICIT),
 )

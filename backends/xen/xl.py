@@ -18,8 +18,9 @@ from typing import Optional
 from ...compiler.ir import nearest
 from ...compiler.rules.codes import XEN418, XEN423, XEN430
 from .devices.chardev import build_chardevs
+from .devices.input import build_inputs
 from .common import (
-    Builder, Config, build_clock, build_features, build_hvm_boot, build_inputs, build_lifecycle, build_meta,
+    Builder, Config, build_clock, build_features, build_hvm_boot, build_lifecycle, build_meta,
     check_encodable,
 )
 from .devices.disk import build_xl_disks

@@ -11,10 +11,11 @@ from ...compiler.ir import nearest
 from ...compiler.rules.codes import XEN418, XEN419, XEN423
 from . import tables
 from .devices.chardev import build_chardevs
+from .devices.input import build_inputs
 from .devices.disk import build_xm_disks, build_xm_floppies, build_xm_old_cdrom
 from .dialects import VIF_TYPE_IOEMU
 from .common import (
-    Builder, Config, build_clock, build_emulator, build_features, build_hvm_boot, build_inputs, build_lifecycle,
+    Builder, Config, build_clock, build_emulator, build_features, build_hvm_boot, build_lifecycle,
     build_meta, check_encodable,
 )
 from .devices.graphics import build_xm_graphics

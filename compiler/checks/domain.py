@@ -3,16 +3,14 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostics
 from ..devices.disk import DiskDevice
-from ..ir import (BootDev, Domain, DomainType,
-                  InputBus, InputType, nearest)
-from ..rules.codes import SEM208, SEM212, SEM213, SEM215, SEM219, SEM220, SEM222
+from ..ir import BootDev, Domain, DomainType, nearest
+from ..rules.codes import SEM208, SEM212, SEM213, SEM215, SEM219
 
 
 def check(dom: Domain, diags: Diagnostics) -> None:
     _check_memory(dom, diags)
     _check_os(dom, diags)
     _check_boot_media(dom, diags)
-    _check_inputs(dom, diags)
 
 
 def _check_memory(dom: Domain, diags: Diagnostics) -> None:
@@ -63,10 +61,3 @@ def _check_boot_media(dom: Domain, diags: Diagnostics) -> None:
         if not present:
             diags.add(SEM215, f"<boot dev='{boot.dev.value}'> has no {medium} to boot from",
                       boot.span, hint=f"add a {medium}, or remove this <boot>")
-
-
-def _check_inputs(dom: Domain, diags: Diagnostics) -> None:
-    for inp in dom.devices.inputs:
-        if inp.type is InputType.TABLET and inp.bus is not InputBus.USB:
-            diags.add(SEM222, f"an input tablet cannot sit on the {inp.bus.value} bus", inp.span,
-                      hint="use <input type='tablet' bus='usb'/>")

@@ -1,13 +1,18 @@
-"""Input devices (graphics: devices/graphics.py)."""
+"""<input> (compiler/devices/input.py): a USB mouse or tablet as -device (or -usbdevice);
+the PS/2 mouse is part of every PC machine. argv.py places the inputs after -usb
+(build_all). DeviceInfo parts are QEMU320 on their line, an <alias> QEMU321.
+"""
 from __future__ import annotations
 
 from typing import Dict, List, assert_never
 
-from ...compiler.ir import Domain, Input, InputBus, InputType
-from ...compiler.rules.codes import QEMU306
-from .context import QemuContext
-from .dialects import Cap
-from .opts import Option, Opts, Raw
+from ....compiler.devices.input import Input, InputBus, InputType
+from ....compiler.ir import Domain
+from ....compiler.rules.codes import QEMU306
+from ..context import QemuContext
+from ..dialects import Cap
+from ..opts import Option, Opts, Raw
+from . import not_compiled
 
 USB_INPUT_DEVICE: Dict[InputType, str] = {
     InputType.MOUSE: "usb-mouse",
@@ -19,9 +24,10 @@ USBDEVICE_NAME: Dict[InputType, str] = {   # the legacy -usbdevice spelling
 }
 
 
-def build_inputs(domain: Domain, ctx: QemuContext) -> List[Option]:
+def build_all(inputs, domain: Domain, ctx: QemuContext) -> List[Option]:
     out: List[Option] = []
-    for inp in domain.devices.inputs:
+    for inp in inputs:
+        not_compiled(inp, ctx)
         match inp.bus:
             case InputBus.USB:
                 out.extend(build_usb_input(inp, ctx))

@@ -1,0 +1,61 @@
+"""<input> on Xen (compiler/devices/input.py): a USB mouse or tablet is xm/xl's usb and
+usbdevice keys on HVM guests; the PS/2 mouse of HVM guests and the Xen mouse of PV guests
+are implicit. xm.py and xl.py place the keys in their key order (build_inputs), so this
+module has no generic `build`. usb_inputs() reads the keys back.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+from ....compiler.devices.input import Input, InputBus, InputType
+from ....compiler.rules.codes import XEN415, XEN428
+from ..common import Builder, Config
+from ..import_values import ConfigReader
+
+USB_DEVICES: Dict[InputType, str] = {
+    InputType.MOUSE: "mouse",
+    InputType.TABLET: "tablet",
+}
+
+# Which guests get an input bus implicitly (libvirt's xenDomainDefAddImplicitInputDevice):
+# "hvm" / "pv" need no key; None (USB) is written as usb/usbdevice on HVM.
+INPUT_BUS_IMPLICIT: Dict[InputBus, Optional[str]] = {
+    InputBus.PS2: "hvm",
+    InputBus.XEN: "pv",
+    InputBus.USB: None,
+}
+
+ENUM_TABLES = (
+    (InputType, USB_DEVICES),
+    (InputBus, INPUT_BUS_IMPLICIT),
+)
+
+
+def build_inputs(b: Builder, config: Config) -> None:
+    usb_written = False
+    for dev in b.domain.devices.inputs:
+        implicit = INPUT_BUS_IMPLICIT[dev.bus]
+        if implicit == ("hvm" if b.hvm else "pv"):
+            continue
+        if dev.bus is InputBus.USB and b.hvm and not usb_written:
+            config.set("usb", 1)
+            config.set("usbdevice", USB_DEVICES[dev.type])
+            usb_written = True
+            continue
+        why = (f"{b.target} has one usbdevice key" if dev.bus is InputBus.USB and b.hvm
+               else f"a {'HVM' if b.hvm else 'paravirtualized'} guest has no such input")
+        b.report(XEN415, f"<input type='{dev.type.value}' bus='{dev.bus.value}'>: {why}; "
+                 "ignored", dev.span)
+
+
+# ------------------------------------------------------------------ import
+
+def usb_inputs(r: ConfigReader) -> List[Input]:
+    r.flag("usb")
+    inputs = []
+    for _, name, span in r.strings("usbdevice"):
+        if name in ("mouse", "tablet"):
+            inputs.append(Input(InputType(name), InputBus.USB, span=span))
+        else:
+            r.report(XEN428, f"usbdevice {name!r} has no domain XML equivalent; ignored", span)
+    return inputs
