@@ -125,12 +125,16 @@ def findings(root, index) -> List[tuple]:
         for device in devices:
             if device.tag in NEEDS:
                 _needs(device, out)
+        for tag in CHARDEV_TARGETS:
+            for chardev in devices.iterfind(tag):
+                _chardev(chardev, out)
         for backend in devices.iterfind("rng/backend[@model='builtin']"):
             _empty(backend, "<backend model='builtin'>", out)
     for hyperv in root.iterfind("features/hyperv[@mode='passthrough']"):
         _empty(hyperv, "<hyperv mode='passthrough'>", out)
     for el in [*root.iterfind("clock"), *root.iterfind("clock/timer"),
-               *root.iterfind("devices/input")]:
+               *root.iterfind("devices/input"), *root.iterfind("devices/graphics"),
+               *root.iterfind("devices/graphics/listen")]:
         _by_kind(el, out)
     return out
 
@@ -238,6 +242,10 @@ def _controller(controller, out) -> None:
 # (libvirt's grammar: one group per kind): element → (that attribute, {kind: {attribute:
 # the values it takes there, or None for any the schema takes}}, {kind: required}).
 # Attributes no kind lists here are the schema's business; unknown kinds are skipped.
+def _attrs(names: str) -> Dict[str, None]:
+    return dict.fromkeys(names.split())
+
+
 _RESET = {"adjustment": None}
 _TICKS = {"tickpolicy": None}
 BY_KIND: Dict[str, tuple] = {
@@ -249,6 +257,16 @@ BY_KIND: Dict[str, tuple] = {
                        "tsc": {"frequency": None, "mode": None, **_TICKS},
                        "hpet": _TICKS, "pit": _TICKS, "armvtimer": _TICKS,
                        "kvmclock": {}, "hypervclock": {}}, {}),
+    "graphics": ("type", {
+        "sdl": _attrs("display xauth fullscreen"), "desktop": _attrs("display fullscreen"),
+        "vnc": _attrs("port autoport websocket listen sharePolicy powerControl socket passwd "
+                      "keymap passwdValidTo connected"),
+        "spice": _attrs("port tlsPort autoport listen passwd keymap passwdValidTo connected "
+                        "defaultMode"),
+        "rdp": _attrs("port autoport replaceUser multiUser listen"),
+        "dbus": _attrs("address p2p"), "egl-headless": {}}, {}),
+    "listen": ("type", {"address": _attrs("address"), "network": _attrs("network address"),
+                        "socket": _attrs("socket"), "none": {}}, {"network": ("network",)}),
     "input": ("type", {"tablet": {"bus": None}, "mouse": {"bus": None},
                        "keyboard": {"bus": None}, "passthrough": {"bus": ("virtio",)},
                        "evdev": {}}, {"passthrough": ("bus",)}),
@@ -306,6 +324,34 @@ def _needs(device, out) -> None:
         elif attr and found.get(attr) is None:
             out.append((XSD104, found, f"<{child}> of {where} is missing required "
                         f"attribute '{attr}'", f"add {attr}='…' to <{child}>"))
+
+
+# Character devices (libvirt's grammar: qemucdev and channel): type= is required (a console
+# may be a bare <console tty=…/>), a channel's <target> names one of its own three types,
+# and the others' target types are the serial and console ones.
+_SERIAL_TARGETS = ("isa-serial", "usb-serial", "pci-serial", "spapr-vio-serial",
+                   "system-serial", "sclp-serial", "isa-debug", "xen", "serial", "uml",
+                   "virtio", "lxc", "openvz", "sclp", "sclplm")
+CHARDEV_TARGETS = {"channel": ("virtio", "guestfwd", "xen"), "serial": _SERIAL_TARGETS,
+                   "console": _SERIAL_TARGETS, "parallel": _SERIAL_TARGETS}
+
+
+def _chardev(chardev, out) -> None:
+    tag = chardev.tag
+    if chardev.get("type") is None and (tag != "console" or len(chardev)):
+        out.append((XSD104, chardev, f"<{tag}> is missing required attribute 'type'",
+                    f"add type='…' to <{tag}> (pty, unix, file, …)"))
+    target = chardev.find("target")
+    if target is None:
+        return
+    kind, allowed = target.get("type"), CHARDEV_TARGETS[tag]
+    if kind is None and tag == "channel":
+        out.append((XSD104, target, "<target> of a <channel> is missing required attribute "
+                    "'type'", "add type='virtio' (or guestfwd, xen) to <target>"))
+    elif kind is not None and kind not in allowed:
+        out.append((XSD103, target, f"invalid value '{kind}' for attribute 'type' of "
+                    f"<target> in <{tag}>", "one of: " + ", ".join(f"'{t}'" for t in allowed),
+                    "type"))
 
 
 def _empty(el, where: str, out) -> None:

@@ -249,31 +249,7 @@ def _odd_disks(root):
             if d.get("type") not in ("file", "block") or d.get("device") == "lun"]
 
 
-_TARGET_TYPES = {
-    "channel": ("virtio", "guestfwd", "xen"),
-    "console": ("serial", "virtio", "xen", "uml", "lxc", "openvz", "sclp", "sclplm"),
-    "serial": ("isa-serial", "usb-serial", "pci-serial", "spapr-vio-serial", "system-serial",
-               "sclp-serial", "isa-debug"),
-    "parallel": ()}
-
-
-def _odd_chardevs(root):
-    out = []
-    for tag, types in _TARGET_TYPES.items():
-        for dev in root.iterfind(f"devices/{tag}"):
-            target = dev.find("target")
-            kind = target.get("type") if target is not None else None
-            if dev.get("type") is None or (kind is not None and kind not in types) or (
-                    tag == "channel" and target is not None and kind is None):
-                out.append(dev)
-    return out
-
-
-def _odd_graphics(root):
-    return [g for g in root.iterfind("devices/graphics")
-            if g.get("type") not in ("vnc", "spice")
-            or any(l.get("type") == "network" and l.get("network") is None
-                   for l in g.iterfind("listen"))]
+CHARDEVS = ("serial", "console", "parallel", "channel")
 
 
 # The order `virsh dumpxml` writes a domain's children in (virDomainDefFormat).
@@ -304,7 +280,7 @@ def _sort_children(root):
 
 
 def _chardev_sources(root):
-    return [src for tag in _TARGET_TYPES for src in root.iterfind(f"devices/{tag}/source")
+    return [src for tag in CHARDEVS for src in root.iterfind(f"devices/{tag}/source")
             if src.get("mode") not in (None, "bind", "connect")]
 
 
@@ -381,8 +357,6 @@ CASES: Dict[str, Case] = {
     "unlowered-domain-type": Case(_unlowered, _set_kvm),
     "interface-type": Case(_finder(_odd_interfaces), _remover(_odd_interfaces)),
     "disk-type": Case(_finder(_odd_disks), _remover(_odd_disks)),
-    "chardev-target-type": Case(_finder(_odd_chardevs), _remover(_odd_chardevs)),
-    "graphics-type": Case(_finder(_odd_graphics), _remover(_odd_graphics)),
     "doctype-entities": Case(_has_entities, _drop_entities),
     "no-memory": Case(_no_memory, _add_memory),
     "no-os": Case(_no_os, _add_os),
@@ -524,6 +498,14 @@ SMALL = {
     "sata-with-model": "<controller type='sata' model='piix3'/>",
     "sata-with-ports": "<controller type='sata' ports='4'/>",
     "usb-with-ports": "<controller type='usb' model='qemu-xhci' ports='8'/>",
+    "sdl-with-port": "<graphics type='sdl' port='5900'/>",
+    "rdp-multiuser": "<graphics type='rdp' multiUser='yes'/>",
+    "vnc-multiuser": "<graphics type='vnc' multiUser='yes'/>",
+    "listen-network-no-name": "<graphics type='vnc'><listen type='network'/></graphics>",
+    "channel-target-serial": "<channel type='pty'><target type='system-serial'/></channel>",
+    "channel-target-untyped": "<channel type='pty'><target/></channel>",
+    "serial-untyped": "<serial><target port='0'/></serial>",
+    "console-tty-only": "<console tty='/dev/pts/1'/>",
     "rng-no-backend": "<rng model='virtio'/>",
     "rng-builtin-text": "<rng model='virtio'><backend model='builtin'>/dev/random</backend>"
                         "</rng>",
@@ -620,9 +602,6 @@ EXAMPLES: Dict[str, bytes] = {k: v.encode() for k, v in {
                                  "</interface>"),
     "disk-type": _EX.format("<disk type='nvme' device='disk'><source file='/x'/>"
                             "<target dev='vda'/></disk>"),
-    "chardev-target-type": _EX.format("<channel type='pty'><target type='system-serial'/>"
-                                      "</channel>"),
-    "graphics-type": _EX.format("<graphics type='sdl' port='5900'/>"),
     "semantic-201": _EX.format("<interface type='network'/>"),
     "semantic-216": _EX.format("").replace("<type>hvm</type>", "<boot dev='hd'/>"),
     "semantic-219": _EX.format("").replace("<type>hvm</type>",
