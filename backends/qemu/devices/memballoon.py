@@ -19,7 +19,7 @@ from ....compiler.ir import Domain
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts
-from . import device_id, placement, virtio_driver_props
+from . import device_id, not_compiled, placement, virtio_driver_props
 
 DRIVER = {
     BalloonModel.VIRTIO: "virtio-balloon-pci",
@@ -44,6 +44,7 @@ def build(node: Memballoon, domain: Domain, ctx: QemuContext) -> List[Option]:
         ctx.unsupported(node.span, f"<memballoon model='{node.model.value}'>",
                         "use model='virtio'")
         return []
+    not_compiled(node, ctx, honoured=("alias", "address"))
     where = placement(node.info, domain, ctx, "<memballoon>")
     if where is None:
         return []

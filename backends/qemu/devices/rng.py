@@ -17,7 +17,7 @@ from ....compiler.rules.codes import QEMU320
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts
-from . import device_id, placement, virtio_driver_props
+from . import device_id, not_compiled, placement, virtio_driver_props
 
 DRIVER = {
     RngModel.VIRTIO: "virtio-rng-pci",
@@ -34,6 +34,7 @@ def build(node: Rng, domain: Domain, ctx: QemuContext) -> List[Option]:
     if node.model is not RngModel.VIRTIO and not ctx.has(Cap.VIRTIO_TRANSITIONAL):
         ctx.unsupported(node.span, f"<rng model='{node.model.value}'>", "use model='virtio'")
         return []
+    not_compiled(node, ctx, honoured=("alias", "address"))
     dev_id = device_id(node.info, node.span, ctx)
     where = placement(node.info, domain, ctx, "<rng>")
     backend = _backend(node, f"obj{dev_id}", f"char{dev_id}", ctx)
