@@ -5,8 +5,10 @@ are enums, each a subset of the `compiler/vocabulary.py` entry that `IR_ENUMS` m
 (tests/test_vocabulary.py); each backend maps every member to its own strings in a table,
 and a test checks that no member is missing from any table.
 
-The device families that have moved to compiler/devices/ keep their nodes there; they sit
-in `Devices.families`, each with sub-nodes of their own and one DeviceInfo.
+Every device is a family of compiler/devices/ and keeps its nodes there; they sit in
+`Devices.families`, in document order, each with sub-nodes of their own (each with its
+span) and one DeviceInfo. The domain's own children that hold one value each (<kernel>,
+<currentMemory>, <on_crash>, …) stay plain fields; `at` records where each was written.
 
 Sizes are kept in the document's unit (KiB); backends convert.
 
@@ -31,6 +33,22 @@ def nearest(sub: Span, node: Span) -> Span:
     may carry only the node's own; a diagnostic then points at the node.
     """
     return node if sub == NOWHERE else sub
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where one child element of a node was written: lowering records (tag, span) for each
+    child whose value the node keeps as a plain field (<kernel>, <on_reboot>, <alias>, …),
+    so a later stage points at that child's line (`span_of`). Like a span, it is not part
+    of the node's value: nodes that differ only in it compare equal."""
+
+    tag: str
+    span: Span = NOWHERE
+
+
+def span_of(node, tag: str) -> Span:
+    """The span of `node`'s child <tag> as written, else the node's own span."""
+    return next((w.span for w in node.at if w.tag == tag), node.span)
 
 
 class DomainType(str, enum.Enum):
@@ -97,13 +115,9 @@ class Os:
     loader: Optional[str] = None
     boot: Tuple[Boot, ...] = ()         # in document order; first is tried first
     span: Span = NOWHERE
-    # Each child element's own span, or the <os> span when the child is absent.
-    type_span: Span = NOWHERE
-    kernel_span: Span = NOWHERE
-    initrd_span: Span = NOWHERE
-    cmdline_span: Span = NOWHERE
-    root_span: Span = NOWHERE
-    loader_span: Span = NOWHERE
+    # Where <type>, <kernel>, <initrd>, <cmdline>, <root> and <loader> were written.
+    at: Tuple[Written, ...] = field(default=(), compare=False)
+    span_of = span_of
 
     @property
     def is_hvm(self) -> bool:
@@ -222,11 +236,9 @@ class Domain:
     on_crash: LifecycleAction = LifecycleAction.RESTART
     devices: Devices = field(default_factory=Devices)
     span: Span = NOWHERE
-    current_memory_span: Span = NOWHERE
-    # <on_poweroff>, <on_reboot>, <on_crash>; each the domain's span when absent.
-    on_poweroff_span: Span = NOWHERE
-    on_reboot_span: Span = NOWHERE
-    on_crash_span: Span = NOWHERE
+    # Where <currentMemory>, <on_poweroff>, <on_reboot> and <on_crash> were written.
+    at: Tuple[Written, ...] = field(default=(), compare=False)
+    span_of = span_of
     # What lowering left unread, in document order; each backend reports it.
     uncompiled: Tuple[Uncompiled, ...] = ()
 

@@ -64,10 +64,9 @@ def lower_domain(doc: Document, diags: Diagnostics) -> Optional[ir.Domain]:
         on_crash=_action(r, root, "on_crash", ir.LifecycleAction.RESTART),
         devices=lower_devices(r, r.child(root, "devices"), dtype, os),
         span=r.span(root),
-        current_memory_span=r.span(current_el) if current_el is not None else ir.NOWHERE,
-        on_poweroff_span=_span_of(r, root, "on_poweroff"),
-        on_reboot_span=_span_of(r, root, "on_reboot"),
-        on_crash_span=_span_of(r, root, "on_crash"),
+        at=tuple(ir.Written(tag, r.span(el)) for tag in ("currentMemory", "on_poweroff",
+                                                          "on_reboot", "on_crash")
+                 for el in [r.peek(root, tag)] if el is not None),
     )
     return _with_leftovers(r, root, domain, diags)
 
@@ -148,7 +147,7 @@ def _lower_os(r: Reader, os_el, diags: Diagnostics) -> Optional[ir.Os]:
         loader=text["loader"],
         boot=boots,
         span=r.span(os_el),
-        **{f"{tag}_span": r.span(el if el is not None else os_el) for tag, el in values.items()},
+        at=tuple(ir.Written(tag, r.span(el)) for tag, el in values.items() if el is not None),
     )
 
 
@@ -169,12 +168,6 @@ def _lower_clock(r: Reader, el) -> ir.Clock:
     except NotLowered:
         offset = ir.ClockOffset.UTC        # the attribute stays unread: reported
     return ir.Clock(offset, span=r.span(el))
-
-
-def _span_of(r: Reader, parent, tag: str) -> ir.Span:
-    """The span of `parent`'s first <tag>, or `parent`'s own when it has none."""
-    el = r.peek(parent, tag)
-    return r.span(el if el is not None else parent)
 
 
 def _action(r: Reader, root, tag: str, default: ir.LifecycleAction) -> ir.LifecycleAction:

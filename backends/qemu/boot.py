@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 from ...compiler.diagnostics import Span
-from ...compiler.ir import BootDev, Domain, LifecycleAction, nearest
+from ...compiler.ir import BootDev, Domain, LifecycleAction
 from ...compiler.rules.codes import QEMU305, QEMU306, QEMU316
 from .context import QemuContext
 from .dialects import Cap
@@ -63,9 +63,9 @@ def build_boot(domain: Domain, ctx: QemuContext) -> List[Option]:
 def build_kernel(domain: Domain, ctx: QemuContext) -> List[Option]:
     os_ = domain.os
     cmdline = kernel_cmdline(os_.root, os_.cmdline)
-    initrd_span = nearest(os_.initrd_span, os_.span)
+    initrd_span = os_.span_of("initrd")
     # -append joins <root> and <cmdline>; a value it can't carry is more often the cmdline.
-    append_span = nearest(os_.cmdline_span if os_.cmdline else os_.root_span, os_.span)
+    append_span = os_.span_of("cmdline" if os_.cmdline else "root")
     if not os_.kernel:
         if os_.initrd or cmdline is not None:
             # QEMU refuses -initrd/-append without -kernel.
@@ -74,7 +74,7 @@ def build_kernel(domain: Domain, ctx: QemuContext) -> List[Option]:
                           " loads itself", initrd_span if os_.initrd else append_span,
                           "add <kernel> or remove them")
         return []
-    out = [Option("-kernel", Raw(os_.kernel), nearest(os_.kernel_span, os_.span))]
+    out = [Option("-kernel", Raw(os_.kernel), os_.span_of("kernel"))]
     if os_.initrd:
         out.append(Option("-initrd", Raw(os_.initrd), initrd_span))
     if cmdline is not None:
@@ -95,12 +95,11 @@ def kernel_cmdline(root: Optional[str], cmdline: Optional[str]) -> Optional[str]
 def build_lifecycle(domain: Domain, ctx: QemuContext) -> List[Option]:
     out: List[Option] = []
     events: Tuple[Tuple[str, LifecycleAction, Dict[LifecycleAction, Optional[str]], Span], ...] = (
-        ("on_poweroff", domain.on_poweroff, ON_POWEROFF, domain.on_poweroff_span),
-        ("on_reboot", domain.on_reboot, ON_REBOOT, domain.on_reboot_span),
-        ("on_crash", domain.on_crash, ON_CRASH, domain.on_crash_span),
+        ("on_poweroff", domain.on_poweroff, ON_POWEROFF, domain.span_of("on_poweroff")),
+        ("on_reboot", domain.on_reboot, ON_REBOOT, domain.span_of("on_reboot")),
+        ("on_crash", domain.on_crash, ON_CRASH, domain.span_of("on_crash")),
     )
-    for element, action, table, element_span in events:
-        span = nearest(element_span, domain.span)
+    for element, action, table, span in events:
         spelled = table[action]
         if spelled is None:
             continue

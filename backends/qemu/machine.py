@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 from ...compiler.diagnostics import Span
-from ...compiler.ir import ClockOffset, Domain, DomainType, OsType, nearest
+from ...compiler.ir import ClockOffset, Domain, DomainType, OsType
 from ...compiler.rules.codes import (QEMU304, QEMU306, QEMU309, QEMU311, QEMU316, QEMU317,
                                      QEMU318, QEMU319)
 from .context import QemuContext
@@ -84,7 +84,7 @@ def build_memory(domain: Domain, ctx: QemuContext) -> List[Option]:
         # A balloon target needs a balloon device and a monitor command after start.
         ctx.diags.add(QEMU318, f"<currentMemory> {current} KiB is below <memory>"
                       f" {domain.memory_kib} KiB; QEMU starts the guest with all of <memory>",
-                      nearest(domain.current_memory_span, domain.span),
+                      domain.span_of("currentMemory"),
                       "set the balloon target after start (QMP `balloon`)")
     return opts
 
@@ -136,7 +136,7 @@ def build_machine(domain: Domain, ctx: QemuContext) -> List[Option]:
 
 
 def _type_span(domain: Domain) -> Span:
-    return nearest(domain.os.type_span, domain.os.span)
+    return domain.os.span_of("type")
 
 
 def build_no_acpi(domain: Domain, ctx: QemuContext) -> List[Option]:
@@ -173,7 +173,7 @@ def check_domain(domain: Domain, ctx: QemuContext) -> None:
                       " paravirtualization; QEMU boots the kernel as a full (hvm) guest",
                       _type_span(domain), "use <type>hvm</type>; a Xen-PV-only kernel won't boot")
     if domain.os.loader:
-        _ignored(ctx, nearest(domain.os.loader_span, domain.os.span),
+        _ignored(ctx, domain.os.span_of("loader"),
                  f"<loader>{domain.os.loader}</loader>",
                  "it names Xen's HVM firmware; QEMU uses its own BIOS")
     if domain.bootloader:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, Mapping, Optional, Union
 
 from ...compiler.diagnostics import Diagnostics, Severity, Span
-from ...compiler.ir import BootDev, Domain, Network, nearest
+from ...compiler.ir import BootDev, Domain, Network
 from ...compiler.rules.codes import Code, XEN405, XEN406, XEN418, XEN422
 from . import tables
 from .dialects import XenDialect
@@ -109,13 +109,13 @@ def build_hvm_boot(b: Builder, config: Config) -> None:
     os = b.domain.os
     letters = "".join(tables.BOOT_LETTERS[boot.dev] for boot in os.boot)
     config.set("boot", letters or tables.BOOT_LETTERS[BootDev.HD])
-    for what, value, span in (("kernel", os.kernel, os.kernel_span),
-                              ("initrd", os.initrd, os.initrd_span),
-                              ("cmdline", os.cmdline, os.cmdline_span),
-                              ("root", os.root, os.root_span)):
+    for what, value, span in (("kernel", os.kernel, os.span_of("kernel")),
+                              ("initrd", os.initrd, os.span_of("initrd")),
+                              ("cmdline", os.cmdline, os.span_of("cmdline")),
+                              ("root", os.root, os.span_of("root"))):
         if value is not None:
             b.report(XEN418, f"<os><{what}> is for paravirtualized guests; HVM guests boot "
-                     "from <loader> and the boot devices; ignored", nearest(span, os.span))
+                     "from <loader> and the boot devices; ignored", span)
     if b.domain.bootloader is not None:
         b.report(XEN418, "<bootloader> is for paravirtualized guests; ignored", b.domain.span)
 

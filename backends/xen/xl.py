@@ -50,7 +50,8 @@ def build_os(b: Builder, config: Config) -> None:
         build_hvm_boot(b, config)
         return
     if os.loader is not None or os.boot:
-        where = nearest(os.loader_span if os.loader is not None else os.boot[0].span, os.span)
+        where = (os.span_of("loader") if os.loader is not None
+                 else nearest(os.boot[0].span, os.span))
         b.report(XEN418, "<os><loader> and <boot> are for HVM guests; ignored for this "
                  "paravirtualized guest", where)
     if os.kernel is None and d.bootloader is None:

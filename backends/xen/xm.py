@@ -7,7 +7,6 @@ diff cleanly against what libvirt wrote.
 """
 from __future__ import annotations
 
-from ...compiler.ir import nearest
 from ...compiler.rules.codes import XEN418, XEN419, XEN423
 from . import tables
 from .devices.chardev import build_chardevs
@@ -39,7 +38,7 @@ def build_os(b: Builder, config: Config) -> None:
         return
     if os.loader is not None:
         b.report(XEN418, "<os><loader> is HVM firmware; ignored for this paravirtualized "
-                 "guest", nearest(os.loader_span, os.span))
+                 "guest", os.span_of("loader"))
     if os.boot:
         b.report(XEN418, "<os><boot> orders emulated devices of HVM guests; ignored for "
                  "this paravirtualized guest", os.boot[0].span)

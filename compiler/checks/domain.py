@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostics
 from ..devices.disk import DiskDevice
-from ..ir import BootDev, Domain, DomainType, nearest
+from ..ir import BootDev, Domain, DomainType
 from ..rules.codes import SEM208, SEM212, SEM213, SEM215, SEM219
 
 
@@ -17,7 +17,7 @@ def _check_memory(dom: Domain, diags: Diagnostics) -> None:
     cur = dom.current_memory_kib
     if cur is not None and cur > dom.memory_kib:
         diags.add(SEM208, f"<currentMemory> {cur} KiB is more than <memory> {dom.memory_kib} KiB",
-                  dom.current_memory_span, hint="currentMemory is what the guest starts with; it cannot exceed "
+                  dom.span_of("currentMemory"), hint="currentMemory is what the guest starts with; it cannot exceed "
                                  "memory, the maximum")
 
 
@@ -33,7 +33,7 @@ def _check_os(dom: Domain, diags: Diagnostics) -> None:
                            "such as /usr/bin/pygrub")
     elif not os.is_hvm:
         diags.add(SEM219, f"a {dom.type.value} domain cannot run an OS of type '{os.type.value}'",
-                  nearest(os.type_span, os.span),
+                  os.span_of("type"),
                   hint="QEMU and KVM guests are fully virtualized: use <type>hvm</type>")
 
 

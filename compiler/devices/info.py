@@ -13,11 +13,11 @@ compile finding, never silently dropped.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple, Optional, Tuple
 
 from ..diagnostics import Span
-from ..ir import NOWHERE
+from ..ir import NOWHERE, Written, span_of
 from ..reader import Reader
 
 
@@ -59,14 +59,6 @@ class Address:
 
 
 @dataclass(frozen=True)
-class Written:
-    """Where one part of a DeviceInfo (<alias>, <address>, <boot>, <acpi>) was written."""
-
-    tag: str
-    span: Span = NOWHERE
-
-
-@dataclass(frozen=True)
 class DeviceInfo:
     """Alias, address, boot order and ACPI index of one device; each None when not given."""
 
@@ -77,12 +69,12 @@ class DeviceInfo:
     span: Span = NOWHERE            # the <address> (else the device) for diagnostics
     # Where each part was written, so that a backend that can't honour a part points at
     # its own line (span_of).
-    at: Tuple[Written, ...] = ()
+    at: Tuple[Written, ...] = field(default=(), compare=False)
     TAGS: ClassVar[Tuple[str, ...]] = ("alias", "address", "boot", "acpi")
 
     def span_of(self, tag: str) -> Span:
         """The span of part `tag` (alias, address, boot, acpi), else the info's own."""
-        return next((w.span for w in self.at if w.tag == tag), self.span)
+        return span_of(self, tag)
 
     def parts(self) -> Tuple[Tuple[str, Span], ...]:
         """(tag, span) of each part the device has, in TAGS order, for a backend to report
