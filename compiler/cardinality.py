@@ -128,6 +128,8 @@ def findings(root, index) -> List[tuple]:
         for tag in CHARDEV_TARGETS:
             for chardev in devices.iterfind(tag):
                 _chardev(chardev, out)
+        for disk in devices.iterfind("disk"):
+            _disk_source(disk, out)
         for backend in devices.iterfind("rng/backend[@model='builtin']"):
             _empty(backend, "<backend model='builtin'>", out)
     for hyperv in root.iterfind("features/hyperv[@mode='passthrough']"):
@@ -352,6 +354,37 @@ def _chardev(chardev, out) -> None:
         out.append((XSD103, target, f"invalid value '{kind}' for attribute 'type' of "
                     f"<target> in <{tag}>", "one of: " + ", ".join(f"'{t}'" for t in allowed),
                     "type"))
+
+
+# A disk's <source> attributes that only some disk types take (libvirt's grammar:
+# diskSourceFile, diskSourceBlock, …): of the attributes that tell the types apart, each
+# type takes its own (a disk with no type= is a file).
+DISK_SOURCE = {"file": ("file", "fdgroup"), "block": ("dev",), "dir": ("dir",),
+               "volume": ("pool", "volume", "mode"), "nvme": ("type", "namespace", "managed"),
+               "vhostuser": ("type", "path"), "network": ("protocol", "name", "query", "tls")}
+_DISK_DEPENDENT = {a for names in DISK_SOURCE.values() for a in names}
+# A SCSI LUN passed through is a block device, a network disk or a storage volume.
+_LUN_TYPES = ("block", "network", "volume")
+
+
+def _disk_source(disk, out) -> None:
+    kind = disk.get("type")
+    if disk.get("device") == "lun" and kind not in _LUN_TYPES + (None,):
+        out.append((XSD103, disk, f"<disk type='{kind}'> cannot be device='lun'",
+                    "a LUN is passed through from a block device, a network disk or a "
+                    "volume: write type='block' (or network, volume), or device='disk'",
+                    "device"))
+    takes = DISK_SOURCE.get(kind)
+    if takes is None:
+        return
+    for source in disk.iterfind("source"):
+        if kind in ("file", "block") and source.get(takes[0]) is None:
+            continue     # SEM211 says which attribute, or which type=, the disk needs
+        for name, value in source.attrib.items():
+            if name in _DISK_DEPENDENT and name not in takes:
+                out.append((XSD102, source, f"unknown attribute {name}='{value}' on <source> "
+                            f"of <disk type='{kind}'>", "remove it; a " + kind + " disk's "
+                            "<source> takes " + ", ".join(f"{a}=" for a in takes), name))
 
 
 def _empty(el, where: str, out) -> None:

@@ -244,11 +244,6 @@ def _odd_interfaces(root):
             if i.get("type") not in ("network", "bridge")]
 
 
-def _odd_disks(root):
-    return [d for d in root.iterfind("devices/disk")
-            if d.get("type") not in ("file", "block") or d.get("device") == "lun"]
-
-
 CHARDEVS = ("serial", "console", "parallel", "channel")
 
 
@@ -356,7 +351,6 @@ CASES: Dict[str, Case] = {
     "no-domain-type": Case(_no_domain_type, _set_xen),
     "unlowered-domain-type": Case(_unlowered, _set_kvm),
     "interface-type": Case(_finder(_odd_interfaces), _remover(_odd_interfaces)),
-    "disk-type": Case(_finder(_odd_disks), _remover(_odd_disks)),
     "doctype-entities": Case(_has_entities, _drop_entities),
     "no-memory": Case(_no_memory, _add_memory),
     "no-os": Case(_no_os, _add_os),
@@ -507,6 +501,15 @@ SMALL = {
     "serial-untyped": "<serial><target port='0'/></serial>",
     "console-tty-only": "<console tty='/dev/pts/1'/>",
     "rng-no-backend": "<rng model='virtio'/>",
+    "nvme-disk-file": "<disk type='nvme' device='disk'><source file='/x'/>"
+                      "<target dev='vda'/></disk>",
+    "file-disk-lun": "<disk type='file' device='lun'><source file='/x'/>"
+                     "<target dev='sda' bus='scsi'/></disk>",
+    "block-disk-lun": "<disk type='block' device='lun'><source dev='/dev/sdb'/>"
+                      "<target dev='sda' bus='scsi'/></disk>",
+    "untyped-disk": "<disk device='disk'><source file='/x'/><target dev='vda'/></disk>",
+    "network-disk-file": "<disk type='network' device='disk'><source protocol='nbd' "
+                         "file='/x'/><target dev='vda'/></disk>",
     "rng-builtin-text": "<rng model='virtio'><backend model='builtin'>/dev/random</backend>"
                         "</rng>",
     "passthrough-no-source": "<input type='passthrough' bus='virtio'/>",
@@ -600,8 +603,6 @@ EXAMPLES: Dict[str, bytes] = {k: v.encode() for k, v in {
         "<type>hvm</type>", "<boot dev='hd'/>"),
     "interface-type": _EX.format("<interface type='udp'><source network='default'/>"
                                  "</interface>"),
-    "disk-type": _EX.format("<disk type='nvme' device='disk'><source file='/x'/>"
-                            "<target dev='vda'/></disk>"),
     "semantic-201": _EX.format("<interface type='network'/>"),
     "semantic-216": _EX.format("").replace("<type>hvm</type>", "<boot dev='hd'/>"),
     "semantic-219": _EX.format("").replace("<type>hvm</type>",
