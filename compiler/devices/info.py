@@ -60,12 +60,14 @@ class Address:
 
 @dataclass(frozen=True)
 class DeviceInfo:
-    """Alias, address, boot order and ACPI index of one device; each None when not given."""
+    """Alias, address, boot order (and its s390 loadparm) and ACPI index of one device;
+    each None when not given."""
 
     alias: Optional[str] = None
     address: Optional[Address] = None
     boot_order: Optional[int] = None
     acpi_index: Optional[int] = None
+    loadparm: Optional[str] = None      # <boot loadparm>: the s390 boot selector
     span: Span = NOWHERE            # the <address> (else the device) for diagnostics
     # Where each part was written, so that a backend that can't honour a part points at
     # its own line (span_of).
@@ -81,8 +83,9 @@ class DeviceInfo:
         what it can't honour. An alias counts only when the document wrote it: one that
         post-parse gave (balloon0) is virtc's own name, nothing to honour."""
         written = {w.tag for w in self.at}
-        values = (self.alias if "alias" in written else None, self.address,
-                  self.boot_order, self.acpi_index)
+        boot = self.boot_order if self.boot_order is not None else self.loadparm
+        values = (self.alias if "alias" in written else None, self.address, boot,
+                  self.acpi_index)
         return tuple((tag, self.span_of(tag)) for tag, value in zip(self.TAGS, values)
                      if value is not None)
 
@@ -100,8 +103,9 @@ def lower_info(r: Reader, el) -> DeviceInfo:
         attrs = tuple((name, r.attr(address, name)) for name in address.attrib if name != "type")
         addr = Address(r.token(address, "type"), attrs, r.span(address))
     order = r.attr(boot, "order") if boot is not None else None
+    loadparm = r.attr(boot, "loadparm") if boot is not None else None
     index = r.attr(acpi, "index") if acpi is not None else None
-    if alias is None and addr is None and order is None and index is None:
+    if alias is None and addr is None and order is None and index is None and loadparm is None:
         return EMPTY
     return DeviceInfo(
         at=tuple(Written(tag, r.span(found)) for tag, found in
@@ -111,6 +115,7 @@ def lower_info(r: Reader, el) -> DeviceInfo:
         address=addr,
         boot_order=int(order) if order is not None else None,
         acpi_index=int(index) if index is not None else None,
+        loadparm=loadparm,
         span=addr.span if addr is not None else r.span(el),
     )
 
@@ -124,7 +129,11 @@ def write_info(info: DeviceInfo, el) -> None:
         address = etree.SubElement(el, "address", type=info.address.type)
         for name, value in info.address.attrs:
             address.set(name, value)
-    if info.boot_order is not None:
-        etree.SubElement(el, "boot", order=str(info.boot_order))
+    if info.boot_order is not None or info.loadparm is not None:
+        boot = etree.SubElement(el, "boot")
+        if info.boot_order is not None:
+            boot.set("order", str(info.boot_order))
+        if info.loadparm is not None:
+            boot.set("loadparm", info.loadparm)
     if info.acpi_index is not None:
         etree.SubElement(el, "acpi", index=str(info.acpi_index))

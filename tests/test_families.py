@@ -1,0 +1,66 @@
+"""The device families (compiler/devices/): found by tag, one module for several tags, and
+each element written back from its mapping lowers to the same node."""
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+
+import pytest
+
+from virtc.compiler.devices import all_families, family, family_name, tags
+from virtc.compiler.devices.chardev import Console, Parallel, Serial
+from virtc.compiler.devices.xmlmap import write
+from virtc.compiler.diagnostics import Diagnostics
+from virtc.compiler.lower import lower_domain
+from virtc.compiler.parse import parse
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MIGRATED = ("disk", "interface", "graphics", "input", "serial", "parallel", "console")
+DOCS = sorted([*(ROOT / "tests" / "golden").glob("*.xml"),
+               *(ROOT / "tests" / "corpus" / "dumpxml").glob("*.xml")])
+
+
+def test_one_module_serves_the_three_character_devices():
+    assert set(MIGRATED) <= tags()
+    chardev = family("serial")
+    assert family("parallel") is chardev and family("console") is chardev
+    assert chardev.TAGS == ("serial", "parallel", "console")
+    assert [family_name(n) for n in (Serial(), Parallel(), Console())] == ["chardev"] * 3
+    modules = all_families()
+    assert len(modules) == len(set(modules)) and chardev in modules
+
+
+def _nodes(source: bytes):
+    parsed = parse(source, "f.xml", Diagnostics())
+    if parsed is None:
+        return ()
+    domain = lower_domain(parsed, Diagnostics())
+    return domain.devices.families if domain is not None else ()
+
+
+def _facts(node):
+    """A node's values without where they were written."""
+    if dataclasses.is_dataclass(node):
+        return {f.name: _facts(getattr(node, f.name)) for f in dataclasses.fields(node)
+                if f.name not in ("span", "at")}
+    if isinstance(node, tuple):
+        return tuple(_facts(x) for x in node)
+    return node
+
+
+def _wrap(element: str, dtype: str = "kvm") -> bytes:
+    return (f"<domain type='{dtype}'><name>w</name><memory>65536</memory>"
+            f"<os><type>hvm</type></os><devices>{element}</devices></domain>").encode()
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_each_family_element_written_back_lowers_to_the_same_node(path):
+    from lxml import etree
+
+    for node in _nodes(path.read_bytes()):
+        if node.TAG not in MIGRATED:
+            continue
+        text = etree.tostring(write(node), encoding="unicode")
+        again = [n for n in _nodes(_wrap(text)) if type(n) is type(node)]
+        assert len(again) == 1, text
+        assert _facts(again[0]) == _facts(node), text
