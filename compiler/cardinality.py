@@ -45,7 +45,8 @@ ADDRESS_ATTRS: Dict[str, Dict[str, tuple]] = {
     "virtio-serial": {"controller": _TWO_DIGITS, "bus": _TWO_DIGITS, "port": _TWO_DIGITS},
     "ccid": {"controller": _TWO_DIGITS, "slot": _TWO_DIGITS},
     "usb": {"bus": (r"(0x)?[0-9a-fA-F]{1,3}",),
-            "port": (r"((0x)?[0-9a-fA-F]{1,3}\.){0,3}(0x)?[0-9a-fA-F]{1,3}",)},
+            # libxml2 takes up to five digits in the last part of libvirt's pattern
+            "port": (r"((0x)?[0-9a-fA-F]{1,3}\.){0,3}(0x)?[0-9a-fA-F]{1,5}",)},
     "spapr-vio": {"reg": (r"(0x)?[0-9a-fA-F]{1,8}",)},
     "ccw": {"cssid": (r"0x[0-9a-eA-E][0-9a-fA-F]?", r"0x[fF][0-9a-eA-E]?", (0, 254)),
             "ssid": (r"(0x)?[0-3]",), "devno": (r"0x[0-9a-fA-F]{1,4}", (0, 0xFFFF))},
@@ -117,6 +118,12 @@ def findings(root, index) -> List[tuple]:
     _repeats(root, ("domain",), index, out)
     for os_el in root.iterfind("os"):
         _os(os_el, out)
+    for numa in root.iterfind("cpu/numa"):
+        if numa.find("cell") is None:
+            out.append((XSD105, numa, "<numa> is missing required child element <cell>",
+                        "add <cell id='0' cpus='0-1' memory='…'/>, or remove <numa>"))
+    for hyperv in root.iterfind("features/hyperv[@mode='passthrough']"):
+        _empty(hyperv, "<hyperv mode='passthrough'>", out)
     for devices in root.iterfind("devices"):
         for address in devices.iterfind("*/address"):
             _address(address, out)
@@ -130,10 +137,12 @@ def findings(root, index) -> List[tuple]:
                 _chardev(chardev, out)
         for disk in devices.iterfind("disk"):
             _disk_source(disk, out)
+        for fs in devices.iterfind("filesystem"):
+            _source_by_type(fs, fs.get("type", "mount"), FILESYSTEM_SOURCE, out)
+        for graphics in devices.iterfind("graphics"):
+            _graphics_children(graphics, out)
         for backend in devices.iterfind("rng/backend[@model='builtin']"):
             _empty(backend, "<backend model='builtin'>", out)
-    for hyperv in root.iterfind("features/hyperv[@mode='passthrough']"):
-        _empty(hyperv, "<hyperv mode='passthrough'>", out)
     for el in [*root.iterfind("clock"), *root.iterfind("clock/timer"),
                *root.iterfind("devices/input"), *root.iterfind("devices/graphics"),
                *root.iterfind("devices/graphics/listen")]:
@@ -362,7 +371,6 @@ def _chardev(chardev, out) -> None:
 DISK_SOURCE = {"file": ("file", "fdgroup"), "block": ("dev",), "dir": ("dir",),
                "volume": ("pool", "volume", "mode"), "nvme": ("type", "namespace", "managed"),
                "vhostuser": ("type", "path"), "network": ("protocol", "name", "query", "tls")}
-_DISK_DEPENDENT = {a for names in DISK_SOURCE.values() for a in names}
 # A SCSI LUN passed through is a block device, a network disk or a storage volume.
 _LUN_TYPES = ("block", "network", "volume")
 
@@ -374,17 +382,55 @@ def _disk_source(disk, out) -> None:
                     "a LUN is passed through from a block device, a network disk or a "
                     "volume: write type='block' (or network, volume), or device='disk'",
                     "device"))
-    takes = DISK_SOURCE.get(kind)
+    source = disk.find("source")
+    if kind in ("file", "block") and source is not None and \
+            source.get(DISK_SOURCE[kind][0]) is None:
+        return           # SEM211 says which attribute, or which type=, the disk needs
+    _source_by_type(disk, kind, DISK_SOURCE, out)
+
+
+# A filesystem's <source> attributes by type (libvirt's grammar: one group per type; no
+# type= is a mount).
+FILESYSTEM_SOURCE = {"file": ("file",), "block": ("dev",), "mount": ("dir", "socket"),
+                     "bind": ("dir",), "template": ("name",), "ram": ("usage", "units"),
+                     "volume": ("pool", "volume")}
+
+
+def _source_by_type(device, kind, table, out) -> None:
+    """XSD102 for each attribute of the device's <source> that another type takes."""
+    takes = table.get(kind)
     if takes is None:
         return
-    for source in disk.iterfind("source"):
-        if kind in ("file", "block") and source.get(takes[0]) is None:
-            continue     # SEM211 says which attribute, or which type=, the disk needs
+    dependent = {a for names in table.values() for a in names}
+    for source in device.iterfind("source"):
         for name, value in source.attrib.items():
-            if name in _DISK_DEPENDENT and name not in takes:
+            if name in dependent and name not in takes:
                 out.append((XSD102, source, f"unknown attribute {name}='{value}' on <source> "
-                            f"of <disk type='{kind}'>", "remove it; a " + kind + " disk's "
-                            "<source> takes " + ", ".join(f"{a}=" for a in takes), name))
+                            f"of <{device.tag} type='{kind}'>", f"remove it; a {kind} "
+                            f"{device.tag}'s <source> takes "
+                            + ", ".join(f"{a}=" for a in takes), name))
+
+
+# The children each graphics type takes (libvirt's grammar: one group per type).
+_SPICE = ("listen", "channel", "image", "jpeg", "zlib", "playback", "streaming", "clipboard",
+          "mouse", "filetransfer", "gl")
+GRAPHICS_CHILDREN = {"sdl": ("gl",), "vnc": ("listen", "audio"), "spice": _SPICE,
+                     "rdp": ("listen",), "desktop": (), "egl-headless": ("gl",),
+                     "dbus": ("gl", "audio")}
+_GRAPHICS_DEPENDENT = {c for names in GRAPHICS_CHILDREN.values() for c in names}
+
+
+def _graphics_children(graphics, out) -> None:
+    kind = graphics.get("type")
+    takes = GRAPHICS_CHILDREN.get(kind)
+    if takes is None:
+        return
+    for child in graphics:
+        if isinstance(child.tag, str) and child.tag in _GRAPHICS_DEPENDENT \
+                and child.tag not in takes:
+            out.append((XSD101, child, f"<{child.tag}> is not allowed in <graphics "
+                        f"type='{kind}'>", f"remove it; <graphics type='{kind}'> may "
+                        "contain: " + (", ".join(f"<{t}>" for t in takes) or "nothing")))
 
 
 def _empty(el, where: str, out) -> None:

@@ -486,6 +486,10 @@ SMALL = {
                                    "<address type='virtio-serial' port='1'/></controller>",
     "usb-address-no-bus": "<controller type='scsi' index='0'><address type='usb'/>"
                           "</controller>",
+    "usb-port-five-digits": "<input type='tablet' bus='usb'><address type='usb' bus='0' "
+                            "port='65536'/></input>",
+    "usb-port-six-digits": "<input type='tablet' bus='usb'><address type='usb' bus='0' "
+                           "port='123456'/></input>",
     "usb-controller-pci-model": "<controller type='usb' model='pcie-root-port'/>",
     "pci-controller-no-model": "<controller type='pci' index='1'/>",
     "ide-piix3": "<controller type='ide' model='piix3'/>",
@@ -501,6 +505,14 @@ SMALL = {
     "serial-untyped": "<serial><target port='0'/></serial>",
     "console-tty-only": "<console tty='/dev/pts/1'/>",
     "rng-no-backend": "<rng model='virtio'/>",
+    "template-fs-dir": "<filesystem type='template'><source dir='/x'/><target dir='t'/>"
+                       "</filesystem>",
+    "mount-fs-socket": "<filesystem type='mount'><driver type='virtiofs'/>"
+                       "<source socket='/s'/><target dir='t'/></filesystem>",
+    "rdp-spice-channel": "<graphics type='rdp'><channel name='main' mode='secure'/>"
+                         "</graphics>",
+    "spice-channel": "<graphics type='spice'><channel name='main' mode='secure'/>"
+                     "</graphics>",
     "nvme-disk-file": "<disk type='nvme' device='disk'><source file='/x'/>"
                       "<target dev='vda'/></disk>",
     "file-disk-lun": "<disk type='file' device='lun'><source file='/x'/>"
@@ -524,6 +536,7 @@ SMALL = {
     "channel-no-target": "<channel type='pty'/>",
 }
 SMALL_PARTS = {
+    "numa-no-cell": {"clock": "<cpu><numa/></cpu>"},
     "vcpu-65536": {"vcpu": "65536"}, "vcpu-plus": {"vcpu": "+5"},
     "vcpu-max": {"vcpu": "65535"}, "machine-comma": {"machine": "pc,accel=tcg"},
     "clock-utc-start": {"clock": "<clock offset='utc' start='1'/>"},
