@@ -1,9 +1,12 @@
-"""Format an IR Domain as domain XML text (the inverse of compiler/lower), without lxml.
+"""Format an IR Domain as domain XML text (the inverse of compiler/lower).
 
 Used by `virtc import`: an xm/xl config becomes IR, and this module writes it in the
-element order of the libvirt format page. Values that lowering derives when absent (disk
-bus, input bus, character device port) are written explicitly, so reading the text back
-gives the same IR. One escaping function per context: text escapes & < > and a carriage
+element order of the libvirt format page. The domain's own elements are written here
+(without lxml); each device through its family's mapping (compiler/devices/xmlmap.py),
+the families the page orders (disk, interface, graphics, input, chardevs) in that order,
+the others after them in document order. Values post-parse derives when absent (disk bus,
+input bus, character device port) are set explicitly by the importer and written, so
+reading the text back gives the same IR. One escaping function per context: text escapes & < > and a carriage
 return (which parsers would turn into a newline); attributes also escape the quote and
 whitespace controls, which attribute normalisation would otherwise turn into spaces.
 Characters XML 1.0 can't hold at all are reported (XEN432) instead of written.

@@ -155,8 +155,9 @@ class Interface:
     def model_type(self) -> Optional[str]:
         return self.model.type if self.model is not None else None
 
-    def at(self, sub) -> Span:
-        """The span of sub-node `sub` when it is there, else the interface's."""
+    def where(self, sub) -> Span:
+        """The span of sub-node `sub` (self.mac, self.source, …) when the interface has it,
+        else the interface's own."""
         return sub.span if sub is not None else self.span
 
 
@@ -238,7 +239,7 @@ def check_all(interfaces, domain: Domain, diags: Diagnostics) -> None:
     for iface in interfaces:
         _check_source(iface, diags)
         if iface.mac_address is not None and _check_mac(iface, diags):
-            valid_macs.append((iface.mac_address, iface.at(iface.mac)))
+            valid_macs.append((iface.mac_address, iface.where(iface.mac)))
     for mac, span, first in second_uses(valid_macs):
         diags.add(SEM207, f"MAC address {mac} is used by two interfaces", span,
                   hint=f"the first use is at line {first.line}; give each interface its own MAC")
@@ -246,7 +247,7 @@ def check_all(interfaces, domain: Domain, diags: Diagnostics) -> None:
 
 def _check_source(iface: Interface, diags: Diagnostics) -> None:
     missing = [attr for field, attr in _REQUIRED[iface.type] if getattr(iface, field) is None]
-    at = iface.at(iface.source)
+    at = iface.where(iface.source)
     if missing:
         names = " and ".join(f"'{a}'" for a in missing)
         diags.add(SEM201,
@@ -270,13 +271,13 @@ def _check_mcast(iface: Interface, diags: Diagnostics) -> None:
     if addr is None or not addr.is_multicast:
         diags.add(SEM202,
                   f"<source address='{iface.address}'> of a multicast interface is not an IPv4 "
-                  f"multicast address", iface.at(iface.source),
+                  f"multicast address", iface.where(iface.source),
                   hint="use an address in 224.0.0.0/4, e.g. 230.0.0.1 (239.0.0.0/8 is for "
                        "local use)")
 
 
 def _check_mac(iface: Interface, diags: Diagnostics) -> bool:
-    mac, at = iface.mac_address, iface.at(iface.mac)
+    mac, at = iface.mac_address, iface.where(iface.mac)
     if not _MAC.match(mac):
         diags.add(SEM204, f"<mac address='{mac}'> is not a MAC address", at,
                   hint="write six two-digit hex octets separated by colons, e.g. 52:54:00:12:34:56")

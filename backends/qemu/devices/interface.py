@@ -50,10 +50,10 @@ Props = Tuple[Tuple[str, Optional[Scalar]], ...]
 def _value_spans(iface: Interface) -> Tuple[Tuple[str, Span], ...]:
     # Which element each value that comes from the document was read from, so a value QEMU
     # can't carry is reported there rather than on the <interface>.
-    source, target = iface.at(iface.source), iface.at(iface.target)
-    model, mac = iface.at(iface.model), iface.at(iface.mac)
+    source, target = iface.where(iface.source), iface.where(iface.target)
+    model, mac = iface.where(iface.model), iface.where(iface.mac)
     return (("br", source), *((key, source) for key in SOCKET_KEY.values()),
-            ("ifname", target), ("script", iface.at(iface.script)),
+            ("ifname", target), ("script", iface.where(iface.script)),
             ("mac", mac), ("macaddr", mac), ("model", model))
 
 
@@ -87,7 +87,7 @@ def build_netdev_pair(iface: Interface, index: int, kind: str, props: Props,
     spans = _value_spans(iface)
     return [Option("-netdev", Opts.of(kind, ("id", net_id), *props), iface.span, spans),
             # The head is the model's driver name.
-            Option("-device", device, iface.at(iface.model), spans)]
+            Option("-device", device, iface.where(iface.model), spans)]
 
 
 def build_net_vlan(iface: Interface, index: int, kind: str, props: Props) -> List[Option]:
@@ -130,7 +130,7 @@ def build_netdev_bridge(iface: Interface, bridge: str,
     if iface.target_dev:
         ctx.diags.add(QEMU306, f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
                       " for a bridge interface and is ignored: qemu-bridge-helper names the"
-                      " tap device itself", iface.at(iface.target),
+                      " tap device itself", iface.where(iface.target),
                       "use type='ethernet' with a <script> if the tap name matters")
     return "bridge", (("br", bridge),)
 
@@ -150,18 +150,18 @@ def _check_ignored(iface: Interface, ctx: QemuContext) -> None:
     if iface.ip_address:
         ctx.diags.add(QEMU306, f"<ip address='{iface.ip_address}'> has no QEMU equivalent and"
                       " is ignored: QEMU does not configure the guest's address",
-                      iface.at(iface.ip),
+                      iface.where(iface.ip),
                       "configure the address inside the guest or with DHCP")
     if iface.script_path and iface.type is not NetType.ETHERNET:
         ctx.diags.add(QEMU306, f"<script path='{iface.script_path}'> has no QEMU equivalent"
                       f" for type='{iface.type.value}' and is ignored: only type='ethernet'"
-                      " runs a script", iface.at(iface.script),
+                      " runs a script", iface.where(iface.script),
                       "remove <script> or use type='ethernet'")
     if iface.target_dev and iface.type in (NetType.USER, NetType.MCAST, NetType.SERVER,
                                            NetType.CLIENT):
         ctx.diags.add(QEMU306, f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
                       f" for type='{iface.type.value}' and is ignored: no host device exists",
-                      iface.at(iface.target), "remove <target>")
+                      iface.where(iface.target), "remove <target>")
 
 
 def _unknown_network(iface: Interface, ctx: QemuContext) -> None:
@@ -171,6 +171,6 @@ def _unknown_network(iface: Interface, ctx: QemuContext) -> None:
     close = difflib.get_close_matches(name, list(ctx.networks), n=1)
     guess = f"did you mean '{close[0]}'? " if close else ""
     ctx.diags.add(QEMU303, f"<source network='{name}'> names a network with no known"
-                  " bridge", iface.at(iface.source),
+                  " bridge", iface.where(iface.source),
                   f"{guess}define it with `--network FILE` (a libvirt <network> document with"
                   " <bridge name='…'/>); built in: " + ", ".join(sorted(ctx.networks)))

@@ -37,7 +37,7 @@ def _bridge_of(b: Builder, net: Interface) -> Optional[str]:
                 known = net.network in b.networks
                 why = "has no bridge" if known else "is not defined"
                 b.report(XEN403, f"<interface type='network'>: network {net.network!r} "
-                         f"{why}, so the vif has no bridge to join", net.at(net.source),
+                         f"{why}, so the vif has no bridge to join", net.where(net.source),
                          hint="pass the network definition with --network FILE, or use "
                          "<interface type='bridge'>")
             return bridge
@@ -51,7 +51,7 @@ def _bridge_of(b: Builder, net: Interface) -> Optional[str]:
 def _script_of(b: Builder, net: Interface, kind: str) -> Optional[str]:
     if net.type is NetType.NETWORK and net.script_path is not None:
         b.report(XEN420, f"<script path={net.script_path!r}> is not allowed on an interface "
-                 f"of type 'network' (network {net.network!r})", net.at(net.script),
+                 f"of type 'network' (network {net.network!r})", net.where(net.script),
                  hint="remove <script>, or use type='bridge'")
         return None
     if kind == "bridge":
@@ -82,14 +82,14 @@ def vif_entry(b: Builder, net: Interface, hvm_type: Optional[str],
     if kind == "bridge" and bridge is None:
         if net.type is NetType.BRIDGE:
             b.report(XEN403, "<interface type='bridge'> has no <source bridge>",
-                     net.at(net.source),
+                     net.where(net.source),
                      hint="add <source bridge='xenbr0'/>")
         return None
     script = _script_of(b, net, kind)
-    fields: List[tuple] = [("mac", net.mac_address, "MAC address", net.at(net.mac)),
-                           ("bridge", bridge, "bridge", net.at(net.source)),
-                           ("ip", net.ip_address, "IP address", net.at(net.ip)),
-                           ("script", script, "script path", net.at(net.script))]
+    fields: List[tuple] = [("mac", net.mac_address, "MAC address", net.where(net.mac)),
+                           ("bridge", bridge, "bridge", net.where(net.source)),
+                           ("ip", net.ip_address, "IP address", net.where(net.ip)),
+                           ("script", script, "script path", net.where(net.script))]
     parts: List[str] = []
     for key, value, what, span in fields:
         if value is None:
@@ -97,15 +97,15 @@ def vif_entry(b: Builder, net: Interface, hvm_type: Optional[str],
         if not b.no_separator(what, value, span, "vif"):
             return None
         parts.append(f"{key}={value}")
-    if not b.no_separator("model", net.model_type, net.at(net.model), "vif"):
+    if not b.no_separator("model", net.model_type, net.where(net.model), "vif"):
         return None
     parts += _model_fields(b, net, hvm_type, netfront_type)
     vifname = net.target_dev
     if vifname is not None and vifname.startswith(RUNTIME_VIF_PREFIX):
         b.report(XEN421, f"<target dev={vifname!r}> is a name Xen assigns at run time; "
-                 "ignored", net.at(net.target))
+                 "ignored", net.where(net.target))
     elif vifname is not None:
-        if not b.no_separator("target dev", vifname, net.at(net.target), "vif"):
+        if not b.no_separator("target dev", vifname, net.where(net.target), "vif"):
             return None
         parts.append(f"vifname={vifname}")
     return ",".join(parts)
