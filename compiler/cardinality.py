@@ -143,6 +143,11 @@ def findings(root, index) -> List[tuple]:
             _graphics_children(graphics, out)
         for backend in devices.iterfind("rng/backend[@model='builtin']"):
             _empty(backend, "<backend model='builtin'>", out)
+        for backend in devices.iterfind("rng/backend"):
+            if backend.get("model") != "egd" and backend.get("type") is not None:
+                out.append((XSD102, backend, f"unknown attribute type='{backend.get('type')}'"
+                            f" on <backend model='{backend.get('model')}'>", "remove it; only "
+                            "<backend model='egd'> takes type=", "type"))
     for el in [*root.iterfind("clock"), *root.iterfind("clock/timer"),
                *root.iterfind("devices/input"), *root.iterfind("devices/graphics"),
                *root.iterfind("devices/graphics/listen")]:

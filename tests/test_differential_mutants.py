@@ -331,6 +331,14 @@ def _typeless_egd(root):
             and rng.find("backend[@model='egd']").get("type") is None]
 
 
+def _misnamed_sources(root):
+    """File and block disks whose <source> lacks the type's own attribute (SEM211)."""
+    own = {"file": "file", "block": "dev"}
+    return [d for d in root.iterfind("devices/disk") if d.get("type") in own
+            and d.find("source") is not None and d.find("source").get(own[d.get("type")])
+            is None]
+
+
 def _finder(pick):
     return lambda root, doc: bool(pick(root))
 
@@ -342,6 +350,7 @@ def _remover(pick):
 CASES: Dict[str, Case] = {
     "chardev-source-mode": Case(_odd_mode, _bind),
     "semantic-201": Case(_finder(_sourceless_nics), _remover(_sourceless_nics)),
+    "semantic-211": Case(_finder(_misnamed_sources), _remover(_misnamed_sources)),
     "semantic-216": Case(_typeless_os, _add_type),
     "semantic-219": Case(_paravirt_os, _hvm),
     "semantic-225": Case(_finder(_typeless_egd), _remover(_typeless_egd)),
@@ -505,6 +514,8 @@ SMALL = {
     "serial-untyped": "<serial><target port='0'/></serial>",
     "console-tty-only": "<console tty='/dev/pts/1'/>",
     "rng-no-backend": "<rng model='virtio'/>",
+    "rng-random-typed": "<rng model='virtio'><backend model='random' type='pty'>/dev/random"
+                        "</backend></rng>",
     "template-fs-dir": "<filesystem type='template'><source dir='/x'/><target dir='t'/>"
                        "</filesystem>",
     "mount-fs-socket": "<filesystem type='mount'><driver type='virtiofs'/>"
@@ -537,6 +548,8 @@ SMALL = {
 }
 SMALL_PARTS = {
     "numa-no-cell": {"clock": "<cpu><numa/></cpu>"},
+    "blkio-weight-1001": {"clock": "<blkiotune><weight>1001</weight></blkiotune>"},
+    "blkio-weight-1000": {"clock": "<blkiotune><weight>1000</weight></blkiotune>"},
     "vcpu-65536": {"vcpu": "65536"}, "vcpu-plus": {"vcpu": "+5"},
     "vcpu-max": {"vcpu": "65535"}, "machine-comma": {"machine": "pc,accel=tcg"},
     "clock-utc-start": {"clock": "<clock offset='utc' start='1'/>"},
@@ -617,6 +630,8 @@ EXAMPLES: Dict[str, bytes] = {k: v.encode() for k, v in {
     "interface-type": _EX.format("<interface type='udp'><source network='default'/>"
                                  "</interface>"),
     "semantic-201": _EX.format("<interface type='network'/>"),
+    "semantic-211": _EX.format("<disk type='block' device='disk'><source file='/x'/>"
+                               "<target dev='vda'/></disk>"),
     "semantic-216": _EX.format("").replace("<type>hvm</type>", "<boot dev='hd'/>"),
     "semantic-219": _EX.format("").replace("<type>hvm</type>",
                                           "<type>linux</type><boot dev='hd'/>"),
