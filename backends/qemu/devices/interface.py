@@ -142,7 +142,7 @@ def build_netdev_tap(iface: Interface, ctx: QemuContext) -> Props:
 
 
 def build_netdev_socket(iface: Interface, ctx: QemuContext) -> Props:
-    # SEM201 has made sure of the address and port (compiler/checks/network.py).
+    # SEM201 has made sure of the address and port (compiler/devices/interface.py).
     return ((SOCKET_KEY[iface.type], f"{iface.address or ''}:{iface.port}"),)
 
 
