@@ -292,6 +292,7 @@ BY_KIND: Dict[str, tuple] = {
 NEEDS: Dict[str, tuple] = {
     "input": (("passthrough", "source", "evdev"), ("evdev", "source", "dev")),
     "rng": ((None, "backend", None),),
+    "tpm": ((None, "backend", None),),
     "channel": ((None, "target", None),),
     "filesystem": ((None, "target", None),),
 }
@@ -364,6 +365,11 @@ def _chardev(chardev, out) -> None:
     if kind is None and tag == "channel":
         out.append((XSD104, target, "<target> of a <channel> is missing required attribute "
                     "'type'", "add type='virtio' (or guestfwd, xen) to <target>"))
+    elif kind == "guestfwd" and tag == "channel":
+        for name in ("address", "port"):
+            if target.get(name) is None:
+                out.append((XSD104, target, f"<target type='guestfwd'> is missing required "
+                            f"attribute '{name}'", f"add {name}='…' to <target>"))
     elif kind is not None and kind not in allowed:
         out.append((XSD103, target, f"invalid value '{kind}' for attribute 'type' of "
                     f"<target> in <{tag}>", "one of: " + ", ".join(f"'{t}'" for t in allowed),

@@ -339,6 +339,16 @@ def _misnamed_sources(root):
             is None]
 
 
+# Values libvirt added after 9.0, whose grammar virt-xml-validate runs here: virtc takes
+# them (docs/libvirt-differences.md, "Elements added after libvirt 9.0").
+NEWER = {"watchdog": ("model", ("itco",)), "panic": ("model", ("pvpanic",))}
+
+
+def _newer(root):
+    return [el for tag, (attr, values) in NEWER.items()
+            for el in root.iterfind(f"devices/{tag}") if el.get(attr) in values]
+
+
 def _finder(pick):
     return lambda root, doc: bool(pick(root))
 
@@ -354,6 +364,7 @@ CASES: Dict[str, Case] = {
     "semantic-216": Case(_typeless_os, _add_type),
     "semantic-219": Case(_paravirt_os, _hvm),
     "semantic-225": Case(_finder(_typeless_egd), _remover(_typeless_egd)),
+    "newer-libvirt": Case(_finder(_newer), _remover(_newer)),
     "domain-order": Case(_out_of_order, _sort_children),
     "spaced-number": Case(lambda root, doc: bool(_spaced_numbers(root)), _strip_numbers),
     "bare-hex": Case(_bare_hex, _hex_to_zero),
@@ -514,6 +525,11 @@ SMALL = {
     "serial-untyped": "<serial><target port='0'/></serial>",
     "console-tty-only": "<console tty='/dev/pts/1'/>",
     "rng-no-backend": "<rng model='virtio'/>",
+    "tpm-no-backend": "<tpm model='tpm-tis'/>",
+    "guestfwd-no-port": "<channel type='pty'><target type='guestfwd' address='10.0.2.1'/>"
+                        "</channel>",
+    "disk-driver-dotted": "<disk type='file'><driver name='org.qemu'/><source file='/x'/>"
+                          "<target dev='vda'/></disk>",
     "rng-random-typed": "<rng model='virtio'><backend model='random' type='pty'>/dev/random"
                         "</backend></rng>",
     "template-fs-dir": "<filesystem type='template'><source dir='/x'/><target dir='t'/>"
@@ -625,6 +641,7 @@ EXAMPLES: Dict[str, bytes] = {k: v.encode() for k, v in {
         "</os>", "</os><on_poweroff>destroy</on_poweroff><currentMemory>65536</currentMemory>"
                  "<on_reboot>restart</on_reboot>"),
     "no-domain-type": _XEN_PV.format("", "<kernel>/k</kernel>"),
+    "newer-libvirt": _EX.format("<watchdog model='itco' action='reset'/>"),
     "unlowered-domain-type": _EX.format("").replace("kvm", "hyperv").replace(
         "<type>hvm</type>", "<boot dev='hd'/>"),
     "interface-type": _EX.format("<interface type='udp'><source network='default'/>"
