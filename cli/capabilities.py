@@ -26,7 +26,7 @@ def run_capabilities(emulators: Sequence[str], output: Optional[str],
 
     Probe warnings go to stderr. Exit 0 (warnings included), 2 when `output` can't be written.
     """
-    from dataclasses import replace
+    from ..compiler.node import replace
 
     from ..compiler.capabilities.format import format_capabilities
     from ..discovery import ProbeConfig, discover

@@ -1,4 +1,4 @@
-"""The typed IR: frozen dataclasses with no XML types in them.
+"""The typed IR: frozen records (compiler/node.py) with no XML types in them.
 
 Every node carries the `span` of the XML element it was lowered from. Fixed vocabularies
 are enums, each a subset of the `compiler/vocabulary.py` entry that `IR_ENUMS` maps it to
@@ -12,16 +12,16 @@ span) and one DeviceInfo. The domain's own children that hold one value each (<k
 
 Sizes are kept in the document's unit (KiB); backends convert.
 
-Every dataclass has a docstring: without one, dataclasses builds one with
-inspect.signature when the module is imported, a cost every `virtc` run pays.
+The nodes are `Node` records, not dataclasses: a dataclass costs about a millisecond to
+create at import, which every `virtc` run would pay for each of the IR's classes.
 """
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
 from .diagnostics import Span
+from .node import Factory, Node, NotCompared
 
 NOWHERE = Span()
 
@@ -35,8 +35,7 @@ def nearest(sub: Span, node: Span) -> Span:
     return node if sub == NOWHERE else sub
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(Node):
     """Where one child element of a node was written: lowering records (tag, span) for each
     child whose value the node keeps as a plain field (<kernel>, <on_reboot>, <alias>, …),
     so a later stage points at that child's line (`span_of`). Like a span, it is not part
@@ -93,16 +92,14 @@ class ClockOffset(str, enum.Enum):
     LOCALTIME = "localtime"
 
 
-@dataclass(frozen=True)
-class Boot:
+class Boot(Node):
     """One <boot dev=…> entry of <os>."""
 
     dev: BootDev
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Os:
+class Os(Node):
     """The <os> element: guest type, kernel boot or the boot order."""
 
     type: OsType
@@ -116,7 +113,7 @@ class Os:
     boot: Tuple[Boot, ...] = ()         # in document order; first is tried first
     span: Span = NOWHERE
     # Where <type>, <kernel>, <initrd>, <cmdline>, <root> and <loader> were written.
-    at: Tuple[Written, ...] = field(default=(), compare=False)
+    at: Tuple[Written, ...] = NotCompared(())
     span_of = span_of
 
     @property
@@ -124,8 +121,7 @@ class Os:
         return self.type is OsType.HVM
 
 
-@dataclass(frozen=True)
-class Features:
+class Features(Node):
     """The <features> flags."""
 
     pae: bool = False
@@ -134,24 +130,24 @@ class Features:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Clock:
+class Clock(Node):
     """The <clock offset=…> element."""
 
     offset: ClockOffset = ClockOffset.UTC
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Devices:
+class Devices(Node):
     """The <devices> element: everything plugged into the guest."""
 
     emulator: Optional[str] = None
-    emulator_span: Span = NOWHERE
     # Devices of the family modules (compiler/devices/), in document order: each a node
     # with its own TAG, sub-nodes and DeviceInfo.
     families: Tuple[object, ...] = ()
     span: Span = NOWHERE
+    # Where <emulator> was written.
+    at: Tuple[Written, ...] = NotCompared(())
+    span_of = span_of
 
     def of(self, cls) -> tuple:
         """The family devices of node class `cls`, in document order."""
@@ -201,8 +197,7 @@ class Devices:
         return self.of(Console)
 
 
-@dataclass(frozen=True)
-class Uncompiled:
+class Uncompiled(Node):
     """Valid libvirt XML that lowering did not turn into IR (see compiler/uncompiled.py).
 
     `path` names it for a person (`devices/controller`, `cpu`, `disk/driver@cache`);
@@ -215,8 +210,7 @@ class Uncompiled:
     value: Optional[str] = None     # the attribute's value, for an attribute
 
 
-@dataclass(frozen=True)
-class Domain:
+class Domain(Node):
     """A whole <domain>: the root of the IR a backend compiles."""
 
     type: DomainType
@@ -228,16 +222,16 @@ class Domain:
     current_memory_kib: Optional[int] = None
     bootloader: Optional[str] = None
     bootloader_args: Optional[str] = None
-    os: Os = field(default_factory=lambda: Os(OsType.HVM))
-    features: Features = field(default_factory=Features)
-    clock: Clock = field(default_factory=Clock)
+    os: Os = Factory(lambda: Os(OsType.HVM))
+    features: Features = Factory(Features)
+    clock: Clock = Factory(Clock)
     on_poweroff: LifecycleAction = LifecycleAction.DESTROY
     on_reboot: LifecycleAction = LifecycleAction.RESTART
     on_crash: LifecycleAction = LifecycleAction.RESTART
-    devices: Devices = field(default_factory=Devices)
+    devices: Devices = Factory(Devices)
     span: Span = NOWHERE
     # Where <currentMemory>, <on_poweroff>, <on_reboot> and <on_crash> were written.
-    at: Tuple[Written, ...] = field(default=(), compare=False)
+    at: Tuple[Written, ...] = NotCompared(())
     span_of = span_of
     # What lowering left unread, in document order; each backend reports it.
     uncompiled: Tuple[Uncompiled, ...] = ()
@@ -248,8 +242,7 @@ class Domain:
         return self.current_memory_kib if self.current_memory_kib is not None else self.memory_kib
 
 
-@dataclass(frozen=True)
-class Network:
+class Network(Node):
     """A libvirt virtual network definition, used to resolve <source network=…>."""
 
     name: str

@@ -7,7 +7,6 @@ in `checks`. What lowering does not read is reported, never dropped.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Optional
 
 from . import ir
@@ -17,6 +16,7 @@ from .parse import Document
 from .reader import NotLowered, Reader, kib_up, size_bytes
 from .rules.codes import SEM214, SEM216, SEM221, SEM223, SEM224
 from .uncompiled import DOCUMENTATION, is_host_side, is_seed_mismatch, path_of
+from .node import replace
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 

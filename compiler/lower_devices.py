@@ -14,7 +14,7 @@ def lower_devices(r: Reader, el, dtype: ir.DomainType, os: ir.Os) -> ir.Devices:
     emulator = r.child(el, "emulator")
     return ir.Devices(
         emulator=r.text(emulator).strip() if emulator is not None else None,
-        emulator_span=r.span(emulator) if emulator is not None else ir.NOWHERE,
+        at=(ir.Written("emulator", r.span(emulator)),) if emulator is not None else (),
         families=_families(r, el),
         span=r.span(el),
     )

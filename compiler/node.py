@@ -12,7 +12,8 @@ behaviour from shared functions instead, in microseconds:
 
 - fields are the annotated class attributes in order (a base class's first; `ClassVar[…]`
   annotations are not fields), defaults are their values, `Factory(make)` a default made
-  per instance (dataclasses' `default_factory`);
+  per instance (dataclasses' `default_factory`), `NotCompared(default)` a field that
+  equality and hashing ignore (`field(compare=False)`);
 - `__init__` takes fields by position or keyword, `__repr__`, `__eq__` and `__hash__` work
   on the field values (equal only to the same class), `order=True` adds `<`, `<=`, `>`, `>=`;
 - instances are frozen: setting or deleting an attribute raises `FrozenInstanceError`
@@ -27,6 +28,17 @@ _MISSING = object()
 
 class FrozenInstanceError(AttributeError):
     """An attempt to change a field of a frozen record."""
+
+
+class NotCompared:
+    """A field that equality, hashing and ordering leave out (dataclasses'
+    `field(compare=False)`), e.g. where a node's children were written:
+    `at: tuple = NotCompared(())`."""
+
+    __slots__ = ("default",)
+
+    def __init__(self, default) -> None:
+        self.default = default
 
 
 class Factory:
@@ -48,6 +60,7 @@ class Node:
 
     __slots__ = ()
     _fields: tuple = ()
+    _compared: tuple = ()
     _defaults: dict = {}
 
     def __init_subclass__(cls, order: bool = False, mutable: bool = False, **kwargs) -> None:
@@ -71,8 +84,12 @@ class Node:
             elif seen_default:
                 raise TypeError(f"{cls.__name__}: field {name!r} without a default follows "
                                 "one with a default")
+        uncompared = {name for name, value in defaults.items() if type(value) is NotCompared}
+        for name in uncompared:
+            defaults[name] = defaults[name].default
         cls._fields = tuple(names)
         cls._defaults = defaults
+        cls._compared = tuple(name for name in names if name not in uncompared)
         cls.__match_args__ = tuple(names)
         if mutable:              # a result being filled in: fields may be set, no hash
             cls.__setattr__ = object.__setattr__
@@ -110,7 +127,8 @@ class Node:
                             f"{', '.join(sorted(kwargs))}")
 
     def _values(self) -> tuple:
-        return tuple(getattr(self, name) for name in self._fields)
+        """The values that equality, hashing and ordering compare."""
+        return tuple(getattr(self, name) for name in self._compared)
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)

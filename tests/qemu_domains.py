@@ -1,7 +1,6 @@
 """Small IR domains and argv helpers shared by the QEMU backend tests."""
 from __future__ import annotations
 
-import dataclasses
 
 from virtc.backends.qemu import DEFAULT_VERSION, QemuContext, compile_domain, get_dialect
 from virtc.compiler.diagnostics import Diagnostics
@@ -15,6 +14,7 @@ from virtc.compiler.devices.graphics import Graphics, GraphicsType
 from virtc.compiler.ir import (NOWHERE, Boot, BootDev, Devices, Domain, DomainType, NetType, Os,
                                OsType)
 from virtc.compiler.networks import network_table
+from virtc.compiler.node import fields, replace
 
 
 
@@ -65,27 +65,26 @@ def ir_interface(type: NetType, *, bridge=None, network=None, address=None, port
 
 def as_kind(dev: CharDevice, kind: CharKind) -> CharDevice:
     """The same character device as another element (a <serial> as a <parallel>)."""
-    return CLASSES[kind](**{f.name: getattr(dev, f.name) for f in dataclasses.fields(dev)
-                            if f.name != "tty"})
+    return CLASSES[kind](**{f: getattr(dev, f) for f in fields(dev) if f != "tty"})
 
 
 def with_char_path(dev: CharDevice, path: str) -> CharDevice:
     """`dev` with its source path replaced (a path-type device with one <source>)."""
-    return dataclasses.replace(dev, sources=tuple(dataclasses.replace(s, path=path)
+    return replace(dev, sources=tuple(replace(s, path=path)
                                                   for s in dev.sources))
 
 
 def with_path(disk: Disk, path: str) -> Disk:
     """`disk` backed by `path` instead."""
-    return dataclasses.replace(disk, source=dataclasses.replace(disk.source, file=path, dev=None)
+    return replace(disk, source=replace(disk.source, file=path, dev=None)
                                if disk.type is DiskType.FILE else
-                               dataclasses.replace(disk.source, dev=path))
+                               replace(disk.source, dev=path))
 
 
 def map_disks(devices: Devices, change, cls=Disk) -> Devices:
     """`devices` with each disk (or node of `cls`) replaced by change(node), in place among
     the families."""
-    return dataclasses.replace(devices, families=tuple(
+    return replace(devices, families=tuple(
         change(node) if isinstance(node, cls) else node for node in devices.families))
 
 

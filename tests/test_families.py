@@ -2,7 +2,6 @@
 each element written back from its mapping lowers to the same node."""
 from __future__ import annotations
 
-import dataclasses
 import pathlib
 
 import pytest
@@ -13,6 +12,7 @@ from virtc.compiler.devices.xmlmap import write
 from virtc.compiler.diagnostics import Diagnostics
 from virtc.compiler.lower import lower_domain
 from virtc.compiler.parse import parse
+from virtc.compiler.node import fields, is_node
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MIGRATED = ("disk", "interface", "graphics", "input", "serial", "parallel", "console")
@@ -40,9 +40,9 @@ def _nodes(source: bytes):
 
 def _facts(node):
     """A node's values without where they were written."""
-    if dataclasses.is_dataclass(node):
-        return {f.name: _facts(getattr(node, f.name)) for f in dataclasses.fields(node)
-                if f.name not in ("span", "at")}
+    if is_node(node):
+        return {f: _facts(getattr(node, f)) for f in fields(node)
+                if f not in ("span", "at")}
     if isinstance(node, tuple):
         return tuple(_facts(x) for x in node)
     return node

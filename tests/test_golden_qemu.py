@@ -13,7 +13,6 @@ are added). It then asks QEMU what it built:
 - VNC: QMP query-vnc reports the port from the XML, and the port answers with an RFB
   banner when connected to from inside the namespace.
 """
-import dataclasses
 import os
 import struct
 import subprocess
@@ -34,6 +33,7 @@ from virtc.backends.qemu.devices.graphics import VNC_BASE_PORT
 from virtc.compiler import ir
 from virtc.compiler.diagnostics import Diagnostics
 from virtc.compiler.networks import network_table, resolve_bridge
+from virtc.compiler.node import replace
 
 
 def tiny_bzimage() -> bytes:
@@ -64,9 +64,9 @@ def runnable(dom: ir.Domain, tmp):
         return with_path(d, local_copy(d.path, tmp, fmt=d.driver_type or "raw")) if d.path else d
     os_ = dom.os
     if os_.kernel:
-        os_ = dataclasses.replace(os_, kernel=local_copy(os_.kernel, tmp, tiny_bzimage()))
+        os_ = replace(os_, kernel=local_copy(os_.kernel, tmp, tiny_bzimage()))
     if os_.initrd:
-        os_ = dataclasses.replace(os_, initrd=local_copy(os_.initrd, tmp, b"initrd"))
+        os_ = replace(os_, initrd=local_copy(os_.initrd, tmp, b"initrd"))
     script = tmp / "ifup"
     script.write_text('#!/bin/sh\nip link set "$1" up\n')
     script.chmod(0o755)
@@ -84,7 +84,7 @@ def runnable(dom: ir.Domain, tmp):
 
     def local_script(i):
         if i.type is ir.NetType.ETHERNET:
-            return dataclasses.replace(i, script=InterfaceScript(str(script)))
+            return replace(i, script=InterfaceScript(str(script)))
         return i
     def local_char(c):
         if c.path and c.type in (CharType.FILE, CharType.UNIX, CharType.PIPE):
@@ -93,7 +93,7 @@ def runnable(dom: ir.Domain, tmp):
 
     devices = map_disks(map_disks(map_disks(dom.devices, local), local_script, Interface),
                         local_char, CharDevice)
-    dom = dataclasses.replace(dom, os=os_, devices=devices)
+    dom = replace(dom, os=os_, devices=devices)
     return dom, dict(bridges=sorted(bridges), addresses=sorted(addresses), listeners=listeners)
 
 

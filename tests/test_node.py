@@ -8,7 +8,8 @@ from typing import ClassVar, Optional
 
 import pytest
 
-from virtc.compiler.node import Factory, FrozenInstanceError, Node, asdict, fields, replace
+from virtc.compiler.node import (Factory, FrozenInstanceError, Node, NotCompared, asdict,
+                                 fields, replace)
 
 
 class Point(Node, order=True):
@@ -97,3 +98,13 @@ def test_a_mutable_record_can_be_filled_in():
     frozen = Point(1)
     with pytest.raises(FrozenInstanceError):
         frozen.x = 2
+
+
+def test_a_field_can_be_left_out_of_equality():
+    class Where(Node):
+        value: int = 0
+        at: tuple = NotCompared(())
+
+    a, b = Where(1, ("line 3",)), Where(1, ("line 9",))
+    assert a == b and hash(a) == hash(b) and a.at != b.at
+    assert Where().at == () and replace(a, at=()).at == ()

@@ -3,7 +3,6 @@ and DeviceInfo, post-parse defaults, checks, QEMU argv (proven in real QEMU), Xe
 and the XML writer."""
 from __future__ import annotations
 
-import dataclasses
 import pathlib
 
 import pytest
@@ -17,6 +16,7 @@ from virtc.compiler.devices.rng import Rng, RngBackendModel
 from virtc.compiler.devices.xmlmap import write
 from virtc.compiler.diagnostics import Diagnostics, Span
 from virtc.pipeline import compile_domain, load_bytes
+from virtc.compiler.node import fields, is_node
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
@@ -234,9 +234,9 @@ def test_xen_keeps_its_own_balloon_and_reports_the_rest():
 def _facts(node):
     """A node's values without spans, recursively: what the document says. (`at` is where
     each DeviceInfo part was written: spans too.)"""
-    if dataclasses.is_dataclass(node):
-        return {f.name: _facts(getattr(node, f.name)) for f in dataclasses.fields(node)
-                if f.name not in ("span", "at")}
+    if is_node(node):
+        return {f: _facts(getattr(node, f)) for f in fields(node)
+                if f not in ("span", "at")}
     if isinstance(node, tuple):
         return tuple(_facts(x) for x in node)
     return node

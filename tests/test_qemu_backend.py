@@ -2,7 +2,6 @@
 the argv asked for. (Golden cases: test_golden_qemu.py; boot: test_qemu_boot.py.)"""
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from virtc.compiler.devices.disk import DiskBus
 from virtc.compiler.devices.graphics import Graphics, GraphicsType
 from virtc.compiler.devices.input import Input, InputBus, InputType
 from virtc.compiler.devices.interface import InterfaceScript
+from virtc.compiler.node import replace
 
 needs_qemu = harness.needs_qemu
 
@@ -31,7 +31,7 @@ def _with_files(dom: Domain, tmp_path: Path) -> Domain:
         image.write_bytes(b"\0" * 1024 * 1024)
         return with_path(d, str(image))
 
-    return dataclasses.replace(dom, devices=map_disks(dom.devices, local))
+    return replace(dom, devices=map_disks(dom.devices, local))
 
 
 def _start(dom: Domain, **harness_kw):
@@ -69,7 +69,7 @@ def test_real_qemu_starts_each_interface_type(net_type, tmp_path):
         script = tmp_path / "ifup"
         script.write_text('#!/bin/sh\nip link set "$1" up\n')
         script.chmod(0o755)
-        iface = dataclasses.replace(iface, script=InterfaceScript(str(script)))
+        iface = replace(iface, script=InterfaceScript(str(script)))
     result = _start(domain(devices=devs(interfaces=(iface,))), bridges=["virbr0", "br0"],
                     addresses=["192.168.0.1"], listeners=(
                         [("192.168.0.1", 5558)] if net_type is NetType.CLIENT else []))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 import enum
 import re
 from pathlib import Path
@@ -35,6 +34,7 @@ from virtc.compiler.ir import (Boot, BootDev, Clock,
                                NetType, Os, OsType)
 from virtc.compiler.networks import network_table
 from virtc.compiler.rules import registry
+from virtc.compiler.node import replace
 
 # ---------------------------------------------------------------------------- tables
 
@@ -158,7 +158,7 @@ def test_spec_qemu_domain_7_2():
 
 
 def test_memory_rounds_up_to_whole_mib_without_k_suffix():
-    argv, _ = compile_(dataclasses.replace(spec_qemu(), devices=Devices()), "0.12")
+    argv, _ = compile_(replace(spec_qemu(), devices=Devices()), "0.12")
     assert pairs(argv, "-m") == ["215"]          # 219200 KiB = 214.06 MiB, never less
     argv, _ = compile_(domain(memory_kib=131072), "0.9")
     assert pairs(argv, "-m") == ["128"]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 import enum
 import os
 import shutil
@@ -39,6 +38,7 @@ from virtc.compiler.devices.disk import Disk, DiskBus, DiskDevice, DiskType
 from virtc.compiler.networks import network_table
 from qemu_domains import as_kind, devs, ir_disk, ir_interface
 from virtc.compiler.devices.interface import Interface
+from virtc.compiler.node import fields, is_node, replace
 
 HVMLOADER = "/usr/lib/xen/boot/hvmloader"
 QEMU_DM = "/usr/lib/xen/bin/qemu-dm"
@@ -162,27 +162,27 @@ def test_spec_pv_example():
 # ---------------------------------------------------------------- general keys
 
 def test_memory_rounds_up_to_mib_and_uses_current_memory():
-    domain = dataclasses.replace(pv(), memory_kib=1025, current_memory_kib=513, vcpus=4)
+    domain = replace(pv(), memory_kib=1025, current_memory_kib=513, vcpus=4)
     xm, _ = compile_xm(domain)
     assert (xm["maxmem"], xm["memory"], xm["vcpus"]) == (2, 1, 4)
 
 
 @pytest.mark.parametrize("action", list(LifecycleAction))
 def test_lifecycle_actions_use_libvirt_strings(action):
-    domain = dataclasses.replace(pv(), on_poweroff=action, on_reboot=action, on_crash=action)
+    domain = replace(pv(), on_poweroff=action, on_reboot=action, on_crash=action)
     xm, _ = compile_xm(domain)
     assert xm["on_poweroff"] == xm["on_reboot"] == xm["on_crash"] == action.value
 
 
 @pytest.mark.parametrize("offset, flag", [(ClockOffset.UTC, 0), (ClockOffset.LOCALTIME, 1)])
 def test_localtime_follows_clock_offset(offset, flag):
-    xm, _ = compile_xm(dataclasses.replace(hvm(), clock=Clock(offset)))
+    xm, _ = compile_xm(replace(hvm(), clock=Clock(offset)))
     assert xm["localtime"] == flag
 
 
 def test_boot_letters_keep_document_order():
     order = (BootDev.NETWORK, BootDev.CDROM, BootDev.FD, BootDev.HD)
-    domain = dataclasses.replace(hvm(), os=Os(OsType.HVM, loader=HVMLOADER,
+    domain = replace(hvm(), os=Os(OsType.HVM, loader=HVMLOADER,
                                                  boot=tuple(Boot(d) for d in order)))
     xm, _ = compile_xm(domain)
     assert xm["boot"] == "ndac"
@@ -194,7 +194,7 @@ def test_hvm_features_off_are_written_as_zero():
 
 
 def test_pv_bootloader_and_args():
-    domain = dataclasses.replace(pv(), bootloader="/usr/bin/pygrub", bootloader_args="-q",
+    domain = replace(pv(), bootloader="/usr/bin/pygrub", bootloader_args="-q",
                                  os=Os(OsType.XEN))
     xm, diags = compile_xm(domain)
     assert (xm["bootloader"], xm["bootargs"]) == ("/usr/bin/pygrub", "-q")
@@ -202,7 +202,7 @@ def test_pv_bootloader_and_args():
 
 
 def test_non_xen_domain_type_is_an_error():
-    xm, diags = compile_xm(dataclasses.replace(hvm(), type=DomainType.KVM, span=AT))
+    xm, diags = compile_xm(replace(hvm(), type=DomainType.KVM, span=AT))
     assert xm is None
     [d] = diags
     assert (d.code, d.severity, d.span) == ("XEN401", Severity.ERROR, AT)
@@ -366,18 +366,18 @@ def test_serial_ports_become_a_padded_list():
 
 def _span(obj):
     """`obj` at AT, and its sub-nodes too, as lowering gives each element its line."""
-    subs = {f.name: _span(value) for f in dataclasses.fields(obj)
-            for value in [getattr(obj, f.name)]
-            if dataclasses.is_dataclass(value) and hasattr(value, "span")}
-    return dataclasses.replace(obj, span=AT, **subs)
+    subs = {f: _span(value) for f in fields(obj)
+            for value in [getattr(obj, f)]
+            if is_node(value) and hasattr(value, "span")}
+    return replace(obj, span=AT, **subs)
 
 
 RULE_FIXTURES: Dict[str, Domain] = {
-    "XEN401": _span(dataclasses.replace(hvm(), type=DomainType.QEMU)),
+    "XEN401": _span(replace(hvm(), type=DomainType.QEMU)),
     "XEN402": pv(interfaces=(_span(ir_interface(NetType.USER)),)),
     "XEN403": pv(interfaces=(_span(ir_interface(NetType.NETWORK, network="lab")),)),
     "XEN404": pv(consoles=(_span(chr_(CharKind.CONSOLE, path="/dev/pts/1")),)),
-    "XEN405": _span(dataclasses.replace(pv(), id=7)),
+    "XEN405": _span(replace(pv(), id=7)),
     "XEN406": pv(disks=(_span(disk("/img/a,b.img")),)),
     "XEN407": pv(disks=(_span(disk(None)),)),
     "XEN408": pv(disks=(_span(disk("/a.qcow2", driver_name="qemu", driver_type="qcow2")),)),
@@ -390,19 +390,19 @@ RULE_FIXTURES: Dict[str, Domain] = {
     "XEN414": hvm(graphics=(_span(Graphics(GraphicsType.VNC, port=5000)),)),
     "XEN415": pv(inputs=(_span(Input(InputType.TABLET, InputBus.USB)),)),
     "XEN416": pv(serials=(_span(chr_()),)),
-    "XEN418": dataclasses.replace(pv(), features=Features(pae=True, span=AT)),
-    "XEN419": dataclasses.replace(hvm(), os=Os(OsType.HVM, span=AT)),
+    "XEN418": replace(pv(), features=Features(pae=True, span=AT)),
+    "XEN419": replace(hvm(), os=Os(OsType.HVM, span=AT)),
     "XEN420": pv(interfaces=(_span(ir_interface(NetType.NETWORK, network="default",
                                              script="vif-nat")),)),
     "XEN421": pv(interfaces=(_span(bridge(target_dev="vif3.0")),)),
-    "XEN422": _span(dataclasses.replace(pv(), name="bad\ud800")),
-    "XEN423": dataclasses.replace(pv(), os=Os(OsType.LINUX, span=AT)),
-    "XEN430": _span(dataclasses.replace(pv(), name="soh\x01")),
+    "XEN422": _span(replace(pv(), name="bad\ud800")),
+    "XEN423": replace(pv(), os=Os(OsType.LINUX, span=AT)),
+    "XEN430": _span(replace(pv(), name="soh\x01")),
     "XEN433": hvm(disks=(_span(disk(None, "hdc", device=DiskDevice.CDROM, readonly=True)),)),
     # What lowering left unread (valid libvirt XML no Xen key carries): a guest-visible
     # feature is an error, host-side tuning a warning.
-    "XEN440": dataclasses.replace(hvm(), uncompiled=(Uncompiled("features/hyperv", AT),)),
-    "XEN441": dataclasses.replace(pv(), uncompiled=(Uncompiled("memtune", AT, host_side=True),)),
+    "XEN440": replace(hvm(), uncompiled=(Uncompiled("features/hyperv", AT),)),
+    "XEN441": replace(pv(), uncompiled=(Uncompiled("memtune", AT, host_side=True),)),
 }
 # Fixtures that need another target or Xen version than the default xm one.
 RULE_DIALECTS = {"XEN430": ("xen-xl", None), "XEN433": ("xen-xm", "3.0.2")}

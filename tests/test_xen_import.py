@@ -5,7 +5,6 @@ first trip, with equal IR (spans aside). Hypothesis does the same over generated
 """
 from __future__ import annotations
 
-import dataclasses
 import io
 import pathlib
 from typing import Any, List, Optional, Tuple
@@ -21,6 +20,7 @@ from virtc.compiler.devices import chardev as ch, disk as dk, graphics as gr, in
 from qemu_domains import ir_disk, ir_interface
 from virtc.compiler.diagnostics import Diagnostics, Span
 from virtc.cli.xen import run_import
+from virtc.compiler.node import fields, is_node, replace
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TARGETS = ("xen-xm", "xen-xl")
@@ -30,12 +30,12 @@ def strip_spans(node: Any) -> Any:
     """The node with every Span replaced by the empty one, recursively."""
     if isinstance(node, tuple):
         return tuple(strip_spans(n) for n in node)
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+    if is_node(node) and not isinstance(node, type):
         changes = {}
-        for f in dataclasses.fields(node):
-            value = getattr(node, f.name)
-            changes[f.name] = ir.NOWHERE if isinstance(value, Span) else strip_spans(value)
-        return dataclasses.replace(node, **changes)
+        for f in fields(node):
+            value = getattr(node, f)
+            changes[f] = ir.NOWHERE if isinstance(value, Span) else strip_spans(value)
+        return replace(node, **changes)
     return node
 
 

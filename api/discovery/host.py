@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
+from ..compiler.node import Node
 
 # The classic Xen device-model locations the format page names.
 XEN_QEMU_DM = ("/usr/lib/xen/bin/qemu-dm", "/usr/lib64/xen/bin/qemu-dm")
@@ -13,8 +13,7 @@ _VENDORS = {"GenuineIntel": "Intel", "AuthenticAMD": "AMD", "HygonGenuine": "Hyg
             "CentaurHauls": "VIA"}
 
 
-@dataclass(frozen=True)
-class ProbeConfig:
+class ProbeConfig(Node):
     """Every place discovery looks, so tests can point it at their own files."""
 
     timeout: float = 5.0

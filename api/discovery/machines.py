@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from ..compiler.capabilities.ir import Machine
 from .run import ProbeError, run_bounded
+from ..compiler.node import Node
 
 _ALIAS = re.compile(r"\(alias of ([^)\s]+)\)")
 
 
-@dataclass(frozen=True)
-class HelpLine:
+class HelpLine(Node):
     name: str
     alias_of: Optional[str]
     default: bool

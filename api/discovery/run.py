@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from dataclasses import dataclass
 from typing import Optional, Sequence
+from ..compiler.node import Node
 
 
 class ProbeError(Exception):
@@ -21,8 +21,7 @@ class ProbeError(Exception):
         self.timed_out = timed_out
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(Node):
     stdout: str
     stderr: str
 

@@ -1,17 +1,16 @@
 """What every builder receives: where to report, which dialect, which networks."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping, Optional
 
 from ...compiler.diagnostics import Diagnostics, Span
 from ...compiler.ir import Network
 from ...compiler.rules.codes import QEMU301, Code
 from .dialects import Cap, Dialect
+from ...compiler.node import Node
 
 
-@dataclass(frozen=True)
-class QemuContext:
+class QemuContext(Node):
     diags: Diagnostics
     dialect: Dialect
     networks: Mapping[str, Network]

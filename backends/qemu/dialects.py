@@ -8,8 +8,8 @@ from __future__ import annotations
 import enum
 import os
 import re
-from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from ...compiler.node import Node
 
 DEFAULT_VERSION = "7.2"
 
@@ -52,8 +52,7 @@ class Cap(enum.Enum):
     BALLOON_FREE_PAGE_REPORTING = "balloon-free-page-reporting"  # free-page-reporting=on
 
 
-@dataclass(frozen=True)
-class Dialect:
+class Dialect(Node):
     version: str
     caps: FrozenSet[Cap]
 

@@ -6,19 +6,18 @@ only place that doubles commas and spells booleans, so no builder can get escapi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
 from ...compiler.diagnostics import Diagnostics, Span
 from ...compiler.ir import NOWHERE
 from ...compiler.rules.codes import QEMU302
 from .dialects import Cap, Dialect
+from ...compiler.node import Node
 
 Scalar = Union[str, int, bool]
 
 
-@dataclass(frozen=True)
-class Opts:
+class Opts(Node):
     """`head,key=value,…`. `head` is QEMU's implied first value (a driver, a display…)."""
 
     head: Optional[str] = None
@@ -33,15 +32,13 @@ class Opts:
         return next((v for k, v in self.props if k == key), None)
 
 
-@dataclass(frozen=True)
-class Raw:
+class Raw(Node):
     """An argument QEMU does not split on commas."""
 
     text: str
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(Node):
     flag: str                                   # e.g. "-drive"
     value: Union[Opts, Raw, None] = None        # None: a bare switch such as -no-reboot
     span: Span = NOWHERE                        # the IR node it came from, for diagnostics

@@ -7,7 +7,6 @@ Importing this package is cheap: Jinja2 loads only when a config is rendered.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 from ...compiler import uncompiled
@@ -17,6 +16,7 @@ from ...compiler.rules.codes import XEN401, XEN440, XEN441
 from . import tables
 from .common import Builder
 from .dialects import XenDialect, get_dialect
+from ...compiler.node import Factory, Node
 
 __all__ = ["XenContext", "compile_domain", "import_config", "TARGETS", "SOURCE_FORMATS"]
 
@@ -24,11 +24,10 @@ TARGETS = ("xen-xm", "xen-xl")
 SOURCE_FORMATS = TARGETS
 
 
-@dataclass(frozen=True)
-class XenContext:
+class XenContext(Node):
     diags: Diagnostics
     networks: Mapping[str, Network]   # compiler.networks.network_table()
-    dialect: XenDialect = field(default_factory=lambda: get_dialect("xen-xm"))
+    dialect: XenDialect = Factory(lambda: get_dialect("xen-xm"))
 
 
 def compile_domain(domain: Domain, ctx: XenContext) -> Optional[str]:

@@ -7,7 +7,6 @@ dialect module decides the order and the dialect-specific keys.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Dict, Iterable, Mapping, Optional, Union
 
 from ...compiler.diagnostics import Diagnostics, Severity, Span
@@ -16,6 +15,7 @@ from ...compiler.rules.codes import Code, XEN405, XEN406, XEN418, XEN422
 from . import tables
 from .dialects import XenDialect
 from .literal import unencodable
+from ...compiler.node import Node
 
 ConfigValue = Union[int, str, list]
 
@@ -31,8 +31,7 @@ class Config(Dict[str, ConfigValue]):
         self[key] = value
 
 
-@dataclass
-class Builder:
+class Builder(Node, mutable=True):
     """What every builder needs: the domain, where to report, and the target's name."""
 
     domain: Domain
@@ -40,7 +39,7 @@ class Builder:
     networks: Mapping[str, Network]
     target: str
     dialect: Optional[XenDialect] = None
-    failed: bool = field(default=False)
+    failed: bool = False
 
     @property
     def hvm(self) -> bool:

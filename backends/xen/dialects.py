@@ -14,8 +14,8 @@ where "xendConfigVersion 1" is Xen 3.0.2):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Dict, FrozenSet, Tuple
+from ...compiler.node import Node
 
 CDROM_KEY = "CDROM_KEY"
 IOEMU_DISK_PREFIX = "IOEMU_DISK_PREFIX"
@@ -27,8 +27,7 @@ class UnknownXenVersion(ValueError):
     """A --xen-version that no dialect of the target describes (a usage error)."""
 
 
-@dataclass(frozen=True)
-class XenDialect:
+class XenDialect(Node):
     target: str
     version: str
     flags: FrozenSet[str]

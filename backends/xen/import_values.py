@@ -6,21 +6,20 @@ value it can't read (XEN427) at the line of its key.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Set, Tuple
 
 from ...compiler.diagnostics import Diagnostics, Severity, Span
 from ...compiler.rules.codes import Code, XEN426, XEN427
 from .settings import Setting, Settings
+from ...compiler.node import Factory, Node
 
 
-@dataclass
-class ConfigReader:
+class ConfigReader(Node, mutable=True):
     settings: Settings
     file: str
     diags: Diagnostics
     source_format: str
-    used: Set[str] = field(default_factory=set)
+    used: Set[str] = Factory(set)
     failed: bool = False
 
     @property

@@ -14,12 +14,12 @@ Every problem is reported with its line and column (XEN424); nothing is evaluate
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
 from ...compiler.diagnostics import Diagnostics, Span
 from ...compiler.rules.codes import XEN424
 from .settings import Setting, Settings, store
+from ...compiler.node import Node
 
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "n": "\n",
             "r": "\r", "t": "\t", "v": "\v"}
@@ -33,8 +33,7 @@ class XlSyntaxError(Exception):
         self.line, self.column, self.hint = line, column, hint
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(Node):
     kind: str       # IDENT NUMBER STRING NEWLINE EOF or the punctuation itself
     text: Any
     line: int

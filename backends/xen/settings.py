@@ -5,15 +5,14 @@ the IR. Values are ints, strings or (nested) lists of them, as in the file.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Dict, Tuple
 
 from ...compiler.diagnostics import Diagnostics, Span
 from ...compiler.rules.codes import XEN431
+from ...compiler.node import Node
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(Node):
     key: str
     value: Any                         # int | str | list
     span: Span                         # the assignment

@@ -8,24 +8,23 @@ would only repeat it. Every message names what the host does offer.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional, Sequence
 
 from .. import ir
 from ..diagnostics import Diagnostics, Span
 from ..rules.codes import CAP501, CAP502, CAP503, CAP504, CAP505, CAP506
 from .ir import Capabilities, Guest, same_os_type
+from ..node import Factory, Node, replace
 
 _LISTED = 12   # names a message lists before "… and N more"
 _DOMAIN_FEATURES = ("pae", "acpi", "apic")
 
 
-@dataclass(frozen=True)
-class DomainSites:
+class DomainSites(Node):
     """Spans of domain elements the IR does not record: <os><type> and each feature."""
 
     os_type: Span = ir.NOWHERE
-    features: Dict[str, Span] = field(default_factory=dict)
+    features: Dict[str, Span] = Factory(dict)
 
 
 def sites_of(doc) -> DomainSites:
@@ -134,7 +133,7 @@ def _emulator_not_offered(caps: Capabilities, domain: ir.Domain, diags: Diagnost
     diags.add(CAP505, f"<emulator> '{emulator}' is not listed for {dtype} "
               f"'{domain.os.type.value}' guests of arch '{arch}'; emulators offered: "
               f"{_names(e for e in offered if e)}",
-              domain.devices.emulator_span if domain.devices.emulator_span.line else domain.span,
+              domain.devices.span_of("emulator") if domain.devices.at else domain.span,
               hint="use an offered emulator, or remove <emulator> to take the host's default")
 
 

@@ -1,4 +1,4 @@
-"""The capabilities IR: frozen dataclasses, each node with the span it was read from.
+"""The capabilities IR: frozen records (compiler/node.py), each node with the span it was read from.
 
 Domain types, os types and arch names stay strings: a capabilities document may name
 hypervisors (lxc, vbox…) and arches virtc never compiles for, and checking compares names.
@@ -6,11 +6,11 @@ Nodes built by discovery have no source, so their spans are NOWHERE.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from ..diagnostics import Span
 from ..ir import NOWHERE
+from ..node import Node
 
 # The page's paravirtualized os type "linux" is libvirt's later "xen": one kind of guest.
 OS_TYPE_ALIASES = {"linux": "xen"}
@@ -20,8 +20,7 @@ def same_os_type(a: str, b: str) -> bool:
     return OS_TYPE_ALIASES.get(a, a) == OS_TYPE_ALIASES.get(b, b)
 
 
-@dataclass(frozen=True)
-class Machine:
+class Machine(Node):
     name: str
     canonical: Optional[str] = None      # set on an alias: the machine it stands for
     max_cpus: Optional[int] = None
@@ -29,8 +28,7 @@ class Machine:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class GuestDomain:
+class GuestDomain(Node):
     """One <domain type=…> of a guest arch, with the emulator and machines it overrides."""
 
     type: str
@@ -39,8 +37,7 @@ class GuestDomain:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Feature:
+class Feature(Node):
     """A guest feature offer. `default`/`toggle` are None when the document omits them."""
 
     name: str
@@ -53,8 +50,7 @@ class Feature:
         return self.toggle is not False or self.default is not False
 
 
-@dataclass(frozen=True)
-class Guest:
+class Guest(Node):
     os_type: str
     arch: str
     wordsize: int
@@ -83,8 +79,7 @@ class Guest:
         return next((f for f in self.features if f.name == name), None)
 
 
-@dataclass(frozen=True)
-class HostCpu:
+class HostCpu(Node):
     arch: str
     model: Optional[str] = None
     vendor: Optional[str] = None
@@ -92,15 +87,13 @@ class HostCpu:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Host:
+class Host(Node):
     cpu: HostCpu
     uuid: Optional[str] = None
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Capabilities:
+class Capabilities(Node):
     host: Host
     guests: Tuple[Guest, ...] = ()
     span: Span = NOWHERE

@@ -7,7 +7,7 @@ A family module holds everything virtc knows about its element apart from the sc
 (`schemas/domain/<family>.xsd`) and the backends' builders (`backends/qemu/devices/<family>.py`,
 `backends/xen/devices/<family>.py`):
 
-- `NODE`: its IR node class (a frozen dataclass with `TAG` and an `XML` mapping, see
+- `NODE`: its IR node class (a frozen `Node` record, compiler/node.py, with `TAG` and an `XML` mapping, see
   xmlmap.py), sub-nodes included;
 - `lower(r, el, index)`: the node from an element (the mapping does the work); `index`
   counts the elements of this family before it;

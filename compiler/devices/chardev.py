@@ -26,7 +26,6 @@ target_port) are read through the sub-nodes as libvirt's parser reads them: the 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
 from typing import ClassVar, Optional, Tuple
 
 from ..diagnostics import Diagnostics, Span
@@ -34,6 +33,7 @@ from ..ir import NOWHERE, Domain
 from ..rules.codes import SEM220
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Children, Info, lower as lower_node
+from ..node import Node, replace
 
 TAGS = ("serial", "parallel", "console")
 
@@ -73,8 +73,7 @@ PATH_TYPES = (CharType.FILE, CharType.PIPE, CharType.DEV, CharType.PTY, CharType
 NO_SOURCE_TYPES = (CharType.NULL, CharType.STDIO, CharType.VC)
 
 
-@dataclass(frozen=True)
-class CharSource:
+class CharSource(Node):
     """One <source mode path host service>."""
 
     TAG: ClassVar[str] = "source"
@@ -91,8 +90,7 @@ class CharSource:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class CharProtocolSpec:
+class CharProtocolSpec(Node):
     """<protocol type> of a tcp device."""
 
     TAG: ClassVar[str] = "protocol"
@@ -101,8 +99,7 @@ class CharProtocolSpec:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class CharTarget:
+class CharTarget(Node):
     """<target port>: the guest's port number (post-parse numbers ports not written)."""
 
     TAG: ClassVar[str] = "target"
@@ -120,8 +117,7 @@ _XML = (
 )
 
 
-@dataclass(frozen=True)
-class CharDevice:
+class CharDevice(Node):
     """A character device; Serial, Parallel and Console are its elements."""
 
     TAG: ClassVar[str] = ""
@@ -198,22 +194,19 @@ class CharDevice:
         return self.target.port if self.target is not None else None
 
 
-@dataclass(frozen=True)
-class Serial(CharDevice):
+class Serial(CharDevice, Node):
     """One <serial>."""
 
     TAG: ClassVar[str] = "serial"
 
 
-@dataclass(frozen=True)
-class Parallel(CharDevice):
+class Parallel(CharDevice, Node):
     """One <parallel>."""
 
     TAG: ClassVar[str] = "parallel"
 
 
-@dataclass(frozen=True)
-class Console(CharDevice):
+class Console(CharDevice, Node):
     """One <console>; tty= is the pty a running guest got."""
 
     TAG: ClassVar[str] = "console"

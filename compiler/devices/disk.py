@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, replace
 from typing import ClassVar, Optional
 
 from ..diagnostics import Diagnostics, Span
@@ -24,6 +23,7 @@ from ..ir import NOWHERE, Domain, DomainType
 from ..rules.codes import SEM206, SEM210, SEM211
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Info, lower as lower_node
+from ..node import Node, replace
 
 
 class DiskType(str, enum.Enum):
@@ -46,8 +46,7 @@ class DiskBus(str, enum.Enum):
     USB = "usb"
 
 
-@dataclass(frozen=True)
-class DiskDriver:
+class DiskDriver(Node):
     """<driver name type>: the host I/O path and the image format."""
 
     TAG: ClassVar[str] = "driver"
@@ -57,8 +56,7 @@ class DiskDriver:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class DiskSource:
+class DiskSource(Node):
     """<source file> of a file disk, <source dev> of a block disk.
 
     Lowering reads only the attribute of the disk's type: the other one, if written, stays
@@ -75,8 +73,7 @@ class DiskSource:
         return self.file if self.file is not None else self.dev
 
 
-@dataclass(frozen=True)
-class DiskTarget:
+class DiskTarget(Node):
     """<target dev bus>: the guest's name for the drive, and its bus (post-parse derives
     the bus from the name when not written)."""
 
@@ -87,8 +84,7 @@ class DiskTarget:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Readonly:
+class Readonly(Node):
     """<readonly/>: no attributes; a node for its span."""
 
     TAG: ClassVar[str] = "readonly"
@@ -96,8 +92,7 @@ class Readonly:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Disk:
+class Disk(Node):
     """One <disk>."""
 
     TAG: ClassVar[str] = "disk"

@@ -14,7 +14,6 @@ default (qemu.conf vnc_listen), not the domain's, so that backend applies it.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
 from typing import ClassVar, Optional
 
 from ..diagnostics import Diagnostics, Span
@@ -22,6 +21,7 @@ from ..ir import NOWHERE, Domain
 from ..rules.codes import SEM209
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Info, lower as lower_node, yes_no
+from ..node import Node, replace
 
 
 class GraphicsType(str, enum.Enum):
@@ -29,8 +29,7 @@ class GraphicsType(str, enum.Enum):
     SDL = "sdl"
 
 
-@dataclass(frozen=True)
-class Graphics:
+class Graphics(Node):
     """One <graphics> console (VNC or SDL)."""
 
     TAG: ClassVar[str] = "graphics"

@@ -13,12 +13,12 @@ compile finding, never silently dropped.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple, Optional, Tuple
 
 from ..diagnostics import Span
 from ..ir import NOWHERE, Written, span_of
 from ..reader import Reader
+from ..node import Node, NotCompared
 
 
 class PciAddress(NamedTuple):
@@ -32,8 +32,7 @@ class PciAddress(NamedTuple):
         return f"{self.domain:04x}:{self.bus:02x}:{self.slot:02x}.{self.function:x}"
 
 
-@dataclass(frozen=True)
-class Address:
+class Address(Node):
     """An <address> of any type, its attributes in document order."""
 
     type: str
@@ -58,8 +57,7 @@ class Address:
                           self.get("multifunction") == "on")
 
 
-@dataclass(frozen=True)
-class DeviceInfo:
+class DeviceInfo(Node):
     """Alias, address, boot order (and its s390 loadparm) and ACPI index of one device;
     each None when not given."""
 
@@ -71,7 +69,7 @@ class DeviceInfo:
     span: Span = NOWHERE            # the <address> (else the device) for diagnostics
     # Where each part was written, so that a backend that can't honour a part points at
     # its own line (span_of).
-    at: Tuple[Written, ...] = field(default=(), compare=False)
+    at: Tuple[Written, ...] = NotCompared(())
     TAGS: ClassVar[Tuple[str, ...]] = ("alias", "address", "boot", "acpi")
 
     def span_of(self, tag: str) -> Span:

@@ -10,7 +10,6 @@ backends/xen/devices/input.py (xm/xl's usb/usbdevice keys, and reading them back
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
 from typing import ClassVar, Optional
 
 from ..diagnostics import Diagnostics, Span
@@ -18,6 +17,7 @@ from ..ir import NOWHERE, Domain, DomainType
 from ..rules.codes import SEM222
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Info, lower as lower_node
+from ..node import Node, replace
 
 
 class InputType(str, enum.Enum):
@@ -31,8 +31,7 @@ class InputBus(str, enum.Enum):
     XEN = "xen"
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(Node):
     """One <input> device (mouse or tablet) and its bus (post-parse: never None)."""
 
     TAG: ClassVar[str] = "input"

@@ -21,7 +21,6 @@ domain default: the backends apply them, and the import writer leaves them out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from typing import ClassVar, Optional
 
 from ..diagnostics import Diagnostics, Span
@@ -29,10 +28,10 @@ from ..ir import NOWHERE, Domain, NetType
 from ..rules.codes import SEM201, SEM202, SEM203, SEM204, SEM205, SEM207, SEM218
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Info, lower as lower_node
+from ..node import Node, replace
 
 
-@dataclass(frozen=True)
-class InterfaceSource:
+class InterfaceSource(Node):
     """<source>: the attributes the interface's type reads (see _SOURCE_ATTRS)."""
 
     TAG: ClassVar[str] = "source"
@@ -49,8 +48,7 @@ class InterfaceSource:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class MacAddress:
+class MacAddress(Node):
     """<mac address>, normalised to lower case."""
 
     TAG: ClassVar[str] = "mac"
@@ -59,24 +57,21 @@ class MacAddress:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class InterfaceIp:
+class InterfaceIp(Node):
     TAG: ClassVar[str] = "ip"
     XML: ClassVar[tuple] = (Attr("address", "address"),)
     address: Optional[str] = None
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class InterfaceScript:
+class InterfaceScript(Node):
     TAG: ClassVar[str] = "script"
     XML: ClassVar[tuple] = (Attr("path", "path"),)
     path: Optional[str] = None
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class InterfaceTarget:
+class InterfaceTarget(Node):
     """<target dev>: the host-side tap or vif name."""
 
     TAG: ClassVar[str] = "target"
@@ -85,16 +80,14 @@ class InterfaceTarget:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class InterfaceModel:
+class InterfaceModel(Node):
     TAG: ClassVar[str] = "model"
     XML: ClassVar[tuple] = (Attr("type", "type"),)
     type: Optional[str] = None
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Interface:
+class Interface(Node):
     """One <interface>."""
 
     TAG: ClassVar[str] = "interface"

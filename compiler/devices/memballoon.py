@@ -12,7 +12,6 @@ backends/xen/devices/memballoon.py.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
 from typing import ClassVar, Optional
 
 from ..diagnostics import Diagnostics, Severity, Span
@@ -21,6 +20,7 @@ from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .virtio import VirtioDriver
 from .xmlmap import Attr, Child, Info, lower as lower_node, on_off
+from ..node import Node, replace
 
 
 class BalloonModel(str, enum.Enum):
@@ -31,8 +31,7 @@ class BalloonModel(str, enum.Enum):
     NONE = "none"
 
 
-@dataclass(frozen=True)
-class BalloonStats:
+class BalloonStats(Node):
     """<stats period=…>: ask the guest for memory statistics every `period` seconds."""
 
     TAG: ClassVar[str] = "stats"
@@ -41,8 +40,7 @@ class BalloonStats:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Memballoon:
+class Memballoon(Node):
     """One <memballoon>."""
 
     TAG: ClassVar[str] = "memballoon"

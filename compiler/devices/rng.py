@@ -17,7 +17,6 @@ Schema: schemas/domain/rng.xsd. Builder: backends/qemu/devices/rng.py.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
 from typing import ClassVar, Optional
 
 from ..diagnostics import Diagnostics, Severity, Span
@@ -26,6 +25,7 @@ from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .virtio import VirtioDriver
 from .xmlmap import Attr, Child, Info, Text, lower as lower_node
+from ..node import Node, replace
 
 
 class RngModel(str, enum.Enum):
@@ -60,8 +60,7 @@ class EgdType(str, enum.Enum):
     DBUS = "dbus"
 
 
-@dataclass(frozen=True)
-class EgdSource:
+class EgdSource(Node):
     """<source> of an egd backend: a socket path, or a host and service."""
 
     TAG: ClassVar[str] = "source"
@@ -78,16 +77,14 @@ class EgdSource:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class EgdProtocol:
+class EgdProtocol(Node):
     TAG: ClassVar[str] = "protocol"
     XML: ClassVar[tuple] = (Attr("type", "type"),)
     type: Optional[str] = None       # raw, telnet, telnets, tls
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class RngBackend:
+class RngBackend(Node):
     """<backend model=…>: the host device path (random), or a character device (egd)."""
 
     TAG: ClassVar[str] = "backend"
@@ -106,8 +103,7 @@ class RngBackend:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class RngRate:
+class RngRate(Node):
     """<rate bytes period>: at most `bytes` per `period` milliseconds."""
 
     TAG: ClassVar[str] = "rate"
@@ -117,8 +113,7 @@ class RngRate:
     span: Span = NOWHERE
 
 
-@dataclass(frozen=True)
-class Rng:
+class Rng(Node):
     """One <rng>."""
 
     TAG: ClassVar[str] = "rng"

@@ -1,16 +1,15 @@
 """The <driver> of a virtio device: libvirt's virtioOptions, shared by every virtio family."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar, Optional
 
 from ..diagnostics import Span
 from ..ir import NOWHERE
 from .xmlmap import Attr, on_off
+from ..node import Node
 
 
-@dataclass(frozen=True)
-class VirtioDriver:
+class VirtioDriver(Node):
     """<driver iommu ats packed page_per_vq>: each on/off, None when not given."""
 
     TAG: ClassVar[str] = "driver"

@@ -3,8 +3,7 @@
 A family's IR node lists how each of its fields sits in the XML, the way virtinst declares
 XML properties:
 
-    @dataclass(frozen=True)
-    class Stats:
+    class Stats(Node):
         TAG: ClassVar[str] = "stats"
         XML: ClassVar[tuple] = (Attr("period", "period", int),)
         period: Optional[int] = None
@@ -29,16 +28,15 @@ them), or an IR enum: a value the enum lacks leaves the whole device unread (Not
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Any, Callable, Optional, Tuple
 
 from lxml import etree
 
 from ..reader import NotLowered, Reader
+from ..node import Node
 
 
-@dataclass(frozen=True)
-class Conv:
+class Conv(Node):
     """How one XML value becomes a field value and back."""
 
     read: Callable[[str], Any]
@@ -64,8 +62,7 @@ def _conv(kind) -> Optional[Conv]:
     raise TypeError(f"no conversion for {kind!r}")
 
 
-@dataclass(frozen=True)
-class Attr:
+class Attr(Node):
     xml: str
     field: str
     kind: Any = str
@@ -94,8 +91,7 @@ class Attr:
         el.set(self.xml, conv.write(value) if conv else value)
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(Node):
     field: str
 
     def read(self, r: Reader, el) -> Optional[str]:
@@ -107,8 +103,7 @@ class Text:
             el.text = value
 
 
-@dataclass(frozen=True)
-class Child:
+class Child(Node):
     field: str
     cls: type
 
@@ -121,8 +116,7 @@ class Child:
             write(value, el)
 
 
-@dataclass(frozen=True)
-class Children:
+class Children(Node):
     """Every sub-element of one tag, in document order, each lowered as its own node."""
 
     field: str
@@ -136,8 +130,7 @@ class Children:
             write(node, el)
 
 
-@dataclass(frozen=True)
-class Info:
+class Info(Node):
     """The device's DeviceInfo; lives in info.py, named here so the order is declared once."""
 
     field: str = "info"

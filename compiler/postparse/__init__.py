@@ -7,9 +7,9 @@ module's `postparse` (compiler/devices/<family>.py).
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 from ..ir import Domain
+from ..node import replace
 
 
 def apply(domain: Domain) -> Domain:

@@ -9,7 +9,6 @@ indexes and the SCSI HBA are shared by all of them. A disk's <address>, <boot or
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Tuple
 
 from ....compiler.devices.disk import Disk, DiskBus, DiskDevice, DiskType
@@ -20,6 +19,7 @@ from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Raw
 from . import not_compiled
+from ....compiler.node import Node
 
 # -drive if= per bus. None: the bus needs a -device (USB) or has no QEMU form (Xen PV).
 DRIVE_IF: Dict[DiskBus, Optional[str]] = {
@@ -62,8 +62,7 @@ XEN_RAW_TYPES = {"aio", "sync"}
 SCSI_HBA = "scsi0"
 
 
-@dataclass(frozen=True)
-class DriveSlot:
+class DriveSlot(Node):
     bus: DiskBus
     index: int
 
