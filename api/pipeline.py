@@ -44,11 +44,13 @@ class Loaded(Node, mutable=True):
 
 
 def load_bytes(source: bytes, file: str = "<input>", capabilities=None, *,
-               max_size: Optional[int] = None) -> Loaded:
+               max_size: Optional[int] = None, for_backends: bool = True) -> Loaded:
     """Parse, validate, lower and check one document.
 
     With `capabilities` (a lowered capabilities document), a domain is also checked against
     what that host offers (CAP5xx). `max_size`: the input limit in bytes (None: 10 MiB).
+    `for_backends=False`: nothing will be compiled, so the lines of what the backends would
+    report as not compiled are not looked up (`virtc validate` without --compile).
     """
     from .compiler.checks import check_domain
     from .compiler.lower import lower_domain, lower_network
@@ -75,7 +77,7 @@ def load_bytes(source: bytes, file: str = "<input>", capabilities=None, *,
     from .compiler.uncompiled import path_of
 
     try:
-        domain = lower_domain(doc, diags)
+        domain = lower_domain(doc, diags, locate_uncompiled=for_backends)
     except NotLowered as exc:
         value = exc.value if exc.attr else (exc.el.text or "").strip()
         at = (doc.index.attribute_span(exc.el, exc.attr) if exc.attr

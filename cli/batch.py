@@ -74,7 +74,8 @@ def check_file(path: str, opts: Options) -> FileResult:
             source = fh.read(limit + 1)
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
-    loaded = load_bytes(source, path, _host(opts.capabilities), max_size=limit)
+    loaded = load_bytes(source, path, _host(opts.capabilities), max_size=limit,
+                        for_backends=opts.compile)
     result = FileResult(path, loaded.kind, loaded.node, loaded.ok, list(loaded.diagnostics))
     result.loaded = loaded
     if opts.compile and loaded.unlowered is not None:

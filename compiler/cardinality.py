@@ -504,26 +504,26 @@ def missing(elem) -> List[str]:
 
 def _repeats(parent, context, index, out) -> None:
     """XSD107 for each repeat of a child that libvirt allows once here, then the same
-    below: `context` is the last three element names down to `parent`."""
+    below: `context` is the last three element names down to `parent`. (One pass over the
+    children: this runs on every element of every valid document.)"""
     from .single_children import SINGLE
 
-    single = SINGLE.get(context, ())
-    seen: Dict[str, list] = {}
+    single = SINGLE.get(context)
+    first = {}
     for child in parent:
         tag = child.tag
-        if not isinstance(tag, str) or "{" in tag:
+        if type(tag) is not str or tag[0] == "{":
             continue                        # comments; foreign namespaces are theirs
-        seen.setdefault(tag, []).append(child)
-    for tag, elems in seen.items():
-        if tag in single and len(elems) > 1:
-            first = index.span(elems[0]).line
-            for extra in elems[1:]:
-                out.append((XSD107, extra, f"<{tag}> appears more than once in <{parent.tag}>",
-                            f"keep one <{tag}> (the first is at line {first}) "
+        if single is not None and tag in single:
+            if tag in first:
+                line = index.span(first[tag]).line
+                out.append((XSD107, child, f"<{tag}> appears more than once in <{parent.tag}>",
+                            f"keep one <{tag}> (the first is at line {line}) "
                             f"and remove the others"))
-        for child in elems:
-            if len(child):
-                _repeats(child, (context + (tag,))[-3:], index, out)
+            else:
+                first[tag] = child
+        if len(child):
+            _repeats(child, (context + (tag,))[-3:], index, out)
 
 
 def _numa_sized(root) -> bool:

@@ -24,8 +24,13 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F
 _OS_SINGLE = ("type", "kernel", "initrd", "cmdline", "root", "loader")
 
 
-def lower_domain(doc: Document, diags: Diagnostics) -> Optional[ir.Domain]:
+def lower_domain(doc: Document, diags: Diagnostics, *,
+                 locate_uncompiled: bool = True) -> Optional[ir.Domain]:
     """The IR of a schema-valid <domain>, or None when a rule found it unusable.
+
+    `locate_uncompiled=False` (a validate run that compiles nothing) leaves the spans of
+    `Domain.uncompiled` empty: only a backend reports them, and finding each one's line is
+    a fifth of a document's lowering.
 
     Raises NotLowered when the domain's own type (or its OS type) is one virtc compiles for
     no backend (lxc, vmware, exe…): the document is valid, and only a compile says no.
@@ -68,7 +73,7 @@ def lower_domain(doc: Document, diags: Diagnostics) -> Optional[ir.Domain]:
                                                           "on_reboot", "on_crash")
                  for el in [r.peek(root, tag)] if el is not None),
     )
-    return _with_leftovers(r, root, domain, diags)
+    return _with_leftovers(r, root, domain, diags, locate_uncompiled)
 
 
 # The children of <network> that may appear once; <ip>, <route>, <portgroup>… repeat.
@@ -188,14 +193,18 @@ def _numa_memory_kib(root) -> int:
                       for cell in root.iterfind("cpu/numa/cell")))
 
 
-def _with_leftovers(r: Reader, root, domain: ir.Domain, diags: Diagnostics) -> ir.Domain:
+def _with_leftovers(r: Reader, root, domain: ir.Domain, diags: Diagnostics,
+                    locate: bool = True) -> ir.Domain:
     """Report seed-era mismatches (SEM221); keep the rest for the backends to report."""
     kept = []
     for el, attr in r.leftovers(root):
         if is_seed_mismatch(el, attr):
             _report_seed_mismatch(r, el, attr, diags)
             continue
-        at = r.index.attribute_span(el, attr) if attr else r.span(el)
+        if not locate:
+            at = ir.NOWHERE
+        else:
+            at = r.index.attribute_span(el, attr) if attr else r.span(el)
         kept.append(ir.Uncompiled(path_of(el, attr), at, is_host_side(el, attr),
                                   el.get(attr) if attr else None))
     return replace(domain, uncompiled=tuple(kept)) if kept else domain

@@ -103,10 +103,29 @@ class Node:
 
     def __init__(self, *args, **kwargs) -> None:
         fields = self._fields
+        setter = object.__setattr__
+        if not kwargs and len(args) == len(fields):      # the common, fast case: Span(…)
+            for name, value in zip(fields, args):
+                setter(self, name, value)
+            return
+        if not args:                                     # all by keyword: IR nodes
+            defaults = self._defaults
+            for name in fields:
+                value = kwargs.pop(name, _MISSING)
+                if value is _MISSING:
+                    value = defaults.get(name, _MISSING)
+                    if value is _MISSING:
+                        raise TypeError(f"{type(self).__name__}() is missing {name!r}")
+                    if type(value) is Factory:
+                        value = value.make()
+                setter(self, name, value)
+            if kwargs:
+                raise TypeError(f"{type(self).__name__}() got unknown fields "
+                                f"{', '.join(sorted(kwargs))}")
+            return
         if len(args) > len(fields):
             raise TypeError(f"{type(self).__name__}() takes {len(fields)} arguments, "
                             f"{len(args)} given")
-        setter = object.__setattr__
         defaults = self._defaults
         for index, name in enumerate(fields):
             if index < len(args):
