@@ -108,38 +108,23 @@ class Node:
             for name, value in zip(fields, args):
                 setter(self, name, value)
             return
-        if not args:                                     # all by keyword: IR nodes
-            defaults = self._defaults
-            for name in fields:
-                value = kwargs.pop(name, _MISSING)
-                if value is _MISSING:
-                    value = defaults.get(name, _MISSING)
-                    if value is _MISSING:
-                        raise TypeError(f"{type(self).__name__}() is missing {name!r}")
-                    if type(value) is Factory:
-                        value = value.make()
-                setter(self, name, value)
-            if kwargs:
-                raise TypeError(f"{type(self).__name__}() got unknown fields "
-                                f"{', '.join(sorted(kwargs))}")
-            return
-        if len(args) > len(fields):
-            raise TypeError(f"{type(self).__name__}() takes {len(fields)} arguments, "
-                            f"{len(args)} given")
-        defaults = self._defaults
-        for index, name in enumerate(fields):
-            if index < len(args):
+        if args:                 # some by position: name them, then as by keyword
+            if len(args) > len(fields):
+                raise TypeError(f"{type(self).__name__}() takes {len(fields)} arguments, "
+                                f"{len(args)} given")
+            for name, value in zip(fields, args):
                 if name in kwargs:
                     raise TypeError(f"{type(self).__name__}() got {name!r} twice")
-                value = args[index]
-            else:
-                value = kwargs.pop(name, _MISSING)
+                kwargs[name] = value
+        defaults = self._defaults
+        for name in fields:
+            value = kwargs.pop(name, _MISSING)
+            if value is _MISSING:
+                value = defaults.get(name, _MISSING)
                 if value is _MISSING:
-                    value = defaults.get(name, _MISSING)
-                    if value is _MISSING:
-                        raise TypeError(f"{type(self).__name__}() is missing {name!r}")
-                    if type(value) is Factory:
-                        value = value.make()
+                    raise TypeError(f"{type(self).__name__}() is missing {name!r}")
+                if type(value) is Factory:
+                    value = value.make()
             setter(self, name, value)
         if kwargs:               # what is left named no field
             raise TypeError(f"{type(self).__name__}() got unknown fields "

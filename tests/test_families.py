@@ -12,7 +12,7 @@ from virtc.compiler.devices.xmlmap import write
 from virtc.compiler.diagnostics import Diagnostics
 from virtc.compiler.lower import lower_domain
 from virtc.compiler.parse import parse
-from virtc.compiler.node import fields, is_node
+from ir_facts import facts
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MIGRATED = ("disk", "interface", "graphics", "input", "serial", "parallel", "console")
@@ -38,16 +38,6 @@ def _nodes(source: bytes):
     return domain.devices.families if domain is not None else ()
 
 
-def _facts(node):
-    """A node's values without where they were written."""
-    if is_node(node):
-        return {f: _facts(getattr(node, f)) for f in fields(node)
-                if f not in ("span", "at")}
-    if isinstance(node, tuple):
-        return tuple(_facts(x) for x in node)
-    return node
-
-
 def _wrap(element: str, dtype: str = "kvm") -> bytes:
     return (f"<domain type='{dtype}'><name>w</name><memory>65536</memory>"
             f"<os><type>hvm</type></os><devices>{element}</devices></domain>").encode()
@@ -63,4 +53,4 @@ def test_each_family_element_written_back_lowers_to_the_same_node(path):
         text = etree.tostring(write(node), encoding="unicode")
         again = [n for n in _nodes(_wrap(text)) if type(n) is type(node)]
         assert len(again) == 1, text
-        assert _facts(again[0]) == _facts(node), text
+        assert facts(again[0]) == facts(node), text

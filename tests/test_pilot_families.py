@@ -16,7 +16,7 @@ from virtc.compiler.devices.rng import Rng, RngBackendModel
 from virtc.compiler.devices.xmlmap import write
 from virtc.compiler.diagnostics import Diagnostics, Span
 from virtc.pipeline import compile_domain, load_bytes
-from virtc.compiler.node import fields, is_node
+from ir_facts import facts
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
@@ -231,16 +231,6 @@ def test_xen_keeps_its_own_balloon_and_reports_the_rest():
 
 # ------------------------------------------------------------------ the XML writer
 
-def _facts(node):
-    """A node's values without spans, recursively: what the document says. (`at` is where
-    each DeviceInfo part was written: spans too.)"""
-    if is_node(node):
-        return {f: _facts(getattr(node, f)) for f in fields(node)
-                if f not in ("span", "at")}
-    if isinstance(node, tuple):
-        return tuple(_facts(x) for x in node)
-    return node
-
 
 def _lowered(source: bytes):
     """The family nodes as lowered, before post-parse (what the writer must reproduce)."""
@@ -267,7 +257,7 @@ def test_writer_and_lowering_share_one_mapping(source):
     for node in nodes:
         text = etree.tostring(write(node))
         again, = _lowered(doc(text.decode()))
-        assert _facts(again) == _facts(node)
+        assert facts(again) == facts(node)
     originals = [el for el in etree.fromstring(source).find("devices")
                  if el.tag in ("memballoon", "rng")]
     for original, node in zip(originals, nodes):
@@ -281,7 +271,7 @@ def test_import_writer_writes_the_families():
     text = format_domain(domain, Diagnostics())
     assert "<memballoon model=\"virtio\" autodeflate=\"on\"" in text
     again = load(text.encode())
-    assert _facts(again.devices.families) == _facts(domain.devices.families)
+    assert facts(again.devices.families) == facts(domain.devices.families)
 
 
 def test_corpus_balloons_and_rngs_lower_without_leftovers():
