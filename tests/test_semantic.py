@@ -56,6 +56,7 @@ CASES = [
     ("SEM222", domain("<input type='tablet' bus='ps2'/>"), 8),
     ("SEM223", "<network>\n  <bridge name='virbr1'/>\n</network>\n", 1),
     ("SEM224", "<network>\n<name>a</name>\n<uuid>1</uuid>\n<uuid>2</uuid>\n</network>\n", 4),
+    ("SEM220", domain("<serial type='tcp'>\n<source mode='bind' service='4555'/>\n</serial>"), 8),
     ("SEM225", domain("<rng model='virtio'>\n<backend model='egd'>"
                       "<source host='h' service='1'/></backend>\n</rng>"), 9),
 ]

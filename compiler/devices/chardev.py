@@ -289,6 +289,11 @@ def check(dev: CharDevice, diags: Diagnostics) -> None:
     elif dev.type in (CharType.TCP, CharType.UDP) and not dev.service:
         diags.add(SEM220, f"<{tag} type='{dev.type.value}'> needs <source service='…'>", dev.span,
                   hint="give the port: <source mode='connect' host='127.0.0.1' service='4555'/>")
+    elif dev.type is CharType.TCP and not dev.host:
+        # libvirt 9.0 refuses it too: "Missing source host attribute for char device"
+        # (a udp device may leave its host out).
+        diags.add(SEM220, f"<{tag} type='tcp'> needs <source host='…'>", dev.span,
+                  hint="give the address to listen on or connect to, e.g. host='127.0.0.1'")
 
 
 def rules():

@@ -107,7 +107,8 @@ RULES = [
          "Use <type>hvm</type>, or make it a Xen domain."),
     Rule(codes.SEM220, "chardev-source-missing",
          "A serial, parallel or console device lacks the source its type needs.",
-         "file, pipe, dev and unix need a path; tcp and udp need a service (port).",
+         "file, pipe, dev and unix need a path; tcp and udp need a service (port), and tcp "
+         "a host as well (libvirt refuses a tcp device without one).",
          "<serial type='file'/>",
          "Add <source path='…'/> or <source host='…' service='…'/>."),
     Rule(codes.SEM221, "unused-element",
