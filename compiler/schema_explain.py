@@ -270,6 +270,27 @@ def _times(n: int) -> str:
     return "once" if n == 1 else f"{n} times"
 
 
+# The prefixes libvirt writes for its own namespaces, for a hint about a document that
+# doesn't declare one.
+_PREFIXES = {
+    "http://libvirt.org/schemas/domain/qemu/1.0": "qemu",
+    "http://libvirt.org/schemas/domain/lxc/1.0": "lxc",
+    "http://libvirt.org/schemas/domain/bhyve/1.0": "bhyve",
+    "http://libvirt.org/schemas/domain/xen/1.0": "xen",
+    "http://libvirt.org/schemas/domain/vmware/1.0": "vmware",
+}
+
+
+def _pretty(name: str, elem) -> str:
+    """An element name as a person writes it: `qemu:arg`, never "{namespace}arg"."""
+    if not name.startswith("{"):
+        return name
+    namespace, local = name[1:].split("}", 1)
+    prefix = next((p for p, uri in elem.nsmap.items() if uri == namespace and p),
+                  _PREFIXES.get(namespace))
+    return f"{prefix}:{local}" if prefix else local
+
+
 def _skeleton(decl, name: str) -> str:
     if decl is None:
         return f"<{name}>"
@@ -287,13 +308,27 @@ def _unknown_child(elem, child, occurs, missing, homes) -> Tuple[Finding, Option
                        f"<{tag}> must be empty; remove <{name}>"), None
     message = f"unknown element <{name}> in <{tag}>"
     local = etree.QName(child).localname
-    if etree.QName(child).namespace:
+    namespace = etree.QName(child).namespace
+    if namespace:
+        # libvirt's own namespaces (qemu:, lxc:, …) are declared; any other is not libvirt's.
+        mine = {n[n.index("}") + 1:]: n for n in occurs
+                if n and n.startswith("{" + namespace + "}")}
+        guess = closest(local, mine)
+        if guess:
+            return Finding(XSD101, child, message,
+                           f"did you mean <{_pretty(mine[guess], child)}>?"), mine[guess]
+        if mine:
+            listed = _one_of(sorted(_pretty(n, child) for n in mine.values()))
+            return Finding(XSD101, child, message,
+                           f"remove it; <{tag}> may contain, in this namespace: {listed}"), None
         if local in occurs:
             return Finding(XSD101, child, message,
-                           f"virtc documents use no XML namespaces; write <{local}> without "
-                           f"a prefix or namespace"), local
+                           f"<{local}> is in no namespace in libvirt's format; write it without "
+                           f"a prefix"), local
         return Finding(XSD101, child, message,
-                       "virtc documents use no XML namespaces; remove the element"), None
+                       f"libvirt's format has no element <{local}> in namespace "
+                       f"'{namespace}' here; remove it (a tool's own data goes in "
+                       f"<metadata>)"), None
     guess = closest(name, occurs)
     if guess:
         need = f" <{tag}> requires it" if guess in missing else ""
@@ -303,6 +338,6 @@ def _unknown_child(elem, child, occurs, missing, homes) -> Tuple[Finding, Option
         where = " or ".join(f"<{p}>" for p in parents)
         return Finding(XSD101, child, f"<{name}> is not allowed directly in <{tag}>",
                        f"move <{name}> inside {where}"), None
-    names = list(occurs)
+    names = [_pretty(n, child) for n in occurs if n]
     listed = _one_of(names[:8]) + (", …" if len(names) > 8 else "")
     return Finding(XSD101, child, message, f"remove it; <{tag}> may contain: {listed}"), None

@@ -353,3 +353,28 @@ def test_problems_without_an_explanation_still_surface_cleanly(monkeypatch):
     assert "acip" in diags[0].message
     for noise in ("{", "Expected is", "Tag ("):
         assert noise not in diags[0].message
+
+
+QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
+
+
+@pytest.mark.parametrize("body,line,hint", [
+    # A misspelling inside libvirt's own namespace gets a did-you-mean with the prefix.
+    ("<qemu:comandline><qemu:arg value='-S'/></qemu:comandline>", 5,
+     "did you mean <qemu:commandline>?"),
+    ("<qemu:commandline>\n<qemu:argg value='-S'/></qemu:commandline>", 6,
+     "did you mean <qemu:arg>?"),
+    ("<qemu:commandline>\n<qemu:xyzzy/></qemu:commandline>", 6,
+     "in this namespace: qemu:arg, qemu:env"),
+    # A namespace libvirt doesn't know: not a did-you-mean, and never Clark notation.
+    ("<qemu:commandline>\n<foo:bar xmlns:foo='urn:x'/></qemu:commandline>", 6,
+     "no element <bar> in namespace 'urn:x'"),
+])
+def test_namespaced_misspellings_get_hints_in_the_documents_own_prefixes(body, line, hint):
+    from virtc.pipeline import load_bytes
+
+    text = (f"<domain type='kvm' xmlns:qemu='{QEMU_NS}'>\n  <name>t</name>\n"
+            f"  <memory>65536</memory>\n  <os><type>hvm</type></os>\n{body}\n</domain>")
+    found = [d for d in load_bytes(text.encode(), "ns.xml").diagnostics if d.code == "XSD101"]
+    assert [d.span.line for d in found] == [line]
+    assert hint in found[0].hint and "{" not in found[0].hint
