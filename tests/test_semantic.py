@@ -88,6 +88,8 @@ GOOD = [
            head="<domain type='xen'>", os_type="linux", os_extra="\n    <kernel>/k</kernel>"),
     domain("<serial type='udp'><source mode='bind' host='0.0.0.0' service='2222'/>"
            "<source mode='connect' host='127.0.0.1' service='2223'/></serial>"),
+    # passt binds to the host interface <source dev> names (libvirt 9.0): not SEM221.
+    domain("<interface type='user'><backend type='passt'/><source dev='eth0'/></interface>"),
 ]
 
 
