@@ -1,13 +1,17 @@
 """QEMU backend: disks, interfaces, graphics, input and character devices per dialect."""
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
+import qemu_harness as harness
 from qemu_domains import SEVEN, codes, compile_, devs, disk, domain, ir_interface, pairs
 from virtc.compiler.devices.interface import Interface, InterfaceModel
 from virtc.compiler.devices.disk import (Disk, DiskBus, DiskDevice, DiskDriver, DiskSource,
                                          DiskTarget, DiskType)
 from virtc.compiler.diagnostics import Span
+from virtc.compiler.node import replace as replace_node
 from virtc.compiler.devices.chardev import CharKind, CharMode, CharProtocol, CharType
 from virtc.compiler.devices.chardev import make as chardev
 from virtc.compiler.devices.graphics import Graphics, GraphicsType
@@ -253,3 +257,31 @@ def test_legacy_unix_path_with_comma_cannot_be_carried():
     argv, diags = compile_(domain(devices=devs(serials=(dev,))), "0.9")
     assert argv is None and codes(diags) == ["QEMU302"]
 
+
+
+@pytest.mark.parametrize("fmt,qemu_format", [("vhd", "vhdx"), ("ploop", "parallels"),
+                                              ("vpc", "vpc"), ("qcow2", "qcow2")])
+def test_libvirt_storage_formats_use_qemus_driver_names(fmt, qemu_format):
+    """libvirt opens type='vhd' with QEMU's vhdx driver and 'ploop' with parallels."""
+    d = replace_node(disk("vda", DiskBus.VIRTIO), driver=DiskDriver("qemu", fmt))
+    argv, diags = compile_(domain(devices=devs(disks=(d,))))
+    assert list(diags) == [] and f"format={qemu_format}," in pairs(argv, "-drive")[0]
+
+
+@pytest.mark.parametrize("fmt", ["cow", "iso", "dir"])
+def test_formats_qemu_cannot_open_are_refused(fmt):
+    d = replace_node(disk("vda", DiskBus.VIRTIO), driver=DiskDriver("qemu", fmt))
+    argv, diags = compile_(domain(devices=devs(disks=(d,))))
+    assert argv is None and codes(diags) == ["QEMU323"]
+
+
+@harness.needs_qemu
+def test_a_vhd_image_starts_in_real_qemu(tmp_path):
+    image = tmp_path / "disk.vhdx"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "vhdx", str(image), "16M"], check=True)
+    d = replace_node(disk("vda", DiskBus.VIRTIO, str(image)),
+                          driver=DiskDriver("qemu", "vhd"))
+    argv, diags = compile_(domain(devices=devs(disks=(d,))))
+    result = harness.run_paused(argv)
+    assert result.started, result.stderr
+    assert str(image) in result.block_files().values()

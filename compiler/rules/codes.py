@@ -132,6 +132,7 @@ QEMU318 = Code("QEMU318", I)
 QEMU319 = Code("QEMU319", I)
 QEMU320 = Code("QEMU320", E)
 QEMU321 = Code("QEMU321", W)
+QEMU323 = Code("QEMU323", E)
 
 # XEN4xx: xen
 XEN401 = Code("XEN401", E)

@@ -152,6 +152,15 @@ RULES = [
          "<controller type='usb' model='qemu-xhci'/>  or  <disk type='network'>…</disk>",
          "Remove the element if the guest can do without it, or start this guest with "
          "libvirt. `virtc rules` lists what each backend compiles."),
+    Rule(codes.QEMU323, "disk-format-not-qemu",
+         "A disk's <driver type> is a storage format QEMU can't open as an image.",
+         "cow, iso and dir are formats libvirt knows for storage volumes, but its QEMU "
+         "driver refuses them for a disk image (QEMU has no block driver of that name), so "
+         "no argv can start this guest as described. (vhd is opened by QEMU's vhdx driver "
+         "and ploop by parallels, as libvirt does.)",
+         "<disk type='file'><driver name='qemu' type='cow'/>…</disk>",
+         "Convert the image (qemu-img convert -O qcow2) and say type='qcow2', or use "
+         "type='raw' for a plain image."),
     Rule(codes.QEMU321, "host-tuning-not-for-qemu",
          "Host-side tuning that plain QEMU has no option for is left out.",
          "<cputune>, <numatune>, <memtune>, <blkiotune>, <resource>, <seclabel> and the "

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from ....compiler.devices.disk import Disk, DiskBus, DiskDevice, DiskType
 from ....compiler.diagnostics import Span
 from ....compiler.ir import Domain
-from ....compiler.rules.codes import QEMU306, QEMU310, QEMU315, QEMU316
+from ....compiler.rules.codes import QEMU306, QEMU310, QEMU315, QEMU316, QEMU323
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Raw
@@ -86,9 +86,16 @@ def disk_source(disk: Disk) -> Optional[str]:
     return path
 
 
+# libvirt's storage formats whose QEMU block driver has another name (libvirt's
+# qemuBlockStorageSourceGetBlockdevFormatProps), and those QEMU can't open as an image,
+# which libvirt refuses (QEMU323).
+QEMU_FORMAT_NAMES = {"vhd": "vhdx", "ploop": "parallels"}
+NOT_QEMU_FORMATS = frozenset({"cow", "iso", "dir"})
+
+
 def disk_format(disk: Disk) -> str:
     if disk.driver_type and disk.driver_type not in XEN_RAW_TYPES:
-        return disk.driver_type
+        return QEMU_FORMAT_NAMES.get(disk.driver_type, disk.driver_type)
     return "raw"
 
 
@@ -180,6 +187,12 @@ def _readonly(disk: Disk, ctx: QemuContext) -> Optional[bool]:
 
 def build_drive(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
     bus = disk.target_bus
+    if disk.driver_type in NOT_QEMU_FORMATS:
+        ctx.diags.add(QEMU323, f"<driver type='{disk.driver_type}'> on disk {disk.target_dev}"
+                      " is not an image format QEMU can open", (disk.driver or disk).span,
+                      "convert the image (qemu-img convert -O qcow2) and say type='qcow2',"
+                      " or use type='raw'")
+        return []
     # An empty CD-ROM or floppy drive has no image, so no format: QEMU refuses format=
     # without file= ("A block device must be specified").
     fmt = disk_format(disk) if disk.path is not None else None
