@@ -25,7 +25,7 @@ def _families(r: Reader, devices_el) -> tuple:
     document order. A device whose values the IR can't hold stays unread whole: lowered in
     part, it would compile to a different device than the one described, so the backends
     report the whole element instead (uncompiled.py)."""
-    from .devices import family, tags
+    from .devices import lower, tags
 
     known = tags()
     out = []
@@ -36,7 +36,7 @@ def _families(r: Reader, devices_el) -> tuple:
         index = counts.get(el.tag, 0)
         counts[el.tag] = index + 1
         try:
-            out.append(family(el.tag).lower(r, el, index))
+            out.append(lower(r, el, index))
         except NotLowered:
             r.forget(el)
     return tuple(out)

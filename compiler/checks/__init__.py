@@ -21,7 +21,8 @@ def _families(dom: Domain, diags: Diagnostics) -> None:
         for node in dom.devices.families:
             module = family_of(node)
             if not hasattr(module, "check_all"):
-                module.check(node, diags)
+                if hasattr(module, "check"):
+                    module.check(node, diags)
             elif module not in done:
                 done.add(module)
                 module.check_all(dom.devices.of(type(node)), dom, diags)

@@ -7,16 +7,19 @@ A family module holds everything virtc knows about its element apart from the sc
 (`schemas/domain/<family>.xsd`) and the backends' builders (`backends/qemu/devices/<family>.py`,
 `backends/xen/devices/<family>.py`):
 
-- `NODE`: its IR node class (a frozen `Node` record, compiler/node.py, with `TAG` and an `XML` mapping, see
-  xmlmap.py), sub-nodes included;
-- `lower(r, el, index)`: the node from an element (the mapping does the work); `index`
-  counts the elements of this family before it;
+- `NODE`: its IR node class (a frozen `Node` record, compiler/node.py, with `TAG` and an
+  `XML` mapping, see xmlmap.py), sub-nodes included;
+
+and, each only when the family needs it (the functions below stand in otherwise):
+
+- `lower(r, el, index)`: the node from an element, for reading the mapping can't express
+  (else the mapping does all the work); `index` counts the elements of this family before it;
 - `postparse(node, index, domain)`: the node with every default applied (documented
-  there); `domain` is the lowered domain, for defaults that depend on it;
+  there); `domain` is the lowered domain, for defaults that depend on it (else no default);
 - `check(node, diags)`: the semantic rules on it; or, for a family whose rules look at
   several devices at once (duplicates) or at the domain, `check_all(nodes, domain, diags)`
-  with every node of the family in document order;
-- `rules()`: the rules it reports, registered with every other rule.
+  with every node of the family in document order (else no rule);
+- `rules()`: the rules it declares, registered with every other rule (else none).
 
 The XML writer is `xmlmap.write(node)`, from the same mapping as lowering.
 
@@ -90,6 +93,29 @@ def _module(name: str) -> ModuleType:
 
 def family_of(node) -> ModuleType:
     return family(type(node).TAG)
+
+
+def lower(r, el, index: int):
+    """`el`, a child of <devices> with a family, as that family's node."""
+    module = family(el.tag)
+    own = getattr(module, "lower", None)
+    if own is not None:
+        return own(r, el, index)
+    from .xmlmap import lower as by_mapping
+
+    return by_mapping(module.NODE, r, el)
+
+
+def postparse(node, index: int, domain):
+    """`node` with its family's defaults applied."""
+    own = getattr(family_of(node), "postparse", None)
+    return node if own is None else own(node, index, domain)
+
+
+def rules(module) -> tuple:
+    """The rules family `module` declares."""
+    own = getattr(module, "rules", None)
+    return () if own is None else own()
 
 
 def family_name(node) -> str:

@@ -22,6 +22,8 @@ for null, stdio and vc, whose <source> stays unread and is reported. The values 
 and builders ask for (path, host, service, mode, bind_host, bind_service, protocol_type,
 target_port) are read through the sub-nodes as libvirt's parser reads them: the last
 <source> that counts wins; no mode= means connect and no <protocol> raw.
+
+Its rules (SEM220) are documented with the seed rules (compiler/rules/).
 """
 from __future__ import annotations
 
@@ -295,7 +297,3 @@ def check(dev: CharDevice, diags: Diagnostics) -> None:
         diags.add(SEM220, f"<{tag} type='tcp'> needs <source host='…'>", dev.span,
                   hint="give the address to listen on or connect to, e.g. host='127.0.0.1'")
 
-
-def rules():
-    """SEM220 is documented with the seed rules (compiler/rules/)."""
-    return ()

@@ -11,6 +11,8 @@
 Schema: schemas/domain/disk.xsd. Builders: backends/qemu/devices/disk.py (-drive, placed by
 backends/qemu/argv.py in QEMU's order), backends/xen/devices/disk.py (the xm/xl disk
 entries, and reading them back).
+
+Its rules (SEM206, SEM210 and SEM211) are documented with the seed rules (compiler/rules/).
 """
 from __future__ import annotations
 
@@ -251,7 +253,3 @@ def _check_target(disk: Disk, xen_pv: bool, diags: Diagnostics) -> None:
         diags.add(SEM210, f"<target dev='{dev}'> does not fit the {bus.value} bus",
                   at, hint=f"{bus.value} disks are named {names}")
 
-
-def rules():
-    """SEM206, SEM210 and SEM211 are documented with the seed rules (compiler/rules/)."""
-    return ()

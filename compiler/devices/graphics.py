@@ -10,6 +10,8 @@ backends/xen/devices/graphics.py (the vnc/sdl keys, the vfb entry, and reading t
 Only attributes are read; a <listen> or spice child stays unread and is reported. The
 VNC listen address QEMU gets when none is written (127.0.0.1) is the QEMU driver's
 default (qemu.conf vnc_listen), not the domain's, so that backend applies it.
+
+Its rules (SEM209) are documented with the seed rules (compiler/rules/).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from ..diagnostics import Diagnostics, Span
 from ..ir import NOWHERE, Domain
 from ..rules.codes import SEM209
 from .info import EMPTY, DeviceInfo
-from .xmlmap import Attr, Info, lower as lower_node, yes_no
+from .xmlmap import Attr, Info, yes_no
 from ..node import Node, replace
 
 
@@ -55,10 +57,6 @@ class Graphics(Node):
 NODE = Graphics
 
 
-def lower(r, el, index: int) -> Graphics:
-    return lower_node(Graphics, r, el)
-
-
 def postparse(node: Graphics, index: int, domain: Domain) -> Graphics:
     """Defaults, as libvirt applies them:
 
@@ -77,7 +75,3 @@ def check(g: Graphics, diags: Diagnostics) -> None:
                   g.span, hint="use port='-1' to let the hypervisor choose, or a port from "
                                "5900 to 65535 (display = port - 5900)")
 
-
-def rules():
-    """SEM209 is documented with the seed rules (compiler/rules/)."""
-    return ()

@@ -6,6 +6,8 @@
 Schema: schemas/domain/input.xsd. Builders: backends/qemu/devices/input.py (USB -device or
 -usbdevice, placed by backends/qemu/argv.py after the character devices),
 backends/xen/devices/input.py (xm/xl's usb/usbdevice keys, and reading them back).
+
+Its rules (SEM222) are documented with the seed rules (compiler/rules/).
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from ..diagnostics import Diagnostics, Span
 from ..ir import NOWHERE, Domain, DomainType
 from ..rules.codes import SEM222
 from .info import EMPTY, DeviceInfo
-from .xmlmap import Attr, Info, lower as lower_node
+from .xmlmap import Attr, Info
 from ..node import Node, replace
 
 
@@ -49,10 +51,6 @@ class Input(Node):
 NODE = Input
 
 
-def lower(r, el, index: int) -> Input:
-    return lower_node(Input, r, el)
-
-
 def postparse(node: Input, index: int, domain: Domain) -> Input:
     """Defaults, as libvirt applies them:
 
@@ -72,7 +70,3 @@ def check(inp: Input, diags: Diagnostics) -> None:
         diags.add(SEM222, f"an input tablet cannot sit on the {inp.bus.value} bus", inp.span,
                   hint="use <input type='tablet' bus='usb'/>")
 
-
-def rules():
-    """SEM222 is documented with the seed rules (compiler/rules/)."""
-    return ()

@@ -17,6 +17,8 @@ interface.py (the vif entries, and reading them back).
 The NIC model, the tap's ifup script and Xen's vif script have defaults, but each is the
 hypervisor's own (QEMU's rtl8139 and /etc/qemu-ifup, Xen's vif-bridge), not libvirt's
 domain default: the backends apply them, and the import writer leaves them out.
+
+Its rules (SEM201-207 and SEM218) are documented with the seed rules (compiler/rules/).
 """
 from __future__ import annotations
 
@@ -281,7 +283,3 @@ def _check_mac(iface: Interface, diags: Diagnostics) -> bool:
         return False
     return True
 
-
-def rules():
-    """SEM201-207 and SEM218 are documented with the seed rules (compiler/rules/)."""
-    return ()

@@ -8,18 +8,22 @@
 
 Schema: schemas/domain/memballoon.xsd. Builders: backends/qemu/devices/memballoon.py,
 backends/xen/devices/memballoon.py.
+
+No semantic rule of its own: libvirt accepts every combination the schema admits (even
+autodeflate on model='none', which then means nothing). What a backend can't build is
+that backend's finding.
 """
 from __future__ import annotations
 
 import enum
 from typing import ClassVar, Optional
 
-from ..diagnostics import Diagnostics, Severity, Span
+from ..diagnostics import Severity, Span
 from ..ir import NOWHERE
 from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .virtio import VirtioDriver
-from .xmlmap import Attr, Child, Info, lower as lower_node, on_off
+from .xmlmap import Attr, Child, Info, on_off
 from ..node import Node, replace
 
 
@@ -90,10 +94,6 @@ def rules():
     )
 
 
-def lower(r, el, index: int) -> Memballoon:
-    return lower_node(Memballoon, r, el)
-
-
 def postparse(node: Memballoon, index: int, domain) -> Memballoon:
     """Defaults, each as libvirt applies it:
 
@@ -108,8 +108,3 @@ def postparse(node: Memballoon, index: int, domain) -> Memballoon:
         free_page_reporting=bool(node.free_page_reporting),
     )
 
-
-def check(node: Memballoon, diags: Diagnostics) -> None:
-    """No rule of its own: libvirt accepts every combination the schema admits (even
-    autodeflate on model='none', which then means nothing). What a backend can't build
-    is that backend's finding."""

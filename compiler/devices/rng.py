@@ -24,7 +24,7 @@ from ..ir import NOWHERE
 from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .virtio import VirtioDriver
-from .xmlmap import Attr, Child, Info, Text, lower as lower_node
+from .xmlmap import Attr, Child, Info, Text
 from ..node import Node, replace
 
 
@@ -158,10 +158,6 @@ def rules():
              "<source mode='connect' host='127.0.0.1' service='1234'/></backend></rng>",
              "add type='tcp' (host and service) or type='unix' (path) to <backend>"),
     )
-
-
-def lower(r, el, index: int) -> Rng:
-    return lower_node(Rng, r, el)
 
 
 def postparse(node: Rng, index: int, domain) -> Rng:

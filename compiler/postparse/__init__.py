@@ -17,12 +17,12 @@ def apply(domain: Domain) -> Domain:
     devices = domain.devices
     if not devices.families:
         return domain
-    from ..devices import family_of
+    from ..devices import postparse
 
     counts: dict = {}
     done = []
     for node in devices.families:
         index = counts.get(type(node), 0)
         counts[type(node)] = index + 1
-        done.append(family_of(node).postparse(node, index, domain))
+        done.append(postparse(node, index, domain))
     return replace(domain, devices=replace(devices, families=tuple(done)))

@@ -68,13 +68,13 @@ def registry() -> Dict[str, Rule]:
     """Every documented code, retired ones included, in code order."""
     global _REGISTRY
     if _REGISTRY is None:
-        from ..devices import all_families
+        from ..devices import all_families, rules as declared
         from . import capabilities, external, parse, schema, semantic, qemu, xen
 
         table: Dict[str, Rule] = {}
         # Each device family declares its own rules (compiler/devices/<family>.py rules()).
         sources = [m.RULES for m in (parse, schema, external, semantic, qemu, xen, capabilities)]
-        sources += [family.rules() for family in all_families()]
+        sources += [declared(family) for family in all_families()]
         for rules in sources:
             for rule in rules:
                 if rule.code in table:
