@@ -98,16 +98,22 @@ def first_graphics(b: Builder, tool: str) -> Optional[Graphics]:
     return graphics[0] if graphics else None
 
 
-def build_xm_graphics(b: Builder, config: Config) -> None:
-    first = first_graphics(b, "xm")
+def _build_graphics(b: Builder, config: Config, tool: str, vfb) -> None:
+    """The first <graphics>: HVM display keys, or a PV guest's one `vfb` entry, spelled by
+    `vfb(b, graphics)` (xm and xl write the entry differently)."""
+    first = first_graphics(b, tool)
     if first is None:
         return
     if b.hvm:
         _hvm_display(b, first, config)
         return
-    entry = _vfb_entry(b, first)
+    entry = vfb(b, first)
     if entry is not None:
         config.set("vfb", [entry])
+
+
+def build_xm_graphics(b: Builder, config: Config) -> None:
+    _build_graphics(b, config, "xm", _vfb_entry)
 
 
 # ------------------------------------------------------------------ xl
@@ -120,15 +126,7 @@ def _vfb_spec(b: Builder, g: Graphics) -> Optional[str]:
 
 
 def build_xl_graphics(b: Builder, config: Config) -> None:
-    first = first_graphics(b, "xl")
-    if first is None:
-        return
-    if b.hvm:
-        _hvm_display(b, first, config)
-        return
-    spec = _vfb_spec(b, first)
-    if spec is not None:
-        config.set("vfb", [spec])
+    _build_graphics(b, config, "xl", _vfb_spec)
 
 
 # ------------------------------------------------------------------ import
