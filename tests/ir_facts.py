@@ -2,7 +2,18 @@
 twice (written back and read again, imported and reloaded)."""
 from __future__ import annotations
 
+from virtc.compiler.diagnostics import Diagnostics
+from virtc.compiler.lower import lower_domain
 from virtc.compiler.node import fields, is_node
+from virtc.compiler.parse import parse
+
+
+def lowered_families(source: bytes) -> tuple:
+    """The device family nodes of a domain document as lowering made them, before
+    post-parse: what the XML writer must reproduce. () when it doesn't lower."""
+    parsed = parse(source, "lowered.xml", Diagnostics())
+    domain = lower_domain(parsed, Diagnostics()) if parsed is not None else None
+    return domain.devices.families if domain is not None else ()
 
 
 def facts(node):

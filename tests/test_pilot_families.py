@@ -16,7 +16,7 @@ from virtc.compiler.devices.rng import Rng, RngBackendModel
 from virtc.compiler.devices.xmlmap import write
 from virtc.compiler.diagnostics import Diagnostics, Span
 from virtc.pipeline import compile_domain, load_bytes
-from ir_facts import facts
+from ir_facts import facts, lowered_families
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
@@ -233,14 +233,8 @@ def test_xen_keeps_its_own_balloon_and_reports_the_rest():
 
 
 def _lowered(source: bytes):
-    """The family nodes as lowered, before post-parse (what the writer must reproduce)."""
-    from virtc.compiler.diagnostics import Diagnostics as D
-    from virtc.compiler.lower import lower_domain
-    from virtc.compiler.parse import parse
-
-    parsed = parse(source, "w.xml", D())
-    return tuple(node for node in lower_domain(parsed, D()).devices.families
-                 if node.TAG in ("memballoon", "rng"))
+    """The pilot families' nodes as lowered, before post-parse."""
+    return tuple(node for node in lowered_families(source) if node.TAG in ("memballoon", "rng"))
 
 
 CORPUS_FAMILIES = sorted(p for p in (CORPUS / "dumpxml").glob("*.xml")
