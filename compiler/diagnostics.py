@@ -29,6 +29,10 @@ class Diagnostic(Node):
     span: Span
     hint: Optional[str] = None
 
+    def __str__(self) -> str:
+        """The command line's form: `file:line:col: severity: CODE message`."""
+        return f"{self.span}: {self.severity.value}: {self.code} {self.message}"
+
     def to_dict(self) -> dict:
         return {
             "file": self.span.file,

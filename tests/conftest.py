@@ -1,5 +1,7 @@
 import os
 import pathlib
+import subprocess
+import sys
 
 import pytest
 from hypothesis import settings
@@ -12,6 +14,18 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def virtc_wheel(tmp_path_factory) -> pathlib.Path:
+    """virtc built as a wheel from this tree, as `pip install .` would install it."""
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    (path,) = out.glob("virtc-*.whl")
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -10,15 +10,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory):
-    out = tmp_path_factory.mktemp("wheel")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-         "-w", str(out), str(ROOT)],
-        capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    (path,) = out.glob("virtc-*.whl")
-    return zipfile.ZipFile(path)
+def wheel(virtc_wheel):
+    return zipfile.ZipFile(virtc_wheel)
 
 
 def test_only_virtc_lands_in_site_packages(wheel):

@@ -15,6 +15,8 @@ UNREACHABLE = {
     "XML005": "needs a file over the 10 MiB input limit; tests/test_hostile_input.py covers it",
     "XML007": "the corpus reader decodes fixtures as UTF-8, so a file with bad bytes can't "
               "carry the expect header; tests/test_hostile_input.py covers it",
+    "XML009": "the Python API's answer for a path it can't read (the command line exits 2 "
+              "instead); tests/test_api.py covers it",
     "XSD108": "the root element picks the schema, so a namespaced or wrong-kind root stops "
               "at XML004 first; XSD108 is the API's answer for validate(kind=…) mismatches "
               "and entity references (which XML002 refuses earlier)",

@@ -74,6 +74,7 @@ XML005 = Code("XML005", E)
 XML006 = Code("XML006", E)
 XML007 = Code("XML007", E)
 XML008 = Code("XML008", E)
+XML009 = Code("XML009", E)
 
 # XSD1xx: schema
 XSD101 = Code("XSD101", E)

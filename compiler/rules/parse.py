@@ -57,4 +57,11 @@ RULES = [
          "image, an archive or a corrupted write.",
          "QFI\\xfb\\x00\\x00\\x00\\x03…   (a qcow2 image passed by mistake)",
          "Point virtc at the domain XML file."),
+    Rule(codes.XML009, "unreadable-file",
+         "The Python API (virtc.validate, virtc.compile) was given a path it cannot read: it "
+         "does not exist, is a directory, or is not readable.",
+         "Scripts get every problem as a diagnostic instead of an exception; the command line "
+         "reports the same case as an I/O error with exit status 2.",
+         "virtc.validate('/etc/libvirt/qemu/gest.xml')   (a misspelled path)",
+         "Pass an existing, readable file, or the document itself as bytes."),
 ]
