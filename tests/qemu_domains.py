@@ -57,7 +57,7 @@ def ir_interface(type: NetType, *, bridge=None, network=None, address=None, port
         source = InterfaceSource(bridge, network, address, port)
     return Interface(type, source=source,
                      mac=MacAddress(mac) if mac is not None else None,
-                     ip=InterfaceIp(ip) if ip is not None else None,
+                     ips=(InterfaceIp(ip),) if ip is not None else (),
                      script=InterfaceScript(script) if script is not None else None,
                      target=InterfaceTarget(target_dev) if target_dev is not None else None,
                      model=InterfaceModel(model) if model is not None else None, span=span)

@@ -34,10 +34,11 @@ from virtc.compiler.devices.graphics import Graphics, GraphicsType
 from virtc.compiler.devices.chardev import (CharDevice, CharKind, CharMode, CharProtocol,
                                            CharType)
 from virtc.compiler.devices.chardev import make as chardev
-from virtc.compiler.devices.disk import Disk, DiskBus, DiskDevice, DiskType
+from virtc.compiler.devices.disk import Disk, DiskBus, DiskDevice, DiskSource, DiskType
 from virtc.compiler.networks import network_table
 from qemu_domains import as_kind, devs, ir_disk, ir_interface
-from virtc.compiler.devices.interface import Interface
+from virtc.compiler.devices.interface import (Inbound, Interface, InterfaceBandwidth,
+                                              InterfaceVlan, VlanTag)
 from virtc.compiler.node import fields, is_node, replace
 
 HVMLOADER = "/usr/lib/xen/boot/hvmloader"
@@ -403,6 +404,12 @@ RULE_FIXTURES: Dict[str, Domain] = {
     # feature is an error, host-side tuning a warning.
     "XEN440": replace(hvm(), uncompiled=(Uncompiled("features/hyperv", AT),)),
     "XEN441": replace(pv(), uncompiled=(Uncompiled("memtune", AT, host_side=True),)),
+    "XEN460": pv(disks=(_span(replace(disk(None, "xvda"), type=DiskType.NETWORK,
+                                      source=DiskSource(protocol="rbd", name="pool/img"))),)),
+    "XEN461": pv(interfaces=(_span(replace(bridge(), vlan=InterfaceVlan(
+        tags=(VlanTag(42),)))),)),
+    "XEN462": pv(interfaces=(_span(replace(bridge(), bandwidth=InterfaceBandwidth(
+        inbound=Inbound(average=1000)))),)),
 }
 # Fixtures that need another target or Xen version than the default xm one.
 RULE_DIALECTS = {"XEN430": ("xen-xl", None), "XEN433": ("xen-xm", "3.0.2")}

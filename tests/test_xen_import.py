@@ -17,6 +17,7 @@ from virtc.backends.domainxml import escape_attr, escape_text, format_domain
 from virtc.backends.xen import import_config
 from virtc.compiler import ir
 from virtc.compiler.devices import chardev as ch, disk as dk, graphics as gr, input as inp
+from virtc.compiler.devices import interface as nic
 from qemu_domains import ir_disk, ir_interface
 from virtc.compiler.diagnostics import Diagnostics, Span
 from virtc.cli.xen import run_import
@@ -111,7 +112,7 @@ def disks(draw, hvm: bool, index: int) -> dk.Disk:
     prefix = "hd" if hvm else "xvd"
     dev = prefix + "abcdefgh"[index]
     device = draw(st.sampled_from([dk.DiskDevice.DISK, dk.DiskDevice.CDROM]))
-    dtype = draw(st.sampled_from(list(dk.DiskType)))
+    dtype = draw(st.sampled_from([dk.DiskType.FILE, dk.DiskType.BLOCK]))
     driver = draw(st.sampled_from([(None, None), ("tap", "aio"), ("tap", "qcow2")]))
     if dtype is dk.DiskType.BLOCK:
         driver = (None, None)
@@ -123,12 +124,23 @@ def disks(draw, hvm: bool, index: int) -> dk.Disk:
 @st.composite
 def interfaces(draw):
     bridged = draw(st.booleans())
-    return ir_interface(ir.NetType.BRIDGE if bridged else ir.NetType.ETHERNET,
-                        mac=draw(st.none() | MACS),
-                        bridge=draw(st.sampled_from(["xenbr0", "br1"])) if bridged else None,
-                        ip=draw(st.none() | st.just("192.0.2.7")),
-                        script=draw(st.none() | st.just("vif-route")) if not bridged else None,
-                        model=draw(st.none() | st.sampled_from(["e1000", "netfront"])))
+    net = ir_interface(ir.NetType.BRIDGE if bridged else ir.NetType.ETHERNET,
+                       mac=draw(st.none() | MACS),
+                       bridge=draw(st.sampled_from(["xenbr0", "br1"])) if bridged else None,
+                       script=draw(st.none() | st.just("vif-route")) if not bridged else None,
+                       model=draw(st.none() | st.sampled_from(["e1000", "netfront"])))
+    ips = draw(st.lists(st.sampled_from(["192.0.2.7", "10.1.1.1", "2001:db8::1"]),
+                        unique=True, max_size=3))
+    rate = draw(st.none() | st.integers(1, 10 ** 7))
+    tags = draw(st.lists(st.integers(1, 4094), unique=True, max_size=3)) if bridged else []
+    return replace(
+        net, ips=tuple(nic.InterfaceIp(a) for a in ips),
+        bandwidth=nic.InterfaceBandwidth(outbound=nic.Outbound(average=rate))
+        if rate else None,
+        # An Open vSwitch port with its VLAN tag or trunk (bridge=br.TAG / br:TAG:TAG).
+        vlan=nic.InterfaceVlan(trunk=True if len(tags) > 1 else None,
+                               tags=tuple(nic.VlanTag(t) for t in tags)) if tags else None,
+        virtualport=nic.InterfaceVirtualPort("openvswitch") if tags else None)
 
 
 @st.composite
@@ -258,7 +270,8 @@ def test_xm_config_imports_every_key():
         (ch.CharType.PTY, 0, ch.CharMode.CONNECT), (ch.CharType.TCP, 2, ch.CharMode.BIND)]
     assert d.devices.parallels[0].path == "/var/log/lp"
     notes = {(x.code, x.span.line) for x in diags}
-    assert notes == {("XEN428", 26), ("XEN426", 29)}   # rate=, shadow_memory
+    assert net.bandwidth.outbound.average == 10 * 1024 // 8    # rate=10Mb/s, in KiB/s
+    assert notes == {("XEN426", 29)}   # shadow_memory
 
 
 XL_CONFIG = '''name = "xl-guest"; type = "pv"
@@ -429,7 +442,7 @@ IMPORT_RULE_FIXTURES = {
     "XEN425": ("xen-xm", 'name = "a"\nmemory = 2 + 3\n'),
     "XEN426": ("xen-xm", 'name = "a"\nkernel = "/k"\ncpus = "0-3"\n'),
     "XEN427": ("xen-xm", 'name = "a"\nmemory = "lots"\n'),
-    "XEN428": ("xen-xm", 'name = "a"\nkernel = "/k"\nvif = [ "bridge=b,rate=1Mb/s" ]\n'),
+    "XEN428": ("xen-xm", 'name = "a"\nkernel = "/k"\nvif = [ "bridge=b,accel=x" ]\n'),
     "XEN429": ("xen-xm", 'memory = 256\n'),
     "XEN431": ("xen-xl", 'name = "a"\nname = "b"\nkernel = "/k"\n'),
     "XEN432": ("xen-xm", 'name = "a\\x01"\nkernel = "/k"\n'),

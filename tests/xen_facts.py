@@ -54,6 +54,15 @@ def _disk_driver_from_prefix(d: Facts) -> Optional[Facts]:
     return d
 
 
+def _disk_raw_format(d: Facts) -> Optional[Facts]:
+    # Xen opens an image whose format nobody names as raw: xl's format=raw is libvirt's
+    # <driver type='raw'> (xenParseXLDisk), and xm has no format for file: and phy: at all.
+    driver = d.get("driver")
+    if isinstance(driver, dict) and _value(driver.get("type")) == "raw":
+        d = dict(d, driver=None if driver.get("name") is None else dict(driver, type=None))
+    return d
+
+
 def _bridge_script(d: Facts) -> Optional[Facts]:
     # xend and xl run vif-bridge for a bridged vif without script= (libvirt writes it too).
     if _value(d.get("type")) == "bridge" and _get(d, "script", "path") in (None, "vif-bridge"):
@@ -73,6 +82,7 @@ def _implicit_console(d: Facts) -> Optional[Facts]:
 
 
 SPELLED_DEFAULTS: List[Tuple[str, Callable[[Facts], Optional[Facts]]]] = [
+    ("Disk", _disk_raw_format),
     ("Disk", _disk_driver_from_prefix),
     ("Interface", _bridge_script),
     ("Input", _implicit_input),

@@ -24,13 +24,14 @@ from ..diagnostics import Diagnostics, Span
 from ..ir import NOWHERE, Domain, DomainType
 from ..rules.codes import SEM206, SEM210, SEM211
 from .info import EMPTY, DeviceInfo
-from .xmlmap import Attr, Child, Info, lower as lower_node
+from .xmlmap import Attr, Child, Children, Info, lower as lower_node
 from ..node import Node, replace
 
 
 class DiskType(str, enum.Enum):
     FILE = "file"
     BLOCK = "block"
+    NETWORK = "network"
 
 
 class DiskDevice(str, enum.Enum):
@@ -58,21 +59,40 @@ class DiskDriver(Node):
     span: Span = NOWHERE
 
 
-class DiskSource(Node):
-    """<source file> of a file disk, <source dev> of a block disk.
+class DiskHost(Node):
+    """<host name port>: one server of a network disk (a Ceph monitor for rbd)."""
 
-    Lowering reads only the attribute of the disk's type: the other one, if written, stays
-    unread and is reported (SEM221)."""
+    TAG: ClassVar[str] = "host"
+    XML: ClassVar[tuple] = (Attr("name", "name"), Attr("port", "port", int))
+    name: Optional[str] = None
+    port: Optional[int] = None
+    span: Span = NOWHERE
+
+
+class DiskSource(Node):
+    """<source file> of a file disk, <source dev> of a block disk, <source protocol name>
+    with its <host> servers of a network disk.
+
+    Lowering reads only the attributes of the disk's type: the others, if written, stay
+    unread and are reported (SEM221)."""
 
     TAG: ClassVar[str] = "source"
-    XML: ClassVar[tuple] = (Attr("file", "file"), Attr("dev", "dev"))
+    XML: ClassVar[tuple] = (Attr("file", "file"), Attr("dev", "dev"),
+                            Attr("protocol", "protocol"), Attr("name", "name"),
+                            Children("hosts", DiskHost))
     file: Optional[str] = None
     dev: Optional[str] = None
+    protocol: Optional[str] = None     # network disks: "rbd", "nbd", "iscsi", …
+    name: Optional[str] = None         # network disks: "pool/image" for rbd
+    hosts: tuple = ()
     span: Span = NOWHERE
 
     @property
     def path(self) -> Optional[str]:
-        return self.file if self.file is not None else self.dev
+        """The file or device; for a network disk, the volume name."""
+        if self.file is not None:
+            return self.file
+        return self.dev if self.dev is not None else self.name
 
 
 class DiskTarget(Node):
@@ -94,6 +114,14 @@ class Readonly(Node):
     span: Span = NOWHERE
 
 
+class Shareable(Node):
+    """<shareable/>: several guests may write the image at once (no attributes)."""
+
+    TAG: ClassVar[str] = "shareable"
+    XML: ClassVar[tuple] = ()
+    span: Span = NOWHERE
+
+
 class Disk(Node):
     """One <disk>."""
 
@@ -105,6 +133,7 @@ class Disk(Node):
         Child("source", DiskSource),
         Child("target", DiskTarget),
         Child("readonly", Readonly),
+        Child("shareable", Shareable),
         Info(),
     )
     type: DiskType = DiskType.FILE
@@ -113,6 +142,7 @@ class Disk(Node):
     source: Optional[DiskSource] = None
     target: DiskTarget = DiskTarget()
     readonly: Optional[Readonly] = None
+    shareable: Optional[Shareable] = None
     info: DeviceInfo = EMPTY
     span: Span = NOWHERE
 
@@ -146,7 +176,14 @@ def lower(r, el, index: int) -> Disk:
     dtype = r.enum(el, "type", DiskType, DiskType.FILE)
     source = None
     source_el = r.child(el, "source")
-    if source_el is not None:
+    if source_el is not None and dtype is DiskType.NETWORK:
+        # A network disk reads protocol= and name=, and its <host> servers.
+        source = DiskSource(protocol=r.attr(source_el, "protocol"),
+                            name=r.attr(source_el, "name"),
+                            hosts=tuple(lower_node(DiskHost, r, h)
+                                        for h in r.children(source_el, "host")),
+                            span=r.span(source_el))
+    elif source_el is not None:
         # A file disk reads source file=, a block disk source dev=.
         attr = "file" if dtype is DiskType.FILE else "dev"
         source = DiskSource(span=r.span(source_el), **{attr: r.attr(source_el, attr)})
@@ -220,6 +257,13 @@ def _check_source(disk: Disk, diags: Diagnostics) -> None:
         return
     if disk.device in (DiskDevice.CDROM, DiskDevice.FLOPPY):
         return  # an empty drive: libvirt allows a CD-ROM or floppy with no medium
+    if disk.type is DiskType.NETWORK:
+        if disk.source is None or disk.source.protocol != "nbd":   # nbd may export no name
+            diags.add(SEM211, "<disk type='network'> needs <source protocol='…' name='…'>",
+                      (disk.source or disk).span,
+                      hint="a network disk names its volume, e.g. <source protocol='rbd' "
+                           "name='pool/image'>")
+        return
     attr = "file" if disk.type is DiskType.FILE else "dev"
     diags.add(SEM211,
               f"<disk type='{disk.type.value}'> needs <source {attr}='…'>",

@@ -7,6 +7,9 @@
       <script path='vif-bridge'/>
       <target dev='vnet0'/>
       <model type='virtio'/>
+      <bandwidth><outbound average='10240'/></bandwidth>
+      <vlan><tag id='42'/></vlan>
+      <virtualport type='openvswitch'/>
       <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>
     </interface>
 
@@ -29,7 +32,7 @@ from ..diagnostics import Diagnostics, Span
 from ..ir import NOWHERE, Domain, NetType
 from ..rules.codes import SEM201, SEM202, SEM203, SEM204, SEM205, SEM207, SEM218
 from .info import EMPTY, DeviceInfo
-from .xmlmap import Attr, Child, Info, lower as lower_node
+from .xmlmap import Attr, Child, Children, Info, lower as lower_node, yes_no
 from ..node import Node, replace
 
 
@@ -89,6 +92,63 @@ class InterfaceModel(Node):
     span: Span = NOWHERE
 
 
+class BandwidthRate(Node):
+    """<inbound> or <outbound>: average and peak in KiB/s, burst in KiB, floor (inbound)."""
+
+    XML: ClassVar[tuple] = (Attr("average", "average", int), Attr("peak", "peak", int),
+                            Attr("floor", "floor", int), Attr("burst", "burst", int))
+    average: Optional[int] = None
+    peak: Optional[int] = None
+    floor: Optional[int] = None
+    burst: Optional[int] = None
+    span: Span = NOWHERE
+
+
+class Inbound(BandwidthRate):
+    TAG: ClassVar[str] = "inbound"
+
+
+class Outbound(BandwidthRate):
+    TAG: ClassVar[str] = "outbound"
+
+
+class InterfaceBandwidth(Node):
+    """<bandwidth>: traffic shaping of what the guest receives (inbound) and sends
+    (outbound)."""
+
+    TAG: ClassVar[str] = "bandwidth"
+    XML: ClassVar[tuple] = (Child("inbound", Inbound), Child("outbound", Outbound))
+    inbound: Optional[Inbound] = None
+    outbound: Optional[Outbound] = None
+    span: Span = NOWHERE
+
+
+class VlanTag(Node):
+    TAG: ClassVar[str] = "tag"
+    XML: ClassVar[tuple] = (Attr("id", "id", int),)
+    id: int = 0
+    span: Span = NOWHERE
+
+
+class InterfaceVlan(Node):
+    """<vlan trunk='yes'><tag id/>…</vlan>: the VLAN tags of the port (Open vSwitch)."""
+
+    TAG: ClassVar[str] = "vlan"
+    XML: ClassVar[tuple] = (Attr("trunk", "trunk", yes_no), Children("tags", VlanTag))
+    trunk: Optional[bool] = None
+    tags: tuple = ()
+    span: Span = NOWHERE
+
+
+class InterfaceVirtualPort(Node):
+    """<virtualport type>: the kind of switch port, e.g. 'openvswitch'."""
+
+    TAG: ClassVar[str] = "virtualport"
+    XML: ClassVar[tuple] = (Attr("type", "type"),)
+    type: Optional[str] = None
+    span: Span = NOWHERE
+
+
 class Interface(Node):
     """One <interface>."""
 
@@ -97,21 +157,32 @@ class Interface(Node):
         Attr("type", "type", NetType),
         Child("source", InterfaceSource),
         Child("mac", MacAddress),
-        Child("ip", InterfaceIp),
+        Children("ips", InterfaceIp),
         Child("script", InterfaceScript),
         Child("target", InterfaceTarget),
         Child("model", InterfaceModel),
+        Child("bandwidth", InterfaceBandwidth),
+        Child("vlan", InterfaceVlan),
+        Child("virtualport", InterfaceVirtualPort),
         Info(),
     )
     type: NetType = NetType.USER
     source: Optional[InterfaceSource] = None
     mac: Optional[MacAddress] = None
-    ip: Optional[InterfaceIp] = None
+    ips: tuple = ()                    # InterfaceIp, one per <ip>
     script: Optional[InterfaceScript] = None
     target: Optional[InterfaceTarget] = None
     model: Optional[InterfaceModel] = None
+    bandwidth: Optional[InterfaceBandwidth] = None
+    vlan: Optional[InterfaceVlan] = None
+    virtualport: Optional[InterfaceVirtualPort] = None
     info: DeviceInfo = EMPTY
     span: Span = NOWHERE
+
+    @property
+    def ip(self) -> Optional[InterfaceIp]:
+        """The first <ip>."""
+        return self.ips[0] if self.ips else None
 
     # The values every rule and builder asks for, read through the sub-nodes.
     @property

@@ -170,6 +170,9 @@ XEN432 = Code("XEN432", E)
 XEN433 = Code("XEN433", W)
 XEN440 = Code("XEN440", E)
 XEN441 = Code("XEN441", W)
+XEN460 = Code("XEN460", E)
+XEN461 = Code("XEN461", E)
+XEN462 = Code("XEN462", W)
 
 # CAP5xx: capabilities
 CAP501 = Code("CAP501", E)

@@ -292,4 +292,38 @@ RULES += [
         "<memtune><hard_limit unit='GiB'>2</hard_limit></memtune>",
         "Apply the tuning on the host if you need it, or remove it to silence the warning.",
     ),
+    Rule(
+        codes.XEN460, "disk-not-expressible",
+        "A disk that the target's disk entry can't describe.",
+        "xm entries carry a file or device path only, so a network disk has no spelling "
+        "there; xl's target= takes an rbd volume but no other protocol; xl's access= is r, "
+        "ro, w or rw (libxlu refuses the shared '!' and 'w!'), and its format= is raw, qcow, "
+        "qcow2, vhd or qed. Writing the disk anyway would give the guest another disk, or a "
+        "config xl refuses.",
+        "<disk type='file'><driver name='qemu' type='vmdk'/>…</disk> compiled with "
+        "--target xen-xl",
+        "Convert the image to a format Xen reads, drop <shareable/> for xl, or compile for "
+        "the target that has the disk's spelling (rbd: xen-xl; w!: xen-xm).",
+    ),
+    Rule(
+        codes.XEN461, "vif-port-not-expressible",
+        "A NIC's switch port (<vlan>, <virtualport>) that a vif can't describe.",
+        "A vif's bridge= carries Open vSwitch VLANs as bridge.TAG or bridge:TAG:TAG "
+        "(libxl's BRIDGE_NAME[.VLAN][:TRUNK:TRUNK]), and only for an openvswitch "
+        "<virtualport>: a VLAN on a Linux bridge, or an 802.1Qbg/Qbh or midonet port, has "
+        "no vif spelling, and the guest would land on another network.",
+        "<interface type='bridge'><source bridge='br0'/><vlan><tag id='42'/></vlan>"
+        "</interface>",
+        "Add <virtualport type='openvswitch'/> when br0 is an Open vSwitch bridge, or "
+        "bridge the guest to a bridge that is on the VLAN.",
+    ),
+    Rule(
+        codes.XEN462, "vif-rate-partial",
+        "<bandwidth> settings a vif's rate= can't carry are left out.",
+        "A vif takes one rate, the guest's outgoing average (rate=…KB/s, libvirt's "
+        "<outbound average>); inbound shaping, peak, burst and floor are host-side tc "
+        "settings with no xm/xl key. The guest runs the same, only less throttled.",
+        "<bandwidth><inbound average='1000'/></bandwidth>",
+        "Keep <outbound average> only, or shape the traffic on the host (tc).",
+    ),
 ]

@@ -56,6 +56,7 @@ LEGACY_SWITCH: Dict[Tuple[DiskBus, int], str] = {
 BARE_SOURCE_DIR: Dict[DiskType, Optional[str]] = {
     DiskType.FILE: None,          # a relative file path is QEMU's to resolve
     DiskType.BLOCK: "/dev/",
+    DiskType.NETWORK: None,       # not built here (_xen_era_parts)
 }
 # Xen blktap driver types that mean "raw image through a Xen I/O path".
 XEN_RAW_TYPES = {"aio", "sync"}
@@ -149,6 +150,8 @@ def build_all(disks, domain: Domain, ctx: QemuContext) -> List[Option]:
     hba_added = False
     for disk in disks:
         not_compiled(disk, ctx)
+        if _not_built(disk, ctx):
+            continue
         _check_driver(disk, ctx)
         slot = _slot(disk, ctx, taken)
         if slot is None:
@@ -162,6 +165,24 @@ def build_all(disks, domain: Domain, ctx: QemuContext) -> List[Option]:
             hba_added = True
         out.extend(build_drive(disk, slot, ctx))
     return out
+
+
+def _not_built(disk: Disk, ctx: QemuContext) -> bool:
+    """Report the disk parts this builder doesn't carry (QEMU320): a network source (the
+    whole disk is left out) and <shareable/>. True when the disk is left out."""
+    from ....compiler.rules.codes import QEMU320
+
+    if disk.shareable is not None:
+        ctx.diags.add(QEMU320, f"<shareable/> on disk {disk.target_dev} is valid libvirt XML"
+                      " that virtc does not compile for QEMU yet", disk.shareable.span,
+                      hint="the image would be locked against other guests; remove "
+                           "<shareable/> if you can do without it, or use libvirt")
+    if disk.type is DiskType.NETWORK:
+        ctx.diags.add(QEMU320, f"<disk type='network'> ({disk.target_dev}) is valid libvirt "
+                      "XML that virtc does not compile for QEMU yet; the guest would lack it",
+                      disk.span, hint="remove the disk, or start this guest with libvirt")
+        return True
+    return False
 
 
 def _readonly(disk: Disk, ctx: QemuContext) -> Optional[bool]:

@@ -147,11 +147,12 @@ def build_netdev_socket(iface: Interface, ctx: QemuContext) -> Props:
 
 
 def _check_ignored(iface: Interface, ctx: QemuContext) -> None:
-    if iface.ip_address:
-        ctx.diags.add(QEMU306, f"<ip address='{iface.ip_address}'> has no QEMU equivalent and"
-                      " is ignored: QEMU does not configure the guest's address",
-                      iface.where(iface.ip),
-                      "configure the address inside the guest or with DHCP")
+    for ip in iface.ips:
+        if ip.address:
+            ctx.diags.add(QEMU306, f"<ip address='{ip.address}'> has no QEMU equivalent and"
+                          " is ignored: QEMU does not configure the guest's address",
+                          ip.span, "configure the address inside the guest or with DHCP")
+    _not_compiled_parts(iface, ctx)
     if iface.script_path and iface.type is not NetType.ETHERNET:
         ctx.diags.add(QEMU306, f"<script path='{iface.script_path}'> has no QEMU equivalent"
                       f" for type='{iface.type.value}' and is ignored: only type='ethernet'"
@@ -162,6 +163,19 @@ def _check_ignored(iface: Interface, ctx: QemuContext) -> None:
         ctx.diags.add(QEMU306, f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
                       f" for type='{iface.type.value}' and is ignored: no host device exists",
                       iface.where(iface.target), "remove <target>")
+
+
+def _not_compiled_parts(iface: Interface, ctx: QemuContext) -> None:
+    """<bandwidth> (host-side shaping: QEMU321), <vlan> and <virtualport> (the switch port
+    the guest is on: QEMU320) are valid libvirt that this builder doesn't carry yet."""
+    from ....compiler import uncompiled
+    from ....compiler.ir import Uncompiled
+    from ....compiler.rules.codes import QEMU320, QEMU321
+
+    items = [Uncompiled(f"devices/interface/{part.TAG}", part.span,
+                        host_side=part.TAG == "bandwidth")
+             for part in (iface.bandwidth, iface.vlan, iface.virtualport) if part is not None]
+    uncompiled.report(items, ctx.diags, "QEMU", QEMU320, QEMU321)
 
 
 def _unknown_network(iface: Interface, ctx: QemuContext) -> None:
