@@ -797,6 +797,14 @@ IR_ENUMS: dict[str, str] = {
     "devices.rng.RngModel": "rng-model",
     "devices.rng.RngBackendModel": "rng-backend-model",
     "devices.rng.EgdType": "rng-backend-type",
+    "devices.graphics.ListenType": "graphics-listen-type",
+    "devices.graphics.MouseMode": "mouse-mode",
+    "devices.sound.SoundModel": "sound-model",
+    "devices.sound.CodecType": "sound-codec-type",
+    "devices.hostdev.HostdevMode": "hostdev-mode",
+    "devices.hostdev.HostdevType": "hostdev-type",
+    "devices.hostdev.HostdevDriverName": "hostdev-driver-name",
+    "devices.channel.ChannelTargetType": "char-target-type",
 }
 
 # IR enums that model no value list, with the reason.

@@ -349,6 +349,19 @@ def _newer(root):
             for el in root.iterfind(f"devices/{tag}") if el.get(attr) in values]
 
 
+def _odd_seclabels(root):
+    """Domain <seclabel>s whose children or relabel= don't fit their type= (libvirt's grammar
+    has one group per type; virtc's schema declares the union)."""
+    out = []
+    for label in root.iterfind("seclabel"):
+        kind, relabel = label.get("type", "dynamic"), label.get("relabel")
+        if (kind == "static" and label.find("label") is None) \
+                or (kind == "none" and (len(label) or relabel == "yes")) \
+                or (kind == "dynamic" and relabel == "no"):
+            out.append(label)
+    return out
+
+
 def _finder(pick):
     return lambda root, doc: bool(pick(root))
 
@@ -376,6 +389,7 @@ CASES: Dict[str, Case] = {
     "no-os": Case(_no_os, _add_os),
     "negative-zero": Case(_negative_zero, _unsign),
     "chardev-port-text": Case(_chardev_port_not_number, _number_port),
+    "seclabel-type": Case(_finder(_odd_seclabels), _remover(_odd_seclabels)),
 }
 
 _ROW = re.compile(r"^\| `mutant:(?P<key>[a-z0-9-]+)` \| (?P<direction>[^|]+) \| (?P<what>[^|]+) "
@@ -653,6 +667,8 @@ EXAMPLES: Dict[str, bytes] = {k: v.encode() for k, v in {
     "semantic-219": _EX.format("").replace("<type>hvm</type>",
                                           "<type>linux</type><boot dev='hd'/>"),
     "semantic-225": _EX.format("<rng model='virtio'><backend model='egd'/></rng>"),
+    "seclabel-type": _EX.format("").replace("</domain>", "<seclabel type='static' "
+                                            "model='selinux'/></domain>"),
 }.items()}
 
 

@@ -12,7 +12,8 @@ from virtc.compiler.devices.xmlmap import write
 from ir_facts import facts, lowered_families
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-MIGRATED = ("disk", "interface", "graphics", "input", "serial", "parallel", "console")
+MIGRATED = ("disk", "interface", "graphics", "input", "serial", "parallel", "console",
+            "sound", "hostdev", "channel")
 DOCS = sorted([*(ROOT / "tests" / "golden").glob("*.xml"),
                *(ROOT / "tests" / "corpus" / "dumpxml").glob("*.xml")])
 

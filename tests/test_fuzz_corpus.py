@@ -34,7 +34,7 @@ from virtc.pipeline import compile_domain, load_bytes, report_unlowered
 
 SEED = int(os.environ.get("VIRTC_FUZZ_SEED", "20260111"))
 COUNT = int(os.environ.get("VIRTC_FUZZ_CORPUS_MUTANTS", "2000"))
-CLI_SAMPLE = 50
+CLI_SAMPLE = 80
 CLI_SINGLES = 16
 PER_MUTANT_SECONDS = 2.0
 TARGETS = ("qemu", "xen-xm", "xen-xl")
@@ -199,7 +199,7 @@ def test_a_sample_through_the_real_cli_exits_0_or_1(fuzz, tmp_path):
     """One `validate --compile` process over the whole sample, then one `compile` process
     per mutant for part of it, half that compile and half that don't: each exits as the
     Python API says it must. (Each new process that explains a schema error first loads
-    xmlschema, about a second, so not all fifty get a process of their own.)"""
+    xmlschema, about a second, so not all eighty get a process of their own.)"""
     _, _, made = fuzz
     sample = random.Random(SEED).sample(made, CLI_SAMPLE)
     paths = []

@@ -28,6 +28,8 @@ from virtc.compiler.ir import (
 from virtc.backends.xen.devices import disk as xen_disk
 from virtc.backends.xen.devices import chardev as xen_chardev
 from virtc.backends.xen.devices import graphics as xen_graphics
+from virtc.backends.xen.devices import hostdev as xen_hostdev
+from virtc.backends.xen.devices import sound as xen_sound
 from virtc.backends.xen.devices import input as xen_input
 from virtc.compiler.devices.input import Input, InputBus, InputType
 from virtc.compiler.devices.graphics import Graphics, GraphicsType
@@ -442,7 +444,8 @@ def test_rule_fixture_triggers_its_code(code):
 
 # The central tables, and those of the families the dialect modules place themselves.
 ENUM_TABLES = (tables.ENUM_TABLES + xen_disk.ENUM_TABLES + xen_chardev.ENUM_TABLES
-               + xen_graphics.ENUM_TABLES + xen_input.ENUM_TABLES)
+               + xen_graphics.ENUM_TABLES + xen_input.ENUM_TABLES + xen_sound.ENUM_TABLES
+               + xen_hostdev.ENUM_TABLES)
 
 
 @pytest.mark.parametrize("enum_type, table", ENUM_TABLES,

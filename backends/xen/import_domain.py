@@ -21,6 +21,9 @@ from .devices.chardev import CharKind, chardevs
 from .devices.graphics import display_keys, vfb
 from .devices.input import usb_inputs
 from .devices.interface import vif
+from .devices.channel import channels
+from .devices.hostdev import hostdevs
+from .devices.sound import sounds
 from .import_values import ConfigReader
 from .settings import Settings
 
@@ -112,7 +115,7 @@ def _memory(r: ConfigReader) -> Tuple[int, Optional[int]]:
 
 def _devices(r: ConfigReader, hvm: bool, xl: bool) -> Devices:
     graphics: List = [g for _, e, span in r.strings("vfb") for g in [vfb(r, e, span)] if g]
-    top = display_keys(r)
+    top = display_keys(r, hvm)
     graphics += top if not graphics else []
     return Devices(
         emulator=r.string("device_model_override") if xl else r.string("device_model"),
@@ -121,7 +124,8 @@ def _devices(r: ConfigReader, hvm: bool, xl: bool) -> Devices:
             i for _, e, span in r.strings("vif") for i in [vif(r, e, span)] if i)
         + tuple(graphics) + tuple(usb_inputs(r))
         + tuple(chardevs(r, "serial", CharKind.SERIAL))
-        + tuple(chardevs(r, "parallel", CharKind.PARALLEL)),
+        + tuple(chardevs(r, "parallel", CharKind.PARALLEL))
+        + tuple(channels(r, xl)) + tuple(sounds(r, hvm)) + tuple(hostdevs(r, xl)),
     )
 
 

@@ -28,6 +28,9 @@ from .dialects import XL_TYPE_KEY
 from .devices.graphics import build_xl_graphics
 from .literal import xl_unrepresentable
 from .devices.interface import build_vifs
+from .devices.hostdev import build_pci, build_usbdev
+from .devices.sound import build_sound
+from .devices.channel import build_channels
 
 TARGET = "xen-xl"
 TEMPLATE = "xl.j2"
@@ -90,7 +93,11 @@ def build_config(b: Builder) -> Config:
     build_xl_graphics(b, config)
     build_xl_disks(b, config)
     build_vifs(b, config, None, NETFRONT_TYPE)
+    build_pci(b, config)
     build_chardevs(b, config, parallel=False)
+    build_sound(b, config)
+    build_usbdev(b, config)
+    build_channels(b, config)
     if not b.hvm:
         build_features(b, config)
     check_encodable(b, config)

@@ -19,6 +19,9 @@ from .common import (
 )
 from .devices.graphics import build_xm_graphics
 from .devices.interface import build_vifs
+from .devices.hostdev import build_pci, build_usbdev
+from .devices.sound import build_sound
+from .devices.channel import build_channels
 
 TARGET = "xen-xm"
 TEMPLATE = "xm.j2"
@@ -68,7 +71,11 @@ def build_config(b: Builder) -> Config:
     build_xm_graphics(b, config)
     build_xm_disks(b, config)
     build_vifs(b, config, HVM_VIF_TYPE if b.has(VIF_TYPE_IOEMU) else None)
+    build_pci(b, config)
     build_chardevs(b, config)
+    build_sound(b, config)
+    build_usbdev(b, config)         # xm has none: reported
+    build_channels(b, config)       # xm has none: reported
     if not b.hvm:
         build_features(b, config)
     check_encodable(b, config)

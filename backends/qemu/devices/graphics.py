@@ -10,7 +10,7 @@ from typing import List, assert_never
 
 from ....compiler.devices.graphics import Graphics, GraphicsType
 from ....compiler.ir import Domain
-from ....compiler.rules.codes import QEMU306, QEMU308, QEMU313, QEMU314
+from ....compiler.rules.codes import QEMU306, QEMU308, QEMU313, QEMU314, QEMU320
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Raw
@@ -45,6 +45,8 @@ def build_all(graphics, domain: Domain, ctx: QemuContext) -> List[Option]:
                 out.extend(build_vnc(gfx, ctx))
             case GraphicsType.SDL:
                 out.extend(build_sdl(gfx, ctx))
+            case GraphicsType.SPICE:
+                _not_compiled(gfx, ctx, "<graphics type='spice'>")
             case _:
                 assert_never(gfx.type)
     return out
@@ -59,7 +61,10 @@ def build_no_display(domain: Domain, ctx: QemuContext) -> List[Option]:
 
 
 def vnc_display(gfx: Graphics, ctx: QemuContext) -> Opts:
-    listen = gfx.listen or DEFAULT_LISTEN
+    network = gfx.listen_network
+    if network is not None:
+        _not_compiled(network, ctx, f"<listen type='network' network='{network.network}'>")
+    listen = gfx.listen_address or DEFAULT_LISTEN
     host = f"[{listen}]" if ":" in listen else listen   # an IPv6 literal needs brackets
     port = gfx.port
     autoport = gfx.autoport or port is None or port == -1
@@ -96,8 +101,17 @@ def build_vnc(gfx: Graphics, ctx: QemuContext) -> List[Option]:
     return out
 
 
+def _not_compiled(node, ctx: QemuContext, what: str) -> None:
+    ctx.diags.add(QEMU320, f"{what} is valid libvirt XML, but virtc does not compile it for"
+                  " QEMU yet; the guest would lack it", node.span,
+                  hint="remove it, or start this guest with libvirt")
+
+
 def build_sdl(gfx: Graphics, ctx: QemuContext) -> List[Option]:
     _ignore_vnc_only(gfx, ctx)
+    for attr, value in (("display", gfx.display), ("xauth", gfx.xauth)):
+        if value is not None:       # libvirt sets DISPLAY / XAUTHORITY in QEMU's environment
+            _not_compiled(gfx, ctx, f"<graphics type='sdl' {attr}='{value}'>")
     if ctx.has(Cap.DISPLAY):
         out = [Option("-display", Opts.of("sdl"), gfx.span)]
     elif ctx.has(Cap.SDL):
@@ -113,7 +127,8 @@ def build_keymap(gfx: Graphics) -> List[Option]:
 
 
 def _ignore_vnc_only(gfx: Graphics, ctx: QemuContext) -> None:
-    for attr, value in (("port", gfx.port), ("listen", gfx.listen), ("passwd", gfx.passwd)):
+    for attr, value in (("port", gfx.port), ("listen", gfx.listen_address),
+                        ("passwd", gfx.passwd)):
         if value is not None:
             shown = "…" if attr == "passwd" else value
             ctx.diags.add(QEMU306, f"<graphics type='sdl' {attr}='{shown}'> has no QEMU"

@@ -1,27 +1,68 @@
 """<graphics> on Xen (compiler/devices/graphics.py): vnc/sdl keys for HVM guests, one vfb
-entry for paravirtualized ones (xm's "type=vnc,…", xl's "vnc=1,…"), and reading them back.
+entry for paravirtualized ones (xm's "type=vnc,…", xl's "vnc=1,…"), xl's spice keys for
+HVM guests, and reading them all back.
 
-Follows libvirt's xenFormatVfb (src/libxl/xen_common.c) and xenParseVfb. xm.py and xl.py
-place the keys in their key order (build_xm_graphics, build_xl_graphics), so this module
-has no generic `build`.
+Follows libvirt's xenFormatVfb (src/libxl/xen_common.c) and xenParseVfb, and for SPICE
+xenFormatXLSpice / xenParseXLSpice (src/libxl/xen_xl.c):
+
+- VNC: vncunused (1 for autoport or no port), vncdisplay = port - 5900, vnclisten from the
+  listen address (<listen type='address'> or listen=), vncpasswd, keymap;
+- SDL: display and xauthority (vfb fields of the same names for PV guests);
+- SPICE (xl, HVM only): spicehost from the listen address, spiceport, spicetls_port,
+  spicedisable_ticketing=0 with spicepasswd when a password is set (else 1),
+  spiceagent_mouse from <mouse mode> (client 1, server 0), spice_clipboard_sharing from
+  <clipboard copypaste>, and spicevdagent=1 whenever either needs the agent.
+
+xm has no SPICE keys, and a PV guest's vfb has no SPICE field: XEN440. A
+<listen type='network'> needs libvirt to look the network's address up at start: XEN440.
+xm.py and xl.py place the keys in their key order (build_xm_graphics, build_xl_graphics),
+so this module has no generic `build`.
 """
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple, assert_never
 
-from ....compiler.devices.graphics import Graphics, GraphicsType
+from ....compiler.devices.graphics import (Clipboard, Graphics, GraphicsType, Listen,
+                                           ListenType, Mouse, MouseMode)
 from ....compiler.diagnostics import Span
-from ....compiler.rules.codes import XEN413, XEN414, XEN427, XEN428
+from ....compiler.rules.codes import XEN413, XEN414, XEN427, XEN428, XEN440
 from ..common import Builder, Config
 from ..import_values import ConfigReader, entry_fields
 
 VNC_BASE_PORT = 5900
-# The xm vfb type= of each graphics type.
-GRAPHICS: Dict[GraphicsType, str] = {
+# The xm vfb type= of each graphics type; SPICE has none (xl's spice keys are top-level).
+GRAPHICS: Dict[GraphicsType, Optional[str]] = {
     GraphicsType.VNC: "vnc",
     GraphicsType.SDL: "sdl",
+    GraphicsType.SPICE: None,
 }
-ENUM_TABLES = ((GraphicsType, GRAPHICS),)
+# spiceagent_mouse for each <mouse mode> (libvirt's xenFormatXLSpice).
+SPICE_AGENT_MOUSE: Dict[MouseMode, int] = {
+    MouseMode.SERVER: 0,
+    MouseMode.CLIENT: 1,
+}
+# Which listen types xm/xl can write: an address as is; a network's address is only known
+# to libvirt when the guest starts.
+LISTEN_WRITTEN: Dict[ListenType, bool] = {
+    ListenType.ADDRESS: True,
+    ListenType.NETWORK: False,
+}
+ENUM_TABLES = ((GraphicsType, GRAPHICS), (MouseMode, SPICE_AGENT_MOUSE),
+               (ListenType, LISTEN_WRITTEN))
+
+
+def _cannot(b: Builder, what: str, span: Span, hint: str) -> None:
+    b.report(XEN440, f"{what} is valid libvirt XML, but {b.target} has no setting for it; "
+             "the guest would lack it", span, hint=hint)
+
+
+def _listen(b: Builder, g: Graphics) -> Optional[str]:
+    """The address to write; a network listen is reported (libvirt resolves it at start)."""
+    for item in g.listens:
+        if not LISTEN_WRITTEN[item.type]:
+            _cannot(b, f"<listen type='{item.type.value}' network='{item.network}'>",
+                    item.span, "write the address: <listen type='address' address='…'/>")
+    return g.listen_address
 
 
 def _vnc_display(b: Builder, g: Graphics) -> Tuple[int, Optional[int]]:
@@ -41,17 +82,52 @@ def _hvm_display(b: Builder, g: Graphics, config: Config) -> None:
         case GraphicsType.SDL:
             config.set("sdl", 1)
             config.set("vnc", 0)
+            config.set("display", g.display)
+            config.set("xauthority", g.xauth)
         case GraphicsType.VNC:
             unused, display = _vnc_display(b, g)
             config.set("sdl", 0)
             config.set("vnc", 1)
             config.set("vncunused", unused)
             config.set("vncdisplay", display)
-            config.set("vnclisten", g.listen)
+            config.set("vnclisten", _listen(b, g))
             config.set("vncpasswd", g.passwd)
             config.set("keymap", g.keymap)
+        case GraphicsType.SPICE:
+            _spice(b, g, config)
         case _:
             assert_never(g.type)
+
+
+def _spice(b: Builder, g: Graphics, config: Config) -> None:
+    if b.target != "xen-xl":
+        _cannot(b, "<graphics type='spice'>", g.span,
+                "compile for --target xen-xl (xl has spice keys), or use type='vnc'")
+        return
+    ports = [p for p in (g.port, g.tls_port) if p is not None and p > 0]
+    if g.autoport or not ports:
+        b.report(XEN440, "<graphics type='spice'> without a fixed port: xl needs spiceport "
+                 "or spicetls_port (libvirt's libxl driver picks one when it starts the "
+                 "guest)", g.span, hint="give port='5901' (and autoport='no')")
+        return
+    config.set("sdl", 0)
+    config.set("vnc", 0)
+    config.set("spice", 1)
+    config.set("spicehost", _listen(b, g))
+    config.set("spiceport", g.port if g.port and g.port > 0 else None)
+    config.set("spicetls_port", g.tls_port if g.tls_port and g.tls_port > 0 else None)
+    config.set("spicedisable_ticketing", 0 if g.passwd is not None else 1)
+    config.set("spicepasswd", g.passwd)
+    agent = False
+    if g.mouse is not None and g.mouse.mode is not None:
+        config.set("spiceagent_mouse", SPICE_AGENT_MOUSE[g.mouse.mode])
+        agent = g.mouse.mode is MouseMode.CLIENT
+    if g.clipboard is not None and g.clipboard.copypaste is not None:
+        config.set("spice_clipboard_sharing", int(g.clipboard.copypaste))
+        agent = agent or g.clipboard.copypaste
+    if agent:                       # client mouse and clipboard sharing need the agent
+        config.set("spicevdagent", 1)
+    config.set("keymap", g.keymap)
 
 
 def vnc_fields(b: Builder, g: Graphics) -> Optional[List[str]]:
@@ -63,9 +139,18 @@ def vnc_fields(b: Builder, g: Graphics) -> Optional[List[str]]:
     fields = [f"vncunused={unused}"]
     if display is not None:
         fields.append(f"vncdisplay={display}")
-    for key, value, what in (("vnclisten", g.listen, "VNC listen address"),
-                             ("vncpasswd", g.passwd, "VNC password"),
-                             ("keymap", g.keymap, "keymap")):
+    return _fields(b, g, fields, (("vnclisten", _listen(b, g), "VNC listen address"),
+                                  ("vncpasswd", g.passwd, "VNC password"),
+                                  ("keymap", g.keymap, "keymap")))
+
+
+def _sdl_fields(b: Builder, g: Graphics, fields: List[str]) -> Optional[List[str]]:
+    return _fields(b, g, fields, (("display", g.display, "SDL display"),
+                                  ("xauthority", g.xauth, "X authority file")))
+
+
+def _fields(b: Builder, g: Graphics, fields: List[str], values) -> Optional[List[str]]:
+    for key, value, what in values:
         if value is None:
             continue
         if not b.no_separator(what, value, g.span, "vfb"):
@@ -75,18 +160,23 @@ def vnc_fields(b: Builder, g: Graphics) -> Optional[List[str]]:
 
 
 def _vfb_entry(b: Builder, g: Graphics) -> Optional[str]:
-    fields: List[str] = [f"type={GRAPHICS[g.type]}"]
     match g.type:
         case GraphicsType.SDL:
-            pass
+            fields = _sdl_fields(b, g, ["type=sdl"])
         case GraphicsType.VNC:
             vnc = vnc_fields(b, g)
-            if vnc is None:
-                return None
-            fields += vnc
+            fields = None if vnc is None else ["type=vnc", *vnc]
+        case GraphicsType.SPICE:
+            fields = _pv_spice(b, g)
         case _:
             assert_never(g.type)
-    return ",".join(fields)
+    return None if fields is None else ",".join(fields)
+
+
+def _pv_spice(b: Builder, g: Graphics) -> None:
+    _cannot(b, "<graphics type='spice'> for a paravirtualized guest", g.span,
+            "use type='vnc' (a vfb entry), or make the guest HVM")
+    return None
 
 
 def first_graphics(b: Builder, tool: str) -> Optional[Graphics]:
@@ -119,10 +209,17 @@ def build_xm_graphics(b: Builder, config: Config) -> None:
 # ------------------------------------------------------------------ xl
 
 def _vfb_spec(b: Builder, g: Graphics) -> Optional[str]:
-    if g.type is GraphicsType.SDL:
-        return "sdl=1"
-    vnc = vnc_fields(b, g)
-    return None if vnc is None else ",".join(["vnc=1", *vnc])
+    match g.type:
+        case GraphicsType.SDL:
+            fields = _sdl_fields(b, g, ["sdl=1"])
+        case GraphicsType.VNC:
+            vnc = vnc_fields(b, g)
+            fields = None if vnc is None else ["vnc=1", *vnc]
+        case GraphicsType.SPICE:
+            fields = _pv_spice(b, g)
+        case _:
+            assert_never(g.type)
+    return None if fields is None else ",".join(fields)
 
 
 def build_xl_graphics(b: Builder, config: Config) -> None:
@@ -131,15 +228,23 @@ def build_xl_graphics(b: Builder, config: Config) -> None:
 
 # ------------------------------------------------------------------ import
 
+def _listens(address: Optional[str], span: Span) -> Tuple[Listen, ...]:
+    """libvirt writes a listen address twice: listen= and one <listen type='address'>."""
+    return (Listen(ListenType.ADDRESS, address, span=span),) if address is not None else ()
+
+
 def _vnc(unused: Optional[int], display: Optional[int], listen, passwd, keymap,
          span: Span) -> Graphics:
     if unused is None:
         unused = 0 if display is not None else 1     # xend's default is vncunused=1
     if unused or display is None:
         return Graphics(GraphicsType.VNC, port=-1, autoport=True, listen=listen,
-                        passwd=passwd, keymap=keymap, span=span)
-    return Graphics(GraphicsType.VNC, port=VNC_BASE_PORT + display, listen=listen,
-                    passwd=passwd, keymap=keymap, span=span)
+                        passwd=passwd, keymap=keymap, listens=_listens(listen, span),
+                        span=span)
+    # libvirt reads vncunused=0 as autoport='no' (xenParseVfb)
+    return Graphics(GraphicsType.VNC, port=VNC_BASE_PORT + display, autoport=False,
+                    listen=listen, passwd=passwd, keymap=keymap,
+                    listens=_listens(listen, span), span=span)
 
 
 def _int_field(r: ConfigReader, fields: dict, key: str, span: Span) -> Optional[int]:
@@ -152,32 +257,62 @@ def _int_field(r: ConfigReader, fields: dict, key: str, span: Span) -> Optional[
     return int(value)
 
 
+_VFB_FIELDS = ("type", "vnc", "sdl", "vncunused", "vncdisplay", "vnclisten", "vncpasswd",
+               "keymap", "display", "xauthority")
+
+
 def vfb(r: ConfigReader, entry: str, span: Span) -> Optional[Graphics]:
     fields = {}
     for key, value in entry_fields(entry):
-        if key in ("type", "vnc", "sdl", "vncunused", "vncdisplay", "vnclisten", "vncpasswd",
-                   "keymap") and value is not None:
+        if key in _VFB_FIELDS and value is not None:
             fields[key] = value
         else:
             r.report(XEN428, f"vfb field {key!r} has no domain XML equivalent; ignored", span)
     if fields.get("type") == "sdl" or fields.get("sdl", "0") not in ("", "0"):
-        return Graphics(GraphicsType.SDL, span=span)
+        return Graphics(GraphicsType.SDL, display=fields.get("display"),
+                        xauth=fields.get("xauthority"), span=span)
     if fields.get("type", "vnc") != "vnc" or fields.get("vnc", "1") in ("", "0"):
         r.report(XEN428, f"vfb {entry!r} enables no display; ignored", span)
         return None
+    for key in ("display", "xauthority"):
+        if key in fields:
+            r.report(XEN428, f"vfb field {key!r} applies to SDL only; ignored", span)
     return _vnc(_int_field(r, fields, "vncunused", span),
                 _int_field(r, fields, "vncdisplay", span), fields.get("vnclisten"),
                 fields.get("vncpasswd"), fields.get("keymap"), span)
 
 
-def display_keys(r: ConfigReader) -> List[Graphics]:
-    """The HVM (and old PV) top-level vnc/sdl keys."""
+def display_keys(r: ConfigReader, hvm: bool = True) -> List[Graphics]:
+    """The HVM (and old PV) top-level vnc/sdl keys, and xl's spice keys."""
     vnc, sdl = r.get("vnc"), r.get("sdl")
     unused, display = r.integer("vncunused"), r.integer("vncdisplay")
     listen, passwd, keymap = r.string("vnclisten"), r.string("vncpasswd"), r.string("keymap")
     out = []
     if vnc is not None and r.flag("vnc"):
         out.append(_vnc(unused, display, listen, passwd, keymap, vnc.span))
+        keymap = None
     if sdl is not None and r.flag("sdl"):
-        out.append(Graphics(GraphicsType.SDL, span=sdl.span))
+        out.append(Graphics(GraphicsType.SDL, display=r.string("display"),
+                            xauth=r.string("xauthority"), span=sdl.span))
+    spice = r.get("spice") if r.source_format == "xen-xl" and hvm else None
+    if spice is not None and r.flag("spice"):
+        out.append(_spice_keys(r, keymap, spice.span))
     return out
+
+
+def _spice_keys(r: ConfigReader, keymap: Optional[str], span: Span) -> Graphics:
+    """xl's spice keys, as libvirt's xenParseXLSpice reads them; an absent
+    spiceagent_mouse or spice_clipboard_sharing writes no <mouse> or <clipboard>."""
+    host = r.string("spicehost")
+    port, tls_port = r.integer("spiceport") or 0, r.integer("spicetls_port") or 0
+    passwd = None if r.flag("spicedisable_ticketing") else r.string("spicepasswd")
+    mouse_flag, clip_flag = r.flag("spiceagent_mouse"), r.flag("spice_clipboard_sharing")
+    mouse = None if mouse_flag is None else Mouse(
+        MouseMode.CLIENT if mouse_flag else MouseMode.SERVER, span)
+    clipboard = None if clip_flag is None else Clipboard(clip_flag, span)
+    if mouse_flag or clip_flag:
+        r.get("spicevdagent")       # implied by the client mouse or the clipboard
+    return Graphics(GraphicsType.SPICE, port=port or None, tls_port=tls_port or None,
+                    autoport=True if not (port or tls_port) else False, listen=host,
+                    passwd=passwd, keymap=keymap, listens=_listens(host, span),
+                    mouse=mouse, clipboard=clipboard, span=span)

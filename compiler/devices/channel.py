@@ -1,0 +1,109 @@
+"""<channel>: a character device the guest sees as a named channel (virtio-serial port,
+Xen PV channel, or a guestfwd socket), and the host side it is connected to.
+
+    <channel type='unix'>
+      <source mode='bind' path='/var/lib/xen/qga.sock'/>
+      <target type='xen' name='org.qemu.guest_agent.0'/>
+    </channel>
+    <channel type='pty'>
+      <target type='xen' name='org.example.console'/>
+    </channel>
+
+Schema: schemas/domain/chardev.xsd. Builders: backends/xen/devices/channel.py (xl's channel
+list, and reading it back). The QEMU backend has no builder yet (QEMU320).
+
+The host side is read as for <serial> (compiler/devices/chardev.py: the same types, sources
+and <protocol>); a type the character device IR lacks (spicevmc, qemu-vdagent, …) leaves
+the whole element unread, so it is reported. The <target> is read with its type, name=,
+and guestfwd's address= and port=; anything else (state=, an <address> below it) stays
+unread and is reported.
+"""
+from __future__ import annotations
+
+import enum
+from typing import ClassVar, Optional
+
+from ..diagnostics import Span
+from ..ir import NOWHERE
+from .chardev import (CharDevice, CharMode, CharProtocol, CharProtocolSpec, CharSource,
+                      CharType, NO_SOURCE_TYPES, PATH_TYPES)
+from .xmlmap import Attr, Child, Children, Info, lower as lower_node
+from ..node import Node
+
+
+class ChannelTargetType(str, enum.Enum):
+    VIRTIO = "virtio"
+    GUESTFWD = "guestfwd"
+    XEN = "xen"
+
+
+class ChannelTarget(Node):
+    """<target type name address port>: what the guest sees."""
+
+    TAG: ClassVar[str] = "target"
+    XML: ClassVar[tuple] = (
+        Attr("type", "type", ChannelTargetType),
+        Attr("name", "name"),
+        Attr("address", "address"),
+        Attr("port", "port"),
+    )
+    type: Optional[ChannelTargetType] = None
+    name: Optional[str] = None
+    address: Optional[str] = None      # guestfwd
+    port: Optional[str] = None         # guestfwd
+    span: Span = NOWHERE
+
+
+class Channel(CharDevice, Node):
+    """One <channel>."""
+
+    TAG: ClassVar[str] = "channel"
+    XML: ClassVar[tuple] = (
+        Attr("type", "type", CharType),
+        Children("sources", CharSource),
+        Child("protocol", CharProtocolSpec),
+        Child("channel_target", ChannelTarget),
+        Info(),
+    )
+    channel_target: Optional[ChannelTarget] = None
+
+    @property
+    def target_type(self) -> Optional[ChannelTargetType]:
+        return self.channel_target.type if self.channel_target is not None else None
+
+    @property
+    def target_name(self) -> Optional[str]:
+        return self.channel_target.name if self.channel_target is not None else None
+
+
+NODE = Channel
+
+
+def make(type: CharType, target_type: ChannelTargetType, name: Optional[str] = None, *,
+         path: Optional[str] = None, mode: Optional[CharMode] = None,
+         span: Span = NOWHERE) -> Channel:
+    """The node for these values, every part at `span`: what the xl importer builds."""
+    sources = (CharSource(mode, path, span=span),) if path is not None or mode else ()
+    return Channel(type, sources=sources, span=span,
+                   channel_target=ChannelTarget(target_type, name, span=span))
+
+
+def lower(r, el, index: int) -> Channel:
+    ctype = r.enum(el, "type", CharType, CharType.PTY)
+    sources = []
+    for src in r.peek_all(el, "source"):
+        if ctype in NO_SOURCE_TYPES:
+            continue                    # these read no source: it is reported as unused
+        r.use(src)
+        mode = r.enum(src, "mode", CharMode)
+        if ctype in PATH_TYPES:
+            sources.append(CharSource(mode, path=r.attr(src, "path"), span=r.span(src)))
+        else:
+            sources.append(CharSource(mode, host=r.attr(src, "host"),
+                                      service=r.attr(src, "service"), span=r.span(src)))
+    protocol = None
+    proto_el = r.peek(el, "protocol")
+    if proto_el is not None and ctype is CharType.TCP:
+        r.use(proto_el)
+        protocol = CharProtocolSpec(r.enum(proto_el, "type", CharProtocol), r.span(proto_el))
+    return lower_node(Channel, r, el, type=ctype, sources=tuple(sources), protocol=protocol)

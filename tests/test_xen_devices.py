@@ -1,0 +1,175 @@
+"""Xen graphics (listen, SDL display, SPICE), sound, PCI and USB passthrough and channels:
+what xm and xl can't express is reported on its line, and what an imported config carries
+that the domain XML can't is a warning on the config's line (libvirt's xen_common.c and
+xen_xl.c are the reference; the golden cases are tests/xen_cases/{gfx,sound,pci,usb,
+channel,serial}-*)."""
+from __future__ import annotations
+
+import ast
+from typing import List, Optional, Tuple
+
+import pytest
+
+from virtc.backends.xen import import_config
+from virtc.compiler.diagnostics import Diagnostics
+from virtc.pipeline import compile_domain, load_bytes
+
+HVM = """<domain type='xen'><name>g</name><memory>524288</memory>
+<os><type>hvm</type><loader>/usr/lib/xen/boot/hvmloader</loader></os>
+<devices>
+{}
+</devices></domain>"""
+PV = """<domain type='xen'><name>g</name><memory>524288</memory>
+<bootloader>/usr/bin/pygrub</bootloader><os><type>linux</type></os>
+<devices>
+{}
+</devices></domain>"""
+
+
+def compile_xml(doc: str, target: str) -> Tuple[Optional[dict], List[Tuple[str, int, str]]]:
+    loaded = load_bytes(doc.encode(), "g.xml")
+    assert loaded.ok, [d.message for d in loaded.diagnostics]
+    diags = Diagnostics(list(loaded.diagnostics))
+    text = compile_domain(loaded.node, target, diags)
+    found = [(d.code, d.span.line, d.message) for d in diags if d.code.startswith("XEN")]
+    if text is None or diags.has_errors:
+        return None, found
+    values = {}
+    for stmt in ast.parse(text).body:
+        values[stmt.targets[0].id] = ast.literal_eval(stmt.value)
+    return values, found
+
+
+def import_cfg(text: str, fmt: str):
+    diags = Diagnostics()
+    domain = import_config(text, "in.cfg", fmt, diags)
+    return domain, [(d.code, d.span.line, d.message) for d in diags]
+
+
+# ---------------------------------------------------------------- compile: reported
+
+@pytest.mark.parametrize("doc, target, line, words", [
+    (HVM.format("<graphics type='spice' port='5901'/>"), "xen-xm", 4, "xen-xm has no setting"),
+    (PV.format("<graphics type='spice' port='5901'/>"), "xen-xl", 4, "paravirtualized"),
+    (HVM.format("<graphics type='spice' autoport='yes'/>"), "xen-xl", 4, "fixed port"),
+    (HVM.format("<graphics type='vnc'>\n<listen type='network' network='default'/>"
+                "</graphics>"), "xen-xl", 5, "network='default'"),
+    (PV.format("<sound model='es1370'/>"), "xen-xl", 4, "no emulated sound card"),
+    (HVM.format("<sound model='ich6'>\n<codec type='duplex'/></sound>"), "xen-xm", 5, "codec"),
+    (HVM.format("<hostdev mode='subsystem' type='usb'><source><vendor id='0x0781'/>"
+                "<product id='0x5567'/></source></hostdev>"), "xen-xl", 4, "vendor"),
+    (HVM.format("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/>"
+                "</source></hostdev>"), "xen-xm", 4, "usbdev"),
+    (HVM.format("<hostdev mode='subsystem' type='pci'>\n<driver name='vfio'/><source>"
+                "<address domain='0' bus='1' slot='0' function='0'/></source></hostdev>"),
+     "xen-xl", 5, "pciback"),
+    (PV.format("<channel type='unix'><source mode='bind' path='/s'/>"
+               "<target type='virtio' name='a.b'/></channel>"), "xen-xl", 4, "virtio"),
+    (PV.format("<channel type='unix'><source path='/s'/>"
+               "<target type='xen' name='a.b'/></channel>"), "xen-xl", 4, "listens on"),
+    (PV.format("<channel type='pty'><target type='xen' name='a.b'/></channel>"),
+     "xen-xm", 4, "no channel key"),
+])
+def test_what_the_target_cannot_express_is_an_error_on_its_line(doc, target, line, words):
+    values, found = compile_xml(doc, target)
+    assert values is None
+    errors = [f for f in found if f[0] == "XEN440"]
+    assert errors and errors[0][1] == line and words in errors[0][2], found
+
+
+def test_managed_pci_device_is_a_host_side_note():
+    values, found = compile_xml(HVM.format(
+        "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+        "<address domain='0x0000' bus='0x03' slot='0x00' function='0x1'/></source>"
+        "</hostdev>"), "xen-xl")
+    assert values is not None and values["pci"] == ["0000:03:00.1"]
+    assert [f[0] for f in found] == ["XEN441"]
+
+
+def test_write_filtering_yes_is_permissive_0():
+    values, _ = compile_xml(HVM.format(
+        "<hostdev mode='subsystem' type='pci'><source writeFiltering='yes'>"
+        "<address domain='0x0000' bus='0x03' slot='0x00' function='0x1'/></source>"
+        "</hostdev>"), "xen-xm")
+    assert values["pci"] == ["0000:03:00.1,permissive=0"]
+
+
+def test_spice_server_mouse_needs_no_agent():
+    values, _ = compile_xml(HVM.format(
+        "<graphics type='spice' port='5901' tlsPort='5902'><mouse mode='server'/>"
+        "<clipboard copypaste='no'/></graphics>"), "xen-xl")
+    assert values["spiceagent_mouse"] == 0 and values["spice_clipboard_sharing"] == 0
+    assert "spicevdagent" not in values and values["spicedisable_ticketing"] == 1
+
+
+def test_listen_attribute_and_element_are_one_address():
+    for graphics in ("<graphics type='vnc' listen='10.0.0.1'/>",
+                     "<graphics type='vnc'><listen type='address' address='10.0.0.1'/>"
+                     "</graphics>"):
+        values, _ = compile_xml(HVM.format(graphics), "xen-xm")
+        assert values["vnclisten"] == "10.0.0.1"
+
+
+# ---------------------------------------------------------------- import: warned
+
+def test_pci_options_without_xml_equivalent_are_warnings_on_their_line():
+    domain, found = import_cfg('name = "g"\nbuilder = "hvm"\n'
+                               'pci = [ "01:00.0,msitranslate=1,seize=1", "0000:02:00.1@8" ]\n',
+                               "xen-xl")
+    assert domain is not None
+    hosts = [str(d.host) for d in domain.devices.families if d.TAG == "hostdev"]
+    assert hosts == ["0000:01:00.0", "0000:02:00.1"]
+    warned = [(code, line) for code, line, _ in found if code == "XEN428"]
+    assert warned == [("XEN428", 3)] * 3
+
+
+def test_bad_pci_entry_is_an_error():
+    domain, found = import_cfg('name = "g"\npci = [ "01:00" ]\n', "xen-xm")
+    assert domain is None and ("XEN427", 2) in [(c, ln) for c, ln, _ in found]
+
+
+def test_soundhw_all_is_sb16_and_es1370():
+    domain, _ = import_cfg('name = "g"\nbuilder = "hvm"\nsoundhw = "all"\n', "xen-xm")
+    assert [s.model.value for s in domain.devices.families if s.TAG == "sound"] == \
+        ["sb16", "es1370"]
+
+
+def test_soundhw_of_a_pv_guest_is_left_out_with_a_warning():
+    domain, found = import_cfg('name = "g"\nsoundhw = "sb16"\n', "xen-xm")
+    assert not [s for s in domain.devices.families if s.TAG == "sound"]
+    assert ("XEN426", 2) in [(c, ln) for c, ln, _ in found]
+
+
+def test_spicevdagent_alone_is_a_warning():
+    domain, found = import_cfg('name = "g"\ntype = "hvm"\nspice = 1\nspiceport = 5901\n'
+                               'spicevdagent = 1\n', "xen-xl")
+    [g] = domain.devices.graphics
+    assert g.type.value == "spice" and g.port == 5901 and g.mouse is None
+    assert ("XEN426", 5) in [(c, ln) for c, ln, _ in found]
+
+
+def test_usbdev_numbers_are_hex_as_libvirt_reads_them():
+    domain, _ = import_cfg('name = "g"\nusbdev = [ "hostbus=a,hostaddr=1f" ]\n', "xen-xl")
+    [dev] = [d for d in domain.devices.families if d.TAG == "hostdev"]
+    assert (dev.source.address.bus, dev.source.address.device) == (10, 31)
+
+
+def test_channel_of_unknown_connection_is_an_error():
+    domain, found = import_cfg('name = "g"\nchannel = [ "connection=tcp,name=x" ]\n', "xen-xl")
+    assert domain is None and ("XEN427", 2) in [(c, ln) for c, ln, _ in found]
+
+
+# ---------------------------------------------------------------- QEMU: reported, not built
+
+def test_qemu_reports_spice_and_the_new_families():
+    doc = """<domain type='kvm'><name>q</name><memory>524288</memory><os><type>hvm</type></os>
+<devices>
+<graphics type='spice' port='5901'/>
+<sound model='ich9'/>
+<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' function='0'/></source></hostdev>
+</devices></domain>"""
+    loaded = load_bytes(doc.encode(), "q.xml")
+    diags = Diagnostics(list(loaded.diagnostics))
+    assert compile_domain(loaded.node, "qemu", diags, qemu_version="7.2") is None or \
+        diags.has_errors
+    assert sorted(d.span.line for d in diags if d.code == "QEMU320") == [3, 4, 5]
