@@ -1,6 +1,6 @@
 """<input> on Xen (compiler/devices/input.py): a USB mouse or tablet is xm/xl's usb and
-usbdevice keys on HVM guests; the PS/2 mouse of HVM guests and the Xen mouse of PV guests
-are implicit. xm.py and xl.py place the keys in their key order (build_inputs), so this
+usbdevice keys on HVM guests (xl: a list of them); the PS/2 mouse of HVM guests and the
+Xen mouse of PV guests are implicit. xm.py and xl.py place the keys in their key order (build_inputs), so this
 module has no generic `build`. usb_inputs() reads the keys back.
 """
 from __future__ import annotations
@@ -32,20 +32,23 @@ ENUM_TABLES = (
 
 
 def build_inputs(b: Builder, config: Config) -> None:
-    usb_written = False
+    """xm has one usbdevice; xl takes a list (libvirt's xenFormatXLInputDevs writes the
+    single-string form for one device, for Xen <= 4.2, and a list for several)."""
+    usb: List[str] = []
     for dev in b.domain.devices.inputs:
         implicit = INPUT_BUS_IMPLICIT[dev.bus]
         if implicit == ("hvm" if b.hvm else "pv"):
             continue
-        if dev.bus is InputBus.USB and b.hvm and not usb_written:
-            config.set("usb", 1)
-            config.set("usbdevice", USB_DEVICES[dev.type])
-            usb_written = True
+        if dev.bus is InputBus.USB and b.hvm and (not usb or b.target == "xen-xl"):
+            usb.append(USB_DEVICES[dev.type])
             continue
         why = (f"{b.target} has one usbdevice key" if dev.bus is InputBus.USB and b.hvm
                else f"a {'HVM' if b.hvm else 'paravirtualized'} guest has no such input")
         b.report(XEN415, f"<input type='{dev.type.value}' bus='{dev.bus.value}'>: {why}; "
                  "ignored", dev.span)
+    if usb:
+        config.set("usb", 1)
+        config.set("usbdevice", usb[0] if len(usb) == 1 else usb)
 
 
 # ------------------------------------------------------------------ import
