@@ -126,6 +126,9 @@ class CompileOptions(Node):
     emulator: Optional[str] = None          # --emulator
     capabilities: object = None             # a lowered capabilities document
     xen_version: Optional[str] = None
+    # QEMU: the directory for helper sockets (backends/qemu/host.py); `virtc run` sets it.
+    runtime_dir: Optional[str] = None
+    qmp: Optional[str] = None               # QEMU: add a QMP socket at this path
 
 
 class Compiled(Node, mutable=True):
@@ -167,7 +170,8 @@ def compile_loaded(loaded: Loaded, options: CompileOptions = CompileOptions()) -
     output = compile_domain(loaded.node, result.target, diags, networks=options.networks,
                             qemu_version=options.qemu_version, emulator=options.emulator,
                             capabilities=options.capabilities,
-                            xen_version=options.xen_version)
+                            xen_version=options.xen_version, runtime_dir=options.runtime_dir,
+                            qmp=options.qmp)
     result.output = None if diags.has_errors else output
     return result
 
@@ -225,7 +229,9 @@ def compile_domain(domain: ir.Domain, target: str, diags: Diagnostics, *,
                    networks: Optional[dict] = None, qemu_version: Optional[str] = None,
                    emulator: Optional[str] = None,
                    capabilities=None,
-                   xen_version: Optional[str] = None) -> Union[Sequence[str], str, None]:
+                   xen_version: Optional[str] = None,
+                   runtime_dir: Optional[str] = None,
+                   qmp: Optional[str] = None) -> Union[Sequence[str], str, None]:
     """Render `domain` for `target`: an argv list for qemu, config text for xen-xm.
 
     With `capabilities`, a domain without <emulator> or machine= takes the host's default
@@ -253,7 +259,8 @@ def compile_domain(domain: ir.Domain, target: str, diags: Diagnostics, *,
                 dialect = nearest_dialect(detected) if detected else get_dialect(DEFAULT_VERSION)
         except ValueError as exc:           # dialects.UnknownDialect
             raise UnknownVersion(str(exc)) from exc
-        ctx = QemuContext(diags=diags, dialect=dialect, networks=networks, emulator=emulator)
+        ctx = QemuContext(diags=diags, dialect=dialect, networks=networks, emulator=emulator,
+                          runtime_dir=runtime_dir, qmp=qmp)
         return qemu_compile(domain, ctx)
     if target in ("xen-xm", "xen-xl"):
         from .backends.xen import XenContext, compile_domain as xen_compile

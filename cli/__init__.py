@@ -129,6 +129,12 @@ def cmd_rule(args) -> int:
     return EXIT_OK
 
 
+def cmd_run(args) -> int:
+    from .run import cmd_run as run_guest
+
+    return run_guest(args)
+
+
 def cmd_compile(args) -> int:
     from ..pipeline import (CompileOptions, UnknownVersion, compile_loaded, load_file,
                             load_networks)
@@ -199,7 +205,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         command = {"validate": cmd_validate, "compile": cmd_compile, "rules": cmd_rules,
                    "rule": cmd_rule, "capabilities": cmd_capabilities,
-                   "import": cmd_import}[args.command]
+                   "import": cmd_import, "run": cmd_run}[args.command]
         return command(args)
     except (UsageError, OutputError) as exc:
         print(f"virtc: error: {exc}", file=sys.stderr)

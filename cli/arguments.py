@@ -85,6 +85,28 @@ def _add_compile(sub) -> None:
     _add_max_size(c)
 
 
+def _add_run(sub) -> None:
+    r = sub.add_parser("run", help="compile a domain and run it with QEMU, in the foreground",
+                       description="Compile a domain for QEMU, prepare the host as libvirt's "
+                       "start does (NVRAM from its template, swtpm for an emulated TPM, socket "
+                       "directories), run QEMU in the foreground, and clean up afterwards. "
+                       "Exit status: QEMU's; 1 for findings (nothing started); 2 usage error.")
+    r.add_argument("path", metavar="PATH")
+    r.add_argument("--dry-run", action="store_true",
+                   help="print the commands as a shell script instead of running them")
+    r.add_argument("--qmp", metavar="PATH", help="also give QEMU a QMP socket at PATH")
+    r.add_argument("--runtime-dir", metavar="DIR",
+                   help="where helper sockets and state go (default: a fresh "
+                   "$XDG_RUNTIME_DIR/virtc-NAME-PID, removed afterwards; a DIR that exists is "
+                   "kept)")
+    r.add_argument("--qemu-version", metavar="X.Y", help="QEMU dialect (default: ask the "
+                   "emulator, else 7.2)")
+    r.add_argument("--emulator", metavar="PATH", help="the QEMU binary to run")
+    r.add_argument("--network", action="append", default=[], metavar="FILE",
+                   help="a libvirt <network> definition (repeatable)")
+    _add_max_size(r)
+
+
 def _add_max_size(p) -> None:
     p.add_argument("--max-size", type=_size, metavar="SIZE",
                    help="refuse input files larger than SIZE bytes (K, M, G suffixes; "
@@ -140,7 +162,8 @@ def _add_rule(sub) -> None:
 
 
 # In the order `virtc --help` lists them.
-COMMANDS = {"validate": _add_validate, "compile": _add_compile, "import": _add_import,
+COMMANDS = {"validate": _add_validate, "compile": _add_compile, "run": _add_run,
+            "import": _add_import,
              "capabilities": _add_capabilities, "rules": _add_rules, "rule": _add_rule}
 
 

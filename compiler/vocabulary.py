@@ -805,6 +805,8 @@ IR_ENUMS: dict[str, str] = {
     "devices.hostdev.HostdevType": "hostdev-type",
     "devices.hostdev.HostdevDriverName": "hostdev-driver-name",
     "devices.channel.ChannelTargetType": "char-target-type",
+    "devices.tpm.TpmModel": "tpm-model",
+    "devices.tpm.TpmBackendType": "tpm-backend-type",
 }
 
 # IR enums that model no value list, with the reason.

@@ -58,6 +58,10 @@ def build_options(domain: Domain, ctx: QemuContext) -> List[Option]:
     options: List[Option] = []
     for builder in BUILDERS:
         options.extend(builder(domain, ctx))
+    if ctx.qmp is not None:
+        from .host import qmp_options
+
+        options.extend(qmp_options(ctx.qmp))
     return options
 
 

@@ -15,6 +15,10 @@ class QemuContext(Node):
     dialect: Dialect
     networks: Mapping[str, Network]
     emulator: Optional[str] = None   # --emulator override; else <emulator>; else qemu-system-<arch>
+    # Where helper sockets go (backends/qemu/host.py); None: /run/virtc/<name>, and the
+    # argv's helpers are the user's to start (`virtc run` passes its own directory).
+    runtime_dir: Optional[str] = None
+    qmp: Optional[str] = None        # a QMP socket to add (`virtc run --qmp PATH`)
 
     def has(self, cap: Cap) -> bool:
         return self.dialect.has(cap)

@@ -76,7 +76,7 @@ def markdown(rules: Iterable[Rule]) -> str:
             "fails when this file is out of date. Do not edit by hand. -->\n\n"
             "Every diagnostic virtc prints has one of these codes. Families: XML0xx parse, "
             "XSD1xx schema, SEM2xx semantic, QEMU3xx QEMU backend, XEN4xx Xen backend, "
-            "CAP5xx capabilities. Codes are never reused: a retired code stays listed with "
+            "CAP5xx capabilities, RUN6xx `virtc run`. Codes are never reused: a retired code stays listed with "
             "the reason it was retired. `virtc rule CODE` prints one rule's doc.\n\n"
             "| Code | Name | Severity | What it catches |\n|---|---|---|---|\n")
     table = "".join(f"| [{r.code}](#{r.code.lower()}) | `{r.name}` | {_status(r)} | "

@@ -1,7 +1,8 @@
 """The rule registry: every diagnostic code, its family, severity and doc.
 
 Codes are stable and never reused. Family prefixes: XML0xx parse, XSD1xx schema,
-SEM2xx semantic, QEMU3xx QEMU backend, XEN4xx Xen backend, CAP5xx capabilities.
+SEM2xx semantic, QEMU3xx QEMU backend, XEN4xx Xen backend, CAP5xx capabilities,
+RUN6xx `virtc run` (preparing the host).
 The code constants and their severities are in `codes` (what call sites import); each
 family's docs live in their own module here, as plain data, loaded only on demand.
 """
@@ -53,6 +54,7 @@ _FAMILY_NAMES = {
     "QEMU": "qemu",
     "XEN": "xen",
     "CAP": "capabilities",
+    "RUN": "run",
 }
 
 
@@ -69,11 +71,12 @@ def registry() -> Dict[str, Rule]:
     global _REGISTRY
     if _REGISTRY is None:
         from ..devices import all_families, rules as declared
-        from . import capabilities, external, parse, schema, semantic, qemu, xen
+        from . import capabilities, external, parse, run, schema, semantic, qemu, xen
 
         table: Dict[str, Rule] = {}
         # Each device family declares its own rules (compiler/devices/<family>.py rules()).
-        sources = [m.RULES for m in (parse, schema, external, semantic, qemu, xen, capabilities)]
+        sources = [m.RULES for m in (parse, schema, external, semantic, qemu, xen, capabilities,
+                                             run)]
         sources += [declared(family) for family in all_families()]
         for rules in sources:
             for rule in rules:

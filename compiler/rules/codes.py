@@ -174,6 +174,12 @@ XEN460 = Code("XEN460", E)
 XEN461 = Code("XEN461", E)
 XEN462 = Code("XEN462", W)
 
+# RUN6xx: `virtc run`, preparing the host
+RUN601 = Code("RUN601", E)
+RUN602 = Code("RUN602", E)
+RUN603 = Code("RUN603", E)
+RUN604 = Code("RUN604", E)
+
 # CAP5xx: capabilities
 CAP501 = Code("CAP501", E)
 CAP502 = Code("CAP502", E)

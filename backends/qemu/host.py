@@ -1,0 +1,136 @@
+"""What plain QEMU needs on the host before it starts, where libvirtd would prepare it.
+
+libvirt's start does more than exec QEMU: it copies the UEFI variable store from its
+template, starts a swtpm per emulated TPM, and creates the directories of the sockets it
+hands QEMU. `host_plan(domain, runtime_dir)` lists those steps for one domain, in order;
+`virtc run` carries them out (cli/run.py), and `virtc run --dry-run` prints them as shell
+commands. The QEMU builders and the plan take socket paths from the same functions here,
+so the argv and the helpers it talks to always agree.
+
+The runtime directory holds what lives only while the guest runs (helper sockets, the
+swtpm state of a TPM whose state isn't kept): `virtc run` makes a fresh one and removes it
+afterwards; `virtc compile` names `/run/virtc/<name>` (DEFAULT_RUNTIME_ROOT).
+"""
+from __future__ import annotations
+
+import os
+from typing import List, Optional, Tuple, Union
+
+from ...compiler.ir import NOWHERE, Domain
+from ...compiler.diagnostics import Span
+from ...compiler.node import Node
+
+DEFAULT_RUNTIME_ROOT = "/run/virtc"
+
+
+def runtime_dir(domain: Domain, given: Optional[str] = None) -> str:
+    return given or os.path.join(DEFAULT_RUNTIME_ROOT, domain.name)
+
+
+def swtpm_socket(run_dir: str, alias: str) -> str:
+    """The control socket of the swtpm serving the TPM `alias` (libvirt: <alias>-swtpm.sock)."""
+    return os.path.join(run_dir, f"{alias}-swtpm.sock")
+
+
+def swtpm_state(run_dir: str, alias: str) -> str:
+    return os.path.join(run_dir, f"{alias}-swtpm")
+
+
+class MakeDir(Node):
+    """Create a directory (and its parents) that QEMU or a helper puts a socket in."""
+
+    path: str
+    why: str
+
+
+class CopyFile(Node):
+    """Copy `source` to `target` unless `target` exists (libvirt's NVRAM from its template)."""
+
+    source: str
+    target: str
+    why: str
+    span: Span = NOWHERE
+
+
+class Helper(Node):
+    """A process QEMU connects to: started before QEMU, ready once `ready` (a socket path)
+    exists, stopped after QEMU. `program` is the executable looked up on PATH."""
+
+    program: str
+    argv: Tuple[str, ...]
+    ready: str
+    why: str
+    span: Span = NOWHERE
+
+
+Step = Union[MakeDir, CopyFile, Helper]
+
+
+def host_plan(domain: Domain, run_dir: str) -> List[Step]:
+    """The steps before QEMU starts, in order: directories, file copies, then helpers."""
+    steps: List[Step] = [MakeDir(run_dir, "runtime directory: helper sockets and state")]
+    steps += _nvram(domain)
+    steps += _socket_dirs(domain, run_dir)
+    for tpm in _tpms(domain):
+        steps += _swtpm(tpm, run_dir)
+    return steps
+
+
+def _nvram(domain: Domain) -> List[Step]:
+    """A UEFI guest's variable store, copied from its template when it doesn't exist yet."""
+    os_ = domain.os
+    nvram = getattr(os_, "nvram", None)
+    if nvram is None:
+        return []
+    path = getattr(nvram, "path", nvram if isinstance(nvram, str) else None)
+    template = getattr(nvram, "template", None) or getattr(os_, "nvram_template", None)
+    if not path or not template:
+        return []
+    return [MakeDir(os.path.dirname(path) or ".", "the NVRAM file's directory"),
+            CopyFile(template, path, "the UEFI variable store, from its template",
+                     getattr(nvram, "span", NOWHERE))]
+
+
+def _socket_dirs(domain: Domain, run_dir: str) -> List[Step]:
+    """The directories of the unix sockets QEMU listens on (mode='bind' character devices)."""
+    seen = {run_dir}
+    steps: List[Step] = []
+    for node in domain.devices.families:
+        source = getattr(node, "source", None)
+        path = getattr(source, "path", None)
+        if getattr(getattr(node, "type", None), "value", None) != "unix" or not path:
+            continue
+        if getattr(source, "mode", None) not in ("bind", None) or not os.path.isabs(path):
+            continue
+        folder = os.path.dirname(path)
+        if folder not in seen:
+            seen.add(folder)
+            steps.append(MakeDir(folder, f"the socket directory of <{node.TAG}>"))
+    return steps
+
+
+def _tpms(domain: Domain):
+    return [n for n in domain.devices.families if n.TAG == "tpm"]
+
+
+def _swtpm(tpm, run_dir: str) -> List[Step]:
+    backend = tpm.backend
+    if backend is None or backend.type.value != "emulator":
+        return []
+    alias = tpm.info.alias
+    state, sock = swtpm_state(run_dir, alias), swtpm_socket(run_dir, alias)
+    argv = ["swtpm", "socket", "--tpmstate", f"dir={state},mode=0600",
+            "--ctrl", f"type=unixio,path={sock},mode=0600", "--terminate"]
+    if tpm.tpm2:
+        argv.append("--tpm2")
+    return [MakeDir(state, f"the state of TPM {alias}"),
+            Helper("swtpm", tuple(argv), sock, f"the emulated TPM {alias} (<tpm>)", tpm.span)]
+
+
+def qmp_options(path: str):
+    """A QMP monitor on a unix socket QEMU listens on, as libvirt adds its own monitor."""
+    from .opts import Option, Opts
+
+    return [Option("-chardev", Opts.of("socket", ("id", "qmp"), ("path", path),
+                                       ("server", True), ("wait", False))),
+            Option("-mon", Opts.of(None, ("chardev", "qmp"), ("mode", "control")))]

@@ -1,0 +1,37 @@
+"""Rules of `virtc run` (RUN6xx): what plain QEMU needs on the host that virtc can't
+prepare. Each is reported before anything starts, so a failed run leaves nothing behind."""
+from . import Rule, codes
+
+RULES = [
+    Rule(codes.RUN601, "run-needs-privileges",
+         "The guest needs something on the host that only a privileged process can make: a "
+         "macvtap device (<interface type='direct'>), a tap device (type='ethernet') when "
+         "virtc runs without root, or a tap in a bridge that qemu-bridge-helper may not use.",
+         "libvirtd runs as root and makes these devices before QEMU starts; `virtc run` takes "
+         "no privileges of its own, and QEMU would fail at start with a less clear message.",
+         "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>",
+         "use <interface type='user'> (no privileges needed); for a bridge, allow it in "
+         "/etc/qemu/bridge.conf (`allow br0`) for qemu-bridge-helper; for macvtap or tap, "
+         "start the guest with libvirt or create the device first and run as root"),
+    Rule(codes.RUN602, "run-helper-missing",
+         "A program the guest's devices need is not installed: swtpm for an emulated TPM.",
+         "libvirt starts one per guest; without it QEMU can't connect to its TPM.",
+         "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm> on a host without "
+         "swtpm",
+         "install it (Debian: apt-get install swtpm), or remove the device"),
+    Rule(codes.RUN603, "run-file-missing",
+         "A file the guest starts from is missing: the NVRAM template to copy when the "
+         "<nvram> file doesn't exist yet.",
+         "libvirt makes the UEFI variable store from its template on first start; without "
+         "either file the firmware has no variables to boot with.",
+         "<nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>/var/lib/vm/nvram.fd</nvram> on a "
+         "host without OVMF",
+         "install the firmware package (Debian: ovmf), or point template= at an existing file"),
+    Rule(codes.RUN604, "run-helper-failed",
+         "A helper (swtpm) exited or did not open its socket in time, or a directory or file "
+         "could not be made.",
+         "QEMU would fail to connect to it; virtc stops what it started and starts nothing "
+         "more.",
+         "swtpm refusing a state directory it can't write",
+         "read the helper's message in the diagnostic; fix its cause and run again"),
+]
