@@ -59,6 +59,9 @@ CASES = [
     ("SEM220", domain("<serial type='tcp'>\n<source mode='bind' service='4555'/>\n</serial>"), 8),
     ("SEM225", domain("<rng model='virtio'>\n<backend model='egd'>"
                       "<source host='h' service='1'/></backend>\n</rng>"), 9),
+    ("SEM226", domain("<tpm><backend type='emulator'/></tpm>\n"
+                      "<tpm model='tpm-crb'><backend type='emulator'/></tpm>"), 9),
+    ("SEM227", domain("<tpm model='tpm-crb'>\n<backend type='emulator' version='1.2'/>\n</tpm>"), 9),
 ]
 
 
