@@ -36,7 +36,8 @@ from virtc.compiler.devices.graphics import Graphics, GraphicsType
 from virtc.compiler.devices.chardev import (CharDevice, CharKind, CharMode, CharProtocol,
                                            CharType)
 from virtc.compiler.devices.chardev import make as chardev
-from virtc.compiler.devices.disk import Disk, DiskBus, DiskDevice, DiskSource, DiskType
+from virtc.compiler.devices.disk import (Disk, DiskAuth, DiskBus, DiskDevice, DiskSource,
+                                         DiskType)
 from virtc.compiler.networks import network_table
 from qemu_domains import as_kind, devs, ir_disk, ir_interface
 from virtc.compiler.devices.interface import (Inbound, Interface, InterfaceBandwidth,
@@ -410,11 +411,14 @@ RULE_FIXTURES: Dict[str, Domain] = {
                                       source=DiskSource(protocol="rbd", name="pool/img"))),)),
     "XEN461": pv(interfaces=(_span(replace(bridge(), vlan=InterfaceVlan(
         tags=(VlanTag(42),)))),)),
+    "XEN463": pv(disks=(_span(replace(disk(None, "xvda"), type=DiskType.NETWORK, source=DiskSource(
+        protocol="rbd", name="pool/img", auth=DiskAuth(username="admin")))),)),
     "XEN462": pv(interfaces=(_span(replace(bridge(), bandwidth=InterfaceBandwidth(
         inbound=Inbound(average=1000)))),)),
 }
 # Fixtures that need another target or Xen version than the default xm one.
-RULE_DIALECTS = {"XEN430": ("xen-xl", None), "XEN433": ("xen-xm", "3.0.2")}
+RULE_DIALECTS = {"XEN430": ("xen-xl", None), "XEN433": ("xen-xm", "3.0.2"),
+                 "XEN463": ("xen-xl", None)}
 # The import rules have their fixtures (xm/xl config text) in test_xen_import.py.
 IMPORT_CODES = {"XEN424", "XEN425", "XEN426", "XEN427", "XEN428", "XEN429", "XEN431", "XEN432"}
 

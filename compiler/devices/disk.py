@@ -69,6 +69,28 @@ class DiskHost(Node):
     span: Span = NOWHERE
 
 
+class DiskSecret(Node):
+    """<secret type uuid|usage>: the libvirt secret object that holds the password/key."""
+
+    TAG: ClassVar[str] = "secret"
+    XML: ClassVar[tuple] = (Attr("type", "type"), Attr("uuid", "uuid"),
+                            Attr("usage", "usage"))
+    type: Optional[str] = None
+    uuid: Optional[str] = None
+    usage: Optional[str] = None
+    span: Span = NOWHERE
+
+
+class DiskAuth(Node):
+    """<auth username>: who a network disk logs in as (a cephx user for rbd)."""
+
+    TAG: ClassVar[str] = "auth"
+    XML: ClassVar[tuple] = (Attr("username", "username"), Child("secret", DiskSecret))
+    username: Optional[str] = None
+    secret: Optional[DiskSecret] = None
+    span: Span = NOWHERE
+
+
 class DiskSource(Node):
     """<source file> of a file disk, <source dev> of a block disk, <source protocol name>
     with its <host> servers of a network disk.
@@ -79,12 +101,13 @@ class DiskSource(Node):
     TAG: ClassVar[str] = "source"
     XML: ClassVar[tuple] = (Attr("file", "file"), Attr("dev", "dev"),
                             Attr("protocol", "protocol"), Attr("name", "name"),
-                            Children("hosts", DiskHost))
+                            Children("hosts", DiskHost), Child("auth", DiskAuth))
     file: Optional[str] = None
     dev: Optional[str] = None
     protocol: Optional[str] = None     # network disks: "rbd", "nbd", "iscsi", …
     name: Optional[str] = None         # network disks: "pool/image" for rbd
     hosts: tuple = ()
+    auth: Optional[DiskAuth] = None    # network disks: <auth> inside <source>
     span: Span = NOWHERE
 
     @property
@@ -182,6 +205,7 @@ def lower(r, el, index: int) -> Disk:
                             name=r.attr(source_el, "name"),
                             hosts=tuple(lower_node(DiskHost, r, h)
                                         for h in r.children(source_el, "host")),
+                            auth=Child("auth", DiskAuth).read(r, source_el),
                             span=r.span(source_el))
     elif source_el is not None:
         # A file disk reads source file=, a block disk source dev=.

@@ -173,6 +173,7 @@ XEN441 = Code("XEN441", W)
 XEN460 = Code("XEN460", E)
 XEN461 = Code("XEN461", E)
 XEN462 = Code("XEN462", W)
+XEN463 = Code("XEN463", W)
 
 # RUN6xx: `virtc run`, preparing the host
 RUN601 = Code("RUN601", E)

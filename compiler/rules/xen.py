@@ -326,4 +326,16 @@ RULES += [
         "<bandwidth><inbound average='1000'/></bandwidth>",
         "Keep <outbound average> only, or shape the traffic on the host (tc).",
     ),
+    Rule(
+        codes.XEN463, "rbd-key-from-keyring",
+        "An rbd disk's <auth> secret is not written: the host's Ceph keyring must hold it.",
+        "xl passes the rbd target to QEMU as is, and a config file is no place for a "
+        "cephx key (libvirt keeps it in a secret object). virtc writes the user "
+        "(id=USER:auth_supported=cephx;none), so librbd reads the key from the host's "
+        "keyring for client.USER; libvirt's xl driver writes auth_supported=none instead.",
+        "<source protocol='rbd' name='pool/image'><auth username='admin'>"
+        "<secret type='ceph' usage='ceph-admin'/></auth></source>",
+        "Put client.USER's key in /etc/ceph/ceph.client.USER.keyring on every Xen host that "
+        "runs the guest.",
+    ),
 ]

@@ -27,7 +27,7 @@ from ....compiler.devices.disk import (Disk, DiskBus, DiskDevice, DiskDriver, Di
                                        Shareable, bus_for_target)
 from ....compiler.diagnostics import Span
 from ....compiler.rules.codes import (XEN407, XEN408, XEN409, XEN410, XEN411, XEN412,
-                                      XEN427, XEN428, XEN433, XEN460)
+                                      XEN427, XEN428, XEN433, XEN460, XEN463)
 from ..common import Builder, Config
 from ..dialects import CDROM_KEY, IOEMU_DISK_PREFIX
 from ..import_values import ConfigReader
@@ -276,7 +276,19 @@ def rbd_target(b: Builder, disk: Disk) -> Optional[str]:
         b.report(XEN460, f"rbd volume name {src.name!r}: ':' separates rbd's options, "
                  "so a volume name can't hold one", src.span)
         return None
-    text = f"rbd:{src.name}:auth_supported=none"
+    text = f"rbd:{src.name}"
+    auth = src.auth
+    if auth is not None and auth.username:
+        # cephx as a user with no key in the config: librbd takes the key from the host's
+        # keyring (libvirt's xl driver writes auth_supported=none and drops the user).
+        b.report(XEN463, f"<auth username={auth.username!r}>: the secret's key is not "
+                 f"written; librbd reads client.{auth.username}'s key from the host's "
+                 "keyring", auth.span, hint=f"put the key in /etc/ceph/ceph.client."
+                 f"{auth.username}.keyring on the Xen host")
+        user = auth.username.replace("\\", "\\\\").replace(":", "\\:")
+        text += f":id={user}:auth_supported=cephx\\;none"
+    else:
+        text += ":auth_supported=none"
     if src.hosts:
         text += ":mon_host=" + "\\;".join(_rbd_host(h) for h in src.hosts)
     return text
@@ -438,12 +450,16 @@ def rbd_source(r: ConfigReader, target: str, span: Span) -> Optional[DiskSource]
                 if host is None:
                     return None
                 hosts.append(host)
-        elif key == "auth_supported" and value == "none":
+        elif key == "auth_supported" and value in ("none", "cephx\\;none"):
             continue
+        elif key == "id":
+            r.report(XEN428, f"rbd user {_rbd_unescape(value)!r}: <auth> needs the libvirt "
+                     "secret that holds its key, which the config doesn't name; not "
+                     "imported", span, hint="add <auth username='…'><secret type='ceph' "
+                     "usage='…'/></auth> to the disk's <source> by hand")
         else:
             r.report(XEN428, f"rbd option {option!r} has no domain XML equivalent here; "
-                     "ignored", span, hint="a cephx user (id=) needs <auth> with a libvirt "
-                     "secret: add it to the imported disk by hand")
+                     "ignored", span)
     return DiskSource(protocol="rbd", name=_rbd_unescape(name), hosts=tuple(hosts), span=span)
 
 
