@@ -173,3 +173,86 @@ def test_qemu_reports_spice_and_the_new_families():
     assert compile_domain(loaded.node, "qemu", diags, qemu_version="7.2") is None or \
         diags.has_errors
     assert sorted(d.span.line for d in diags if d.code == "QEMU320") == [3, 4, 5]
+
+
+# ---------------------------------------------------------------- round trip, generated
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from test_xen_import import assert_fixed_point  # noqa: E402
+from virtc.compiler import ir  # noqa: E402
+from virtc.compiler.devices import channel as chn, graphics as gr, hostdev as hd  # noqa: E402
+from virtc.compiler.devices import sound as snd  # noqa: E402
+from virtc.compiler.devices.chardev import CharMode, CharType  # noqa: E402
+
+NAMES = st.text(st.sampled_from("abcxyz019._-"), min_size=1, max_size=12)
+ADDRESSES = st.sampled_from(["127.0.0.1", "0.0.0.0", "::1"])
+
+
+@st.composite
+def displays(draw, hvm: bool, xl: bool):
+    kinds = ["vnc", "sdl"] + (["spice"] if hvm and xl else [])
+    kind = draw(st.sampled_from(kinds))
+    if kind == "sdl":
+        return gr.Graphics(gr.GraphicsType.SDL, display=draw(st.none() | st.just(":0.0")),
+                           xauth=draw(st.none() | st.just("/root/.Xauthority")))
+    listen = draw(st.none() | ADDRESSES)
+    listens = (gr.Listen(gr.ListenType.ADDRESS, listen),) if listen else ()
+    if kind == "vnc":
+        port = draw(st.sampled_from([-1, 5901, 5999]))
+        return gr.Graphics(gr.GraphicsType.VNC, port=port, autoport=port == -1,
+                           listen=listen, listens=listens)
+    mouse = draw(st.none() | st.sampled_from(list(gr.MouseMode)))
+    clip = draw(st.none() | st.booleans())
+    return gr.Graphics(gr.GraphicsType.SPICE, port=draw(st.integers(5900, 5999)),
+                       tls_port=draw(st.none() | st.integers(6000, 6099)), autoport=False,
+                       listen=listen, listens=listens,
+                       passwd=draw(st.none() | st.just("pw")),
+                       mouse=gr.Mouse(mouse) if mouse else None,
+                       clipboard=gr.Clipboard(clip) if clip is not None else None)
+
+
+@st.composite
+def pci_devices(draw):
+    address = hd.PciHostAddress(draw(st.integers(0, 0xffff)), draw(st.integers(0, 0xff)),
+                                draw(st.integers(0, 0x1f)), draw(st.integers(0, 7)))
+    return hd.PciHostdev(managed=False, source=hd.PciSource(
+        draw(st.none() | st.booleans()), address))
+
+
+@st.composite
+def device_domains(draw, xl: bool) -> ir.Domain:
+    hvm = draw(st.booleans())
+    families = [draw(displays(hvm, xl))] if draw(st.booleans()) else []
+    if hvm:
+        families += [snd.Sound(m) for m in draw(st.lists(st.sampled_from(list(snd.SoundModel)),
+                                                         max_size=3))]
+    families += draw(st.lists(pci_devices(), max_size=2))
+    if xl:
+        families += [hd.UsbHostdev(managed=False, source=hd.UsbSource(
+            address=hd.UsbHostAddress(bus=b, device=d)))
+            for b, d in draw(st.lists(st.tuples(st.integers(1, 255), st.integers(1, 255)),
+                                      max_size=2))]
+        for name in draw(st.lists(NAMES, max_size=2)):
+            if draw(st.booleans()):
+                families.append(chn.make(CharType.PTY, chn.ChannelTargetType.XEN, name))
+            else:
+                families.append(chn.make(CharType.UNIX, chn.ChannelTargetType.XEN, name,
+                                         path="/run/" + name, mode=CharMode.BIND))
+    os = (ir.Os(ir.OsType.HVM, loader="/usr/lib/xen/boot/hvmloader", boot=(ir.Boot(ir.BootDev.HD),))
+          if hvm else ir.Os(ir.OsType.LINUX, kernel="/boot/vmlinuz"))
+    return ir.Domain(ir.DomainType.XEN, "g", 524288, vcpus=1, os=os,
+                     features=ir.Features(), clock=ir.Clock(ir.ClockOffset.UTC),
+                     devices=ir.Devices(families=tuple(families)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(domain=device_domains(xl=False))
+def test_generated_devices_reach_a_fixed_point_in_xm(domain):
+    assert_fixed_point(domain, "xen-xm")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(domain=device_domains(xl=True))
+def test_generated_devices_reach_a_fixed_point_in_xl(domain):
+    assert_fixed_point(domain, "xen-xl")
