@@ -68,20 +68,6 @@ class _Writer:
         self.lines.append(f"{'  ' * depth}</{tag}>")
 
 
-def _os(w: _Writer, d: Domain) -> None:
-    os = d.os
-    w.open(1, "os")
-    w.text(2, "type", os.type.value, [("arch", os.arch), ("machine", os.machine)])
-    w.text(2, "loader", os.loader)
-    w.text(2, "kernel", os.kernel)
-    w.text(2, "initrd", os.initrd)
-    w.text(2, "root", os.root)
-    w.text(2, "cmdline", os.cmdline)
-    for boot in os.boot:
-        w.empty(2, "boot", [("dev", boot.dev.value)])
-    w.close(1, "os")
-
-
 def _devices(w: _Writer, d: Domain) -> None:
     dev = d.devices
     w.open(1, "devices")
@@ -131,9 +117,12 @@ def format_domain(domain: Domain, diags: Diagnostics) -> Optional[str]:
     w.text(1, "memory", d.memory_kib)
     w.text(1, "currentMemory", d.current_memory_kib)
     w.text(1, "vcpu", d.vcpus)
+    from ..compiler.guest_os import write_os, write_sysinfo
+
+    write_sysinfo(w, d.sysinfo)
     w.text(1, "bootloader", d.bootloader)
     w.text(1, "bootloader_args", d.bootloader_args)
-    _os(w, d)
+    write_os(w, d.os)
     f = d.features
     if f.pae or f.acpi or f.apic:
         w.open(1, "features")

@@ -18,10 +18,14 @@ create at import, which every `virtc` run would pay for each of the IR's classes
 from __future__ import annotations
 
 import enum
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
 
 from .diagnostics import Span
 from .node import Factory, Node, NotCompared
+
+if TYPE_CHECKING:      # the <os> sub-nodes live with their lowering and writer
+    from .guest_os import (AcpiTable, Bios, Bootmenu, FirmwareFeatures, Loader, Nvram,
+                           OsFirmware, Smbios)
 
 NOWHERE = Span()
 
@@ -61,6 +65,7 @@ class OsType(str, enum.Enum):
     LINUX = "linux"   # Xen paravirtualized (the page's spelling)
     XEN = "xen"       # libvirt's later spelling of the same thing
     HVM = "hvm"
+    XENPVH = "xenpvh" # Xen PVH: a PV-style kernel boot in an HVM container (xl type="pvh")
 
 
 class BootDev(str, enum.Enum):
@@ -100,7 +105,12 @@ class Boot(Node):
 
 
 class Os(Node):
-    """The <os> element: guest type, kernel boot or the boot order."""
+    """The <os> element: guest type, firmware, boot order, kernel boot.
+
+    Sub-elements are nodes of compiler/guest_os.py (each with its span): `firmware_features`
+    (<firmware>), `loader`, `nvram`, `bootmenu`, `smbios`, `bios`, `acpi_tables`. The
+    single text children (<kernel>, <initrd>, <cmdline>, <root>, <dtb>) are plain fields.
+    """
 
     type: OsType
     arch: Optional[str] = None          # <type arch=…>, e.g. "i686", "x86_64"
@@ -109,16 +119,28 @@ class Os(Node):
     initrd: Optional[str] = None
     cmdline: Optional[str] = None
     root: Optional[str] = None
-    loader: Optional[str] = None
+    dtb: Optional[str] = None
+    loader: Optional["Loader"] = None                   # guest_os.Loader
     boot: Tuple[Boot, ...] = ()         # in document order; first is tried first
+    firmware: Optional["OsFirmware"] = None             # <os firmware='efi|bios'>
+    firmware_features: Optional["FirmwareFeatures"] = None
+    nvram: Optional["Nvram"] = None
+    bootmenu: Optional["Bootmenu"] = None
+    smbios: Optional["Smbios"] = None
+    bios: Optional["Bios"] = None
+    acpi_tables: Tuple["AcpiTable", ...] = ()
     span: Span = NOWHERE
-    # Where <type>, <kernel>, <initrd>, <cmdline>, <root> and <loader> were written.
+    # Where <type>, <kernel>, <initrd>, <cmdline>, <root> and <dtb> were written.
     at: Tuple[Written, ...] = NotCompared(())
     span_of = span_of
 
     @property
     def is_hvm(self) -> bool:
         return self.type is OsType.HVM
+
+    @property
+    def loader_path(self) -> Optional[str]:
+        return self.loader.path if self.loader is not None else None
 
 
 class Features(Node):
@@ -222,6 +244,8 @@ class Domain(Node):
     current_memory_kib: Optional[int] = None
     bootloader: Optional[str] = None
     bootloader_args: Optional[str] = None
+    # <sysinfo type='smbios'> elements (compiler/guest_os.py), in document order.
+    sysinfo: Tuple[object, ...] = ()
     os: Os = Factory(lambda: Os(OsType.HVM))
     features: Features = Factory(Features)
     clock: Clock = Factory(Clock)

@@ -14,15 +14,11 @@ from .diagnostics import Diagnostics
 from .lower_devices import lower_devices
 from .parse import Document
 from .reader import NotLowered, Reader, kib_up, size_bytes
-from .rules.codes import SEM214, SEM216, SEM221, SEM223, SEM224
+from .rules.codes import SEM214, SEM221, SEM223, SEM224
 from .uncompiled import DOCUMENTATION, is_host_side, is_seed_mismatch, path_of
 from .node import replace
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
-
-# The <os> children that may appear once; <boot> may repeat, in order.
-_OS_SINGLE = ("type", "kernel", "initrd", "cmdline", "root", "loader")
-
 
 def lower_domain(doc: Document, diags: Diagnostics, *,
                  locate_uncompiled: bool = True) -> Optional[ir.Domain]:
@@ -45,7 +41,9 @@ def lower_domain(doc: Document, diags: Diagnostics, *,
     vcpu_el = r.child(root, "vcpu")
     uuid_el = r.child(root, "uuid")
     os_el = r.child(root, "os")
-    os = _lower_os(r, os_el, diags)
+    from .guest_os import lower_os, lower_sysinfo
+
+    os = lower_os(r, os_el, diags)
     if os is None:
         return None
     for tag in DOCUMENTATION:
@@ -61,6 +59,7 @@ def lower_domain(doc: Document, diags: Diagnostics, *,
         current_memory_kib=r.size_kib(current_el) if current_el is not None else None,
         bootloader=_opt_text(r, root, "bootloader"),
         bootloader_args=_opt_text(r, root, "bootloader_args"),
+        sysinfo=lower_sysinfo(r, root),
         os=os,
         features=_lower_features(r, r.child(root, "features")),
         clock=_lower_clock(r, r.child(root, "clock")),
@@ -122,38 +121,6 @@ def _lower_uuid(r: Reader, el, diags: Diagnostics) -> Optional[str]:
         return raw
     digits = raw.replace("-", "").lower()
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
-
-
-def _lower_os(r: Reader, os_el, diags: Diagnostics) -> Optional[ir.Os]:
-    values = {}
-    for tag in _OS_SINGLE:
-        found = r.children(os_el, tag)     # the schema has refused repeats (XSD107)
-        values[tag] = found[0] if found else None
-    type_el = values["type"]
-    if type_el is None:
-        diags.add(SEM216, "<os> has no <type>", r.span(os_el),
-                  hint="add <type>hvm</type> for a fully virtualized guest, "
-                       "or <type>linux</type> for a Xen paravirtualized one")
-        return None
-    text = {tag: (r.text(el) if el is not None else None) for tag, el in values.items()}
-    boots = tuple(ir.Boot(ir.BootDev(r.token(b, "dev")), r.span(b)) for b in r.children(os_el, "boot"))
-    try:
-        os_type = ir.OsType(text["type"].strip())
-    except ValueError:
-        raise NotLowered(type_el, None, text["type"].strip()) from None
-    return ir.Os(
-        type=os_type,
-        arch=r.attr(type_el, "arch"),
-        machine=r.attr(type_el, "machine"),
-        kernel=text["kernel"],
-        initrd=text["initrd"],
-        cmdline=text["cmdline"],
-        root=text["root"],
-        loader=text["loader"],
-        boot=boots,
-        span=r.span(os_el),
-        at=tuple(ir.Written(tag, r.span(el)) for tag, el in values.items() if el is not None),
-    )
 
 
 def _lower_features(r: Reader, el) -> ir.Features:

@@ -15,6 +15,7 @@ from virtc.backends.qemu import (QemuContext, UnknownDialect, compile_domain, de
 from virtc.backends.qemu import boot, machine
 from virtc.backends.qemu.devices import input as qemu_input
 from virtc.backends.qemu.devices import chardev
+from virtc.compiler.guest_os import Loader
 from virtc.compiler.devices import chardev as chardev_family
 from virtc.compiler.devices import graphics as graphics_family
 from virtc.compiler.devices.graphics import GraphicsType
@@ -210,11 +211,13 @@ def test_kqemu_old_and_new():
 def test_xen_domain_and_pv_os_are_reported():
     argv, diags = compile_(domain(type=DomainType.XEN))
     assert argv is None and "QEMU309" in codes(diags)
-    pv = domain(os=Os(OsType.LINUX, kernel="/k", loader="/usr/lib/xen/boot/hvmloader"),
+    pv = domain(os=Os(OsType.LINUX, kernel="/k", loader=Loader(path="/usr/lib/xen/boot/hvmloader")),
                 bootloader="/usr/bin/pygrub", id=18)
     argv, diags = compile_(pv)
     assert argv is not None
-    assert sorted(codes(diags)) == ["QEMU306", "QEMU306", "QEMU311", "QEMU319"]
+    # libvirt's QEMU driver maps an untyped <loader> to -bios; only the bootloader is Xen's.
+    assert argv[argv.index("-bios") + 1] == "/usr/lib/xen/boot/hvmloader"
+    assert sorted(codes(diags)) == ["QEMU306", "QEMU311", "QEMU319"]
 
 
 def test_localtime_clock_per_dialect():

@@ -25,7 +25,6 @@ UNREACHABLE = {
     "XEN407": "SEM211 rejects a hard disk without a source before the backend runs",
     "XEN411": "SEM210 rejects floppy targets other than fda/fdb before the backend runs",
     "XEN414": "SEM209 rejects VNC ports below 5900 before the backend runs",
-    "XEN419": "SEM212 rejects Xen HVM guests without a loader before the backend runs",
     "XEN422": "reachable only from the API with a str that is not valid Unicode",
     "XEN423": "SEM213 rejects Xen PV guests without kernel or bootloader before the backend runs",
 }

@@ -42,7 +42,6 @@ CASES = [
     ("SEM210", domain("<disk type='file'><source file='/a'/>\n<target dev='sda1'/></disk>"), 9),
     ("SEM211", domain("<disk type='file'>\n<source dev='/dev/sdb'/><target dev='hda'/></disk>"), 9),
     ("SEM211", domain("<disk type='block'><target dev='hda'/></disk>"), 8),
-    ("SEM212", domain(head="<domain type='xen'>", os_extra="\n    <boot dev='hd'/>"), 4),
     ("SEM213", domain(head="<domain type='xen'>", os_type="linux"), 4),
     ("SEM214", domain(extra="\n  <uuid>xyz</uuid>"), 7),
     ("SEM215", domain(os_extra="\n    <boot dev='cdrom'/>"), 6),

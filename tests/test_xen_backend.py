@@ -17,6 +17,7 @@ from virtc.backends.xen import XenContext, compile_domain, tables
 from virtc.backends.xen.dialects import get_dialect
 from virtc.backends.xen.literal import py_literal
 from virtc.backends.xen.render import environment
+from virtc.compiler.guest_os import Bootmenu, Loader, LoaderType
 from virtc.compiler import rules
 from virtc.compiler.diagnostics import Diagnostics, Severity, Span
 from virtc.compiler.ir import (
@@ -78,7 +79,7 @@ def codes(diags: Diagnostics) -> List[str]:
 
 
 def hvm(**devices) -> Domain:
-    return Domain(DomainType.XEN, "g", 262144, os=Os(OsType.HVM, loader=HVMLOADER),
+    return Domain(DomainType.XEN, "g", 262144, os=Os(OsType.HVM, loader=Loader(path=HVMLOADER)),
                   devices=devs(emulator=QEMU_DM, **devices))
 
 
@@ -104,7 +105,7 @@ AT = Span("dom.xml", 12, 5)
 def spec_hvm() -> Domain:
     return Domain(
         DomainType.XEN, "fv0", 524288, id=3, uuid="4dea22b3-1d52-d8f3-2516-782e98ab3fa0",
-        os=Os(OsType.HVM, loader=HVMLOADER, boot=(Boot(BootDev.HD),)),
+        os=Os(OsType.HVM, loader=Loader(path=HVMLOADER), boot=(Boot(BootDev.HD),)),
         features=Features(pae=True, acpi=True, apic=True),
         on_poweroff=LifecycleAction.DESTROY, on_reboot=LifecycleAction.RESTART,
         on_crash=LifecycleAction.RESTART,
@@ -186,7 +187,7 @@ def test_localtime_follows_clock_offset(offset, flag):
 
 def test_boot_letters_keep_document_order():
     order = (BootDev.NETWORK, BootDev.CDROM, BootDev.FD, BootDev.HD)
-    domain = replace(hvm(), os=Os(OsType.HVM, loader=HVMLOADER,
+    domain = replace(hvm(), os=Os(OsType.HVM, loader=Loader(path=HVMLOADER),
                                                  boot=tuple(Boot(d) for d in order)))
     xm, _ = compile_xm(domain)
     assert xm["boot"] == "ndac"
@@ -401,6 +402,11 @@ RULE_FIXTURES: Dict[str, Domain] = {
     "XEN421": pv(interfaces=(_span(bridge(target_dev="vif3.0")),)),
     "XEN422": _span(replace(pv(), name="bad\ud800")),
     "XEN423": replace(pv(), os=Os(OsType.LINUX, span=AT)),
+    # <os> settings (compiler/guest_os.py; tests/test_platform_os.py has the rest).
+    "XEN450": replace(pv(), os=Os(OsType.XENPVH, kernel="/boot/vmlinuz", span=AT)),
+    "XEN451": replace(hvm(), os=Os(OsType.HVM, span=AT, loader=Loader(
+        readonly=True, type=LoaderType.PFLASH, path="/usr/lib/xen/boot/ovmf.bin", span=AT))),
+    "XEN452": replace(hvm(), os=replace(hvm().os, bootmenu=Bootmenu(enable=True, span=AT))),
     "XEN430": _span(replace(pv(), name="soh\x01")),
     "XEN433": hvm(disks=(_span(disk(None, "hdc", device=DiskDevice.CDROM, readonly=True)),)),
     # What lowering left unread (valid libvirt XML no Xen key carries): a guest-visible

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from virtc.pipeline import compile_domain, load_bytes
 from virtc.backends.domainxml import escape_attr, escape_text, format_domain
 from virtc.backends.xen import import_config
+from virtc.compiler.guest_os import Loader
 from virtc.compiler import ir
 from virtc.compiler.devices import chardev as ch, disk as dk, graphics as gr, input as inp
 from virtc.compiler.devices import interface as nic
@@ -168,7 +169,7 @@ def xen_domains(draw) -> ir.Domain:
         gr.Graphics(gr.GraphicsType.VNC, port=5901, passwd="pw\"\\", keymap="de")]),
         max_size=1))
     if hvm:
-        os = ir.Os(ir.OsType.HVM, loader="/usr/lib/xen/boot/hvmloader", boot=tuple(
+        os = ir.Os(ir.OsType.HVM, loader=Loader(path="/usr/lib/xen/boot/hvmloader"), boot=tuple(
             ir.Boot(d) for d in draw(st.lists(st.sampled_from(list(ir.BootDev)), min_size=1,
                                               max_size=3))))
     else:
@@ -244,7 +245,7 @@ def test_xm_config_imports_every_key():
     assert d is not None
     assert (d.name, d.uuid, d.memory_kib, d.current_memory_kib, d.vcpus) == (
         "imported", "c7a5fdb2-cdaf-9455-926a-d65c16db1809", 512 * 1024, 256 * 1024, 2)
-    assert d.os.type is ir.OsType.HVM and d.os.loader == "/usr/lib/xen/boot/hvmloader"
+    assert d.os.type is ir.OsType.HVM and d.os.loader_path == "/usr/lib/xen/boot/hvmloader"
     assert [b.dev for b in d.os.boot] == [ir.BootDev.CDROM, ir.BootDev.HD]
     assert (d.features.pae, d.features.acpi, d.features.apic) == (True, True, False)
     assert d.clock.offset is ir.ClockOffset.LOCALTIME

@@ -9,7 +9,7 @@ from ...compiler.devices.disk import DiskBus
 from ...compiler.devices.input import InputBus
 from ...compiler.ir import Domain
 from ...compiler.rules.codes import QEMU320, QEMU321
-from . import boot, machine
+from . import boot, guest_os, machine
 from .devices import build_families, chardev, disk, input, interface
 from .devices import graphics as display
 from .context import QemuContext
@@ -25,12 +25,16 @@ BUILDERS: List[Builder] = [
     machine.build_name,
     machine.build_defaults,
     machine.build_uuid,
+    guest_os.build_pflash_blockdevs,     # before -machine, which names them (pflash0=…)
     machine.build_machine,
     machine.build_accel,
     machine.build_no_acpi,
     machine.build_memory,
     machine.build_smp,
     machine.build_clock,
+    guest_os.build_firmware,
+    guest_os.build_smbios,
+    guest_os.build_acpi_tables,
     boot.build_lifecycle,
     lambda d, c: display.build_all(d.devices.graphics, d, c),
     lambda d, c: build_usb(d),
@@ -42,6 +46,7 @@ BUILDERS: List[Builder] = [
                                    + d.devices.consoles, d, c),
     lambda d, c: input.build_all(d.devices.inputs, d, c),
     build_families,          # the other device families, each by its own builder (devices/)
+    guest_os.build_sga,
 ]
 
 

@@ -47,12 +47,30 @@ ON_CRASH: Dict[LifecycleAction, Optional[str]] = {
 
 
 def build_boot(domain: Domain, ctx: QemuContext) -> List[Option]:
-    boots = domain.os.boot
-    if not boots or domain.os.kernel:
-        return []
+    """-boot: the <boot dev> order, and <bootmenu>/<bios rebootTimeout> as libvirt writes
+    them (menu=on|off, splash-time=MS, reboot-timeout=MS, then strict=on, which libvirt
+    always adds; virtc adds it with these settings only, so a plain boot order reads as in
+    every dialect before)."""
+    os_ = domain.os
+    boots = () if os_.kernel else os_.boot
     letters = "".join(dict.fromkeys(BOOT_LETTER[b.dev] for b in boots))
+    menu, bios = os_.bootmenu, os_.bios
+    extras = (("menu", menu.enable if menu is not None else None),
+              ("splash-time", menu.timeout if menu is not None and menu.enable else None),
+              ("reboot-timeout", bios.reboot_timeout if bios is not None else None))
+    extras = tuple((k, v) for k, v in extras if v is not None)
+    if not letters and not extras:
+        return []
+    span = boots[0].span if boots else (menu or bios).span
     if ctx.has(Cap.BOOT_ORDER):
-        return [Option("-boot", Opts.of(None, ("order", letters)), boots[0].span)]
+        strict = (("strict", True),) if extras else ()
+        return [Option("-boot", Opts.of(None, ("order", letters or None), *extras, *strict),
+                       span)]
+    if extras:
+        ctx.unsupported((menu or bios).span, "<bootmenu> and <bios rebootTimeout>",
+                        "the guest boots without a menu; use QEMU 0.12 or later", rule=QEMU316)
+    if not letters:
+        return []
     if len(letters) > 1:
         ctx.unsupported(boots[1].span, f"a boot order of several devices ({letters})",
                         f"this dialect boots from one device; using the first,"
@@ -67,6 +85,10 @@ def build_kernel(domain: Domain, ctx: QemuContext) -> List[Option]:
     # -append joins <root> and <cmdline>; a value it can't carry is more often the cmdline.
     append_span = os_.span_of("cmdline" if os_.cmdline else "root")
     if not os_.kernel:
+        if os_.dtb:
+            ctx.diags.add(QEMU306, "<dtb> without <kernel> has no QEMU equivalent and is"
+                          " ignored: QEMU hands a device tree only to a kernel it loads itself",
+                          os_.span_of("dtb"), "add <kernel> or remove <dtb>")
         if os_.initrd or cmdline is not None:
             # QEMU refuses -initrd/-append without -kernel.
             ctx.diags.add(QEMU306, "<initrd>/<cmdline>/<root> without <kernel> has no QEMU"
@@ -79,6 +101,8 @@ def build_kernel(domain: Domain, ctx: QemuContext) -> List[Option]:
         out.append(Option("-initrd", Raw(os_.initrd), initrd_span))
     if cmdline is not None:
         out.append(Option("-append", Raw(cmdline), append_span))
+    if os_.dtb:
+        out.append(Option("-dtb", Raw(os_.dtb), os_.span_of("dtb")))
     return out
 
 

@@ -50,6 +50,7 @@ class Cap(enum.Enum):
     BALLOON_STATS_POLLING = "balloon-stats-polling"  # virtio-balloon guest-stats-polling-interval=
     BALLOON_DEFLATE_ON_OOM = "balloon-deflate-on-oom"  # virtio-balloon deflate-on-oom=on
     BALLOON_FREE_PAGE_REPORTING = "balloon-free-page-reporting"  # free-page-reporting=on
+    MACHINE_PFLASH = "machine-pflash"    # -blockdev + -machine pflash0=,pflash1= (vs -drive if=pflash)
 
 
 class Dialect(Node):
@@ -84,7 +85,8 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
      frozenset()),
     ("3.0", frozenset(), frozenset({Cap.NET_VLAN})),
     ("3.1", frozenset(), frozenset({Cap.LOCALTIME})),
-    ("5.0", frozenset({Cap.MACHINE_ACPI, Cap.RNG_BUILTIN, Cap.VIRTIO_TRANSITIONAL}), frozenset()),
+    ("5.0", frozenset({Cap.MACHINE_ACPI, Cap.RNG_BUILTIN, Cap.VIRTIO_TRANSITIONAL,
+                       Cap.MACHINE_PFLASH}), frozenset()),
     ("6.0", frozenset({Cap.ACTION, Cap.BALLOON_FREE_PAGE_REPORTING}), frozenset()),
     ("7.1", frozenset(), frozenset({Cap.SDL})),
     ("7.2", frozenset(), frozenset()),

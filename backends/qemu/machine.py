@@ -130,7 +130,10 @@ def build_machine(domain: Domain, ctx: QemuContext) -> List[Option]:
     if domain.type is DomainType.KQEMU:
         _kqemu_fallback(domain, ctx)
     acpi_off = not domain.features.acpi and ctx.has(Cap.MACHINE_ACPI)
-    opts = Opts.of(machine or "pc", ("accel", accel), ("acpi", False if acpi_off else None))
+    from .guest_os import machine_props
+
+    opts = Opts.of(machine or "pc", ("accel", accel), ("acpi", False if acpi_off else None),
+                   *machine_props(domain, ctx))
     # The machine name, the one value here the document spells, is <type machine=…>.
     return [Option("-machine", opts, _type_span(domain))]
 
@@ -172,10 +175,6 @@ def check_domain(domain: Domain, ctx: QemuContext) -> None:
         ctx.diags.add(QEMU311, f"<os><type>{domain.os.type.value}</type> is Xen"
                       " paravirtualization; QEMU boots the kernel as a full (hvm) guest",
                       _type_span(domain), "use <type>hvm</type>; a Xen-PV-only kernel won't boot")
-    if domain.os.loader:
-        _ignored(ctx, domain.os.span_of("loader"),
-                 f"<loader>{domain.os.loader}</loader>",
-                 "it names Xen's HVM firmware; QEMU uses its own BIOS")
     if domain.bootloader:
         _ignored(ctx, domain.span, f"<bootloader>{domain.bootloader}</bootloader>",
                  "a Xen PV bootloader; use <os><kernel> for direct kernel boot")

@@ -12,10 +12,9 @@ from typing import List, Optional, Tuple
 
 from ...compiler.diagnostics import Diagnostics
 from ...compiler.ir import (
-    Boot, BootDev, Clock, ClockOffset, Devices, Domain, DomainType, Features,
-    LifecycleAction, Os, OsType,
+    Clock, ClockOffset, Devices, Domain, DomainType, Features, LifecycleAction,
 )
-from ...compiler.rules.codes import XEN426, XEN427, XEN429
+from ...compiler.rules.codes import XEN427, XEN429
 from .devices.disk import read_disks
 from .devices.chardev import CharKind, chardevs
 from .devices.graphics import display_keys, vfb
@@ -24,28 +23,13 @@ from .devices.interface import vif
 from .devices.channel import channels
 from .devices.hostdev import hostdevs
 from .devices.sound import sounds
+from .guest_os import read_emulator, read_os
 from .import_values import ConfigReader
 from .settings import Settings
 
-_BOOT = {"a": BootDev.FD, "c": BootDev.HD, "d": BootDev.CDROM, "n": BootDev.NETWORK}
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
                    r"[0-9a-fA-F]{12}$")
 DEFAULT_MEMORY_MIB = 128          # xend's and xl's default when memory is not set
-_GUEST_TYPES = {"hvm": OsType.HVM, "pv": OsType.LINUX, "generic": OsType.LINUX,
-                "linux": OsType.LINUX}
-
-
-def _os_type(r: ConfigReader) -> OsType:
-    for key in ("type", "builder"):
-        s = r.get(key)
-        if s is None:
-            continue
-        if s.value not in _GUEST_TYPES:
-            r.report(XEN427, f"{key} = {s.value!r}: virtc imports HVM and PV guests only",
-                     s.span, hint='use "hvm" or "pv"')
-            return OsType.LINUX
-        return _GUEST_TYPES[s.value]
-    return OsType.LINUX
 
 
 def _uuid(r: ConfigReader) -> Optional[str]:
@@ -59,19 +43,6 @@ def _uuid(r: ConfigReader) -> Optional[str]:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
-def _boot(r: ConfigReader) -> Tuple[Boot, ...]:
-    letters = r.string("boot")
-    if letters is None:
-        return ()
-    span = r.settings["boot"].span
-    bad = [ch for ch in letters if ch not in _BOOT]
-    if bad:
-        r.report(XEN427, f"boot = {letters!r}: {bad[0]!r} is not a boot device",
-                 span, hint="use a (floppy), c (disk), d (cdrom) or n (network)")
-        return ()
-    return tuple(Boot(_BOOT[ch], span) for ch in letters)
-
-
 def _action(r: ConfigReader, key: str, default: LifecycleAction) -> LifecycleAction:
     value = r.string(key)
     if value is None:
@@ -82,27 +53,6 @@ def _action(r: ConfigReader, key: str, default: LifecycleAction) -> LifecycleAct
         r.report(XEN427, f"{key} = {value!r} has no domain XML equivalent",
                  r.settings[key].span, hint="use destroy, restart, preserve or rename-restart")
         return default
-
-
-def _os(r: ConfigReader, xl: bool) -> Tuple[Os, Optional[str], Optional[str]]:
-    """(os, bootloader, bootloader args)."""
-    os_type = _os_type(r)
-    if os_type is OsType.HVM:
-        loader = r.string("firmware_override" if xl else "kernel")
-        return Os(os_type, loader=loader, boot=_boot(r), span=r.top), None, None
-    cmdline = r.string("cmdline") if xl else None
-    root, extra = r.string("root"), r.string("extra")
-    if cmdline is not None:
-        root = extra = None            # xl.cfg: root and extra are ignored next to cmdline
-        for key in ("root", "extra"):
-            if key in r.settings:
-                r.report(XEN426, f"key {key} is ignored by xl next to cmdline",
-                         r.settings[key].span)
-    os = Os(os_type, kernel=r.string("kernel"), initrd=r.string("ramdisk"),
-            cmdline=cmdline if cmdline is not None else extra, root=root, span=r.top)
-    args = r.string("bootloader_args") if xl else (r.string("bootargs")
-                                                   or r.string("bootloader_args"))
-    return os, r.string("bootloader"), args
 
 
 def _memory(r: ConfigReader) -> Tuple[int, Optional[int]]:
@@ -118,7 +68,7 @@ def _devices(r: ConfigReader, hvm: bool, xl: bool) -> Devices:
     top = display_keys(r, hvm)
     graphics += top if not graphics else []
     return Devices(
-        emulator=r.string("device_model_override") if xl else r.string("device_model"),
+        emulator=read_emulator(r, xl),
         # In the order the XML writer writes them (backends/domainxml.py).
         families=read_disks(r, xl) + tuple(
             i for _, e, span in r.strings("vif") for i in [vif(r, e, span)] if i)
@@ -136,7 +86,7 @@ def config_to_domain(settings: Settings, source_format: str, file: str,
     name = r.string("name")
     if name is None and "name" not in settings:
         r.report(XEN429, "the config has no name key", r.top, hint='add name = "guest"')
-    os, bootloader, bootloader_args = _os(r, xl)
+    os, bootloader, bootloader_args = read_os(r, xl)
     memory_kib, current_kib = _memory(r)
     localtime = r.flag("localtime")
     domain = Domain(

@@ -25,6 +25,7 @@ BUILDERS: Dict[OsType, Optional[str]] = {
     OsType.LINUX: None,
     OsType.XEN: None,
     OsType.HVM: "hvm",
+    OsType.XENPVH: None,        # xm has no PVH builder: XEN442 (guest_os.py)
 }
 
 BOOT_LETTERS: Dict[BootDev, str] = {

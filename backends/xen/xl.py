@@ -13,18 +13,14 @@ common.py, as libvirt's xen_xl.c shares xen_common.c with xen_xm.c. What differs
 """
 from __future__ import annotations
 
-from typing import Optional
-
-from ...compiler.ir import nearest
-from ...compiler.rules.codes import XEN418, XEN423, XEN430
+from ...compiler.rules.codes import XEN430
 from .devices.chardev import build_chardevs
 from .devices.input import build_inputs
 from .common import (
-    Builder, Config, build_clock, build_features, build_hvm_boot, build_lifecycle, build_meta,
-    check_encodable,
+    Builder, Config, build_clock, build_features, build_lifecycle, build_meta, check_encodable,
 )
 from .devices.disk import build_xl_disks
-from .dialects import XL_TYPE_KEY
+from .guest_os import build_xl_os, build_xl_type
 from .devices.graphics import build_xl_graphics
 from .literal import xl_unrepresentable
 from .devices.interface import build_vifs
@@ -36,37 +32,6 @@ TARGET = "xen-xl"
 TEMPLATE = "xl.j2"
 # xl-network-configuration(5): type=vif is a PV-only nic, the xm 'netfront' model.
 NETFRONT_TYPE = "vif"
-
-
-def build_type(b: Builder, config: Config) -> None:
-    if b.has(XL_TYPE_KEY):
-        config.set("type", "hvm" if b.hvm else "pv")
-    else:
-        config.set("builder", "hvm" if b.hvm else "generic")
-
-
-def build_os(b: Builder, config: Config) -> None:
-    os, d = b.domain.os, b.domain
-    if b.hvm:
-        # hvmloader is xl's built-in default, so only an explicit loader is written.
-        config.set("firmware_override", os.loader)
-        build_hvm_boot(b, config)
-        return
-    if os.loader is not None or os.boot:
-        where = (os.span_of("loader") if os.loader is not None
-                 else nearest(os.boot[0].span, os.span))
-        b.report(XEN418, "<os><loader> and <boot> are for HVM guests; ignored for this "
-                 "paravirtualized guest", where)
-    if os.kernel is None and d.bootloader is None:
-        b.report(XEN423, "paravirtualized guest has neither <os><kernel> nor <bootloader>",
-                 os.span, hint="add <kernel> or <bootloader>/usr/bin/pygrub</bootloader>")
-    config.set("bootloader", d.bootloader)
-    config.set("bootloader_args", d.bootloader_args)
-    config.set("kernel", os.kernel)
-    config.set("ramdisk", os.initrd)
-    # root= and extra= rather than one cmdline=, so that each reads back on its own.
-    config.set("root", os.root)
-    config.set("extra", os.cmdline)
 
 
 def check_xl_strings(b: Builder, config: Config) -> None:
@@ -82,8 +47,8 @@ def check_xl_strings(b: Builder, config: Config) -> None:
 def build_config(b: Builder) -> Config:
     config = Config()
     build_meta(b, config)
-    build_type(b, config)
-    build_os(b, config)
+    build_xl_type(b, config)
+    build_xl_os(b, config)
     if b.hvm:
         build_features(b, config)
     build_clock(b, config)

@@ -7,21 +7,20 @@ diff cleanly against what libvirt wrote.
 """
 from __future__ import annotations
 
-from ...compiler.rules.codes import XEN418, XEN419, XEN423
-from . import tables
 from .devices.chardev import build_chardevs
 from .devices.input import build_inputs
 from .devices.disk import build_xm_disks, build_xm_floppies, build_xm_old_cdrom
 from .dialects import VIF_TYPE_IOEMU
 from .common import (
-    Builder, Config, build_clock, build_emulator, build_features, build_hvm_boot, build_lifecycle,
-    build_meta, check_encodable,
+    Builder, Config, build_clock, build_emulator, build_features, build_lifecycle, build_meta,
+    check_encodable,
 )
 from .devices.graphics import build_xm_graphics
 from .devices.interface import build_vifs
 from .devices.hostdev import build_pci, build_usbdev
 from .devices.sound import build_sound
 from .devices.channel import build_channels
+from .guest_os import build_xm_os
 
 TARGET = "xen-xm"
 TEMPLATE = "xm.j2"
@@ -29,37 +28,10 @@ TEMPLATE = "xm.j2"
 HVM_VIF_TYPE = "ioemu"
 
 
-def build_os(b: Builder, config: Config) -> None:
-    os = b.domain.os
-    if b.hvm:
-        config.set("builder", tables.BUILDERS[os.type])
-        if os.loader is None:
-            b.report(XEN419, "HVM guest has no <os><loader>; xm needs the firmware in its "
-                     "kernel key", os.span, hint="add <loader>/usr/lib/xen/boot/hvmloader</loader>")
-        config.set("kernel", os.loader)
-        build_hvm_boot(b, config)
-        return
-    if os.loader is not None:
-        b.report(XEN418, "<os><loader> is HVM firmware; ignored for this paravirtualized "
-                 "guest", os.span_of("loader"))
-    if os.boot:
-        b.report(XEN418, "<os><boot> orders emulated devices of HVM guests; ignored for "
-                 "this paravirtualized guest", os.boot[0].span)
-    if os.kernel is None and b.domain.bootloader is None:
-        b.report(XEN423, "paravirtualized guest has neither <os><kernel> nor <bootloader>",
-                 os.span, hint="add <kernel> or <bootloader>/usr/bin/pygrub</bootloader>")
-    config.set("bootloader", b.domain.bootloader)
-    config.set("bootargs", b.domain.bootloader_args)
-    config.set("kernel", os.kernel)
-    config.set("ramdisk", os.initrd)
-    config.set("root", os.root)
-    config.set("extra", os.cmdline)
-
-
 def build_config(b: Builder) -> Config:
     config = Config()
     build_meta(b, config)
-    build_os(b, config)
+    build_xm_os(b, config)
     build_xm_floppies(b, config)
     build_xm_old_cdrom(b, config)
     if b.hvm:

@@ -14,6 +14,10 @@ from ..node import replace
 
 def apply(domain: Domain) -> Domain:
     """`domain` with every default applied."""
+    if domain.os.firmware is not None or domain.os.loader is not None:
+        from . import firmware           # <os>: firmware autoselection, NVRAM (firmware.py)
+
+        domain = firmware.apply(domain)
     devices = domain.devices
     if not devices.families:
         return domain

@@ -72,11 +72,12 @@ def registry() -> Dict[str, Rule]:
     if _REGISTRY is None:
         from ..devices import all_families, rules as declared
         from . import capabilities, external, parse, run, schema, semantic, qemu, xen
+        from . import guest_os
 
         table: Dict[str, Rule] = {}
         # Each device family declares its own rules (compiler/devices/<family>.py rules()).
         sources = [m.RULES for m in (parse, schema, external, semantic, qemu, xen, capabilities,
-                                             run)]
+                                     run, guest_os)]
         sources += [declared(family) for family in all_families()]
         for rules in sources:
             for rule in rules:

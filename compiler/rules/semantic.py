@@ -62,11 +62,14 @@ RULES = [
          "allowed.)",
          "<disk type='file'><source dev='/dev/sdb'/><target dev='hda'/></disk>",
          "Use <source file='…'/> for type='file' and <source dev='…'/> for type='block'."),
-    Rule(codes.SEM212, "xen-hvm-without-loader",
+    Rule("SEM212", "xen-hvm-without-loader", codes.E,
          "A fully virtualized Xen guest has no <loader>.",
-         "Xen HVM guests start from the hvmloader firmware; xm refuses to build one without it.",
+         "Xen HVM guests start from the hvmloader firmware.",
          "<domain type='xen'><os><type>hvm</type><boot dev='hd'/></os>…",
-         "Add <loader>/usr/lib/xen/boot/hvmloader</loader> to <os>."),
+         "Add <loader>/usr/lib/xen/boot/hvmloader</loader> to <os>.",
+         retired="libvirt accepts a Xen HVM guest without <loader>: libxl (xl) picks "
+                 "hvmloader itself, and libvirt's xl import writes none. Only the xm config "
+                 "needs the firmware in its kernel key, and the xm backend says so (XEN419)."),
     Rule(codes.SEM213, "xen-pv-without-kernel",
          "A paravirtualized Xen guest has neither <kernel> nor <bootloader>.",
          "A PV guest is started from a kernel in Domain 0, or one a bootloader picks.",

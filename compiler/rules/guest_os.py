@@ -1,0 +1,51 @@
+"""Rules for <os>, the firmware and <sysinfo> (compiler/guest_os.py), for both backends."""
+from . import Rule, codes
+
+RULES = [
+    Rule(codes.QEMU350, "smbios-host-mode",
+         "<smbios mode='host'> asks for the host's SMBIOS tables in the guest.",
+         "libvirtd reads the host's tables when it starts the guest and passes them as "
+         "-smbios options; virtc builds a command line from the document alone and does not "
+         "read the host's firmware tables, so the guest would see QEMU's own values instead.",
+         "<os><type>hvm</type><smbios mode='host'/></os>",
+         "Copy the values the guest needs into <sysinfo type='smbios'> and use "
+         "<smbios mode='sysinfo'/>, or drop <smbios> for QEMU's values."),
+    Rule(codes.QEMU351, "bios-useserial-without-serial",
+         "<bios useserial='yes'> without a <serial> device.",
+         "useserial adds QEMU's sga device, which prints the BIOS screen on the first serial "
+         "port; with no serial port there is nowhere to print, and libvirt refuses the "
+         "domain (\"SGA is not supported without serial\").",
+         "<os><bios useserial='yes'/></os> … <devices> (no <serial>)",
+         "Add <serial type='pty'/>, or remove useserial."),
+    Rule(codes.QEMU352, "efi-firmware-not-found",
+         "<os firmware='efi'> and no UEFI firmware matches the guest.",
+         "virtc picks the firmware as libvirt does, from QEMU's firmware descriptors "
+         "(/usr/share/qemu/firmware/*.json; Debian's OVMF paths when there are none). None "
+         "matched the guest's architecture, machine type and <firmware><feature> list, so "
+         "there is no image to put in the flash.",
+         "<os firmware='efi'><type arch='aarch64' machine='virt'>hvm</type></os>",
+         "Install the firmware (Debian: apt-get install ovmf, or qemu-efi-aarch64), relax "
+         "the <feature> list, or name the image: <loader readonly='yes' "
+         "type='pflash'>PATH</loader>."),
+    Rule(codes.XEN450, "xm-pvh",
+         "A Xen PVH guest (<type>xenpvh</type>) compiled for xm.",
+         "xend only builds paravirtualized (linux) and HVM guests; PVH is xl's "
+         "type = \"pvh\" (Xen 4.10 and later).",
+         "<os><type>xenpvh</type><kernel>/boot/vmlinuz</kernel></os>  with --target xen-xm",
+         "Compile with --target xen-xl."),
+    Rule(codes.XEN451, "xm-uefi",
+         "A UEFI loader (type='pflash' or firmware='efi') compiled for xm.",
+         "xm boots HVM guests from the hvmloader in its kernel key and has no OVMF "
+         "setting; libvirt's xm driver writes none. xl writes bios = \"ovmf\".",
+         "<os><type>hvm</type><loader type='pflash' readonly='yes'>/usr/lib/xen/boot/ovmf.bin"
+         "</loader></os>  with --target xen-xm",
+         "Compile with --target xen-xl, or boot the guest with hvmloader (SeaBIOS)."),
+    Rule(codes.XEN452, "os-setting-not-for-xen",
+         "An <os> or <sysinfo> setting that no xm/xl key carries.",
+         "Xen builds the guest's firmware tables and boot menu itself: <bootmenu>, "
+         "<smbios>/<sysinfo>, <bios useserial/rebootTimeout>, an <nvram> file, a <dtb> and "
+         "a secure-boot loader have no key in xm or xl, so the guest would not see them; "
+         "libvirt's Xen drivers drop them too.",
+         "<domain type='xen'> … <os><type>hvm</type><bootmenu enable='yes'/></os>",
+         "Remove the setting from domains compiled for Xen."),
+]
