@@ -10,7 +10,7 @@ Xen PV channel, or a guestfwd socket), and the host side it is connected to.
     </channel>
 
 Schema: schemas/domain/chardev.xsd. Builders: backends/xen/devices/channel.py (xl's channel
-list, and reading it back). The QEMU backend has no builder yet (QEMU320).
+list, and reading it back), backends/qemu/devices/channel.py (virtio-serial ports).
 
 The host side is read as for <serial> (compiler/devices/chardev.py: the same types, sources
 and <protocol>); a type the character device IR lacks (spicevmc, qemu-vdagent, …) leaves
@@ -107,3 +107,13 @@ def lower(r, el, index: int) -> Channel:
         r.use(proto_el)
         protocol = CharProtocolSpec(r.enum(proto_el, "type", CharProtocol), r.span(proto_el))
     return lower_node(Channel, r, el, type=ctype, sources=tuple(sources), protocol=protocol)
+
+
+def postparse(node: Channel, index: int, domain) -> Channel:
+    """Defaults, as libvirt applies them:
+
+    - alias: `channel<N>`, N counting the <channel> elements (qemuAssignDeviceAliases).
+    """
+    from ..node import replace
+
+    return replace(node, info=replace(node.info, alias=node.info.alias or f"channel{index}"))
