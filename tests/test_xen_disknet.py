@@ -262,8 +262,9 @@ def test_vif_rate_reads_as_libvirt_reads_it(rate, kib):
 def test_vif_rate_interval_is_reported_and_a_bad_rate_refused():
     d, notes = imported(XM_PV + 'vif = [ "bridge=xenbr0,rate=10MB/s@20ms" ]\n', "xen-xm")
     assert notes == [("XEN428", 3)] and d.devices.interfaces[0].bandwidth.outbound.average == 10240
-    d, notes = imported(XM_PV + 'vif = [ "bridge=xenbr0,rate=fast" ]\n', "xen-xm")
-    assert d is None and notes == [("XEN427", 3)]
+    for bad in ("fast", "0KB/s", "4Kb/s", "5000GB/s"):   # unreadable, or no <bandwidth> value
+        d, notes = imported(XM_PV + f'vif = [ "bridge=xenbr0,rate={bad}" ]\n', "xen-xm")
+        assert d is None and notes == [("XEN427", 3)], bad
 
 
 def test_bridge_names_with_non_numeric_suffix_stay_bridge_names():
@@ -297,6 +298,11 @@ def test_partial_bandwidth_keeps_the_outbound_average():
     out, codes = compiled(pv_domain(PHY + iface), "xen-xl")
     assert codes.count("XEN462") == 2
     assert setting(out, "vif", "xen-xl") == ["bridge=br0,script=vif-bridge,rate=100KB/s"]
+    # An outbound element with no average sets no rate, and says so.
+    iface = ("<interface type='bridge'><source bridge='br0'/><bandwidth>"
+             "<outbound peak='5'/></bandwidth></interface>")
+    out, codes = compiled(pv_domain(PHY + iface), "xen-xl")
+    assert codes.count("XEN462") == 2 and "rate=" not in setting(out, "vif", "xen-xl")[0]
 
 
 def test_routed_vif_with_several_addresses():

@@ -106,6 +106,8 @@ def _rate(b: Builder, net: Interface) -> Optional[str]:
     if out is not None:
         left += [(f"<outbound {attr}>", out.span) for attr in ("peak", "burst", "floor")
                  if getattr(out, attr) is not None]
+        if not out.average:
+            left.append(("<outbound> without a non-zero average", out.span))
     for what, span in left:
         b.report(XEN462, f"{what} has no vif key: a vif's rate= limits the guest's outgoing "
                  "average only; left out", span, hint="shape it on the host (tc)")
@@ -195,6 +197,7 @@ _VIF_KEYS = ("mac", "bridge", "ip", "script", "model", "type", "vifname", "rate"
 # libvirt's vif_bytes_per_sec_re, with its optional @interval
 _RATE = re.compile(r"^([0-9]+)([GMK]?)([Bb])/s(@.*)?$")
 _RATE_SCALE = {"": 1, "K": 1, "M": 1024, "G": 1024 * 1024}
+_MAX_KIB = 2 ** 32 - 1
 # type= on a vif: emulated (no model of its own) or the PV netfront nic.
 _VIF_TYPES = {"ioemu": None, "netfront": "netfront", "vif": "netfront"}
 
@@ -266,4 +269,10 @@ def _rate_kib(r: ConfigReader, rate: str, span: Span) -> Optional[int]:
         r.report(XEN428, f"vif rate interval {m.group(4)!r} has no domain XML equivalent; "
                  "ignored", span)
     kib = int(m.group(1)) * _RATE_SCALE[m.group(2)]
-    return kib // 8 if m.group(3) == "b" else kib
+    kib = kib // 8 if m.group(3) == "b" else kib
+    if not 1 <= kib <= _MAX_KIB:
+        # libvirt's <bandwidth> average is an unsignedInt of at least 1 KiB/s.
+        r.report(XEN427, f"vif rate {rate!r} is {kib} KiB/s: <bandwidth> takes 1 to "
+                 f"{_MAX_KIB} KiB/s", span)
+        return None
+    return kib
