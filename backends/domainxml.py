@@ -108,6 +108,19 @@ def _family(w: _Writer, node) -> None:
     w.lines.append("    " + etree.tostring(el, encoding="unicode").rstrip())
 
 
+def _elements(w: _Writer, d: Domain, writer: str) -> None:
+    """Domain-level elements written by their module (compiler/memory.py) with lxml."""
+    if d.max_memory is None and d.memory_backing is None and d.iothreads is None:
+        return
+    from lxml import etree
+
+    from ..compiler import memory
+
+    for el in getattr(memory, writer)(d):
+        etree.indent(el, space="  ", level=1)
+        w.lines.append("  " + etree.tostring(el, encoding="unicode").rstrip())
+
+
 def format_domain(domain: Domain, diags: Diagnostics) -> Optional[str]:
     """Domain XML for `domain`; None (with XEN432) when a value can't be written in XML."""
     d, w = domain, _Writer()
@@ -116,10 +129,12 @@ def format_domain(domain: Domain, diags: Diagnostics) -> Optional[str]:
     w.text(1, "uuid", d.uuid)
     w.text(1, "memory", d.memory_kib)
     w.text(1, "currentMemory", d.current_memory_kib)
+    _elements(w, d, "write_elements")
     w.text(1, "vcpu", d.vcpus)
     from ..compiler.guest_os import write_os, write_sysinfo
 
     write_sysinfo(w, d.sysinfo)
+    _elements(w, d, "write_iothreads")
     w.text(1, "bootloader", d.bootloader)
     w.text(1, "bootloader_args", d.bootloader_args)
     write_os(w, d.os)

@@ -253,6 +253,10 @@ class Domain(Node):
     on_reboot: LifecycleAction = LifecycleAction.RESTART
     on_crash: LifecycleAction = LifecycleAction.RESTART
     devices: Devices = Factory(Devices)
+    # <maxMemory>, <memoryBacking>, <iothreads>/<iothreadids>: compiler/memory.py's nodes.
+    max_memory: Optional[object] = None
+    memory_backing: Optional[object] = None
+    iothreads: Optional[object] = None
     span: Span = NOWHERE
     # Where <currentMemory>, <on_poweroff>, <on_reboot> and <on_crash> were written.
     at: Tuple[Written, ...] = NotCompared(())

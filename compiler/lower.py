@@ -72,7 +72,15 @@ def lower_domain(doc: Document, diags: Diagnostics, *,
                                                           "on_reboot", "on_crash")
                  for el in [r.peek(root, tag)] if el is not None),
     )
+    if any(r.peek(root, tag) is not None for tag in _MEMORY_TAGS):
+        from .memory import lower as lower_memory
+
+        domain = lower_memory(r, root, domain)
     return _with_leftovers(r, root, domain, diags, locate_uncompiled)
+
+
+# The elements compiler/memory.py lowers (imported only for a document that has one).
+_MEMORY_TAGS = ("maxMemory", "memoryBacking", "iothreads", "iothreadids")
 
 
 # The children of <network> that may appear once; <ip>, <route>, <portgroup>… repeat.

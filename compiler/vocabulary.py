@@ -807,6 +807,11 @@ IR_ENUMS: dict[str, str] = {
     "devices.channel.ChannelTargetType": "char-target-type",
     "devices.tpm.TpmModel": "tpm-model",
     "devices.tpm.TpmBackendType": "tpm-backend-type",
+    "devices.memory.MemoryModel": "memory-model",
+    "devices.memory.MemoryAccessMode": "memory-access",
+    "memory.MemorySource": "memory-backing-source-type",
+    "memory.MemoryAccess": "memory-backing-access-mode",
+    "memory.AllocationMode": "memory-backing-allocation-mode",
 }
 
 # IR enums that model no value list, with the reason.

@@ -69,6 +69,9 @@ class Guest:
     # QOM properties to read once the guest is up: (path, property), e.g.
     # ("/machine/peripheral/balloon0", "deflate-on-oom"); see QemuResult.qom.
     qom: Sequence[Tuple[str, str]] = ()
+    # QMP commands without arguments to run once the guest is up, e.g.
+    # "query-memory-size-summary"; see QemuResult.replies.
+    queries: Sequence[str] = ()
 
 
 @dataclass
@@ -84,6 +87,7 @@ class QemuResult:
     probes: Dict[str, str] = field(default_factory=dict)   # "host:port" → banner or error
     igmp: str = ""                       # the namespace's /proc/net/igmp while guests ran
     qom: Dict[str, Any] = field(default_factory=dict)   # "path property" → value or error
+    replies: Dict[str, Any] = field(default_factory=dict)   # query → its return or error
 
     def block_files(self) -> Dict[str, str]:
         """device name → the file QEMU opened."""
@@ -148,7 +152,8 @@ def run_guests(guests: Sequence[Guest], *, bridges: Sequence[str] = (),
         config = {
             "guests": [{"argv": w, "paused": g.paused, "serial": g.serial,
                         "marker": g.marker.decode("latin-1") if g.marker else None,
-                        "await_network": g.await_network, "qom": [list(q) for q in g.qom]}
+                        "await_network": g.await_network, "qom": [list(q) for q in g.qom],
+                        "queries": list(g.queries)}
                        for w, g in zip(words, guests)],
             "bridges": list(bridges), "addresses": list(addresses),
             "listeners": [list(x) for x in listeners], "probes": [list(p) for p in probes],
@@ -168,7 +173,7 @@ def run_guests(guests: Sequence[Guest], *, bridges: Sequence[str] = (),
     return [QemuResult(d["started"], d.get("status"), d.get("network", ""), d.get("block", []),
                        d.get("stderr", ""), w, d.get("vnc"),
                        d.get("serial", "").encode("latin-1"), data.get("probes", {}),
-                       data.get("igmp", ""), d.get("qom", {}))
+                       data.get("igmp", ""), d.get("qom", {}), d.get("replies", {}))
             for w, d in zip(words, data["guests"])]
 
 
@@ -293,6 +298,11 @@ class Qemu:
             reply = self.call("qom-get", path=path, property=prop)
             qom[path + " " + prop] = reply.get("return", reply.get("error"))
         self.result["qom"] = qom
+        replies = {}
+        for query in self.spec.get("queries", []):
+            reply = self.call(query)
+            replies[query] = reply.get("return", reply.get("error"))
+        self.result["replies"] = replies
 
     def finish(self):
         if self.conn is not None:

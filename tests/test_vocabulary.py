@@ -170,7 +170,8 @@ def test_vocabulary_imports_nothing():
 # ------------------------------------------------------------------ the IR's enums
 
 def _ir_modules():
-    modules = [importlib.import_module("virtc.compiler.ir")]
+    modules = [importlib.import_module("virtc.compiler.ir"),
+               importlib.import_module("virtc.compiler.memory")]
     try:
         devices = importlib.import_module("virtc.compiler.devices")
     except ImportError:
@@ -181,7 +182,8 @@ def _ir_modules():
 
 
 def ir_enums():
-    """Every enum class defined in compiler/ir.py and compiler/devices/*.py, by key."""
+    """Every enum class defined in compiler/ir.py, compiler/memory.py and
+    compiler/devices/*.py, by key."""
     found = {}
     for module in _ir_modules():
         short = module.__name__.removeprefix("virtc.compiler.")

@@ -9,7 +9,7 @@ from ...compiler.devices.disk import DiskBus
 from ...compiler.devices.input import InputBus
 from ...compiler.ir import Domain
 from ...compiler.rules.codes import QEMU320, QEMU321
-from . import boot, guest_os, machine
+from . import boot, guest_os, machine, memory
 from .devices import build_families, chardev, disk, input, interface
 from .devices import graphics as display
 from .context import QemuContext
@@ -29,8 +29,10 @@ BUILDERS: List[Builder] = [
     machine.build_machine,
     machine.build_accel,
     machine.build_no_acpi,
-    machine.build_memory,
+    memory.build_memory,          # -m, the main RAM's backend object, -overcommit
     machine.build_smp,
+    memory.build_iothreads,
+    memory.build_numa,            # after -smp: the cells name its vCPUs
     machine.build_clock,
     guest_os.build_firmware,
     guest_os.build_smbios,

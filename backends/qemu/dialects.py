@@ -51,6 +51,16 @@ class Cap(enum.Enum):
     BALLOON_DEFLATE_ON_OOM = "balloon-deflate-on-oom"  # virtio-balloon deflate-on-oom=on
     BALLOON_FREE_PAGE_REPORTING = "balloon-free-page-reporting"  # free-page-reporting=on
     MACHINE_PFLASH = "machine-pflash"    # -blockdev + -machine pflash0=,pflash1= (vs -drive if=pflash)
+    MEM_PATH = "mem-path"                # -mem-path DIR, -mem-prealloc (guest RAM in a file)
+    MEMORY_BACKEND = "memory-backend"    # -object memory-backend-ram|file + -numa node,memdev=
+    MEM_HOTPLUG = "mem-hotplug"          # -m size=…,slots=…,maxmem=… + -device pc-dimm
+    MEMFD = "memfd"                      # -object memory-backend-memfd
+    NUMA_DIST = "numa-dist"              # -numa dist,src=,dst=,val=
+    IOTHREAD = "iothread"                # -object iothread,id=…,poll-max-ns=…
+    OVERCOMMIT = "overcommit"            # -overcommit mem-lock=on
+    MACHINE_MEMORY_BACKEND = "machine-memory-backend"  # -machine memory-backend=pc.ram
+    PREALLOC_THREADS = "prealloc-threads"  # memory-backend-*,prealloc-threads=N
+    IOTHREAD_POOL = "iothread-pool"      # -object iothread,thread-pool-min=,thread-pool-max=
 
 
 class Dialect(Node):
@@ -74,21 +84,24 @@ class UnknownDialect(ValueError):
 _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
     ("0.9", frozenset({Cap.KQEMU, Cap.NO_ACPI, Cap.NET_VLAN, Cap.LOCALTIME, Cap.SDL}),
      frozenset()),
-    ("0.12", frozenset({Cap.NODEFAULTS, Cap.VGA_OPTION, Cap.ENABLE_KVM, Cap.UUID, Cap.DRIVE, Cap.DEVICE, Cap.NETDEV,
+    ("0.12", frozenset({Cap.MEM_PATH, Cap.NODEFAULTS, Cap.VGA_OPTION, Cap.ENABLE_KVM, Cap.UUID, Cap.DRIVE, Cap.DEVICE, Cap.NETDEV,
                         Cap.TAP_DOWNSCRIPT, Cap.BOOT_ORDER, Cap.RTC, Cap.ONOFF_BOOLEANS}),
      frozenset({Cap.KQEMU})),
     ("1.1", frozenset({Cap.MACHINE_OPT, Cap.NAME_GUEST, Cap.MEM_SUFFIX_K, Cap.DRIVE_READONLY,
                        Cap.SCSI_DEVICE, Cap.NETDEV_BRIDGE, Cap.DISPLAY, Cap.VNC_TO,
                        Cap.CHARDEV}),
      frozenset()),
-    ("2.12", frozenset({Cap.RNG, Cap.BALLOON_STATS_POLLING, Cap.BALLOON_DEFLATE_ON_OOM}),
+    ("2.12", frozenset({Cap.RNG, Cap.BALLOON_STATS_POLLING, Cap.BALLOON_DEFLATE_ON_OOM,
+                        Cap.MEMORY_BACKEND, Cap.MEM_HOTPLUG, Cap.MEMFD, Cap.NUMA_DIST,
+                        Cap.IOTHREAD}),
      frozenset()),
     ("3.0", frozenset(), frozenset({Cap.NET_VLAN})),
-    ("3.1", frozenset(), frozenset({Cap.LOCALTIME})),
+    ("3.1", frozenset({Cap.OVERCOMMIT}), frozenset({Cap.LOCALTIME})),
     ("5.0", frozenset({Cap.MACHINE_ACPI, Cap.RNG_BUILTIN, Cap.VIRTIO_TRANSITIONAL,
-                       Cap.MACHINE_PFLASH}), frozenset()),
+                       Cap.MACHINE_PFLASH, Cap.MACHINE_MEMORY_BACKEND, Cap.PREALLOC_THREADS}),
+     frozenset()),
     ("6.0", frozenset({Cap.ACTION, Cap.BALLOON_FREE_PAGE_REPORTING}), frozenset()),
-    ("7.1", frozenset(), frozenset({Cap.SDL})),
+    ("7.1", frozenset({Cap.IOTHREAD_POOL}), frozenset({Cap.SDL})),
     ("7.2", frozenset(), frozenset()),
     ("8.0", frozenset(), frozenset()),
     ("9.0", frozenset(), frozenset({Cap.NO_ACPI})),

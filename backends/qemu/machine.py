@@ -6,9 +6,10 @@ from typing import Dict, List, Optional
 from ...compiler.diagnostics import Span
 from ...compiler.ir import ClockOffset, Domain, DomainType, OsType
 from ...compiler.rules.codes import (QEMU304, QEMU306, QEMU309, QEMU311, QEMU316, QEMU317,
-                                     QEMU318, QEMU319)
+                                     QEMU319)
 from .context import QemuContext
 from .dialects import Cap
+from . import memory
 from .opts import Option, Opts, Raw
 
 # Accelerator per domain type. KQEMU is only reachable in dialects with the kqemu switch;
@@ -77,18 +78,6 @@ def memory_argument(kib: int, ctx: QemuContext) -> str:
     return str(-(-kib // 1024))  # whole MiB, rounded up
 
 
-def build_memory(domain: Domain, ctx: QemuContext) -> List[Option]:
-    opts = [Option("-m", Raw(memory_argument(domain.memory_kib, ctx)), domain.span)]
-    current = domain.current_memory_kib
-    if current is not None and current < domain.memory_kib:
-        # A balloon target needs a balloon device and a monitor command after start.
-        ctx.diags.add(QEMU318, f"<currentMemory> {current} KiB is below <memory>"
-                      f" {domain.memory_kib} KiB; QEMU starts the guest with all of <memory>",
-                      domain.span_of("currentMemory"),
-                      "set the balloon target after start (QMP `balloon`)")
-    return opts
-
-
 def build_smp(domain: Domain, ctx: QemuContext) -> List[Option]:
     return [Option("-smp", Raw(str(domain.vcpus)), domain.span)]
 
@@ -133,7 +122,7 @@ def build_machine(domain: Domain, ctx: QemuContext) -> List[Option]:
     from .guest_os import machine_props
 
     opts = Opts.of(machine or "pc", ("accel", accel), ("acpi", False if acpi_off else None),
-                   *machine_props(domain, ctx))
+                   *machine_props(domain, ctx), *memory.machine_props(domain, ctx))
     # The machine name, the one value here the document spells, is <type machine=…>.
     return [Option("-machine", opts, _type_span(domain))]
 

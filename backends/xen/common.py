@@ -6,7 +6,6 @@ dialect module decides the order and the dialect-specific keys.
 """
 from __future__ import annotations
 
-import math
 from typing import Dict, Iterable, Mapping, Optional, Union
 
 from ...compiler.diagnostics import Diagnostics, Severity, Span
@@ -67,9 +66,9 @@ def build_meta(b: Builder, config: Config) -> None:
     d = b.domain
     config.set("name", d.name)
     config.set("uuid", d.uuid)
-    # Xen counts MiB; libvirt rounds up so a guest never gets less than it asked for.
-    config.set("maxmem", math.ceil(d.memory_kib / 1024))
-    config.set("memory", math.ceil(d.balloon_kib / 1024))
+    from .memory import build_memory    # maxmem, memory (backends/xen/memory.py)
+
+    build_memory(b, config, xl=b.target == "xen-xl")
     config.set("vcpus", d.vcpus)
     if d.id is not None:
         b.report(XEN405, f"domain id {d.id} is assigned by Xen at run time; ignored", d.span)

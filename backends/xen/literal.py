@@ -42,11 +42,14 @@ def _literal(value: Value, quote, tool: str) -> str:
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, (list, tuple)):
-        if not all(isinstance(item, str) for item in value):
-            raise TypeError(f"{tool} lists hold strings only: {value!r}")
+        # Strings, or lists of strings (xl's vnuma: one list per virtual node).
+        if not all(isinstance(item, str) or (isinstance(item, (list, tuple)) and all(
+                isinstance(sub, str) for sub in item)) for item in value):
+            raise TypeError(f"{tool} lists hold strings (or lists of strings) only: {value!r}")
         if not value:
             return "[ ]"
-        return "[ " + ", ".join(quote(item) for item in value) + " ]"
+        return "[ " + ", ".join(quote(item) if isinstance(item, str)
+                                else _literal(item, quote, tool) for item in value) + " ]"
     raise TypeError(f"no {tool} literal for {type(value).__name__}: {value!r}")
 
 

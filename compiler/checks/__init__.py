@@ -28,7 +28,14 @@ def _families(dom: Domain, diags: Diagnostics) -> None:
                 module.check_all(dom.devices.of(type(node)), dom, diags)
 
 
-_RULE_SETS = (domain.check, _families)
+def _memory(dom: Domain, diags: Diagnostics) -> None:
+    if dom.max_memory is not None or dom.memory_backing is not None or dom.iothreads is not None:
+        from .. import memory
+
+        memory.check(dom, diags)
+
+
+_RULE_SETS = (domain.check, _memory, _families)
 
 
 def check_domain(dom: Domain, diags: Diagnostics) -> None:

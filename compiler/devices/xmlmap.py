@@ -20,7 +20,10 @@ Kinds of mapping:
 - `Text(field)`: the element's text, stripped (None when empty);
 - `Child(field, cls)`: one sub-element, lowered as its own node with its own span;
 - `Children(field, cls)`: every sub-element of that tag, a tuple of such nodes;
-- `Info()`: the device's shared `DeviceInfo` (`<alias>`, `<address>`, `<boot>`, `<acpi>`).
+- `Info()`: the device's shared `DeviceInfo` (`<alias>`, `<address>`, `<boot>`, `<acpi>`);
+- `Flag(field, tag)`: an empty sub-element that is there or not (`<locked/>`), a bool;
+- `Size(field, tag)`: a sub-element holding a libvirt scaled size (`<size unit='MiB'>2</size>`),
+  kept in KiB (rounded up, as libvirt does) and written back with unit='KiB'.
 
 A conversion `conv` is `str`, `int`, `on_off` or `yes_no` (booleans written as libvirt spells
 them), or an IR enum: a value the enum lacks leaves the whole device unread (NotLowered).
@@ -128,6 +131,35 @@ class Children(Node):
     def write(self, value: Any, el) -> None:
         for node in value or ():
             write(node, el)
+
+
+class Flag(Node):
+    """An empty sub-element whose presence is the value: <nosharepages/>, <pmem/>."""
+
+    field: str
+    tag: str
+
+    def read(self, r: Reader, el) -> Optional[bool]:
+        return True if r.child(el, self.tag) is not None else None
+
+    def write(self, value: Optional[bool], el) -> None:
+        if value:
+            etree.SubElement(el, self.tag)
+
+
+class Size(Node):
+    """A sub-element with a scaled size (text, optional unit=, KiB by default), in KiB."""
+
+    field: str
+    tag: str
+
+    def read(self, r: Reader, el) -> Optional[int]:
+        sub = r.child(el, self.tag)
+        return r.size_kib(sub) if sub is not None else None
+
+    def write(self, value: Optional[int], el) -> None:
+        if value is not None:
+            etree.SubElement(el, self.tag, unit="KiB").text = str(value)
 
 
 class Info(Node):

@@ -79,6 +79,9 @@ def registry() -> Dict[str, Rule]:
         sources = [m.RULES for m in (parse, schema, external, semantic, qemu, xen, capabilities,
                                      run, guest_os)]
         sources += [declared(family) for family in all_families()]
+        from .. import memory       # the domain's memory elements (compiler/memory.py)
+
+        sources.append(memory.rules())
         for rules in sources:
             for rule in rules:
                 if rule.code in table:
