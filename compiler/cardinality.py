@@ -181,6 +181,8 @@ def findings(root, index) -> List[tuple]:
                 out.append((XSD102, backend, f"unknown attribute type='{backend.get('type')}'"
                             f" on <backend model='{backend.get('model')}'>", "remove it; only "
                             "<backend model='egd'> takes type=", "type"))
+    for seclabel in root.iterfind("seclabel"):
+        _seclabel(seclabel, out)
     for el in [*root.iterfind("clock"), *root.iterfind("clock/timer"),
                *root.iterfind("devices/input"), *root.iterfind("devices/graphics"),
                *root.iterfind("devices/graphics/listen")]:
@@ -475,6 +477,31 @@ def _graphics_children(graphics, out) -> None:
             out.append((XSD101, child, f"<{child.tag}> is not allowed in <graphics "
                         f"type='{kind}'>", f"remove it; <graphics type='{kind}'> may "
                         "contain: " + (", ".join(f"<{t}>" for t in takes) or "nothing")))
+
+
+# libvirt's grammar (define "seclabel"): which relabel= each label type takes, and whether a
+# <label> is required (static), allowed (dynamic) or refused with any other child (none).
+_SECLABEL_RELABEL = {"dynamic": ("yes",), "static": ("yes", "no"), "none": ("no",)}
+
+
+def _seclabel(seclabel, out) -> None:
+    kind = seclabel.get("type", "dynamic")
+    where = f"<seclabel type='{kind}'>"
+    relabel = seclabel.get("relabel")
+    if kind in _SECLABEL_RELABEL and relabel is not None \
+            and relabel not in _SECLABEL_RELABEL[kind]:
+        out.append((XSD103, seclabel, f"attribute relabel='{relabel}' of {where} is not"
+                    " allowed", f"write relabel='{_SECLABEL_RELABEL[kind][0]}', or leave it"
+                    " out", "relabel"))
+    if kind == "static" and seclabel.find("label") is None:
+        out.append((XSD105, seclabel, f"{where} is missing required child element <label>",
+                    "add <label>…</label> with the static label"))
+    elif kind == "static":
+        for child in seclabel.iterfind("baselabel"):
+            out.append((XSD101, child, f"{where} takes no <baselabel>",
+                        "remove it; only a dynamic label has a base label"))
+    elif kind == "none":
+        _empty(seclabel, where, out)
 
 
 def _empty(el, where: str, out) -> None:

@@ -216,6 +216,19 @@ def id_set(text: str) -> frozenset:
     return frozenset(wanted - unwanted)
 
 
+def numa_cells(domain) -> tuple:
+    """The guest's NUMA cells (the cpu module lowers <cpu><numa>), in document order."""
+    cpu = getattr(domain, "cpu", None)
+    numa = getattr(cpu, "numa", None) if cpu is not None else None
+    return tuple(getattr(numa, "cells", numa) or ()) if numa is not None else ()
+
+
+def siblings(cell) -> tuple:
+    """A NUMA cell's <distances><sibling>s (the cpu module's NumaDistances node), or ()."""
+    distances = getattr(cell, "distances", None)
+    return tuple(getattr(distances, "siblings", distances) or ())
+
+
 # Codes of this module: its semantic rules, and what its backend builders report
 # (backends/qemu/memory.py, backends/xen/memory.py). Documented in rules() below.
 SEM250 = Code("SEM250", Severity.ERROR)

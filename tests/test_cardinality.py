@@ -109,3 +109,21 @@ def test_the_repeat_is_reported_on_its_own_line():
     diags = load_bytes(text, "two-macs.xml").diagnostics
     assert [(d.code, d.span.line) for d in diags] == [("XSD107", 8)]
     assert "first is at line 7" in diags[0].hint
+
+
+@pytest.mark.parametrize("tuning,code", [
+    ("<seclabel type='static' model='selinux'/>", "XSD105"),            # no <label>
+    ("<seclabel type='none' model='none'><label>x</label></seclabel>", "XSD101"),
+    ("<seclabel type='none' model='none' relabel='yes'/>", "XSD103"),
+    ("<cputune><vcpupin vcpu='65536' cpuset='1'/></cputune>", "XSD103"),  # libvirt's vcpuid
+    ("<seclabel type='static' model='selinux' relabel='no'><label>l</label></seclabel>", None),
+    ("<cputune><vcpupin vcpu='65535' cpuset='1'/></cputune>", None),
+])
+def test_seclabel_types_and_vcpu_numbers_as_libvirts_grammar_says(libvirt_rng, tuning, code):
+    """Found by the corpus mutants: libvirt's grammar gives each <seclabel> type its own
+    children and relabel= values, and numbers vCPUs with an unsignedShort."""
+    text = (f"<domain type='kvm'><name>t</name><memory>65536</memory>{tuning}"
+            "<os><type>hvm</type></os></domain>").encode()
+    codes = [d.code for d in load_bytes(text, "t.xml").diagnostics if d.severity.value == "error"]
+    assert codes == ([code] if code else [])
+    assert libvirt_rng.validate(etree.fromstring(text)) is (code is None)

@@ -61,6 +61,10 @@ CASES = [
     ("SEM226", domain("<tpm><backend type='emulator'/></tpm>\n"
                       "<tpm model='tpm-crb'><backend type='emulator'/></tpm>"), 9),
     ("SEM227", domain("<tpm model='tpm-crb'>\n<backend type='emulator' version='1.2'/>\n</tpm>"), 9),
+    ("SEM250", domain(extra="\n  <maxMemory slots='2' unit='KiB'>1024</maxMemory>"), 7),
+    ("SEM251", domain(extra="\n  <iothreadids><iothread id='0'/></iothreadids>"), 7),
+    ("SEM252", domain(extra="\n  <memoryBacking><hugepages><page size='2048'/>"
+                            "<page size='4'/></hugepages></memoryBacking>"), 7),
 ]
 
 

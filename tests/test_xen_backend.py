@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from virtc.compiler.memory import MaxMemory
 from virtc.backends.xen import XenContext, compile_domain, tables
 from virtc.backends.xen.dialects import get_dialect
 from virtc.backends.xen.literal import py_literal
@@ -421,6 +422,8 @@ RULE_FIXTURES: Dict[str, Domain] = {
         protocol="rbd", name="pool/img", auth=DiskAuth(username="admin")))),)),
     "XEN462": pv(interfaces=(_span(replace(bridge(), bandwidth=InterfaceBandwidth(
         inbound=Inbound(average=1000)))),)),
+    # compiler/memory.py's: no memory hotplug area in xm or xl.
+    "XEN480": replace(pv(), max_memory=MaxMemory(size_kib=1048576, slots=2, span=AT)),
 }
 # Fixtures that need another target or Xen version than the default xm one.
 RULE_DIALECTS = {"XEN430": ("xen-xl", None), "XEN433": ("xen-xm", "3.0.2"),

@@ -25,7 +25,8 @@ from __future__ import annotations
 from typing import List, Optional, Tuple
 
 from ...compiler.ir import Domain
-from ...compiler.memory import QEMU370, QEMU371, QEMU372, MemorySource, id_set
+from ...compiler.memory import (QEMU370, QEMU371, QEMU372, MemorySource, id_set, numa_cells,
+                                 siblings)
 from ...compiler.rules.codes import QEMU316
 from .context import QemuContext
 from .dialects import Cap
@@ -53,13 +54,6 @@ def initial_kib(domain: Domain) -> int:
     if cells:
         return sum(c.memory_kib for c in cells)
     return max(domain.memory_kib - device_kib(domain), 0)
-
-
-def numa_cells(domain: Domain) -> tuple:
-    """The guest's NUMA cells (lowered by the cpu module), in document order."""
-    cpu = getattr(domain, "cpu", None)
-    numa = getattr(cpu, "numa", None) if cpu is not None else None
-    return tuple(getattr(numa, "cells", numa) or ()) if numa is not None else ()
 
 
 # ------------------------------------------------------------------ -m and -overcommit
@@ -319,7 +313,7 @@ def _ranges(ids: List[int]) -> List[str]:
 def _distances(cells, ctx: QemuContext) -> List[Option]:
     out: List[Option] = []
     for cell in cells:
-        for sibling in getattr(cell, "distances", ()) or ():
+        for sibling in siblings(cell):
             if not ctx.has(Cap.NUMA_DIST):
                 ctx.unsupported(sibling.span, "NUMA <distances>", "choose --qemu-version 2.12"
                                 " or later", rule=QEMU316)

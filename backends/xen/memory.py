@@ -23,7 +23,7 @@ from typing import List, Optional
 
 from ...compiler import uncompiled
 from ...compiler.ir import Uncompiled
-from ...compiler.memory import XEN480
+from ...compiler.memory import XEN480, numa_cells, siblings
 from ...compiler.rules.codes import XEN440, XEN441
 from .common import Builder, Config
 
@@ -40,6 +40,7 @@ def build_memory(b: Builder, config: Config, *, xl: bool) -> None:
         b.report(XEN480, f"<maxMemory slots='{d.max_memory.slots}'> has no {b.target} key:"
                  " Xen guests have no memory hotplug area; ignored", d.max_memory.span,
                  hint="drop <maxMemory>; maxmem (the balloon ceiling) is <memory>")
+    build_vnuma(b, config, numa_cells(d), xl=xl)
     items = []
     if d.memory_backing is not None:
         items.append(Uncompiled("memoryBacking", d.memory_backing.span, host_side=True))
@@ -66,7 +67,7 @@ def build_vnuma(b: Builder, config: Config, cells, *, xl: bool) -> None:
 
 def distance(cell, other: int) -> int:
     """The distance from `cell` to cell `other`, with libvirt's defaults."""
-    for sibling in getattr(cell, "distances", ()) or ():
+    for sibling in siblings(cell):
         if sibling.id == other:
             return sibling.value
     return LOCAL_DISTANCE if other == cell.id else REMOTE_DISTANCE

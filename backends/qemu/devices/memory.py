@@ -22,7 +22,8 @@ from ....compiler.node import replace
 from ....compiler.rules.codes import QEMU320
 from ..context import QemuContext
 from ..dialects import Cap
-from ..memory import backend_object, numa_cells
+from ....compiler.memory import numa_cells
+from ..memory import backend_object
 from ..opts import Option, Opts
 from . import device_id, not_compiled, placement
 
