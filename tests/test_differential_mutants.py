@@ -349,19 +349,6 @@ def _newer(root):
             for el in root.iterfind(f"devices/{tag}") if el.get(attr) in values]
 
 
-def _odd_seclabels(root):
-    """Domain <seclabel>s whose children or relabel= don't fit their type= (libvirt's grammar
-    has one group per type; virtc's schema declares the union)."""
-    out = []
-    for label in root.iterfind("seclabel"):
-        kind, relabel = label.get("type", "dynamic"), label.get("relabel")
-        if (kind == "static" and label.find("label") is None) \
-                or (kind == "none" and (len(label) or relabel == "yes")) \
-                or (kind == "dynamic" and relabel == "no"):
-            out.append(label)
-    return out
-
-
 def _finder(pick):
     return lambda root, doc: bool(pick(root))
 
@@ -389,7 +376,6 @@ CASES: Dict[str, Case] = {
     "no-os": Case(_no_os, _add_os),
     "negative-zero": Case(_negative_zero, _unsign),
     "chardev-port-text": Case(_chardev_port_not_number, _number_port),
-    "seclabel-type": Case(_finder(_odd_seclabels), _remover(_odd_seclabels)),
 }
 
 _ROW = re.compile(r"^\| `mutant:(?P<key>[a-z0-9-]+)` \| (?P<direction>[^|]+) \| (?P<what>[^|]+) "
@@ -500,7 +486,7 @@ def test_the_listed_cases_are_the_ones_tested(outcome):
     assert set(EXAMPLES) == set(rows)
     seen = set(outcome["cases"])
     # Three in four: the draw follows the corpus reductions (originals()), which change
-    # whenever a backend compiles more; the rare rows (newer-libvirt, seclabel-type) come
+    # whenever a backend compiles more; the rare rows (newer-libvirt) come
     # and go with it. test_each_listed_case_is_still_a_difference shows every row.
     assert len(seen) >= 0.75 * len(rows), f"listed, not seen in the mutants: {set(rows) - seen}"
 
@@ -670,8 +656,6 @@ EXAMPLES: Dict[str, bytes] = {k: v.encode() for k, v in {
     "semantic-219": _EX.format("").replace("<type>hvm</type>",
                                           "<type>linux</type><boot dev='hd'/>"),
     "semantic-225": _EX.format("<rng model='virtio'><backend model='egd'/></rng>"),
-    "seclabel-type": _EX.format("").replace("</domain>", "<seclabel type='static' "
-                                            "model='selinux'/></domain>"),
 }.items()}
 
 
