@@ -225,6 +225,18 @@ def resolve_emulator(domain: ir.Domain, override: Optional[str]) -> Optional[str
     return candidate if os.access(candidate, os.X_OK) else None
 
 
+def _canonical_machine(domain: ir.Domain, emulator: Optional[str], version: str) -> ir.Domain:
+    """Machine aliases become the emulator's versioned names (compiler/postparse/machine.py)."""
+    from .compiler.postparse import machine
+
+    if not machine.needs_emulator(domain):
+        return domain
+    from .discovery.machines import emulator_aliases
+
+    found = resolve_emulator(domain, emulator)
+    return machine.apply(domain, emulator_aliases(found) if found else None, version)
+
+
 def compile_domain(domain: ir.Domain, target: str, diags: Diagnostics, *,
                    networks: Optional[dict] = None, qemu_version: Optional[str] = None,
                    emulator: Optional[str] = None,
@@ -259,6 +271,7 @@ def compile_domain(domain: ir.Domain, target: str, diags: Diagnostics, *,
                 dialect = nearest_dialect(detected) if detected else get_dialect(DEFAULT_VERSION)
         except ValueError as exc:           # dialects.UnknownDialect
             raise UnknownVersion(str(exc)) from exc
+        domain = _canonical_machine(domain, emulator, dialect.version)
         ctx = QemuContext(diags=diags, dialect=dialect, networks=networks, emulator=emulator,
                           runtime_dir=runtime_dir, qmp=qmp)
         return qemu_compile(domain, ctx)

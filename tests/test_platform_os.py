@@ -463,3 +463,62 @@ def test_xm_keeps_its_seed_keys_and_says_what_it_cannot_carry():
                                    "    <smbios mode='emulate'/>").encode(), "x.xml",
                  CompileOptions(target="xen-xl"))
     assert [d.code for d in result.diagnostics if d.code == "XEN452"] == ["XEN452", "XEN452"]
+
+
+# ------------------------------------------------------------------ machine type names
+
+FAKE_QEMU = """#!/bin/sh
+echo called >> "$0.calls"
+cat <<'HELP'
+Supported machines are:
+ubuntu               Ubuntu 22.04 PC (i440FX + PIIX, 1996) (alias of pc-i440fx-jammy)
+pc-i440fx-jammy      Ubuntu 22.04 PC (i440FX + PIIX, 1996) (default)
+pc                   Standard PC (i440FX + PIIX, 1996) (alias of pc-i440fx-6.2)
+pc-i440fx-6.2        Standard PC (i440FX + PIIX, 1996)
+q35                  Standard PC (Q35 + ICH9, 2009) (alias of pc-q35-6.2)
+pc-q35-6.2           Standard PC (Q35 + ICH9, 2009)
+HELP
+"""
+
+
+def _machine(source: bytes, **options) -> str:
+    result = run(source, "m.xml", CompileOptions(target="qemu", **options))
+    assert result.output is not None, [(d.code, d.message) for d in result.diagnostics]
+    (machine,) = values(result.output, "-machine")
+    return machine.split(",")[0]
+
+
+def _typed(machine: str, arch: str = "x86_64") -> bytes:
+    return domain_xml(f"    <type arch='{arch}' machine='{machine}'>hvm</type>")
+
+
+def test_machine_aliases_take_the_emulators_canonical_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    fake = tmp_path / "qemu-system-x86_64"
+    fake.write_text(FAKE_QEMU)
+    fake.chmod(0o755)
+    opts = dict(qemu_version="7.2", emulator=str(fake))
+    assert _machine(_typed("ubuntu"), **opts) == "pc-i440fx-jammy"
+    # pc and q35 stay as written; a versioned name is not an alias; nothing is no machine.
+    assert _machine(_typed("pc"), **opts) == "pc" and _machine(_typed("q35"), **opts) == "q35"
+    assert _machine(_typed("pc-q35-6.2"), **opts) == "pc-q35-6.2"
+    # The answer is cached per binary: a second compile doesn't run -machine help again.
+    assert _machine(_typed("ubuntu"), **opts) == "pc-i440fx-jammy"
+    assert (tmp_path / "qemu-system-x86_64.calls").read_text().count("called") == 1
+
+
+def test_without_an_emulator_the_dialect_names_the_machine(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))           # no qemu-system-aarch64 anywhere
+    assert _machine(_typed("virt", "aarch64"), qemu_version="7.2") == "virt-7.2"
+    assert _machine(_typed("virt", "aarch64"), qemu_version="1.1") == "virt"
+    assert _machine(_typed("q35"), qemu_version="7.2") == "q35"
+
+
+@needs_qemu
+def test_the_installed_qemu_keeps_pc_and_q35(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    from virtc.discovery.machines import emulator_aliases
+
+    aliases = emulator_aliases(shutil.which("qemu-system-x86_64"))
+    assert aliases["q35"].startswith("pc-q35-") and aliases["pc"].startswith("pc-i440fx-")
+    assert _machine(_typed("q35")) == "q35" and _machine(_typed("pc")) == "pc"

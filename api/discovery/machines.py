@@ -94,3 +94,32 @@ def machine_cpu_limits(emulator: str, timeout: float) -> Dict[str, int]:
             return {m["name"]: int(m["cpu-max"]) for m in result
                     if isinstance(m, dict) and "name" in m and "cpu-max" in m}
     raise ProbeError("QMP query-machines gave no answer")
+
+
+def emulator_aliases(emulator: str, timeout: float = 5.0) -> Optional[Dict[str, str]]:
+    """alias → machine from `EMULATOR -machine help` (compiler/postparse/machine.py, rule 3),
+    cached per binary by (realpath, mtime, size) as the version probe is; None when the
+    emulator can't be run or lists nothing."""
+    import os
+
+    from ..backends.qemu.dialects import _read_cache, _write_cache
+
+    try:
+        real = os.path.realpath(emulator)
+        st = os.stat(real)
+    except OSError:
+        return None
+    key = f"{real}|{st.st_mtime_ns}|{st.st_size}"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "virtc", "qemu-machine-aliases.json")
+    cache = _read_cache(path)
+    if isinstance(cache.get(key), dict):
+        return cache[key]
+    try:
+        lines = machine_help(real, timeout)
+    except ProbeError:
+        return None
+    aliases = {line.name: line.alias_of for line in lines if line.alias_of}
+    cache[key] = aliases
+    _write_cache(path, cache)
+    return aliases
