@@ -522,3 +522,47 @@ def test_the_installed_qemu_keeps_pc_and_q35(tmp_path, monkeypatch):
     aliases = emulator_aliases(shutil.which("qemu-system-x86_64"))
     assert aliases["q35"].startswith("pc-q35-") and aliases["pc"].startswith("pc-i440fx-")
     assert _machine(_typed("q35")) == "q35" and _machine(_typed("pc")) == "pc"
+
+
+# ------------------------------------------------------------------ property: xl both ways
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from test_xen_import import assert_fixed_point  # noqa: E402
+from virtc.compiler import ir  # noqa: E402
+from virtc.compiler.guest_os import AcpiTable, Loader  # noqa: E402
+
+_PATH = st.sampled_from(["/tmp/vmlinuz", "/boot/initrd.img", "/var/lib/xen/k a,b", "/x\"y"])
+_TEXT = st.none() | st.sampled_from(["console=hvc0", "root=/dev/xvda1 ro", "a'b \"c\""])
+
+
+@st.composite
+def xl_os_domains(draw) -> ir.Domain:
+    """Xen guests over the OS vocabulary xl carries: HVM with hvmloader (implicit or
+    firmware_override) or OVMF, a SLIC table, direct kernel boot; PVH; PV."""
+    kind = draw(st.sampled_from(["hvm", "pvh", "pv"]))
+    if kind == "hvm":
+        loader = draw(st.sampled_from([
+            None, Loader(path="/usr/lib/xen/boot/hvmloader"),
+            Loader(readonly=True, type=LoaderType.PFLASH, path="/usr/lib/xen/boot/ovmf.bin")]))
+        kernel = draw(st.none() | _PATH)
+        os_ = ir.Os(ir.OsType.HVM, loader=loader, kernel=kernel,
+                    initrd=draw(st.none() | _PATH) if kernel else None,
+                    cmdline=draw(_TEXT) if kernel else None,
+                    acpi_tables=tuple(AcpiTable(path=p) for p in draw(
+                        st.lists(_PATH, max_size=1))),
+                    boot=tuple(ir.Boot(d) for d in draw(st.lists(
+                        st.sampled_from(list(ir.BootDev)), min_size=1, max_size=3))))
+    else:
+        os_ = ir.Os(ir.OsType.XENPVH if kind == "pvh" else ir.OsType.LINUX,
+                    kernel=draw(_PATH), initrd=draw(st.none() | _PATH), cmdline=draw(_TEXT))
+    return ir.Domain(ir.DomainType.XEN, "guest", 262144, os=os_,
+                     features=ir.Features(acpi=kind == "hvm"),
+                     devices=ir.Devices(emulator=draw(st.none() | st.just(
+                         "/usr/lib/xen/bin/qemu-system-i386"))))
+
+
+@settings(max_examples=60, deadline=None)
+@given(domain=xl_os_domains())
+def test_generated_os_vocabulary_reaches_a_fixed_point_through_xl(domain):
+    assert_fixed_point(domain, "xen-xl")
