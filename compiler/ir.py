@@ -134,6 +134,13 @@ class Os(Node):
     at: Tuple[Written, ...] = NotCompared(())
     span_of = span_of
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if isinstance(self.loader, str):      # IR built by hand: a path is <loader>PATH</loader>
+            from .guest_os import Loader
+
+            object.__setattr__(self, "loader", Loader(path=self.loader))
+
     @property
     def is_hvm(self) -> bool:
         return self.type is OsType.HVM
