@@ -29,9 +29,30 @@ TPM_GUEST = """<domain type='qemu'>
 """
 
 
+STARTED = []
+
+
 def virtc(*args, **kw):
-    return subprocess.Popen([sys.executable, "-m", "virtc", *map(str, args)],
+    proc = subprocess.Popen([sys.executable, "-m", "virtc", *map(str, args)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    STARTED.append(proc)
+    return proc
+
+
+@pytest.fixture(autouse=True)
+def _stop_what_a_failed_test_left():
+    """A test that fails half-way must not leave a guest running: virtc stops its QEMU and
+    helpers on SIGTERM, which is what this sends."""
+    yield
+    while STARTED:
+        proc = STARTED.pop()
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
 
 
 class Qmp:
@@ -138,6 +159,7 @@ def test_dry_run_prints_a_script_that_runs_as_it_is(guest, tmp_path):
     path.write_text(script)
     proc = subprocess.Popen(["sh", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
+    STARTED.append(proc)
     qmp = Qmp(qmp_path, proc)
     assert qmp.call("query-tpm")[0]["model"] == "tpm-crb"
     running = processes_mentioning(str(run_dir))
