@@ -121,6 +121,16 @@ def _elements(w: _Writer, d: Domain, writer: str) -> None:
         w.lines.append("  " + etree.tostring(el, encoding="unicode").rstrip())
 
 
+def _element(w: _Writer, el, what: str) -> None:
+    """A domain-level element built by its platform module (compiler/platform/)."""
+    if el is None:
+        return
+    from lxml import etree
+
+    etree.indent(el, space="  ", level=1)
+    w.lines.append("  " + etree.tostring(el, encoding="unicode").rstrip())
+
+
 def format_domain(domain: Domain, diags: Diagnostics) -> Optional[str]:
     """Domain XML for `domain`; None (with XEN432) when a value can't be written in XML."""
     d, w = domain, _Writer()
@@ -138,17 +148,17 @@ def format_domain(domain: Domain, diags: Diagnostics) -> Optional[str]:
     w.text(1, "bootloader", d.bootloader)
     w.text(1, "bootloader_args", d.bootloader_args)
     write_os(w, d.os)
-    f = d.features
-    if f.pae or f.acpi or f.apic:
-        w.open(1, "features")
-        for name in ("pae", "acpi", "apic"):
-            if getattr(f, name):
-                w.empty(2, name)
-        w.close(1, "features")
-    w.empty(1, "clock", [("offset", d.clock.offset.value)])
+    from ..compiler.platform.clock import write_clock
+    from ..compiler.platform.features import write_features
+    from ..compiler.platform.lifecycle import write_pm
+
+    _element(w, write_features(d.features), "<features>")
+    _element(w, write_clock(d.clock), "<clock>")
     w.text(1, "on_poweroff", d.on_poweroff.value)
     w.text(1, "on_reboot", d.on_reboot.value)
     w.text(1, "on_crash", d.on_crash.value)
+    if d.pm is not None:
+        _element(w, write_pm(d.pm), "<pm>")
     _devices(w, d)
     w.close(0, "domain")
     if w.bad:

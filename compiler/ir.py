@@ -22,6 +22,10 @@ from typing import TYPE_CHECKING, Optional, Tuple
 
 from .diagnostics import Span
 from .node import Factory, Node, NotCompared
+# The platform elements have their own modules (compiler/platform/); the Domain holds them.
+from .platform.clock import Clock, ClockOffset
+from .platform.features import Features
+from .platform.lifecycle import Pm
 
 if TYPE_CHECKING:      # the <os> sub-nodes live with their lowering and writer
     from .guest_os import (AcpiTable, Bios, Bootmenu, FirmwareFeatures, Loader, Nvram,
@@ -92,11 +96,6 @@ class NetType(str, enum.Enum):
     CLIENT = "client"
 
 
-class ClockOffset(str, enum.Enum):
-    UTC = "utc"
-    LOCALTIME = "localtime"
-
-
 class Boot(Node):
     """One <boot dev=…> entry of <os>."""
 
@@ -148,22 +147,6 @@ class Os(Node):
     @property
     def loader_path(self) -> Optional[str]:
         return self.loader.path if self.loader is not None else None
-
-
-class Features(Node):
-    """The <features> flags."""
-
-    pae: bool = False
-    acpi: bool = False
-    apic: bool = False
-    span: Span = NOWHERE
-
-
-class Clock(Node):
-    """The <clock offset=…> element."""
-
-    offset: ClockOffset = ClockOffset.UTC
-    span: Span = NOWHERE
 
 
 class Devices(Node):
@@ -259,6 +242,7 @@ class Domain(Node):
     on_poweroff: LifecycleAction = LifecycleAction.DESTROY
     on_reboot: LifecycleAction = LifecycleAction.RESTART
     on_crash: LifecycleAction = LifecycleAction.RESTART
+    pm: Optional[Pm] = None
     devices: Devices = Factory(Devices)
     # <maxMemory>, <memoryBacking>, <iothreads>/<iothreadids>: compiler/memory.py's nodes.
     max_memory: Optional[object] = None

@@ -12,6 +12,9 @@ from typing import Optional
 from . import ir
 from .diagnostics import Diagnostics
 from .lower_devices import lower_devices
+from .platform.clock import lower_clock
+from .platform.features import lower_features
+from .platform.lifecycle import lower_pm
 from .parse import Document
 from .reader import NotLowered, Reader, kib_up, size_bytes
 from .rules.codes import SEM214, SEM221, SEM223, SEM224
@@ -61,11 +64,12 @@ def lower_domain(doc: Document, diags: Diagnostics, *,
         bootloader_args=_opt_text(r, root, "bootloader_args"),
         sysinfo=lower_sysinfo(r, root),
         os=os,
-        features=_lower_features(r, r.child(root, "features")),
-        clock=_lower_clock(r, r.child(root, "clock")),
+        features=lower_features(r, r.peek(root, "features")),
+        clock=lower_clock(r, r.peek(root, "clock")),
         on_poweroff=_action(r, root, "on_poweroff", ir.LifecycleAction.DESTROY),
         on_reboot=_action(r, root, "on_reboot", ir.LifecycleAction.RESTART),
         on_crash=_action(r, root, "on_crash", ir.LifecycleAction.RESTART),
+        pm=lower_pm(r, r.peek(root, "pm")),
         devices=lower_devices(r, r.child(root, "devices"), dtype, os),
         span=r.span(root),
         at=tuple(ir.Written(tag, r.span(el)) for tag in ("currentMemory", "on_poweroff",
@@ -129,25 +133,6 @@ def _lower_uuid(r: Reader, el, diags: Diagnostics) -> Optional[str]:
         return raw
     digits = raw.replace("-", "").lower()
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
-
-
-def _lower_features(r: Reader, el) -> ir.Features:
-    if el is None:
-        return ir.Features()
-    # Only the 2007 flags are compiled; every other feature stays unread and is reported.
-    present = {r.use(c).tag for c in el if c.tag in ("pae", "acpi", "apic")}
-    return ir.Features(pae="pae" in present, acpi="acpi" in present, apic="apic" in present,
-                       span=r.span(el))
-
-
-def _lower_clock(r: Reader, el) -> ir.Clock:
-    if el is None:
-        return ir.Clock()
-    try:
-        offset = r.enum(el, "offset", ir.ClockOffset, ir.ClockOffset.UTC)
-    except NotLowered:
-        offset = ir.ClockOffset.UTC        # the attribute stays unread: reported
-    return ir.Clock(offset, span=r.span(el))
 
 
 def _action(r: Reader, root, tag: str, default: ir.LifecycleAction) -> ir.LifecycleAction:

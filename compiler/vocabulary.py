@@ -28,7 +28,7 @@ grammar and its documentation disagree), so the comparison with libvirt is by se
 IR enums model a subset of an entry: only the members some backend compiles. Lowering
 leaves a valid value that the IR enum lacks to the backends, which report it as not
 compiled (QEMU320/XEN440). `IR_ENUMS` says which entry each IR enum models; the test
-checks every enum of compiler/ir.py and compiler/devices/ against it.
+checks every enum of compiler/ir.py, compiler/devices/ and compiler/platform/ against it.
 
 Plain data, cheap to import: no lxml, no dataclasses.
 """
@@ -787,7 +787,15 @@ IR_ENUMS: dict[str, str] = {
     "devices.disk.DiskBus": "disk-bus",
     "ir.NetType": "interface-type",
     "devices.graphics.GraphicsType": "graphics-type",
-    "ir.ClockOffset": "clock-offset",
+    "platform.clock.ClockOffset": "clock-offset",
+    "platform.clock.ClockBasis": "clock-basis",
+    "platform.clock.TimerName": "clock-timer-name",
+    "platform.clock.TimerTrack": "clock-timer-track",
+    "platform.clock.TickPolicy": "clock-timer-tickpolicy",
+    "platform.clock.TscMode": "clock-timer-mode",
+    "platform.features.HypervMode": "hyperv-mode",
+    "platform.features.IoapicDriver": "ioapic-driver",
+    "platform.features.XenPassthroughMode": "xen-passthrough-mode",
     "devices.input.InputType": "input-type",
     "devices.input.InputBus": "input-bus",
     "devices.chardev.CharType": "char-type",

@@ -13,6 +13,8 @@ from qemu_domains import codes, compile_, domain, pairs, spec_kvm, spec_qemu
 from virtc.backends.qemu import (QemuContext, UnknownDialect, compile_domain, detect_version,
                                  get_dialect, known_versions, nearest_dialect)
 from virtc.backends.qemu import boot, machine
+from virtc.backends.qemu.platform import clock
+from virtc.compiler.platform.clock import TickPolicy, TimerTrack
 from virtc.backends.qemu.devices import input as qemu_input
 from virtc.backends.qemu.devices import chardev
 from virtc.compiler.guest_os import Loader
@@ -41,7 +43,8 @@ from virtc.compiler.node import replace
 
 
 TABLES = [
-    (DomainType, machine.ACCEL), (ClockOffset, machine.CLOCK_BASE),
+    (DomainType, machine.ACCEL), (ClockOffset, clock.RTC_BASE),
+    (TimerTrack, clock.RTC_CLOCK), (TickPolicy, clock.PIT_POLICY),
     (BootDev, boot.BOOT_LETTER), (LifecycleAction, boot.ON_POWEROFF),
     (LifecycleAction, boot.ON_REBOOT), (LifecycleAction, boot.ON_CRASH),
     (DiskBus, drive.DRIVE_IF), (DiskBus, drive.BUS_SLOTS), (DiskDevice, drive.MEDIA),

@@ -172,18 +172,19 @@ def test_vocabulary_imports_nothing():
 def _ir_modules():
     modules = [importlib.import_module("virtc.compiler.ir"),
                importlib.import_module("virtc.compiler.memory")]
-    try:
-        devices = importlib.import_module("virtc.compiler.devices")
-    except ImportError:
-        return modules
-    for info in pkgutil.iter_modules(devices.__path__):
-        modules.append(importlib.import_module(f"{devices.__name__}.{info.name}"))
+    for package in ("devices", "platform"):      # the families and the platform elements
+        try:
+            found = importlib.import_module(f"virtc.compiler.{package}")
+        except ImportError:
+            continue
+        for info in pkgutil.iter_modules(found.__path__):
+            modules.append(importlib.import_module(f"{found.__name__}.{info.name}"))
     return modules
 
 
 def ir_enums():
-    """Every enum class defined in compiler/ir.py, compiler/memory.py and
-    compiler/devices/*.py, by key."""
+    """Every enum class defined in compiler/ir.py, compiler/memory.py, compiler/devices/*.py
+    and compiler/platform/*.py, by key."""
     found = {}
     for module in _ir_modules():
         short = module.__name__.removeprefix("virtc.compiler.")

@@ -192,11 +192,51 @@ def xen_domains(draw) -> ir.Domain:
         ir.DomainType.XEN, draw(RISKY_TEXT), memory,
         current_memory_kib=draw(st.none() | st.just(memory // 2)),
         vcpus=draw(st.integers(1, 8)), os=os,
-        features=ir.Features(pae=hvm and draw(st.booleans()), acpi=hvm, apic=False),
-        clock=ir.Clock(draw(st.sampled_from(list(ir.ClockOffset)))),
+        features=draw(xen_features(hvm)),
+        clock=draw(xen_clocks(hvm)),
         on_poweroff=draw(st.sampled_from(list(ir.LifecycleAction))),
         on_crash=draw(st.sampled_from(list(ir.LifecycleAction))),
         devices=devices)
+
+
+@st.composite
+def xen_features(draw, hvm: bool) -> ir.Features:
+    """The <features> Xen has keys for: the 2007 flags, hap, viridian (HVM), e820_host (PV)
+    and passthrough."""
+    from virtc.compiler.platform import features as feat
+
+    xen = feat.XenFeatures(
+        e820_host=None if hvm else draw(st.none() | st.just(feat.State(True))),
+        passthrough=draw(st.none() | st.sampled_from([
+            feat.Passthrough("on"), feat.Passthrough("off"),
+            feat.Passthrough("on", feat.XenPassthroughMode.SYNC_PT),
+            feat.Passthrough("on", feat.XenPassthroughMode.SHARE_PT)])))
+    return ir.Features(
+        pae=hvm and draw(st.booleans()), acpi=hvm, apic=False,
+        hap=draw(st.none() | st.just(feat.State(False))) if hvm else None,
+        viridian=draw(st.none() | st.just(feat.State(True))) if hvm else None,
+        xen=xen if (xen.e820_host or xen.passthrough) else None)
+
+
+@st.composite
+def xen_clocks(draw, hvm: bool) -> ir.Clock:
+    """utc or localtime; for HVM also variable with a basis and an adjustment, and the
+    timers Xen has keys for (tsc's mode; hpet on HVM)."""
+    from virtc.compiler.platform import clock as clk
+
+    timers = []
+    if draw(st.booleans()):
+        timers.append(clk.Timer(clk.TimerName.TSC, mode=draw(st.sampled_from([
+            clk.TscMode.AUTO, clk.TscMode.NATIVE, clk.TscMode.EMULATE, clk.TscMode.PARAVIRT]))))
+    if hvm and draw(st.booleans()):
+        timers.append(clk.Timer(clk.TimerName.HPET, present=draw(st.booleans())))
+    offsets = [clk.ClockOffset.UTC, clk.ClockOffset.LOCALTIME] + (
+        [clk.ClockOffset.VARIABLE] if hvm else [])
+    offset = draw(st.sampled_from(offsets))
+    if offset is clk.ClockOffset.VARIABLE:
+        return ir.Clock(offset, adjustment=draw(st.integers(-10 ** 6, 10 ** 6)),
+                        basis=draw(st.sampled_from(list(clk.ClockBasis))), timers=tuple(timers))
+    return ir.Clock(offset, timers=tuple(timers))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

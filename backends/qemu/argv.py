@@ -13,6 +13,7 @@ from . import boot, guest_os, machine, memory
 from .devices import build_families, chardev, disk, input, interface
 from .devices import graphics as display
 from .context import QemuContext
+from .platform import clock, features
 from .opts import Option, render
 
 Builder = Callable[[Domain, QemuContext], List[Option]]
@@ -29,11 +30,13 @@ BUILDERS: List[Builder] = [
     machine.build_machine,
     machine.build_accel,
     machine.build_no_acpi,
+    features.build_cpu_features,     # only while no CPU builder writes -cpu (platform/cpu.py)
     memory.build_memory,          # -m, the main RAM's backend object, -overcommit
     machine.build_smp,
     memory.build_iothreads,
     memory.build_numa,            # after -smp: the cells name its vCPUs
-    machine.build_clock,
+    clock.build_clock,
+    clock.build_pm,
     guest_os.build_firmware,
     guest_os.build_smbios,
     guest_os.build_acpi_tables,
@@ -47,6 +50,7 @@ BUILDERS: List[Builder] = [
     lambda d, c: chardev.build_all(d.devices.serials + d.devices.parallels
                                    + d.devices.consoles, d, c),
     lambda d, c: input.build_all(d.devices.inputs, d, c),
+    features.build_features,
     build_families,          # the other device families, each by its own builder (devices/)
     guest_os.build_sga,
 ]

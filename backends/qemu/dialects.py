@@ -61,6 +61,13 @@ class Cap(enum.Enum):
     MACHINE_MEMORY_BACKEND = "machine-memory-backend"  # -machine memory-backend=pc.ram
     PREALLOC_THREADS = "prealloc-threads"  # memory-backend-*,prealloc-threads=N
     IOTHREAD_POOL = "iothread-pool"      # -object iothread,thread-pool-min=,thread-pool-max=
+    NO_HPET = "no-hpet"                  # -no-hpet
+    MACHINE_HPET = "machine-hpet"        # -machine …,hpet=off
+    MACHINE_VMPORT = "machine-vmport"    # -machine …,vmport=on|off
+    MACHINE_SMM = "machine-smm"          # -machine …,smm=on|off + -global mch.extended-tseg-mbytes
+    KVM_PIT_POLICY = "kvm-pit-policy"    # -global kvm-pit.lost_tick_policy=delay|discard
+    DISABLE_S3 = "disable-s3"            # -global PIIX4_PM|ICH9-LPC.disable_s3|disable_s4=0|1
+    VMCOREINFO = "vmcoreinfo"            # -device vmcoreinfo
 
 
 class Dialect(Node):
@@ -82,7 +89,8 @@ class UnknownDialect(ValueError):
 
 # (version, added, removed), oldest first. Each row changes the row before it.
 _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
-    ("0.9", frozenset({Cap.KQEMU, Cap.NO_ACPI, Cap.NET_VLAN, Cap.LOCALTIME, Cap.SDL}),
+    ("0.9", frozenset({Cap.KQEMU, Cap.NO_ACPI, Cap.NET_VLAN, Cap.LOCALTIME, Cap.SDL,
+                       Cap.NO_HPET}),
      frozenset()),
     ("0.12", frozenset({Cap.MEM_PATH, Cap.NODEFAULTS, Cap.VGA_OPTION, Cap.ENABLE_KVM, Cap.UUID, Cap.DRIVE, Cap.DEVICE, Cap.NETDEV,
                         Cap.TAP_DOWNSCRIPT, Cap.BOOT_ORDER, Cap.RTC, Cap.ONOFF_BOOLEANS}),
@@ -93,18 +101,20 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
      frozenset()),
     ("2.12", frozenset({Cap.RNG, Cap.BALLOON_STATS_POLLING, Cap.BALLOON_DEFLATE_ON_OOM,
                         Cap.MEMORY_BACKEND, Cap.MEM_HOTPLUG, Cap.MEMFD, Cap.NUMA_DIST,
-                        Cap.IOTHREAD}),
+                        Cap.IOTHREAD, Cap.MACHINE_VMPORT, Cap.MACHINE_SMM, Cap.KVM_PIT_POLICY,
+                        Cap.DISABLE_S3, Cap.VMCOREINFO}),
      frozenset()),
     ("3.0", frozenset(), frozenset({Cap.NET_VLAN})),
     ("3.1", frozenset({Cap.OVERCOMMIT}), frozenset({Cap.LOCALTIME})),
     ("5.0", frozenset({Cap.MACHINE_ACPI, Cap.RNG_BUILTIN, Cap.VIRTIO_TRANSITIONAL,
                        Cap.MACHINE_PFLASH, Cap.MACHINE_MEMORY_BACKEND, Cap.PREALLOC_THREADS}),
      frozenset()),
-    ("6.0", frozenset({Cap.ACTION, Cap.BALLOON_FREE_PAGE_REPORTING}), frozenset()),
+    ("6.0", frozenset({Cap.ACTION, Cap.BALLOON_FREE_PAGE_REPORTING, Cap.MACHINE_HPET}),
+     frozenset()),
     ("7.1", frozenset({Cap.IOTHREAD_POOL}), frozenset({Cap.SDL})),
     ("7.2", frozenset(), frozenset()),
     ("8.0", frozenset(), frozenset()),
-    ("9.0", frozenset(), frozenset({Cap.NO_ACPI})),
+    ("9.0", frozenset(), frozenset({Cap.NO_ACPI, Cap.NO_HPET})),
     ("10.0", frozenset(), frozenset()),
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 from ...compiler.diagnostics import Span
-from ...compiler.ir import ClockOffset, Domain, DomainType, OsType
+from ...compiler.ir import Domain, DomainType, OsType
 from ...compiler.rules.codes import (QEMU304, QEMU306, QEMU309, QEMU311, QEMU316, QEMU317,
                                      QEMU319)
 from .context import QemuContext
@@ -19,11 +19,6 @@ ACCEL: Dict[DomainType, Optional[str]] = {
     DomainType.QEMU: "tcg",
     DomainType.KQEMU: "tcg",
     DomainType.XEN: None,       # not a QEMU domain: QEMU309
-}
-
-CLOCK_BASE: Dict[ClockOffset, Optional[str]] = {
-    ClockOffset.UTC: None,              # QEMU's default
-    ClockOffset.LOCALTIME: "localtime",
 }
 
 # <type arch> → qemu-system-<suffix>. 32-bit x86 names all run on qemu-system-i386.
@@ -120,9 +115,14 @@ def build_machine(domain: Domain, ctx: QemuContext) -> List[Option]:
         _kqemu_fallback(domain, ctx)
     acpi_off = not domain.features.acpi and ctx.has(Cap.MACHINE_ACPI)
     from .guest_os import machine_props
+    from .platform.features import machine_properties
 
+    # The firmware's properties (secure boot's smm=on) win over <features>' own.
+    firmware = machine_props(domain, ctx)
+    taken = {key for key, _ in firmware}
     opts = Opts.of(machine or "pc", ("accel", accel), ("acpi", False if acpi_off else None),
-                   *machine_props(domain, ctx), *memory.machine_props(domain, ctx))
+                   *[p for p in machine_properties(domain, ctx) if p[0] not in taken],
+                   *firmware, *memory.machine_props(domain, ctx))
     # The machine name, the one value here the document spells, is <type machine=…>.
     return [Option("-machine", opts, _type_span(domain))]
 
@@ -139,18 +139,6 @@ def build_no_acpi(domain: Domain, ctx: QemuContext) -> List[Option]:
         return [Option("-no-acpi", None, domain.features.span)]
     ctx.unsupported(domain.features.span, "turning ACPI off (no <acpi/> in <features>)",
                     "add <acpi/> to <features>", rule=QEMU316)
-    return []
-
-
-def build_clock(domain: Domain, ctx: QemuContext) -> List[Option]:
-    base = CLOCK_BASE[domain.clock.offset]
-    if base is None:
-        return []
-    if ctx.has(Cap.RTC):
-        return [Option("-rtc", Opts.of(None, ("base", base)), domain.clock.span)]
-    if ctx.has(Cap.LOCALTIME):
-        return [Option("-localtime", None, domain.clock.span)]
-    ctx.unsupported(domain.clock.span, f"<clock offset='{base}'>", "use a newer dialect")
     return []
 
 

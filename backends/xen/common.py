@@ -75,20 +75,19 @@ def build_meta(b: Builder, config: Config) -> None:
 
 
 def build_features(b: Builder, config: Config) -> None:
-    f = b.domain.features
-    if b.hvm:
-        config.set("pae", int(f.pae))
-        config.set("acpi", int(f.acpi))
-        config.set("apic", int(f.apic))
-        return
-    for name in ("pae", "acpi", "apic"):
-        if getattr(f, name):
-            b.report(XEN418, f"<features><{name}/> applies to HVM guests only; ignored for "
-                     f"this paravirtualized guest", f.span)
+    """<features> and the timers Xen has keys for (platform.py)."""
+    from .platform.features import build_features as features, build_timers
+
+    features(b, config)
+    build_timers(b, config)
 
 
 def build_clock(b: Builder, config: Config) -> None:
-    config.set("localtime", tables.LOCALTIME[b.domain.clock.offset])
+    """localtime and rtc_timeoffset from <clock>, and <pm> (platform.py)."""
+    from .platform.features import build_clock as clock, build_pm
+
+    clock(b, config)
+    build_pm(b, config)
 
 
 def build_lifecycle(b: Builder, config: Config) -> None:

@@ -12,7 +12,7 @@ from typing import List, Optional, Tuple
 
 from ...compiler.diagnostics import Diagnostics
 from ...compiler.ir import (
-    Clock, ClockOffset, Devices, Domain, DomainType, Features, LifecycleAction,
+    Devices, Domain, DomainType, LifecycleAction,
 )
 from ...compiler.rules.codes import XEN427, XEN429
 from .devices.disk import read_disks
@@ -25,6 +25,7 @@ from .devices.hostdev import hostdevs
 from .devices.sound import sounds
 from .guest_os import read_emulator, read_os
 from .import_values import ConfigReader
+from .platform.features import read_clock, read_features
 from .settings import Settings
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
@@ -88,14 +89,12 @@ def config_to_domain(settings: Settings, source_format: str, file: str,
         r.report(XEN429, "the config has no name key", r.top, hint='add name = "guest"')
     os, bootloader, bootloader_args = read_os(r, xl)
     memory_kib, current_kib = _memory(r)
-    localtime = r.flag("localtime")
     domain = Domain(
         type=DomainType.XEN, name=name or "", memory_kib=memory_kib,
         current_memory_kib=current_kib, vcpus=r.integer("vcpus") or 1, uuid=_uuid(r),
         bootloader=bootloader, bootloader_args=bootloader_args, os=os,
-        features=Features(pae=bool(r.flag("pae")), acpi=bool(r.flag("acpi")),
-                          apic=bool(r.flag("apic")), span=r.top),
-        clock=Clock(ClockOffset.LOCALTIME if localtime else ClockOffset.UTC, span=r.top),
+        features=read_features(r, os.is_hvm),
+        clock=read_clock(r, os.is_hvm),
         on_poweroff=_action(r, "on_poweroff", LifecycleAction.DESTROY),
         on_reboot=_action(r, "on_reboot", LifecycleAction.RESTART),
         # xl's default on_crash is destroy (xl.cfg(5)); xend's is restart.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Dict, Optional
 
 from ...compiler.ir import (
-    BootDev, ClockOffset, DomainType, LifecycleAction, NetType, OsType,
+    BootDev, DomainType, LifecycleAction, NetType, OsType,
 )
 
 # Only domain type xen compiles; the others name the hypervisor a document was written for.
@@ -42,11 +42,6 @@ LIFECYCLE: Dict[LifecycleAction, str] = {
     LifecycleAction.RENAME_RESTART: "rename-restart",
 }
 
-LOCALTIME: Dict[ClockOffset, int] = {
-    ClockOffset.UTC: 0,
-    ClockOffset.LOCALTIME: 1,
-}
-
 # How each interface type reaches a vif: "bridge" (a named bridge), "routed" (a script,
 # no bridge), or None when Xen has no way to carry it.
 VIF_KINDS: Dict[NetType, Optional[str]] = {
@@ -64,6 +59,5 @@ ENUM_TABLES = (
     (OsType, BUILDERS),
     (BootDev, BOOT_LETTERS),
     (LifecycleAction, LIFECYCLE),
-    (ClockOffset, LOCALTIME),
     (NetType, VIF_KINDS),
 )

@@ -133,6 +133,7 @@ QEMU319 = Code("QEMU319", I)
 QEMU320 = Code("QEMU320", E)
 QEMU321 = Code("QEMU321", W)
 QEMU323 = Code("QEMU323", E)
+QEMU360 = Code("QEMU360", I)
 
 # XEN4xx: xen
 XEN401 = Code("XEN401", E)

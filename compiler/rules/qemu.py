@@ -161,6 +161,14 @@ RULES = [
          "<disk type='file'><driver name='qemu' type='cow'/>…</disk>",
          "Convert the image (qemu-img convert -O qcow2) and say type='qcow2', or use "
          "type='raw' for a plain image."),
+    Rule(codes.QEMU360, "rtc-start-computed-at-compile",
+         "The guest's RTC start date was computed when virtc compiled the domain.",
+         "QEMU's -rtc base= takes utc, localtime or a date. A <clock offset='variable'> "
+         "(a basis plus adjustment seconds) or offset='timezone' is a date computed from the "
+         "current time, as libvirt computes it when it starts the guest; virtc computes it "
+         "when it compiles, so the guest's clock is off by the time between the two.",
+         "<clock offset='variable' adjustment='3600' basis='utc'/>",
+         "Start the guest soon after compiling, or compile again just before starting it."),
     Rule(codes.QEMU321, "host-tuning-not-for-qemu",
          "Host-side tuning that plain QEMU has no option for is left out.",
          "<cputune>, <numatune>, <memtune>, <blkiotune>, <resource>, <seclabel> and the "
