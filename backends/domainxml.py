@@ -156,7 +156,7 @@ def format_domain(domain: Domain, diags: Diagnostics) -> Optional[str]:
     _element(w, write_clock(d.clock), "<clock>")
     w.text(1, "on_poweroff", d.on_poweroff.value)
     w.text(1, "on_reboot", d.on_reboot.value)
-    w.text(1, "on_crash", d.on_crash.value)
+    w.text(1, "on_crash", ("coredump-" if d.on_crash_dump else "") + d.on_crash.value)
     if d.pm is not None:
         _element(w, write_pm(d.pm), "<pm>")
     _devices(w, d)

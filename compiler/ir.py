@@ -242,6 +242,8 @@ class Domain(Node):
     on_poweroff: LifecycleAction = LifecycleAction.DESTROY
     on_reboot: LifecycleAction = LifecycleAction.RESTART
     on_crash: LifecycleAction = LifecycleAction.RESTART
+    # on_crash coredump-destroy / coredump-restart: dump the guest's memory, then on_crash.
+    on_crash_dump: bool = False
     pm: Optional[Pm] = None
     devices: Devices = Factory(Devices)
     # <maxMemory>, <memoryBacking>, <iothreads>/<iothreadids>: compiler/memory.py's nodes.

@@ -69,6 +69,7 @@ def lower_domain(doc: Document, diags: Diagnostics, *,
         on_poweroff=_action(r, root, "on_poweroff", ir.LifecycleAction.DESTROY),
         on_reboot=_action(r, root, "on_reboot", ir.LifecycleAction.RESTART),
         on_crash=_action(r, root, "on_crash", ir.LifecycleAction.RESTART),
+        on_crash_dump=_crash_dump(r, root),
         pm=lower_pm(r, r.peek(root, "pm")),
         devices=lower_devices(r, r.child(root, "devices"), dtype, os),
         span=r.span(root),
@@ -135,16 +136,28 @@ def _lower_uuid(r: Reader, el, diags: Diagnostics) -> Optional[str]:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
+# <on_crash> may dump the guest's memory first: coredump-destroy, coredump-restart.
+COREDUMP = "coredump-"
+
+
 def _action(r: Reader, root, tag: str, default: ir.LifecycleAction) -> ir.LifecycleAction:
     el = r.peek(root, tag)
     if el is None:
         return default
+    text = r.text(el).strip()
+    if tag == "on_crash" and text.startswith(COREDUMP):
+        text = text[len(COREDUMP):]
     try:
-        action = ir.LifecycleAction(r.text(el).strip())
+        action = ir.LifecycleAction(text)
     except ValueError:
-        return default                     # coredump-*: unread, so reported
+        return default                     # unread, so reported
     r.use(el)
     return action
+
+
+def _crash_dump(r: Reader, root) -> bool:
+    el = r.peek(root, "on_crash")
+    return el is not None and r.text(el).strip().startswith(COREDUMP)
 
 
 def _numa_memory_kib(root) -> int:

@@ -355,3 +355,25 @@ def test_xen_reports_what_it_has_no_key_for():
     assert sorted((d.code, d.span.line) for d in diags) == [
         ("XEN440", 11), ("XEN440", 13), ("XEN440", 14), ("XEN440", 16)]
 
+
+
+# ------------------------------------------------------------------ lifecycle
+
+COREDUMP = "  <on_crash>coredump-destroy</on_crash>"
+
+
+def test_a_crash_that_dumps_memory_goes_to_xen_and_back():
+    """libvirt's xenFormatEventActions writes coredump-destroy/coredump-restart as they are;
+    xl.cfg(5) and xend take them."""
+    for target in ("xen-xm", "xen-xl"):
+        text, diags = compile_(xen_doc(COREDUMP, hvm=False), target)
+        assert text is not None and 'on_crash = "coredump-destroy"' in text, [str(d) for d in diags]
+        back = import_config(text, "t.cfg", target, Diagnostics())
+        assert (back.on_crash.value, back.on_crash_dump) == ("destroy", True)
+        assert "<on_crash>coredump-destroy</on_crash>" in format_domain(back, Diagnostics())
+
+
+def test_qemu_cannot_dump_memory_on_a_crash_by_itself():
+    argv, diags = compile_(doc(COREDUMP))
+    assert [(d.code, d.span.line) for d in diags] == [("QEMU305", 8)]
+    assert argv is not None and values(argv, "-action") == ["panic=shutdown"]

@@ -188,6 +188,7 @@ def xen_domains(draw) -> ir.Domain:
             st.booleans()) else ())
         + serials,
     )
+    crash = draw(st.sampled_from(list(ir.LifecycleAction)))
     return ir.Domain(
         ir.DomainType.XEN, draw(RISKY_TEXT), memory,
         current_memory_kib=draw(st.none() | st.just(memory // 2)),
@@ -195,7 +196,10 @@ def xen_domains(draw) -> ir.Domain:
         features=draw(xen_features(hvm)),
         clock=draw(xen_clocks(hvm)),
         on_poweroff=draw(st.sampled_from(list(ir.LifecycleAction))),
-        on_crash=draw(st.sampled_from(list(ir.LifecycleAction))),
+        on_crash=crash,
+        # coredump-destroy and coredump-restart are the only dumping actions.
+        on_crash_dump=crash in (ir.LifecycleAction.DESTROY, ir.LifecycleAction.RESTART)
+        and draw(st.booleans()),
         devices=devices)
 
 
@@ -358,7 +362,7 @@ def test_xl_defaults_on_crash_to_destroy():
     ('name = "a"\nmemory = = 2\n', "XEN424", 2, 10),
     ('memory = 256\n', "XEN429", 1, 1),
     ('name = "a"\nmemory = "lots"\n', "XEN427", 2, 1),
-    ('name = "a"\non_crash = "coredump-destroy"\n', "XEN427", 2, 1),
+    ('name = "a"\non_crash = "reboot"\n', "XEN427", 2, 1),
     ('name = "a"\nbuilder = "hvm"\nboot = "cz"\n', "XEN427", 3, 1),
     ('name = "a"\ndisk = [ "file:/a,hda,x" ]\n', "XEN427", 2, 10),
     ('name = "é€"; memory = 256 * 2\n', "XEN425", 1, 23),     # columns count characters

@@ -123,6 +123,14 @@ def build_lifecycle(domain: Domain, ctx: QemuContext) -> List[Option]:
         ("on_reboot", domain.on_reboot, ON_REBOOT, domain.span_of("on_reboot")),
         ("on_crash", domain.on_crash, ON_CRASH, domain.span_of("on_crash")),
     )
+    if domain.on_crash_dump:
+        # libvirt dumps the guest's memory itself (QMP dump-guest-memory) when a panic event
+        # arrives; a QEMU command line has no such action.
+        ctx.diags.add(QEMU305, f"<on_crash>coredump-{domain.on_crash.value}</on_crash> cannot"
+                      " be expressed on the QEMU command line: QEMU has no action that dumps"
+                      " the guest's memory", domain.span_of("on_crash"),
+                      "a management layer watching QMP events must run dump-guest-memory, or"
+                      f" write <on_crash>{domain.on_crash.value}</on_crash>")
     for element, action, table, span in events:
         spelled = table[action]
         if spelled is None:

@@ -94,7 +94,8 @@ def build_lifecycle(b: Builder, config: Config) -> None:
     d = b.domain
     config.set("on_poweroff", tables.LIFECYCLE[d.on_poweroff])
     config.set("on_reboot", tables.LIFECYCLE[d.on_reboot])
-    config.set("on_crash", tables.LIFECYCLE[d.on_crash])
+    # xl.cfg(5) and xend take coredump-destroy / coredump-restart as libvirt writes them.
+    config.set("on_crash", ("coredump-" if d.on_crash_dump else "") + tables.LIFECYCLE[d.on_crash])
 
 
 def build_hvm_boot(b: Builder, config: Config) -> None:

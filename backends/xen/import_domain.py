@@ -48,6 +48,8 @@ def _action(r: ConfigReader, key: str, default: LifecycleAction) -> LifecycleAct
     value = r.string(key)
     if value is None:
         return default
+    if key == "on_crash" and value in ("coredump-destroy", "coredump-restart"):
+        value = value[len("coredump-"):]
     try:
         return LifecycleAction(value)
     except ValueError:
@@ -100,6 +102,8 @@ def config_to_domain(settings: Settings, source_format: str, file: str,
         # xl's default on_crash is destroy (xl.cfg(5)); xend's is restart.
         on_crash=_action(r, "on_crash",
                          LifecycleAction.DESTROY if xl else LifecycleAction.RESTART),
+        on_crash_dump=(r.settings["on_crash"].value if "on_crash" in r.settings else ""
+                       ) in ("coredump-destroy", "coredump-restart"),
         devices=_devices(r, os.is_hvm, xl),
         span=r.top,
     )

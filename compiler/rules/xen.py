@@ -223,7 +223,7 @@ RULES += [
         "A config value has the wrong type or a value domain XML can't express.",
         "Importing it anyway would change the guest (a wrong memory size, an unknown boot "
         "device or lifecycle action), so nothing is imported.",
-        "on_crash = \"coredump-destroy\"",
+        "on_crash = \"reboot\"",
         "Use a value from the domain XML vocabulary, or fix the type (numbers for sizes).",
     ),
     Rule(
