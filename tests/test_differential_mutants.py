@@ -332,11 +332,15 @@ def _typeless_egd(root):
 
 
 def _misnamed_sources(root):
-    """File and block disks whose <source> lacks the type's own attribute (SEM211)."""
+    """File and block disks whose <source> lacks the type's own attribute, and network
+    disks without a <source protocol name> (SEM211)."""
     own = {"file": "file", "block": "dev"}
     return [d for d in root.iterfind("devices/disk") if d.get("type") in own
             and d.find("source") is not None and d.find("source").get(own[d.get("type")])
-            is None]
+            is None] + [d for d in root.iterfind("devices/disk")
+                        if d.get("type") == "network" and (
+                            d.find("source") is None or d.find("source").get("protocol")
+                            is None or d.find("source").get("name") is None)]
 
 
 # Values libvirt added after 9.0, whose grammar virt-xml-validate runs here: virtc takes
