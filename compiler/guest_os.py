@@ -35,7 +35,7 @@ from .devices.xmlmap import Attr, Children, Text, lower, write, yes_no
 from .diagnostics import Diagnostics, Span
 from .node import Node
 from .reader import NotLowered, Reader
-from .rules.codes import SEM216
+from .rules.codes import SEM216, SEM280
 
 NOWHERE = ir.NOWHERE
 
@@ -315,6 +315,50 @@ def lower_sysinfo(r: Reader, root) -> Tuple[Sysinfo, ...]:
                        for cls in SYSINFO_BLOCKS if sub.tag == cls.TAG)
         out.append(Sysinfo(kind, blocks, r.span(el)))
     return tuple(out)
+
+
+# ------------------------------------------------------------------ <sysinfo> and <uuid>
+
+def sysinfo_uuid(domain: ir.Domain) -> Optional[SysinfoEntry]:
+    """The first <system><entry name='uuid'> of the domain's <sysinfo type='smbios'>."""
+    return next((e for info in domain.sysinfo for block in info.blocks
+                 if type(block) is SysinfoSystem for e in block.entries
+                 if e.name == "uuid" and e.value), None)
+
+
+def _normal_uuid(text: str) -> Optional[str]:
+    digits = text.strip().replace("-", "").lower()
+    if len(digits) != 32 or any(c not in "0123456789abcdef" for c in digits):
+        return None
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+def uuid_from_sysinfo(domain: ir.Domain) -> ir.Domain:
+    """Post-parse, as libvirt's sysinfo parser does: a domain without <uuid> takes the one
+    its <sysinfo><system> gives (so -uuid and the SMBIOS table agree)."""
+    entry = sysinfo_uuid(domain) if domain.uuid is None else None
+    value = _normal_uuid(entry.value) if entry is not None else None
+    if value is None:
+        return domain
+    from .node import replace
+
+    return replace(domain, uuid=value)
+
+
+def check(domain: ir.Domain, diags: Diagnostics) -> None:
+    """SEM280: libvirt refuses a <sysinfo> uuid that isn't one, or that differs from <uuid>."""
+    entry = sysinfo_uuid(domain)
+    if entry is None:
+        return
+    value = _normal_uuid(entry.value)
+    if value is None:
+        diags.add(SEM280, f"<sysinfo> uuid '{entry.value}' is not a UUID", entry.span,
+                  hint="write 32 hex digits, with or without dashes")
+    elif domain.uuid is not None and value != domain.uuid:
+        diags.add(SEM280, f"<sysinfo> uuid {value} differs from the domain's <uuid> "
+                  f"{domain.uuid}", entry.span,
+                  hint="the guest reads its UUID from SMBIOS: give both the same value, or "
+                       "leave out <uuid> (it is taken from <sysinfo>)")
 
 
 # ------------------------------------------------------------------ writing

@@ -566,3 +566,26 @@ def xl_os_domains(draw) -> ir.Domain:
 @given(domain=xl_os_domains())
 def test_generated_os_vocabulary_reaches_a_fixed_point_through_xl(domain):
     assert_fixed_point(domain, "xen-xl")
+
+
+def test_a_stateless_loader_has_no_variable_store():
+    argv = argv_of(domain_xml("    <type machine='q35'>hvm</type>\n    <loader readonly='yes' "
+                              "type='pflash' stateless='yes'>/usr/share/OVMF/OVMF_CODE_4M.fd"
+                              "</loader>"))
+    assert _machine_props(argv).get("pflash0") == "libvirt-pflash0-format"
+    assert "pflash1" not in _machine_props(argv) and len(values(argv, "-blockdev")) == 2
+
+
+def test_the_sysinfo_uuid_is_the_domains_as_libvirt_reads_it():
+    sysinfo = ("  <sysinfo type='smbios'><system><entry name='uuid'>{}</entry></system>"
+               "</sysinfo>\n")
+    body = "    <type>hvm</type>\n    <smbios mode='sysinfo'/>"
+    # Without <uuid>, the domain takes the one <sysinfo> gives: -uuid and SMBIOS agree.
+    argv = argv_of(domain_xml(body, before_os=sysinfo.format("C7A5FDB2CDAF9455926AD65C16DB1809")))
+    assert values(argv, "-uuid") == ["c7a5fdb2-cdaf-9455-926a-d65c16db1809"]
+    assert values(argv, "-smbios") == ["type=1,uuid=C7A5FDB2CDAF9455926AD65C16DB1809"]
+    for bad in ("not-a-uuid", "00000000-0000-4000-8000-000000000001"):
+        source = domain_xml(body, before_os=sysinfo.format(bad)).replace(
+            b"<name>g</name>", b"<name>g</name><uuid>c7a5fdb2-cdaf-9455-926a-d65c16db1809</uuid>")
+        result = load_bytes(source, "u.xml")
+        assert [d.code for d in result.diagnostics if d.severity.value == "error"] == ["SEM280"]

@@ -62,6 +62,9 @@ CASES = [
                       "<tpm model='tpm-crb'><backend type='emulator'/></tpm>"), 9),
     ("SEM227", domain("<tpm model='tpm-crb'>\n<backend type='emulator' version='1.2'/>\n</tpm>"), 9),
     ("SEM250", domain(extra="\n  <maxMemory slots='2' unit='KiB'>1024</maxMemory>"), 7),
+    ("SEM280", domain(extra="\n  <uuid>c7a5fdb2-cdaf-9455-926a-d65c16db1809</uuid>\n  <sysinfo "
+                      "type='smbios'><system>\n<entry name='uuid'>00000000-0000-4000-8000-"
+                      "000000000001</entry></system></sysinfo>"), 9),
     ("SEM251", domain(extra="\n  <iothreadids><iothread id='0'/></iothreadids>"), 7),
     ("SEM252", domain(extra="\n  <memoryBacking><hugepages><page size='2048'/>"
                             "<page size='4'/></hugepages></memoryBacking>"), 7),

@@ -35,7 +35,13 @@ def _memory(dom: Domain, diags: Diagnostics) -> None:
         memory.check(dom, diags)
 
 
-_RULE_SETS = (domain.check, _memory, _families)
+def _os(dom: Domain, diags: Diagnostics) -> None:
+    if dom.sysinfo:
+        from .. import guest_os
+        guest_os.check(dom, diags)
+
+
+_RULE_SETS = (domain.check, _memory, _os, _families)
 
 
 def check_domain(dom: Domain, diags: Diagnostics) -> None:

@@ -14,6 +14,10 @@ from ..node import replace
 
 def apply(domain: Domain) -> Domain:
     """`domain` with every default applied."""
+    if domain.sysinfo:
+        from ..guest_os import uuid_from_sysinfo     # <uuid> from <sysinfo> (guest_os.py)
+
+        domain = uuid_from_sysinfo(domain)
     if domain.os.firmware is not None or domain.os.loader is not None:
         from . import firmware           # <os>: firmware autoselection, NVRAM (firmware.py)
 

@@ -182,6 +182,7 @@ RUN603 = Code("RUN603", E)
 RUN604 = Code("RUN604", E)
 
 # <os>, firmware and <sysinfo> (compiler/guest_os.py; docs in rules/guest_os.py)
+SEM280 = Code("SEM280", E)
 QEMU350 = Code("QEMU350", E)
 QEMU351 = Code("QEMU351", E)
 QEMU352 = Code("QEMU352", E)

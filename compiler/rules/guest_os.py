@@ -2,6 +2,14 @@
 from . import Rule, codes
 
 RULES = [
+    Rule(codes.SEM280, "sysinfo-uuid-mismatch",
+         "The <sysinfo><system> uuid entry is not a UUID, or differs from <uuid>.",
+         "The guest reads its UUID from the SMBIOS table that <sysinfo> fills; libvirt refuses "
+         "a domain whose two UUIDs disagree (\"UUID mismatch between <uuid> and <sysinfo>\"), "
+         "or whose sysinfo uuid is malformed. Without <uuid>, the sysinfo one is the domain's.",
+         "<uuid>c7a5fdb2-cdaf-9455-926a-d65c16db1809</uuid> … <sysinfo type='smbios'><system>"
+         "<entry name='uuid'>00000000-0000-4000-8000-000000000001</entry></system></sysinfo>",
+         "Give both the same value, or drop <uuid> and keep the one in <sysinfo>."),
     Rule(codes.QEMU350, "smbios-host-mode",
          "<smbios mode='host'> asks for the host's SMBIOS tables in the guest.",
          "libvirtd reads the host's tables when it starts the guest and passes them as "
