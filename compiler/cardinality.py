@@ -170,6 +170,9 @@ def findings(root, index) -> List[tuple]:
                 _chardev(chardev, out)
         for disk in devices.iterfind("disk"):
             _disk_source(disk, out)
+        for nic in devices.iterfind("interface"):
+            if nic.get("type") in ("network", "bridge"):
+                _nic_source(nic, out)
         for fs in devices.iterfind("filesystem"):
             _source_by_type(fs, fs.get("type", "mount"), FILESYSTEM_SOURCE, out)
         for graphics in devices.iterfind("graphics"):
@@ -455,6 +458,22 @@ def _source_by_type(device, kind, table, out) -> None:
                             f"of <{device.tag} type='{kind}'>", f"remove it; a {kind} "
                             f"{device.tag}'s <source> takes "
                             + ", ".join(f"{a}=" for a in takes), name))
+
+
+# libvirt's grammar: a network or bridge interface's <source> takes the attributes of
+# interface-network-attributes and interface-bridge-attributes only. The 2007 format's own
+# <source> attributes (dev=, file=, …) are left to SEM221/SEM218, which say more.
+_NIC_SOURCE = ("network", "portgroup", "portid", "bridge", "macTableManager")
+_SEED_SOURCE = ("file", "dev", "address", "port", "path", "host", "service", "mode")
+
+
+def _nic_source(nic, out) -> None:
+    for source in nic.iterfind("source"):
+        for name, value in source.attrib.items():
+            if name not in _NIC_SOURCE and name not in _SEED_SOURCE and "{" not in name:
+                out.append((XSD102, source, f"unknown attribute {name}='{value}' on <source> of"
+                            f" <interface type='{nic.get('type')}'>", "remove it; its <source>"
+                            " takes " + ", ".join(f"{a}=" for a in _NIC_SOURCE), name))
 
 
 # The children each graphics type takes (libvirt's grammar: one group per type).

@@ -118,10 +118,15 @@ def test_the_repeat_is_reported_on_its_own_line():
     ("<cputune><vcpupin vcpu='65536' cpuset='1'/></cputune>", "XSD103"),  # libvirt's vcpuid
     ("<seclabel type='static' model='selinux' relabel='no'><label>l</label></seclabel>", None),
     ("<cputune><vcpupin vcpu='65535' cpuset='1'/></cputune>", None),
+    ("<devices><interface type='network'><source network='default' type='unix'/>"
+     "</interface></devices>", "XSD102"),
+    ("<devices><interface type='bridge'><source bridge='br0' macTableManager='libvirt'/>"
+     "</interface></devices>", None),
 ])
 def test_seclabel_types_and_vcpu_numbers_as_libvirts_grammar_says(libvirt_rng, tuning, code):
     """Found by the corpus mutants: libvirt's grammar gives each <seclabel> type its own
-    children and relabel= values, and numbers vCPUs with an unsignedShort."""
+    children and relabel= values, numbers vCPUs with an unsignedShort, and gives a network
+    or bridge interface's <source> its own attributes."""
     text = (f"<domain type='kvm'><name>t</name><memory>65536</memory>{tuning}"
             "<os><type>hvm</type></os></domain>").encode()
     codes = [d.code for d in load_bytes(text, "t.xml").diagnostics if d.severity.value == "error"]

@@ -375,3 +375,44 @@ def test_xen_reports_what_it_has_no_key_for(target):
     text, diags = xen(doc("<maxMemory slots='2' unit='GiB'>4</maxMemory>", DIMMS, dtype="xen",
                           os=XEN_HVM), target)
     assert text is None and "XEN440" in [d.code for d in diags]
+
+
+VIRTIO_MEM = """    <memory model='virtio-mem'>
+      <target><size unit='MiB'>1024</size><block unit='MiB'>2</block>
+        <requested unit='MiB'>512</requested></target>
+    </memory>"""
+
+
+@harness.needs_qemu
+def test_real_qemu_builds_virtio_mem_with_its_block_and_requested_size():
+    source = doc("<maxMemory slots='4' unit='GiB'>4</maxMemory>", VIRTIO_MEM,
+                 memory_el="<memory unit='MiB'>1280</memory>")
+    argv, diags = qemu(source)
+    assert values(argv, "-device") == [
+        "virtio-mem-pci,memdev=memvirtiomem0,id=virtiomem0,block-size=2048k,"
+        "requested-size=524288k"]
+    r = _run(argv, ("/machine/peripheral/virtiomem0", "requested-size"),
+             ("/machine/peripheral/virtiomem0", "block-size"), ("/objects/memvirtiomem0", "size"))
+    assert r.replies["query-memory-size-summary"]["base-memory"] == 256 * MiB
+    assert r.qom["/machine/peripheral/virtiomem0 requested-size"] == 512 * MiB
+    assert r.qom["/machine/peripheral/virtiomem0 block-size"] == 2 * MiB
+    assert r.qom["/objects/memvirtiomem0 size"] == 1024 * MiB
+
+
+def test_memtune_is_host_side_tuning_for_every_backend():
+    """<memtune> limits the host's cgroup; no QEMU option or Xen key carries it: a warning
+    with its code, and the guest compiles (QEMU321, XEN441)."""
+    body = "<memtune><hard_limit unit='GiB'>1</hard_limit></memtune>"
+    argv, diags = qemu(doc(body))
+    assert argv is not None and codes(diags) == [("QEMU321", 5)]
+    text, diags = xen(doc(body, dtype="xen", os=XEN_HVM), "xen-xl")
+    assert text is not None and codes(diags) == [("XEN441", 5)]
+
+
+@pytest.mark.parametrize("model", ["nvdimm", "virtio-pmem", "sgx-epc"])
+def test_memory_models_not_built_yet_are_reported(model):
+    devices = (f"<memory model='{model}'><source><path>/tmp/pmem</path></source>"
+               "<target><size unit='MiB'>128</size></target></memory>")
+    argv, diags = qemu(doc("<maxMemory slots='2' unit='GiB'>1</maxMemory>", devices,
+                           memory_el="<memory unit='MiB'>384</memory>"))
+    assert argv is None and codes(diags) == [("QEMU320", 9)]
