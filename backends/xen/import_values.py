@@ -6,10 +6,12 @@ value it can't read (XEN427) at the line of its key.
 """
 from __future__ import annotations
 
-from typing import Iterator, List, Optional, Set, Tuple
+import re
+from typing import Any, Iterator, List, Optional, Set, Tuple
 
 from ...compiler.diagnostics import Diagnostics, Severity, Span
 from ...compiler.rules.codes import Code, XEN426, XEN427
+from .parse_xl import XlNumber, strtol
 from .settings import Setting, Settings
 from ...compiler.node import Factory, Node
 
@@ -44,22 +46,26 @@ class ConfigReader(Node, mutable=True):
         s = self.get(key)
         if s is None:
             return None
-        if not isinstance(s.value, str):
+        value = _text(s.value)
+        if not isinstance(value, str):
             self.bad(s, "a string")
             return None
-        return s.value
+        return value
 
     def integer(self, key: str) -> Optional[int]:
         s = self.get(key)
         if s is None:
             return None
         value = s.value
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
+        if isinstance(value, str):
+            # libxlu reads a number key with strtol(base 0), so "-3600" and "0x10" are
+            # numbers (blanks before, none after); xend's Python int() takes " 1 ".
+            value = strtol(value) if self.source_format == "xen-xl" else (
+                int(value.strip()) if re.fullmatch(r"\s*[+-]?[0-9]+\s*", value) else None)
         if not isinstance(value, int):
             self.bad(s, "a number")
             return None
-        return value
+        return int(value)
 
     def flag(self, key: str) -> Optional[bool]:
         value = self.integer(key)
@@ -70,22 +76,29 @@ class ConfigReader(Node, mutable=True):
         s = self.get(key)
         if s is None:
             return
-        items: List = [s.value] if isinstance(s.value, str) else s.value
+        items: List = [s.value] if isinstance(_text(s.value), str) else s.value
         if not isinstance(items, list):
             self.bad(s, "a string or a list of strings")
             return
         for index, item in enumerate(items):
+            item = _text(item)
             if not isinstance(item, str):
                 self.report(XEN427, f"item {index + 1} of {key} is {item!r}: expected a "
                             "string", s.item_span(index))
                 continue
-            yield index, item, (s.span if isinstance(s.value, str) else s.item_span(index))
+            yield index, item, (s.span if isinstance(_text(s.value), str) else s.item_span(index))
 
     def leftovers(self) -> None:
         for key, s in self.settings.items():
             if key not in self.used:
                 self.report(XEN426, f"key {key} has no domain XML equivalent in virtc; "
                             "ignored", s.span, hint="check the imported domain does without it")
+
+
+def _text(value: Any) -> Any:
+    """An xl number atom read as a string is the text it was written as (libxlu keeps
+    every atom as text); any other value is itself."""
+    return value.text if isinstance(value, XlNumber) else value
 
 
 def entry_fields(entry: str) -> List[Tuple[str, Optional[str]]]:

@@ -6,7 +6,11 @@ xl.cfg is not Python (xl.cfg(5); tools/libxl/libxlu_cfg_l.l and libxlu_cfg_y.y):
   nest and span lines; `KEY = VALUE` or `KEY += LIST`, ended by a newline or `;`;
 - strings are "..." or '...' on one line, with the escapes \\" \\' \\\\ \\a \\b \\f \\n \\r
   \\t \\v (libxlu's \\x and octal escapes drop the character, so they are refused here);
-- numbers are decimal, octal with a leading 0, or hex with 0x;
+- a number is `[0-9][0-9a-fx]*`; libxlu keeps every atom as its text and converts it only
+  when a key is read as a number (strtol base 0: decimal, octal with a leading 0, hex with
+  0x). So a number keeps its text here too (XlNumber; `vncpasswd = 0123` is "0123"), and an
+  atom such as `1abc` or `09` is no syntax error: it is text that isn't a number, reported
+  only where a number is wanted. Negative numbers must be quoted ("-3600"): `-` is no token;
 - `#` starts a comment that runs to the end of the line.
 
 Every problem is reported with its line and column (XEN424); nothing is evaluated.
@@ -63,15 +67,37 @@ def _string(src: str, i: int, line: int, col: int) -> Tuple[str, int]:
                         hint="xl strings can't span lines; write \\n for a newline")
 
 
-def _number(text: str, line: int, col: int) -> int:
-    try:
-        if text.startswith("0x"):
-            return int(text[2:], 16)
-        if len(text) > 1 and text.startswith("0"):
-            return int(text[1:], 8)
-        return int(text, 10)
-    except ValueError:
-        raise XlSyntaxError(f"{text!r} is not a number", line, col)
+class XlNumber(int):
+    """An xl number atom: its value, and the text it was written as (what xl gives a key
+    that reads the atom as a string)."""
+
+    text: str
+
+    def __new__(cls, value: int, text: str) -> "XlNumber":
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+
+_STRTOL = re.compile(r"\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
+
+
+def strtol(text: str) -> Optional[int]:
+    """The number in `text` as C's strtol(text, &end, 0) reads it when nothing may follow
+    (libxlu's xlu_cfg_get_long): optional blanks and sign, then 0x hex, 0 octal or decimal.
+    None when it isn't one."""
+    m = _STRTOL.fullmatch(text)
+    if m is None:
+        return None
+    digits = m.group(2)
+    value = (int(digits[2:], 16) if digits[:2].lower() == "0x"
+             else int(digits, 8) if digits.startswith("0") else int(digits))
+    return -value if m.group(1) == "-" else value
+
+
+def _atom(text: str) -> Any:
+    value = strtol(text)
+    return text if value is None else XlNumber(value, text)
 
 
 def tokenize(src: str) -> List[Token]:
@@ -102,7 +128,7 @@ def tokenize(src: str) -> List[Token]:
             i = m.end()
         elif _NUMBER.match(src, i):
             m = _NUMBER.match(src, i)
-            tokens.append(Token("NUMBER", _number(m.group(), line, col), line, col))
+            tokens.append(Token("NUMBER", _atom(m.group()), line, col))
             i = m.end()
         else:
             python = " (this looks like Python: is it an xm config?)" if ch in "+-.():" else ""
