@@ -37,11 +37,23 @@ SEED_SOURCE_ATTRS = frozenset({"file", "dev", "bridge", "network", "address", "p
 SEED_DEVICES = frozenset({"disk", "interface", "serial", "parallel", "console"})
 
 
+# libvirt's per-driver namespaces, by the prefixes its docs use: <qemu:commandline> and
+# <xen:commandline> are different things, so a path keeps the prefix.
+NAMESPACE_PREFIXES = {"http://libvirt.org/schemas/domain/qemu/1.0": "qemu:",
+                      "http://libvirt.org/schemas/domain/xen/1.0": "xen:",
+                      "http://libvirt.org/schemas/domain/lxc/1.0": "lxc:",
+                      "http://libvirt.org/schemas/domain/bhyve/1.0": "bhyve:"}
+
+
 def path_of(el, attr: Optional[str]) -> str:
     names: List[str] = []
     node = el
     while node is not None and node.tag != "domain":
-        names.append(etree.QName(node).localname if isinstance(node.tag, str) else "?")
+        if isinstance(node.tag, str):
+            qname = etree.QName(node)
+            names.append(NAMESPACE_PREFIXES.get(qname.namespace, "") + qname.localname)
+        else:
+            names.append("?")
         node = node.getparent()
     path = "/".join(reversed(names)) or "domain"
     return f"{path}@{attr}" if attr else path

@@ -226,7 +226,7 @@ def test_xen_keeps_its_own_balloon_and_reports_the_rest():
     rng = xen_pv(pv + "\n<rng model='virtio'><backend model='random'/></rng>")
     diags = Diagnostics()
     assert compile_domain(load(rng), "xen-xl", diags) is None
-    assert [(d.code, d.span.line) for d in diags] == [("XEN440", 11)]
+    assert [(d.code, d.span.line) for d in diags] == [("XEN470", 11)]
 
 
 # ------------------------------------------------------------------ the XML writer

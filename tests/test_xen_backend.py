@@ -424,6 +424,7 @@ RULE_FIXTURES: Dict[str, Domain] = {
         inbound=Inbound(average=1000)))),)),
     # compiler/memory.py's: no memory hotplug area in xm or xl.
     "XEN480": replace(pv(), max_memory=MaxMemory(size_kib=1048576, slots=2, span=AT)),
+    "XEN470": replace(hvm(), uncompiled=(Uncompiled("devices/tpm", AT),)),
 }
 # Fixtures that need another target or Xen version than the default xm one.
 RULE_DIALECTS = {"XEN430": ("xen-xl", None), "XEN433": ("xen-xm", "3.0.2"),

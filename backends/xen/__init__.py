@@ -39,7 +39,10 @@ def compile_domain(domain: Domain, ctx: XenContext) -> Optional[str]:
             f"{target}; only type 'xen' describes a Xen guest", domain.span,
             hint="compile for the qemu target, or set <domain type='xen'>")
         return None
-    uncompiled.report(domain.uncompiled, ctx.diags, "Xen", XEN440, XEN441)
+    from .crossing import report_uncompiled
+
+    uncompiled.report(report_uncompiled(domain.uncompiled, ctx.diags, target), ctx.diags,
+                      "Xen", XEN440, XEN441)
     families_ok = True
     if domain.devices.families:
         from .devices import build_families

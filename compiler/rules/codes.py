@@ -174,6 +174,7 @@ XEN460 = Code("XEN460", E)
 XEN461 = Code("XEN461", E)
 XEN462 = Code("XEN462", W)
 XEN463 = Code("XEN463", W)
+XEN470 = Code("XEN470", E)
 
 # RUN6xx: `virtc run`, preparing the host
 RUN601 = Code("RUN601", E)

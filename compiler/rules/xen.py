@@ -338,4 +338,17 @@ RULES += [
         "Put client.USER's key in /etc/ceph/ceph.client.USER.keyring on every Xen host that "
         "runs the guest.",
     ),
+    Rule(
+        codes.XEN470, "qemu-only-on-xen",
+        "A device or setting only QEMU provides, in a domain compiled for Xen.",
+        "TPM emulators, virtio-rng, emulated watchdogs and panic notifiers, vsock, emulated "
+        "IOMMUs, virtio-9p/virtiofs shares, USB redirection, smartcards, ivshmem, USB hubs, "
+        "virtio-crypto, SEV launch security and the qemu: namespace describe QEMU devices "
+        "or QEMU's command line. No xm or xl key carries them, and libvirt's Xen drivers "
+        "write nothing for them, so the guest Xen starts would lack them. Unlike XEN440 "
+        "(not compiled yet), this won't change: Xen has no such thing.",
+        "<tpm model='tpm-tis'><backend type='emulator'/></tpm>  in a <domain type='xen'>",
+        "Remove the element (each message names what Xen offers instead, if anything), or "
+        "run the guest on QEMU/KVM.",
+    ),
 ]

@@ -21,6 +21,7 @@ from ....compiler.devices import family_name
 from ....compiler.diagnostics import Diagnostics
 from ....compiler.ir import Domain, Uncompiled
 from ....compiler.rules.codes import XEN440, XEN441
+from .. import crossing
 
 
 def build_families(domain: Domain, diags: Diagnostics, target: str) -> bool:
@@ -30,10 +31,12 @@ def build_families(domain: Domain, diags: Diagnostics, target: str) -> bool:
         try:
             module = importlib.import_module(f".{family_name(node)}", __name__)
         except ModuleNotFoundError:
+            ok = False
+            if crossing.report_family(node, diags, target):
+                continue
             diags.add(XEN440, f"<{node.TAG}> is valid libvirt XML, but {target} has no"
                       " setting for it; the guest would lack it", node.span,
                       hint=f"remove <{node.TAG}> for a Xen guest")
-            ok = False
             continue
         ok = info_honoured(node, diags) and ok
         build = getattr(module, "build", None)
