@@ -10,7 +10,9 @@ For every case and every expected config (xm.cfg, xl.cfg):
 - the imported XML validates with 0 errors in virtc and in libvirt's `virt-xml-validate`.
 
 The expectations are written from libvirt's tests (xmconfigdata, xlconfigdata) and docs,
-never from virtc's output; each case's SOURCE says which.
+never from virtc's output; each case's SOURCE says which. Generated domains
+(tests/xen_vocabulary.py, one strategy per construct) go through the same import and fixed
+point checks.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import tempfile
 from typing import List, Optional, Tuple
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from virtc.cli.report.text import format_one
 from virtc.cli.xen import import_text
@@ -30,6 +33,7 @@ from xen_case_files import (
     CASE_FILES, Case, cases, key_differences, pair_id, pairs, read_config,
 )
 from xen_facts import domain_facts, fact_differences
+from xen_vocabulary import xen_domains
 
 PAIRS = pairs()
 VALIDATOR = shutil.which("virt-xml-validate")
@@ -132,3 +136,19 @@ def test_imported_xml_validates_in_virtc_and_libvirt(pair):
                               text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr + "\n--- imported:\n" + xml
 
+
+
+# ------------------------------------------------- generated domains (tests/xen_vocabulary.py)
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), target=st.sampled_from(["xen-xm", "xen-xl"]))
+def test_generated_domains_import_to_the_same_facts_and_reach_a_fixed_point(data, target):
+    source, used = data.draw(xen_domains(target))
+    text1, diags = compile_case(source, "gen.xml", target, None)
+    assert text1 is not None, (used, diags, source)
+    xml1, diags = import_case(text1, "gen.cfg", target)
+    assert xml1 is not None, (used, diags, text1)
+    problems = fact_differences(_facts(source, "gen.xml"), _facts(xml1.encode(), "imp.xml"))
+    assert not problems, (used, problems, source, text1)
+    text2, diags = compile_case(xml1.encode(), "imp.xml", target, None)
+    assert text2 == text1, (used, text1, text2)

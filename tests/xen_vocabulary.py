@@ -1,0 +1,188 @@
+"""Hypothesis strategies for Xen domains, as domain XML: one entry per construct.
+
+`CONSTRUCTS` is the one place to add a construct when its Xen mapping lands: a name, where
+its XML goes (`domain` for a child of <domain>, `features`, `devices`), which guests take
+it (HVM, PV or both) and a strategy that draws its XML text. `xen_domains()` draws a guest
+type, then a fragment (or nothing) from every construct that applies, and assembles a
+document; tests/test_xen_cases.py checks that each one compiles for xm and xl, imports to
+the same facts and reaches a fixed point.
+
+A strategy draws only what virtc compiles for both xm and xl (else mark it `targets=`),
+and values the config can carry back (a MAC in lower case, a port ≥ 5900, …).
+"""
+from __future__ import annotations
+
+from typing import Callable, List, NamedTuple, Optional, Tuple
+from xml.sax.saxutils import quoteattr
+
+from hypothesis import strategies as st
+
+HVM, PV = "hvm", "pv"
+
+
+class Construct(NamedTuple):
+    name: str
+    place: str                       # "domain", "features" or "devices"
+    guests: Tuple[str, ...]          # HVM, PV
+    draw: Callable[[str], st.SearchStrategy]   # guest type → strategy of XML text
+    targets: Tuple[str, ...] = ("xen-xm", "xen-xl")
+
+
+def attr(name: str, value: Optional[object]) -> str:
+    return "" if value is None else f" {name}={quoteattr(str(value))}"
+
+
+PATHS = st.text(st.sampled_from("abcxyz019_-."), min_size=1, max_size=8).map(
+    lambda s: "/var/lib/xen/" + s)
+MACS = st.lists(st.integers(0, 255), min_size=3, max_size=3).map(
+    lambda b: "00:16:3e:" + ":".join(f"{x:02x}" for x in b))
+TEXT = st.text(st.characters(whitelist_categories=("L", "N"), whitelist_characters=" =/_-"),
+               min_size=1, max_size=12).map(str.strip).filter(bool)
+ESCAPE = lambda text: text.replace("&", "&amp;").replace("<", "&lt;")  # noqa: E731
+
+
+def _memory(guest: str):
+    # Whole MiB: xm and xl count memory in MiB (virtc rounds a KiB value up).
+    return st.tuples(st.integers(64, 4096), st.integers(0, 3)).map(
+        lambda m: f"<memory unit='KiB'>{m[0] * 1024}</memory>"
+                  + (f"<currentMemory unit='KiB'>{m[0] // (m[1] + 1) * 1024}</currentMemory>"
+                     if m[1] else ""))
+
+
+def _lifecycle(guest: str):
+    actions = st.sampled_from(["destroy", "restart", "preserve", "rename-restart"])
+    return st.tuples(actions, actions, actions).map(
+        lambda a: f"<on_poweroff>{a[0]}</on_poweroff><on_reboot>{a[1]}</on_reboot>"
+                  f"<on_crash>{a[2]}</on_crash>")
+
+
+def _clock(guest: str):
+    return st.sampled_from(["<clock offset='utc'/>", "<clock offset='localtime'/>"])
+
+
+def _feature_flags(guest: str):
+    return st.sets(st.sampled_from(["pae", "acpi", "apic"])).map(
+        lambda fs: "".join(f"<{f}/>" for f in sorted(fs)))
+
+
+def _disk(guest: str):
+    targets = ["hda", "hdb", "hdd"] if guest == HVM else ["xvda", "xvdb", "xvdc"]
+
+    @st.composite
+    def disk(draw):
+        kind = draw(st.sampled_from(["file", "block"]))
+        source = (f"<source file='{draw(PATHS)}'/>" if kind == "file"
+                  else f"<source dev='/dev/vg/{draw(st.sampled_from('abc'))}'/>")
+        driver = draw(st.sampled_from(["", "<driver name='tap' type='qcow2'/>"]
+                                      if kind == "file" else [""]))
+        readonly = draw(st.sampled_from(["", "<readonly/>"]))
+        return (f"<disk type='{kind}' device='disk'>{driver}{source}"
+                f"<target dev='{draw(st.sampled_from(targets))}'/>{readonly}</disk>")
+    return disk()
+
+
+def _cdrom(guest: str):
+    return st.one_of(st.just(""), PATHS.map(lambda p: f"<source file='{p}'/>")).map(
+        lambda source: f"<disk type='file' device='cdrom'>{source}<target dev='hdc'/>"
+                       "<readonly/></disk>")
+
+
+def _interface(guest: str):
+    @st.composite
+    def nic(draw):
+        bridged = draw(st.booleans())
+        parts = [f"<mac address='{draw(MACS)}'/>"]
+        if bridged:
+            parts.append(f"<source bridge='{draw(st.sampled_from(['xenbr0', 'br1']))}'/>")
+        if draw(st.booleans()):
+            parts.append("<ip address='192.0.2.7'/>")
+        if not bridged:
+            parts.append("<script path='vif-route'/>")
+        model = draw(st.sampled_from([None, "e1000", "netfront"]))
+        if model:
+            parts.append(f"<model type='{model}'/>")
+        kind = "bridge" if bridged else "ethernet"
+        return f"<interface type='{kind}'>{''.join(parts)}</interface>"
+    return nic()
+
+
+def _graphics(guest: str):
+    @st.composite
+    def vnc(draw):
+        port = draw(st.sampled_from([None, 5901, 5910]))
+        return ("<graphics type='vnc'" + attr("port", port if port else -1)
+                + attr("autoport", None if port else "yes")
+                + attr("listen", draw(st.sampled_from([None, "127.0.0.1", "0.0.0.0"])))
+                + attr("passwd", draw(st.none() | TEXT.filter(lambda t: "," not in t)))
+                + attr("keymap", draw(st.sampled_from([None, "en-us", "de"]))) + "/>")
+    return st.one_of(vnc(), st.just("<graphics type='sdl'/>"))
+
+
+def _usb_input(guest: str):
+    return st.sampled_from(["<input type='tablet' bus='usb'/>",
+                            "<input type='mouse' bus='usb'/>"])
+
+
+def _serial(guest: str):
+    return st.sampled_from([
+        "<serial type='pty'><target port='0'/></serial>",
+        "<serial type='file'><source path='/var/log/xen/s.log'/><target port='0'/></serial>",
+        "<serial type='tcp'><source mode='bind' host='127.0.0.1' service='4555'/>"
+        "<protocol type='telnet'/><target port='0'/></serial>",
+    ])
+
+
+CONSTRUCTS: List[Construct] = [
+    Construct("memory", "domain", (HVM, PV), _memory),
+    Construct("lifecycle", "domain", (HVM, PV), _lifecycle),
+    Construct("clock", "domain", (HVM, PV), _clock),
+    Construct("pae/acpi/apic", "features", (HVM,), _feature_flags),
+    Construct("disk", "devices", (HVM, PV), _disk),
+    Construct("cdrom", "devices", (HVM,), _cdrom),
+    Construct("interface", "devices", (HVM, PV), _interface),
+    Construct("graphics", "devices", (HVM, PV), _graphics),
+    Construct("usb input", "devices", (HVM,), _usb_input),
+    Construct("serial", "devices", (HVM,), _serial),
+]
+
+
+def _os(guest: str) -> str:
+    if guest == HVM:
+        return ("<os><type>hvm</type><loader>/usr/lib/xen/boot/hvmloader</loader>"
+                "<boot dev='hd'/></os>")
+    return "<os><type>linux</type><kernel>/boot/vmlinuz</kernel></os>"
+
+
+@st.composite
+def xen_domains(draw, target: str) -> Tuple[bytes, List[str]]:
+    """(document, names of the constructs it holds) for `target`."""
+    guest = draw(st.sampled_from([HVM, PV]))
+    places = {"domain": [], "features": [], "devices": []}
+    used = []
+    for c in CONSTRUCTS:
+        if guest not in c.guests or target not in c.targets:
+            continue
+        fragment = draw(st.one_of(st.just(""), c.draw(guest)))
+        if fragment:
+            places[c.place].append(fragment)
+            used.append(c.name)
+    if not any("<memory" in f for f in places["domain"]):
+        places["domain"].insert(0, "<memory unit='KiB'>262144</memory>")
+    devices = _unique_targets(places["devices"])
+    features = f"<features>{''.join(places['features'])}</features>" \
+        if places["features"] else ""
+    doc = ("<domain type='xen'><name>gen</name>" + "".join(places["domain"]) + _os(guest)
+           + features + "<devices>" + "".join(devices) + "</devices></domain>")
+    return doc.encode(), used
+
+
+def _unique_targets(devices: List[str]) -> List[str]:
+    """One disk per target name: a second disk on a target would be SEM2xx."""
+    seen, out = set(), []
+    for d in devices:
+        key = d.split("<target dev='", 1)[1].split("'", 1)[0] if "<disk" in d else None
+        if key is not None and key in seen:
+            continue
+        seen.add(key)
+        out.append(d)
+    return out
