@@ -64,8 +64,11 @@ def _disk_raw_format(d: Facts) -> Optional[Facts]:
 
 
 def _bridge_script(d: Facts) -> Optional[Facts]:
-    # xend and xl run vif-bridge for a bridged vif without script= (libvirt writes it too).
-    if _value(d.get("type")) == "bridge" and _get(d, "script", "path") in (None, "vif-bridge"):
+    # xend and xl run vif-bridge for a bridged vif without script= (libvirt writes it too),
+    # vif-openvswitch for an Open vSwitch port (libvirt's xenFormatNet).
+    default = ("vif-openvswitch" if _value(_get(d, "virtualport", "type")) == "openvswitch"
+               else "vif-bridge")
+    if _value(d.get("type")) == "bridge" and _get(d, "script", "path") in (None, default):
         d = dict(d, script=None)
     return d
 

@@ -34,8 +34,10 @@ def attr(name: str, value: Optional[object]) -> str:
 
 PATHS = st.text(st.sampled_from("abcxyz019_-."), min_size=1, max_size=8).map(
     lambda s: "/var/lib/xen/" + s)
-MACS = st.lists(st.integers(0, 255), min_size=3, max_size=3).map(
-    lambda b: "00:16:3e:" + ":".join(f"{x:02x}" for x in b))
+def macs(nic: int) -> st.SearchStrategy:
+    """MACs of the nic-th NIC construct: each its own, so no two NICs share one (SEM2xx)."""
+    return st.lists(st.integers(0, 255), min_size=2, max_size=2).map(
+        lambda b: f"00:16:3e:{nic:02x}:" + ":".join(f"{x:02x}" for x in b))
 TEXT = st.text(st.characters(whitelist_categories=("L", "N"), whitelist_characters=" =/_-"),
                min_size=1, max_size=12).map(str.strip).filter(bool)
 ESCAPE = lambda text: text.replace("&", "&amp;").replace("<", "&lt;")  # noqa: E731
@@ -91,7 +93,7 @@ def _interface(guest: str):
     @st.composite
     def nic(draw):
         bridged = draw(st.booleans())
-        parts = [f"<mac address='{draw(MACS)}'/>"]
+        parts = [f"<mac address='{draw(macs(0))}'/>"]
         if bridged:
             parts.append(f"<source bridge='{draw(st.sampled_from(['xenbr0', 'br1']))}'/>")
         if draw(st.booleans()):
@@ -132,6 +134,57 @@ def _serial(guest: str):
     ])
 
 
+def _xl_disk(guest: str):
+    """xl's key=value disk spec: qdisk formats and rbd volumes (xenFormatXLDisk)."""
+    targets = ["hdb", "hdd"] if guest == HVM else ["xvdb", "xvdc"]
+
+    @st.composite
+    def disk(draw):
+        target = f"<target dev='{draw(st.sampled_from(targets))}'/>"
+        if draw(st.booleans()):
+            fmt = draw(st.sampled_from(["raw", "qcow", "qcow2", "qed", "vhd"]))
+            return (f"<disk type='file' device='disk'><driver name='qemu' type='{fmt}'/>"
+                    f"<source file='{draw(PATHS)}'/>{target}</disk>")
+        hosts = draw(st.lists(st.tuples(st.sampled_from(["mon1", "mon2.example.org"]),
+                                        st.sampled_from([None, 6789, 6322])),
+                              min_size=1, max_size=3))
+        return ("<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+                "<source protocol='rbd' name='pool/image'>"
+                + "".join(f"<host name='{h}'{attr('port', p)}/>" for h, p in hosts)
+                + f"</source>{target}</disk>")
+    return disk()
+
+
+def _shared_disk(guest: str):
+    """xend's w! mode (libxlu refuses it: xm only)."""
+    target = "hdb" if guest == HVM else "xvdb"
+    return PATHS.map(lambda p: f"<disk type='file' device='disk'><source file='{p}'/>"
+                               f"<target dev='{target}'/><shareable/></disk>")
+
+
+def _nic_extras(guest: str):
+    """Several IPs, an outbound rate, an Open vSwitch VLAN (xenFormatNet)."""
+    @st.composite
+    def nic(draw):
+        ips = draw(st.lists(st.sampled_from(["10.0.0.1", "10.1.1.1", "2000::1"]),
+                            unique=True, max_size=3))
+        parts = [f"<mac address='{draw(macs(1))}'/>"]
+        vlan = draw(st.sampled_from([None, (42,), (42, 47)]))
+        if vlan:
+            parts.append("<source bridge='ovsbr0'/>")
+            trunk = " trunk='yes'" if len(vlan) > 1 else ""
+            parts.append(f"<vlan{trunk}>" + "".join(f"<tag id='{t}'/>" for t in vlan)
+                         + "</vlan><virtualport type='openvswitch'/>")
+        else:
+            parts.append("<source bridge='xenbr1'/>")
+        parts += [f"<ip address='{ip}'/>" for ip in ips]
+        rate = draw(st.sampled_from([None, 1024, 10240]))
+        if rate:
+            parts.append(f"<bandwidth><outbound average='{rate}'/></bandwidth>")
+        return f"<interface type='bridge'>{''.join(parts)}</interface>"
+    return nic()
+
+
 CONSTRUCTS: List[Construct] = [
     Construct("memory", "domain", (HVM, PV), _memory),
     Construct("lifecycle", "domain", (HVM, PV), _lifecycle),
@@ -139,7 +192,10 @@ CONSTRUCTS: List[Construct] = [
     Construct("pae/acpi/apic", "features", (HVM,), _feature_flags),
     Construct("disk", "devices", (HVM, PV), _disk),
     Construct("cdrom", "devices", (HVM,), _cdrom),
+    Construct("xl disk", "devices", (HVM, PV), _xl_disk, targets=("xen-xl",)),
+    Construct("shared disk", "devices", (HVM, PV), _shared_disk, targets=("xen-xm",)),
     Construct("interface", "devices", (HVM, PV), _interface),
+    Construct("interface extras", "devices", (HVM, PV), _nic_extras),
     Construct("graphics", "devices", (HVM, PV), _graphics),
     Construct("usb input", "devices", (HVM,), _usb_input),
     Construct("serial", "devices", (HVM,), _serial),
