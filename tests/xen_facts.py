@@ -73,6 +73,14 @@ def _bridge_script(d: Facts) -> Optional[Facts]:
     return d
 
 
+def _graphics_autoport(d: Facts) -> Optional[Facts]:
+    # libvirt's parser: a VNC display with a fixed port has autoport='no' unless it says
+    # otherwise (virDomainGraphicsDefParseXMLVNC); xm/xl write vncunused=0 for it.
+    if d.get("autoport") is None and isinstance(d.get("port"), int) and d["port"] > 0:
+        d = dict(d, autoport=False)
+    return d
+
+
 def _implicit_input(d: Facts) -> Optional[Facts]:
     # libvirt adds a PS/2 mouse and keyboard to HVM guests and a Xen one to PV guests
     # (xenParseXM... / virDomainDefAddImplicitDevices): no config key says them.
@@ -88,6 +96,7 @@ SPELLED_DEFAULTS: List[Tuple[str, Callable[[Facts], Optional[Facts]]]] = [
     ("Disk", _disk_raw_format),
     ("Disk", _disk_driver_from_prefix),
     ("Interface", _bridge_script),
+    ("Graphics", _graphics_autoport),
     ("Input", _implicit_input),
     ("Console", _implicit_console),
 ]
