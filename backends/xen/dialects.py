@@ -9,6 +9,10 @@ where "xendConfigVersion 1" is Xen 3.0.2):
 - IOEMU_DISK_PREFIX: xend <= 3.0.2 wants HVM disk targets written `ioemu:hda`.
 - VIF_TYPE_IOEMU: up to xend 3.0.4 (xendConfigVersion 3) libvirt marks emulated HVM nics
   `type=ioemu`; later versions drop it because it "breaks paravirt drivers on HVM".
+- PVFB_OLD_KEYS: below xend 3.0.4 (xendConfigVersion 3, libvirt's
+  XEND_CONFIG_MIN_VERS_PVFB_NEWCONF) libvirt writes a PV guest's framebuffer in the HVM
+  top-level keys (sdl, vnc, vncunused, vncdisplay, vnclisten, vncpasswd, keymap), not as a
+  `vfb = [ … ]` entry.
 - XL_TYPE_KEY: xl.cfg selects the guest type with `type="hvm"|"pv"` from Xen 4.10; before,
   with the now deprecated `builder="hvm"|"generic"`.
 """
@@ -20,6 +24,7 @@ from ...compiler.node import Node
 CDROM_KEY = "CDROM_KEY"
 IOEMU_DISK_PREFIX = "IOEMU_DISK_PREFIX"
 VIF_TYPE_IOEMU = "VIF_TYPE_IOEMU"
+PVFB_OLD_KEYS = "PVFB_OLD_KEYS"
 XL_TYPE_KEY = "XL_TYPE_KEY"
 
 
@@ -38,9 +43,10 @@ class XenDialect(Node):
 
 # (version, flags added, flags removed), oldest first.
 _XM_STEPS: Tuple[Tuple[str, FrozenSet[str], FrozenSet[str]], ...] = (
-    ("3.0.2", frozenset({CDROM_KEY, IOEMU_DISK_PREFIX, VIF_TYPE_IOEMU}), frozenset()),
+    ("3.0.2", frozenset({CDROM_KEY, IOEMU_DISK_PREFIX, VIF_TYPE_IOEMU, PVFB_OLD_KEYS}),
+     frozenset()),
     ("3.0.3", frozenset(), frozenset({CDROM_KEY, IOEMU_DISK_PREFIX})),
-    ("3.0.4", frozenset(), frozenset()),
+    ("3.0.4", frozenset(), frozenset({PVFB_OLD_KEYS})),
     ("3.1", frozenset(), frozenset({VIF_TYPE_IOEMU})),
 )
 _XL_STEPS: Tuple[Tuple[str, FrozenSet[str], FrozenSet[str]], ...] = (
@@ -57,8 +63,10 @@ _GONE: Dict[str, Tuple[str, str]] = {
                       "them); compile for --target xen-xl"),
 }
 
-# The output every earlier snapshot was made with: new-style xend (hdc:cdrom, type=ioemu).
-DEFAULT_VERSIONS: Dict[str, str] = {"xen-xm": "3.0.3", "xen-xl": "4.10"}
+# The output every earlier snapshot was made with: new-style xend (hdc:cdrom, type=ioemu,
+# vfb = [ … ] for a PV display). 3.0.4 is the oldest xend that writes all three so; it was
+# 3.0.3 until old PV framebuffer keys became a dialect, with the same flags then.
+DEFAULT_VERSIONS: Dict[str, str] = {"xen-xm": "3.0.4", "xen-xl": "4.10"}
 
 
 def _key(version: str) -> Tuple[int, ...]:

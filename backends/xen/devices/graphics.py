@@ -27,6 +27,7 @@ from ....compiler.devices.graphics import (Clipboard, Graphics, GraphicsType, Li
 from ....compiler.diagnostics import Span
 from ....compiler.rules.codes import XEN413, XEN414, XEN427, XEN428, XEN440
 from ..common import Builder, Config
+from ..dialects import PVFB_OLD_KEYS
 from ..import_values import ConfigReader, entry_fields
 
 VNC_BASE_PORT = 5900
@@ -194,7 +195,8 @@ def _build_graphics(b: Builder, config: Config, tool: str, vfb) -> None:
     first = first_graphics(b, tool)
     if first is None:
         return
-    if b.hvm:
+    # xend before 3.0.4 took a PV guest's framebuffer in the HVM keys (PVFB_OLD_KEYS).
+    if b.hvm or b.has(PVFB_OLD_KEYS):
         _hvm_display(b, first, config)
         return
     entry = vfb(b, first)
