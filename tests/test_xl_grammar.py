@@ -62,3 +62,13 @@ def test_list_items_may_be_number_atoms():
     settings = parse_xl('serial = [ 0, "pty" ]\n', "in.cfg", diags)
     assert settings["serial"].value == [0, "pty"]
     assert settings["serial"].value[0].text == "0"
+
+
+@pytest.mark.parametrize("source_format", ["xen-xm", "xen-xl"])
+def test_a_misspelt_key_is_a_warning_on_its_line_with_the_key_virtc_reads(source_format):
+    domain, diags = imported(PV + "vpcus = 2\nshadow_memory = 8\n", source_format)
+    assert domain is not None and domain.vcpus == 1
+    found = {(d.code, d.span.line): d.hint for d in diags}
+    assert set(found) == {("XEN426", 3), ("XEN426", 4)}
+    assert "did you mean vcpus?" in found[("XEN426", 3)]
+    assert "did you mean" not in found[("XEN426", 4)]   # a real xm key, no near spelling

@@ -6,6 +6,7 @@ value it can't read (XEN427) at the line of its key.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, Iterator, List, Optional, Set, Tuple
 
@@ -22,6 +23,7 @@ class ConfigReader(Node, mutable=True):
     diags: Diagnostics
     source_format: str
     used: Set[str] = Factory(set)
+    asked: Set[str] = Factory(set)     # every key the importer looked for: its vocabulary
     failed: bool = False
 
     @property
@@ -34,6 +36,7 @@ class ConfigReader(Node, mutable=True):
             self.failed = True
 
     def get(self, key: str) -> Optional[Setting]:
+        self.asked.add(key)
         setting = self.settings.get(key)
         if setting is not None:
             self.used.add(key)
@@ -89,10 +92,14 @@ class ConfigReader(Node, mutable=True):
             yield index, item, (s.span if isinstance(_text(s.value), str) else s.item_span(index))
 
     def leftovers(self) -> None:
+        known = sorted(self.asked - set(self.settings))
         for key, s in self.settings.items():
             if key not in self.used:
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+                hint = (f"if it is a misspelling: did you mean {close[0]}?" if close
+                        else "check the imported domain does without it")
                 self.report(XEN426, f"key {key} has no domain XML equivalent in virtc; "
-                            "ignored", s.span, hint="check the imported domain does without it")
+                            "ignored", s.span, hint=hint)
 
 
 def _text(value: Any) -> Any:
