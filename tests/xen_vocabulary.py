@@ -2,7 +2,8 @@
 
 `CONSTRUCTS` is the one place to add a construct when its Xen mapping lands: a name, where
 its XML goes (`domain` for a child of <domain>, `features`, `devices`), which guests take
-it (HVM, PV or both) and a strategy that draws its XML text. `xen_domains()` draws a guest
+it (HVM, PV or both), the targets that carry it, a group when only one of several may be
+drawn (one display), and a strategy that draws its XML text. `xen_domains()` draws a guest
 type, then a fragment (or nothing) from every construct that applies, and assembles a
 document; tests/test_xen_cases.py checks that each one compiles for xm and xl, imports to
 the same facts and reaches a fixed point.
@@ -26,6 +27,7 @@ class Construct(NamedTuple):
     guests: Tuple[str, ...]          # HVM, PV
     draw: Callable[[str], st.SearchStrategy]   # guest type → strategy of XML text
     targets: Tuple[str, ...] = ("xen-xm", "xen-xl")
+    group: Optional[str] = None      # at most one construct of a group (one display)
 
 
 def attr(name: str, value: Optional[object]) -> str:
@@ -185,6 +187,51 @@ def _nic_extras(guest: str):
     return nic()
 
 
+def _spice(guest: str):
+    """xl's spice keys (xenFormatXLSpice): a fixed port, a password or none, the agent."""
+    @st.composite
+    def spice(draw):
+        port = draw(st.sampled_from([5901, 5930]))
+        passwd = draw(st.sampled_from([None, "sekrit"]))
+        mouse = draw(st.sampled_from(["", "<mouse mode='client'/>", "<mouse mode='server'/>"]))
+        listen = draw(st.sampled_from(["0.0.0.0", "127.0.0.1"]))
+        return (f"<graphics type='spice' port='{port}' autoport='no' listen='{listen}'"
+                f"{attr('passwd', passwd)}><listen type='address' address='{listen}'/>"
+                f"{mouse}</graphics>")
+    return spice()
+
+
+def _sound(guest: str):
+    return st.lists(st.sampled_from(["sb16", "es1370", "ac97"]), min_size=1, max_size=2,
+                    unique=True).map(
+        lambda models: "".join(f"<sound model='{m}'/>" for m in models))
+
+
+def _pci_hostdev(guest: str):
+    @st.composite
+    def hostdev(draw):
+        bus, slot = draw(st.integers(1, 8)), draw(st.integers(0, 31))
+        filtering = draw(st.sampled_from(["", " writeFiltering='no'"]))
+        return (f"<hostdev mode='subsystem' type='pci' managed='no'><source{filtering}>"
+                f"<address domain='0x0000' bus='{bus:#04x}' slot='{slot:#04x}' "
+                "function='0x0'/></source></hostdev>")
+    return hostdev()
+
+
+def _usb_hostdev(guest: str):
+    return st.tuples(st.integers(1, 9), st.integers(1, 30)).map(
+        lambda a: "<hostdev mode='subsystem' type='usb' managed='no'><source>"
+                  f"<address bus='{a[0]}' device='{a[1]}'/></source></hostdev>")
+
+
+def _channel(guest: str):
+    return st.sampled_from([
+        "<channel type='pty'><target type='xen' name='org.qemu.guest_agent.0'/></channel>",
+        "<channel type='unix'><source mode='bind' path='/run/xen/ga.sock'/>"
+        "<target type='xen' name='org.qemu.guest_agent.0'/></channel>",
+    ])
+
+
 CONSTRUCTS: List[Construct] = [
     Construct("memory", "domain", (HVM, PV), _memory),
     Construct("lifecycle", "domain", (HVM, PV), _lifecycle),
@@ -196,7 +243,12 @@ CONSTRUCTS: List[Construct] = [
     Construct("shared disk", "devices", (HVM, PV), _shared_disk, targets=("xen-xm",)),
     Construct("interface", "devices", (HVM, PV), _interface),
     Construct("interface extras", "devices", (HVM, PV), _nic_extras),
-    Construct("graphics", "devices", (HVM, PV), _graphics),
+    Construct("graphics", "devices", (HVM, PV), _graphics, group="display"),
+    Construct("spice", "devices", (HVM,), _spice, targets=("xen-xl",), group="display"),
+    Construct("sound", "devices", (HVM,), _sound),
+    Construct("pci hostdev", "devices", (HVM, PV), _pci_hostdev),
+    Construct("usb hostdev", "devices", (HVM, PV), _usb_hostdev, targets=("xen-xl",)),
+    Construct("channel", "devices", (HVM, PV), _channel, targets=("xen-xl",)),
     Construct("usb input", "devices", (HVM,), _usb_input),
     Construct("serial", "devices", (HVM,), _serial),
 ]
@@ -214,14 +266,15 @@ def xen_domains(draw, target: str) -> Tuple[bytes, List[str]]:
     """(document, names of the constructs it holds) for `target`."""
     guest = draw(st.sampled_from([HVM, PV]))
     places = {"domain": [], "features": [], "devices": []}
-    used = []
+    used, groups = [], set()
     for c in CONSTRUCTS:
-        if guest not in c.guests or target not in c.targets:
+        if guest not in c.guests or target not in c.targets or c.group in groups:
             continue
         fragment = draw(st.one_of(st.just(""), c.draw(guest)))
         if fragment:
             places[c.place].append(fragment)
             used.append(c.name)
+            groups.add(c.group)
     if not any("<memory" in f for f in places["domain"]):
         places["domain"].insert(0, "<memory unit='KiB'>262144</memory>")
     devices = _unique_targets(places["devices"])
