@@ -137,9 +137,13 @@ def domain_facts(domain: Any) -> Facts:
         # No config key says the architecture or the machine: libvirt's import takes them
         # from the host's capabilities (arch x86_64, machine xenpv for PV, xenfv for HVM).
         machine = {"hvm": "xenfv"}.get(_value(os.get("type")), "xenpv")
-        facts["os"] = dict(os, arch=None,
-                           machine=None if os.get("machine") in (None, machine)
-                           else os.get("machine"))
+        os = dict(os, arch=None,
+                  machine=None if os.get("machine") in (None, machine) else os.get("machine"))
+        # An HVM guest that names no boot device boots from its disk (libvirt adds
+        # <boot dev='hd'/>; xm and xl write boot = "c").
+        if _value(os.get("type")) == "hvm" and not os.get("boot"):
+            os["boot"] = ({"_node": "Boot", "dev": "hd"},)
+        facts["os"] = os
     return facts
 
 

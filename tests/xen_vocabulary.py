@@ -1,7 +1,8 @@
 """Hypothesis strategies for Xen domains, as domain XML: one entry per construct.
 
 `CONSTRUCTS` is the one place to add a construct when its Xen mapping lands: a name, where
-its XML goes (`domain` for a child of <domain>, `features`, `devices`), which guests take
+its XML goes (`domain` for a child of <domain>, `os` for the guest's <os> and its boot
+loader, `features`, `devices`), which guests take
 it (HVM, PV or both), the targets that carry it, a group when only one of several may be
 drawn (one display), and a strategy that draws its XML text. `xen_domains()` draws a guest
 type, then a fragment (or nothing) from every construct that applies, and assembles a
@@ -23,7 +24,7 @@ HVM, PV = "hvm", "pv"
 
 class Construct(NamedTuple):
     name: str
-    place: str                       # "domain", "features" or "devices"
+    place: str                       # "domain", "os", "features" or "devices"
     guests: Tuple[str, ...]          # HVM, PV
     draw: Callable[[str], st.SearchStrategy]   # guest type → strategy of XML text
     targets: Tuple[str, ...] = ("xen-xm", "xen-xl")
@@ -232,7 +233,50 @@ def _channel(guest: str):
     ])
 
 
+def _hvm_os(guest: str):
+    """HVM firmware and boot: hvmloader with boot devices; on xl, OVMF, direct kernel
+    boot and an ACPI SLIC table (libvirt's xenFormatXLOS)."""
+    boots = st.lists(st.sampled_from(["hd", "cdrom", "network", "fd"]), min_size=1,
+                     max_size=3, unique=True).map(
+        lambda devs: "".join(f"<boot dev='{d}'/>" for d in devs if d != "fd"))
+    return boots.map(lambda b: "<os><type>hvm</type>"
+                               f"<loader>/usr/lib/xen/boot/hvmloader</loader>{b}</os>")
+
+
+def _xl_hvm_os(guest: str):
+    return st.sampled_from([
+        "<os><type>hvm</type><loader readonly='yes' type='pflash'>"
+        "/usr/lib/xen/boot/ovmf.bin</loader><boot dev='cdrom'/></os>",
+        "<os><type>hvm</type><kernel>/tmp/vmlinuz</kernel><initrd>/tmp/initrd</initrd>"
+        "<cmdline>ignore_loglvl</cmdline><boot dev='hd'/></os>",
+        "<os><type>hvm</type><acpi><table type='slic'>/sys/firmware/acpi/tables/SLIC"
+        "</table></acpi><boot dev='cdrom'/></os>",
+    ])
+
+
+def _pv_os(guest: str):
+    """A PV guest's kernel (with initrd, root, extra) or its bootloader."""
+    @st.composite
+    def pv(draw):
+        if draw(st.booleans()):
+            args = draw(st.sampled_from([None, "-q", "--entry=xvda1:/boot/vmlinuz"]))
+            return ("<bootloader>/usr/bin/pygrub</bootloader>"
+                    + (f"<bootloader_args>{args}</bootloader_args>" if args else "")
+                    + "<os><type>linux</type></os>")
+        parts = ["<type>linux</type><kernel>/boot/vmlinuz</kernel>"]
+        if draw(st.booleans()):
+            parts.append("<initrd>/boot/initrd.img</initrd>")
+        cmdline = draw(st.sampled_from([None, "console=hvc0", "root=/dev/xvda1 ro"]))
+        if cmdline:
+            parts.append(f"<cmdline>{cmdline}</cmdline>")
+        return "<os>" + "".join(parts) + "</os>"
+    return pv()
+
+
 CONSTRUCTS: List[Construct] = [
+    Construct("hvm os", "os", (HVM,), _hvm_os, group="os"),
+    Construct("xl hvm os", "os", (HVM,), _xl_hvm_os, targets=("xen-xl",), group="os"),
+    Construct("pv os", "os", (PV,), _pv_os, group="os"),
     Construct("memory", "domain", (HVM, PV), _memory),
     Construct("lifecycle", "domain", (HVM, PV), _lifecycle),
     Construct("clock", "domain", (HVM, PV), _clock),
@@ -265,7 +309,7 @@ def _os(guest: str) -> str:
 def xen_domains(draw, target: str) -> Tuple[bytes, List[str]]:
     """(document, names of the constructs it holds) for `target`."""
     guest = draw(st.sampled_from([HVM, PV]))
-    places = {"domain": [], "features": [], "devices": []}
+    places = {"domain": [], "os": [], "features": [], "devices": []}
     used, groups = [], set()
     for c in CONSTRUCTS:
         if guest not in c.guests or target not in c.targets or c.group in groups:
@@ -280,7 +324,8 @@ def xen_domains(draw, target: str) -> Tuple[bytes, List[str]]:
     devices = _unique_targets(places["devices"])
     features = f"<features>{''.join(places['features'])}</features>" \
         if places["features"] else ""
-    doc = ("<domain type='xen'><name>gen</name>" + "".join(places["domain"]) + _os(guest)
+    os = "".join(places["os"]) or _os(guest)
+    doc = ("<domain type='xen'><name>gen</name>" + "".join(places["domain"]) + os
            + features + "<devices>" + "".join(devices) + "</devices></domain>")
     return doc.encode(), used
 
