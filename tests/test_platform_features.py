@@ -377,3 +377,19 @@ def test_qemu_cannot_dump_memory_on_a_crash_by_itself():
     argv, diags = compile_(doc(COREDUMP))
     assert [(d.code, d.span.line) for d in diags] == [("QEMU305", 8)]
     assert argv is not None and values(argv, "-action") == ["panic=shutdown"]
+
+
+def test_an_hvm_config_without_pae_acpi_apic_keeps_them_on():
+    """xl.cfg(5) and libvirt's xenParseHypervisorFeatures default pae, acpi and apic to 1
+    for HVM guests: importing a config that leaves them out must not turn them off."""
+    config = 'name = "w"\ntype = "hvm"\nmemory = 512\n'
+    back = import_config(config, "w.cfg", "xen-xl", Diagnostics())
+    assert (back.features.pae, back.features.acpi, back.features.apic) == (True, True, True)
+    text = compile_domain(back, "xen-xl", Diagnostics())
+    assert {k: _xl(text)[k] for k in ("pae", "acpi", "apic")} == {"pae": 1, "acpi": 1, "apic": 1}
+    pv = import_config('name = "p"\nkernel = "/k"\n', "p.cfg", "xen-xl", Diagnostics())
+    assert (pv.features.pae, pv.features.acpi, pv.features.apic) == (False, False, False)
+
+
+def _xl(text: str) -> dict:
+    return {k: s.value for k, s in parse_xl(text, "t.cfg", Diagnostics()).items()}

@@ -169,8 +169,11 @@ def build_pm(b: Builder, config: Config) -> None:
 
 def read_features(r: ConfigReader, hvm: bool) -> Features:
     values: dict = {}
-    values.update(pae=bool(r.flag("pae")), acpi=bool(r.flag("acpi")),
-                  apic=bool(r.flag("apic")))
+    # Absent from an HVM config, each is on: xend's, xl's (xl.cfg(5)) and libvirt's default
+    # (xenParseHypervisorFeatures reads them with a default of 1).
+    for key in ("pae", "acpi", "apic"):
+        value = r.flag(key)
+        values[key] = bool(value) if value is not None else hvm
     if hvm:
         hap = r.flag("hap")
         if hap is False:
