@@ -170,6 +170,8 @@ def findings(root, index) -> List[tuple]:
                 _chardev(chardev, out)
         for disk in devices.iterfind("disk"):
             _disk_source(disk, out)
+        for mem in devices.iterfind("memory"):
+            _memory_target(mem, out)
         for nic in devices.iterfind("interface"):
             if nic.get("type") in ("network", "bridge"):
                 _nic_source(nic, out)
@@ -458,6 +460,18 @@ def _source_by_type(device, kind, table, out) -> None:
                             f"of <{device.tag} type='{kind}'>", f"remove it; a {kind} "
                             f"{device.tag}'s <source> takes "
                             + ", ".join(f"{a}=" for a in takes), name))
+
+
+def _memory_target(mem, out) -> None:
+    """libvirt's grammar (memorydev, memorydev-target): a memory device has a <target>, and
+    the target its <size>."""
+    target = mem.find("target")
+    if target is None:
+        out.append((XSD105, mem, "<memory> device is missing required child element <target>",
+                    "add <target><size unit='MiB'>…</size></target>"))
+    elif target.find("size") is None:
+        out.append((XSD105, target, "<target> of a <memory> device is missing required child"
+                    " element <size>", "add <size unit='MiB'>…</size> inside <target>"))
 
 
 # libvirt's grammar: a network or bridge interface's <source> takes the attributes of

@@ -122,6 +122,9 @@ def test_the_repeat_is_reported_on_its_own_line():
      "</interface></devices>", "XSD102"),
     ("<devices><interface type='bridge'><source bridge='br0' macTableManager='libvirt'/>"
      "</interface></devices>", None),
+    ("<devices><memory model='dimm'><target><node>0</node></target></memory></devices>",
+     "XSD105"),
+    ("<devices><memory model='dimm'/></devices>", "XSD105"),
 ])
 def test_seclabel_types_and_vcpu_numbers_as_libvirts_grammar_says(libvirt_rng, tuning, code):
     """Found by the corpus mutants: libvirt's grammar gives each <seclabel> type its own
