@@ -23,7 +23,7 @@ from typing import List, Optional, Tuple
 from ...compiler.guest_os import (LoaderType, SmbiosMode, loader_type, SysinfoBaseBoard, SysinfoBios,
                                   SysinfoChassis, SysinfoOemStrings, SysinfoSystem)
 from ...compiler.ir import Domain, nearest
-from ...compiler.rules.codes import QEMU350, QEMU351, QEMU352
+from ...compiler.rules.codes import QEMU350, QEMU351, QEMU352, QEMU353
 from .context import QemuContext
 from .dialects import Cap
 from .opts import Option, Opts, Raw, Scalar
@@ -103,6 +103,13 @@ def build_firmware(domain: Domain, ctx: QemuContext) -> List[Option]:
     if kind is LoaderType.ROM:
         out.append(Option("-bios", Raw(loader.path), loader.span))
     elif kind is LoaderType.PFLASH:
+        if loader.secure and not _secure_boot_possible(domain):
+            ctx.diags.add(QEMU353, f"<loader secure='yes'> on machine {os_.machine or 'pc'}"
+                          f" ({os_.arch or 'x86_64'}): QEMU's secure flash and SMM work with"
+                          " x86_64 q35 machines only", loader.span,
+                          "use <type arch='x86_64' machine='q35'>, or a loader without"
+                          " secure='yes'")
+            return out
         if loader.secure:
             if not ctx.has(Cap.MACHINE_OPT):
                 ctx.unsupported(loader.span, "a secure-boot flash (SMM)",
@@ -127,6 +134,12 @@ def _pflash_drives(domain: Domain, ctx: QemuContext) -> List[Option]:
                                             ("format", "raw"), ("unit", 1)),
                           os_.nvram.span, (("file", os_.nvram.span),)))
     return out
+
+
+def _secure_boot_possible(domain: Domain) -> bool:
+    """libvirt's rule (qemu_validate.c): secure boot needs a q35 machine and x86_64."""
+    machine, arch = domain.os.machine or "pc", domain.os.arch or "x86_64"
+    return arch == "x86_64" and (machine == "q35" or machine.startswith("pc-q35"))
 
 
 def build_smbios(domain: Domain, ctx: QemuContext) -> List[Option]:

@@ -35,6 +35,14 @@ RULES = [
          "Install the firmware (Debian: apt-get install ovmf, or qemu-efi-aarch64), relax "
          "the <feature> list, or name the image: <loader readonly='yes' "
          "type='pflash'>PATH</loader>."),
+    Rule(codes.QEMU353, "secure-boot-not-q35",
+         "<loader secure='yes'> on a machine other than an x86_64 q35.",
+         "The secure flash only answers writes from System Management Mode, and QEMU's SMM "
+         "support for OVMF needs the q35 chipset; libvirt refuses the domain (\"Secure boot "
+         "is supported with q35 machine types only\"), and an i440fx guest would not boot.",
+         "<type arch='x86_64' machine='pc'>hvm</type><loader secure='yes' readonly='yes' "
+         "type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>",
+         "Use machine='q35', or a loader without secure='yes' (OVMF_CODE_4M.fd)."),
     Rule(codes.XEN450, "xm-pvh",
          "A Xen PVH guest (<type>xenpvh</type>) compiled for xm.",
          "xend only builds paravirtualized (linux) and HVM guests; PVH is xl's "
