@@ -820,6 +820,8 @@ IR_ENUMS: dict[str, str] = {
     "memory.MemorySource": "memory-backing-source-type",
     "memory.MemoryAccess": "memory-backing-access-mode",
     "memory.AllocationMode": "memory-backing-allocation-mode",
+    "devices.watchdog.WatchdogModel": "watchdog-model",
+    "devices.watchdog.WatchdogAction": "watchdog-action",
 }
 
 # IR enums that model no value list, with the reason.
