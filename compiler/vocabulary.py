@@ -822,6 +822,7 @@ IR_ENUMS: dict[str, str] = {
     "memory.AllocationMode": "memory-backing-allocation-mode",
     "devices.watchdog.WatchdogModel": "watchdog-model",
     "devices.watchdog.WatchdogAction": "watchdog-action",
+    "devices.panic.PanicModel": "panic-model",
 }
 
 # IR enums that model no value list, with the reason.

@@ -50,6 +50,7 @@ class Cap(enum.Enum):
     BALLOON_STATS_POLLING = "balloon-stats-polling"  # virtio-balloon guest-stats-polling-interval=
     BALLOON_DEFLATE_ON_OOM = "balloon-deflate-on-oom"  # virtio-balloon deflate-on-oom=on
     BALLOON_FREE_PAGE_REPORTING = "balloon-free-page-reporting"  # free-page-reporting=on
+    PVPANIC_PCI = "pvpanic-pci"          # -device pvpanic-pci
     MACHINE_PFLASH = "machine-pflash"    # -blockdev + -machine pflash0=,pflash1= (vs -drive if=pflash)
     MEM_PATH = "mem-path"                # -mem-path DIR, -mem-prealloc (guest RAM in a file)
     MEMORY_BACKEND = "memory-backend"    # -object memory-backend-ram|file + -numa node,memdev=
@@ -109,8 +110,8 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
     ("5.0", frozenset({Cap.MACHINE_ACPI, Cap.RNG_BUILTIN, Cap.VIRTIO_TRANSITIONAL,
                        Cap.MACHINE_PFLASH, Cap.MACHINE_MEMORY_BACKEND, Cap.PREALLOC_THREADS}),
      frozenset()),
-    ("6.0", frozenset({Cap.ACTION, Cap.BALLOON_FREE_PAGE_REPORTING, Cap.MACHINE_HPET}),
-     frozenset()),
+    ("6.0", frozenset({Cap.ACTION, Cap.PVPANIC_PCI, Cap.BALLOON_FREE_PAGE_REPORTING,
+                       Cap.MACHINE_HPET}), frozenset()),
     ("7.1", frozenset({Cap.IOTHREAD_POOL}), frozenset({Cap.SDL})),
     ("7.2", frozenset(), frozenset()),
     ("8.0", frozenset(), frozenset()),
