@@ -239,9 +239,15 @@ def _remove(elements):
             el.getparent().remove(el)
 
 
+# The <source> attributes libvirt's grammar gives the two types virtc checks (SEM201;
+# dev= is the 2007 page's bridge spelling, SEM218).
+_NIC_SOURCE = {"network": {"network", "portgroup", "portid"}, "bridge": {"bridge", "dev"}}
+
+
 def _odd_interfaces(root):
     return [i for i in root.iterfind("devices/interface")
-            if i.get("type") not in ("network", "bridge")]
+            if i.get("type") not in _NIC_SOURCE
+            or any(set(src.attrib) - _NIC_SOURCE[i.get("type")] for src in i.iterfind("source"))]
 
 
 CHARDEVS = ("serial", "console", "parallel", "channel")
