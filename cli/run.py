@@ -262,7 +262,8 @@ class Runner:
         return None
 
     def _start(self, step: Helper) -> Optional[str]:
-        log_path = os.path.join(self.run_dir, f"{step.program}-{len(self.helpers)}.log")
+        log_path = os.path.join(self.run_dir,
+                                f"{os.path.basename(step.program)}-{len(self.helpers)}.log")
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(step.argv, stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT, start_new_session=True)

@@ -823,6 +823,11 @@ IR_ENUMS: dict[str, str] = {
     "devices.watchdog.WatchdogModel": "watchdog-model",
     "devices.watchdog.WatchdogAction": "watchdog-action",
     "devices.panic.PanicModel": "panic-model",
+    "devices.filesystem.FsType": "filesystem-type",
+    "devices.filesystem.FsAccessMode": "filesystem-access-mode",
+    "devices.filesystem.FsModel": "filesystem-model",
+    "devices.filesystem.FsMultidevs": "filesystem-multidevs",
+    "devices.filesystem.FsDriverType": "filesystem-driver-type",
 }
 
 # IR enums that model no value list, with the reason.
