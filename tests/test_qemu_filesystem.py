@@ -117,14 +117,14 @@ def test_virtiofs_needs_shared_memory():
     fs = "<filesystem><driver type='virtiofs'/><source dir='/srv'/><target dir='t'/></filesystem>"
     assert virtc.validate(domain_with(fs, backing="")) == []
     result = virtc.compile(domain_with(fs, backing=""), qemu_version="7.2")
-    assert not result.ok and [d.code for d in result.errors] == ["QEMU362"]
+    assert not result.ok and [d.code for d in result.errors] == ["QEMU382"]
 
 
 def test_compile_notes_that_virtiofs_needs_virtiofsd():
     fs = ("<filesystem><driver type='virtiofs' queue='1024'/><source dir='/srv'/>"
           "<target dir='t'/></filesystem>")
     options, codes = fs_options(domain_with(fs))
-    assert codes == ["QEMU363"]
+    assert codes == ["QEMU383"]
     assert options == [
         ("-chardev", {"backend": "socket", "id": "chr-vu-fs0", "path": "/run/virtc/t/fs0-fs.sock"}),
         ("-device", {"driver": "vhost-user-fs-pci", "id": "fs0", "chardev": "chr-vu-fs0",

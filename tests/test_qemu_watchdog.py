@@ -88,7 +88,7 @@ def test_actions_are_spelled_as_libvirt_spells_them(action, qemu):
     assert result.argv is not None
     assert watchdog_facts(result.argv, False) == [
         ("device", {"driver": "ib700", "id": "watchdog0"}), ("action", qemu)]
-    assert [d.code for d in result.diagnostics] == (["QEMU361"] if action == "dump" else [])
+    assert [d.code for d in result.diagnostics] == (["QEMU381"] if action == "dump" else [])
 
 
 def test_itco_arms_q35s_timer():
@@ -99,8 +99,8 @@ def test_itco_arms_q35s_timer():
 
 
 @pytest.mark.parametrize("devices, machine, code", [
-    ("<watchdog model='itco'/>", "pc", "QEMU360"),        # libvirt: only q35 has it
-    ("<watchdog model='i6300esb' action='pause'/><watchdog model='ib700'/>", "q35", "QEMU360"),
+    ("<watchdog model='itco'/>", "pc", "QEMU380"),        # libvirt: only q35 has it
+    ("<watchdog model='i6300esb' action='pause'/><watchdog model='ib700'/>", "q35", "QEMU380"),
     ("<watchdog model='diag288'/>", "q35", "QEMU320"),    # s390's
 ])
 def test_what_qemu_cannot_give_the_guest_is_a_compile_error(devices, machine, code):

@@ -188,15 +188,15 @@ class Filesystem(Node):
 NODE = Filesystem
 
 # Reported by backends/qemu/devices/filesystem.py; documented in rules() below.
-QEMU362 = Code("QEMU362", Severity.ERROR)
-QEMU363 = Code("QEMU363", Severity.INFO)
+QEMU382 = Code("QEMU382", Severity.ERROR)
+QEMU383 = Code("QEMU383", Severity.INFO)
 
 
 def rules():
     from ..rules import Rule
 
     return (
-        Rule(QEMU362, "virtiofs-needs-shared-memory",
+        Rule(QEMU382, "virtiofs-needs-shared-memory",
              "A virtiofs <filesystem> in a guest whose memory is not shared with other "
              "processes: no <memoryBacking><access mode='shared'/>, and not every NUMA cell "
              "has memAccess='shared'.",
@@ -206,7 +206,7 @@ def rules():
              "<filesystem type='mount'><driver type='virtiofs'/>…</filesystem> without "
              "<memoryBacking>",
              "add <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"),
-        Rule(QEMU363, "virtiofs-needs-virtiofsd",
+        Rule(QEMU383, "virtiofs-needs-virtiofsd",
              "The argv of a guest with a virtiofs <filesystem> connects to a virtiofsd socket "
              "that something must start first.",
              "libvirt starts one virtiofsd per share; plain QEMU fails at start (\"Failed to "

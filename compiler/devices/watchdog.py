@@ -57,15 +57,15 @@ class Watchdog(Node):
 NODE = Watchdog
 
 # Reported by backends/qemu/devices/watchdog.py; documented in rules() below.
-QEMU360 = Code("QEMU360", Severity.ERROR)
-QEMU361 = Code("QEMU361", Severity.WARNING)
+QEMU380 = Code("QEMU380", Severity.ERROR)
+QEMU381 = Code("QEMU381", Severity.WARNING)
 
 
 def rules():
     from ..rules import Rule
 
     return (
-        Rule(QEMU360, "watchdog-not-expressible",
+        Rule(QEMU380, "watchdog-not-expressible",
              "A <watchdog> QEMU can't give this guest: an itco watchdog on a machine other "
              "than q35 (the timer is part of q35's ICH9 chipset), or several watchdogs with "
              "different actions.",
@@ -74,7 +74,7 @@ def rules():
              "<os><type machine='pc'>hvm</type></os> … <watchdog model='itco'/>",
              "use model='i6300esb' (PCI) or 'ib700' (ISA) on pc; give every <watchdog> the "
              "same action"),
-        Rule(QEMU361, "watchdog-dump-pauses",
+        Rule(QEMU381, "watchdog-dump-pauses",
              "<watchdog action='dump'> under plain QEMU: the guest is paused when the "
              "watchdog fires, and nothing dumps its memory.",
              "QEMU has no dump action. libvirt asks QEMU to pause, dumps the guest's memory "

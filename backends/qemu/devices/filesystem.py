@@ -11,14 +11,14 @@ virtiofsd + vhost-user-fs-pci) (compiler/devices/filesystem.py).
 
 The ids and socket names are libvirt's (qemuBuildFilesystemCommandLine): fsdev-<alias>,
 chr-vu-<alias>, <alias>-fs.sock in the runtime directory, where `virtc run` starts virtiofsd
-(backends/qemu/host.py); a plain compile says so (QEMU363). virtiofsd maps the guest's RAM,
-so the guest's memory must be shared (QEMU362, as libvirt refuses it).
+(backends/qemu/host.py); a plain compile says so (QEMU383). virtiofsd maps the guest's RAM,
+so the guest's memory must be shared (QEMU382, as libvirt refuses it).
 """
 from __future__ import annotations
 
 from typing import Dict, List, Optional
 
-from ....compiler.devices.filesystem import (QEMU362, QEMU363, Filesystem, FsAccessMode,
+from ....compiler.devices.filesystem import (QEMU382, QEMU383, Filesystem, FsAccessMode,
                                              FsDriverType, FsModel, FsMultidevs, FsType)
 from ....compiler.ir import Domain
 from ....compiler.rules.codes import QEMU320
@@ -98,7 +98,7 @@ def _ninep(node: Filesystem, dev_id: str, suffix: str, where) -> List[Option]:
 def _virtiofs(node: Filesystem, dev_id: str, suffix: str, where, domain: Domain,
               ctx: QemuContext) -> List[Option]:
     if not _memory_is_shared(domain):
-        ctx.diags.add(QEMU362, "virtiofs maps the guest's memory into virtiofsd, but this "
+        ctx.diags.add(QEMU382, "virtiofs maps the guest's memory into virtiofsd, but this "
                       "guest's memory is not shared", node.driver.span,
                       hint="add <memoryBacking><source type='memfd'/><access mode='shared'/>"
                       "</memoryBacking>")
@@ -109,9 +109,9 @@ def _virtiofs(node: Filesystem, dev_id: str, suffix: str, where, domain: Domain,
     else:
         sock = virtiofs_socket(runtime_dir(domain, ctx.runtime_dir), dev_id)
         if ctx.runtime_dir is None:
-            ctx.diags.add(QEMU363, f"this argv expects a virtiofsd listening on {sock}",
+            ctx.diags.add(QEMU383, f"this argv expects a virtiofsd listening on {sock}",
                           node.driver.span, hint="`virtc run` starts virtiofsd for it; see "
-                          "`virtc rule QEMU363` to start one yourself")
+                          "`virtc rule QEMU383` to start one yourself")
     chardev = f"chr-vu-{dev_id}"
     queue = node.driver.queue
     return [Option("-chardev", Opts.of("socket", ("id", chardev), ("path", sock)), source.span),

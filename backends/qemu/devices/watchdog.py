@@ -10,7 +10,7 @@
 As libvirt's qemuBuildWatchdogCommandLine: ib700 is an ISA device (no address), i6300esb a
 PCI one; q35's iTCO timer is always there, and libvirt lets it fire by clearing the LPC
 bridge's "no reboot" strap. QEMU has no dump action: libvirt asks for pause and dumps the
-guest itself when the event comes (QEMU361). libvirt 9.0 still writes -watchdog-action;
+guest itself when the event comes (QEMU381). libvirt 9.0 still writes -watchdog-action;
 virtc writes -action watchdog= where QEMU has it (the same setting: QEMU's
 select_watchdog_action and -action watchdog= both set the one watchdog action).
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Dict, List
 
-from ....compiler.devices.watchdog import (QEMU360, QEMU361, Watchdog, WatchdogAction,
+from ....compiler.devices.watchdog import (QEMU380, QEMU381, Watchdog, WatchdogAction,
                                            WatchdogModel)
 from ....compiler.ir import Domain
 from ....compiler.rules.codes import QEMU320
@@ -46,7 +46,7 @@ def build(node: Watchdog, domain: Domain, ctx: QemuContext) -> List[Option]:
                       hint="use model='i6300esb', 'ib700' or (q35) 'itco'")
         return []
     if node.model is WatchdogModel.ITCO and not is_q35(domain):
-        ctx.diags.add(QEMU360, f"<watchdog model='itco'> is q35's built-in timer; machine "
+        ctx.diags.add(QEMU380, f"<watchdog model='itco'> is q35's built-in timer; machine "
                       f"'{domain.os.machine}' has none", node.span,
                       hint="use model='i6300esb' or 'ib700', or a q35 machine")
         return []
@@ -56,7 +56,7 @@ def build(node: Watchdog, domain: Domain, ctx: QemuContext) -> List[Option]:
     watchdogs = [n for n in domain.devices.families if isinstance(n, Watchdog)]
     if watchdogs[0] is not node:
         if node.action is not watchdogs[0].action:
-            ctx.diags.add(QEMU360, f"<watchdog action='{node.action.value}'> differs from the"
+            ctx.diags.add(QEMU380, f"<watchdog action='{node.action.value}'> differs from the"
                           f" first watchdog's action='{watchdogs[0].action.value}'; QEMU has"
                           " one watchdog action for the whole machine", node.span,
                           hint=f"give every <watchdog> action='{watchdogs[0].action.value}'")
@@ -79,9 +79,9 @@ def _device(node: Watchdog, domain: Domain, ctx: QemuContext):
 
 def _action(node: Watchdog, ctx: QemuContext) -> List[Option]:
     if node.action is WatchdogAction.DUMP:
-        ctx.diags.add(QEMU361, "<watchdog action='dump'>: QEMU pauses the guest when the "
+        ctx.diags.add(QEMU381, "<watchdog action='dump'>: QEMU pauses the guest when the "
                       "watchdog fires, and without libvirtd nothing dumps its memory",
-                      node.span, hint="see `virtc rule QEMU361`")
+                      node.span, hint="see `virtc rule QEMU381`")
     action = ACTION[node.action]         # written even for reset, QEMU's default, as libvirt does
     if ctx.has(Cap.ACTION):
         return [Option("-action", Raw(f"watchdog={action}"), node.span)]
