@@ -101,12 +101,27 @@ class CharProtocolSpec(Node):
     span: Span = NOWHERE
 
 
+class CharTargetModel(Node):
+    """<model name>: the device model behind a serial target (isa-serial, pci-serial, …)."""
+
+    TAG: ClassVar[str] = "model"
+    XML: ClassVar[tuple] = (Attr("name", "name"),)
+    name: Optional[str] = None
+    span: Span = NOWHERE
+
+
 class CharTarget(Node):
-    """<target port>: the guest's port number (post-parse numbers ports not written)."""
+    """<target type port>: what the guest sees (a serial's isa-serial, pci-serial or
+    usb-serial; a console's serial, virtio or xen) and its port number (post-parse numbers
+    ports not written). `type` and `model` stay as written: which of libvirt's values a
+    backend builds is that backend's decision."""
 
     TAG: ClassVar[str] = "target"
-    XML: ClassVar[tuple] = (Attr("port", "port", int),)
+    XML: ClassVar[tuple] = (Attr("type", "type"), Attr("port", "port", int),
+                            Child("model", CharTargetModel))
+    type: Optional[str] = None
     port: Optional[int] = None
+    model: Optional[CharTargetModel] = None
     span: Span = NOWHERE
 
 
@@ -195,6 +210,15 @@ class CharDevice(Node):
     def target_port(self) -> Optional[int]:
         return self.target.port if self.target is not None else None
 
+    @property
+    def target_type(self) -> Optional[str]:
+        return self.target.type if self.target is not None else None
+
+    @property
+    def target_model(self) -> Optional[str]:
+        target = self.target
+        return target.model.name if target is not None and target.model is not None else None
+
 
 class Serial(CharDevice, Node):
     """One <serial>."""
@@ -240,7 +264,7 @@ def make(kind: CharKind, type: CharType, *, path: Optional[str] = None,
         sources.append(CharSource(written, path, host, service, span))
     spec = (CharProtocolSpec(protocol, span)
             if type is CharType.TCP and protocol is not CharProtocol.RAW else None)
-    target = CharTarget(target_port, span) if target_port is not None else None
+    target = CharTarget(port=target_port, span=span) if target_port is not None else None
     return CLASSES[kind](type, sources=tuple(sources), protocol=spec, target=target, span=span)
 
 
@@ -271,13 +295,16 @@ def postparse(node: CharDevice, index: int, domain: Domain) -> CharDevice:
 
     - <target port>, when not written: the device's position among the elements of its
       kind (the first <serial> is port 0, the next port 1; libvirt's
-      virDomainChrDefAssignTarget).
+      virDomainChrDefAssignTarget);
+    - alias: `serial<N>`, `parallel<N>`, `console<N>` (libvirt's qemuAssignDeviceAliases).
     """
     target = node.target
     if target is None or target.port is None:
         span = target.span if target is not None else NOWHERE
-        return replace(node, target=CharTarget(index, span))
-    return node
+        target = (replace(target, port=index) if target is not None
+                  else CharTarget(port=index, span=span))
+    return replace(node, target=target,
+                   info=replace(node.info, alias=node.info.alias or f"{node.TAG}{index}"))
 
 
 _NEEDS_PATH = (CharType.FILE, CharType.PIPE, CharType.DEV, CharType.UNIX)

@@ -12,11 +12,11 @@ from typing import Dict, List, Optional, Tuple, assert_never
 
 from ....compiler.devices.chardev import CharDevice, CharKind, CharMode, CharProtocol, CharType
 from ....compiler.ir import Domain
-from ....compiler.rules.codes import QEMU302, QEMU306, QEMU307
+from ....compiler.rules.codes import QEMU302, QEMU306, QEMU307, QEMU320
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Raw
-from . import not_compiled
+from . import device_id, not_compiled, placement
 
 CHARDEV_BACKEND: Dict[CharType, str] = {
     CharType.PTY: "pty", CharType.NULL: "null", CharType.FILE: "file",
@@ -32,18 +32,32 @@ KIND_SWITCH: Dict[CharKind, str] = {
 }
 
 
+# A serial's <target type> (or its <model name>) → the -device that libvirt gives it.
+SERIAL_MODELS = {"isa-serial": "isa-serial", "pci-serial": "pci-serial"}
+
+
 def build_all(nodes, domain: Domain, ctx: QemuContext) -> List[Option]:
     """Serials, then parallels, then the console: charserialN counts the serials."""
     devices = domain.devices
     for node in nodes:
-        not_compiled(node, ctx)
+        # A serial written with its target type or model is built as libvirt builds it
+        # (-device isa-serial…): its alias and PCI address are honoured there.
+        honoured = ("alias", "address") if _as_device(node) or (
+            node.kind is CharKind.CONSOLE and node.target_type == "virtio") else ()
+        not_compiled(node, ctx, honoured=honoured)
     out: List[Option] = []
     for index, dev in enumerate(devices.serials):
-        out.extend(build_char(dev, f"charserial{index}", ctx))
+        if _as_device(dev):
+            out.extend(build_serial_device(dev, f"charserial{index}", domain, ctx))
+        else:
+            out.extend(build_char(dev, f"charserial{index}", ctx))
     for index, dev in enumerate(devices.parallels):
         out.extend(build_char(dev, f"charparallel{index}", ctx))
     for index, console in enumerate(devices.consoles):
         _runtime_path(console, ctx)
+        if console.target_type not in (None, "serial"):
+            out.extend(build_virtio_console(console, index, ctx))
+            continue
         # libvirt's QEMU console is the guest's first serial port: when a <serial> exists
         # the console is that same port, otherwise it becomes one.
         if devices.serials or index > 0:
@@ -51,6 +65,64 @@ def build_all(nodes, domain: Domain, ctx: QemuContext) -> List[Option]:
             continue
         out.extend(build_char(console, "charconsole0", ctx))
     return out
+
+
+def _as_device(dev: CharDevice) -> bool:
+    """Today's documents name a serial's target type and model (virt-install and dumpxml
+    always do); libvirt gives those a -chardev and a -device. A 2007-style <serial> with
+    neither keeps the -serial form it always had (the same isa-serial port in the guest)."""
+    return dev.kind is CharKind.SERIAL and (dev.target_type is not None
+                                            or dev.target_model is not None)
+
+
+def build_serial_device(dev: CharDevice, char_id: str, domain: Domain,
+                        ctx: QemuContext) -> List[Option]:
+    """-chardev … -device isa-serial|pci-serial,chardev=…,id=serialN, as libvirt writes it."""
+    kind = dev.target_model or dev.target_type or "isa-serial"
+    model = SERIAL_MODELS.get(kind)
+    if model is None:
+        ctx.diags.add(QEMU320, f"a serial port with <target type='{dev.target_type}'> "
+                      f"(model {kind}) is valid libvirt XML, but virtc builds only isa-serial "
+                      "and pci-serial ports for QEMU", dev.target.span if dev.target else dev.span,
+                      hint="use <target type='isa-serial'>, or start this guest with libvirt")
+        return []
+    if not ctx.has(Cap.CHARDEV):
+        return build_char(dev, char_id, ctx)     # the old -serial form: an isa-serial port
+    _runtime_path(dev, ctx)
+    dev_id = device_id(dev.info, dev.span, ctx)
+    if dev_id is None:
+        return []
+    props = [("chardev", char_id), ("id", dev_id)]
+    if model == "isa-serial":
+        props.append(("index", dev.target_port))
+    else:
+        where = placement(dev.info, domain, ctx, "<serial>")
+        if where is None:
+            return []
+        props += where
+    return [Option("-chardev", Opts.of(chardev_backend(dev), ("id", char_id),
+                                       *chardev_props(dev)), dev.span),
+            Option("-device", Opts.of(model, *props), dev.span)]
+
+
+def build_virtio_console(console: CharDevice, index: int, ctx: QemuContext) -> List[Option]:
+    """<console><target type='virtio'/> → a virtconsole port on the virtio-serial bus."""
+    if console.target_type != "virtio" or not ctx.has(Cap.CHARDEV):
+        ctx.diags.add(QEMU320, f"<console> with <target type='{console.target_type}'> is "
+                      "valid libvirt XML, but virtc builds only serial and virtio consoles for "
+                      "QEMU", console.target.span if console.target else console.span,
+                      hint="use <target type='serial'/> or <target type='virtio'/>")
+        return []
+    char_id, dev_id = f"charconsole{index}", console.info.alias or f"console{index}"
+    port = []
+    address = console.info.address
+    if address is not None and address.type == "virtio-serial":
+        port = [("bus", f"virtio-serial{address.get('controller') or 0}.{address.get('bus') or 0}"),
+                ("nr", int(address.get("port") or 0) or None)]
+    return [Option("-chardev", Opts.of(chardev_backend(console), ("id", char_id),
+                                       *chardev_props(console)), console.span),
+            Option("-device", Opts.of("virtconsole", *port, ("chardev", char_id),
+                                      ("id", dev_id)), console.span)]
 
 
 def _runtime_path(dev: CharDevice, ctx: QemuContext) -> None:

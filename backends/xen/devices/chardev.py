@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Tuple, assert_never
 from ....compiler.devices.chardev import (CharDevice, CharKind, CharMode, CharProtocol,
                                           CharType, make as make_chardev)
 from ....compiler.diagnostics import Span
-from ....compiler.rules.codes import XEN404, XEN416, XEN427, XEN428
+from ....compiler.rules.codes import XEN404, XEN416, XEN427, XEN428, XEN440
 from ..common import Builder, Config
 from ..import_values import ConfigReader
 
@@ -125,9 +125,22 @@ def _build_serial(b: Builder, config: Config) -> None:
         config.set(SERIAL, slots)
 
 
+# The <target type>s a Xen guest's ports and console are (qemu-dm's ISA serial port, the
+# PV console); another (pci-serial, a virtio console, …) is XEN440.
+XEN_TARGETS = {CharKind.SERIAL: (None, "isa-serial"), CharKind.PARALLEL: (None,),
+               CharKind.CONSOLE: (None, "serial", "xen")}
+
+
 def build_chardevs(b: Builder, config: Config, parallel: bool = True) -> None:
     """Serial and parallel keys; `parallel=False` for a dialect with no parallel key (xl)."""
     devices = b.domain.devices
+    for chr in devices.serials + devices.parallels + devices.consoles:
+        model = chr.target_model
+        if chr.target_type not in XEN_TARGETS[chr.kind] or model not in (None, "isa-serial"):
+            what = chr.target_type if model is None else f"{chr.target_type}, model {model}"
+            b.report(XEN440, f"<{chr.kind.value}> with <target type='{what}'> is valid libvirt "
+                     "XML, but a Xen guest has only its ISA serial ports and its PV console",
+                     chr.target.span if chr.target is not None else chr.span)
     for con in devices.consoles:
         if con.path is not None:
             b.report(XEN404, f"<console tty={con.path!r}>: console tty is assigned by Xen "
