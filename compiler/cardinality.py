@@ -16,7 +16,7 @@ Only `<domain>` documents are checked; it costs one pass over the document.
 from __future__ import annotations
 
 import re
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from .rules.codes import XSD101, XSD102, XSD103, XSD104, XSD105, XSD106, XSD107
 
@@ -192,6 +192,8 @@ def findings(root, index) -> List[tuple]:
                *root.iterfind("devices/input"), *root.iterfind("devices/graphics"),
                *root.iterfind("devices/graphics/listen")]:
         _by_kind(el, out)
+    for el in root.iterfind("devices/video/model"):
+        _by_kind(el, out, VIDEO_MODEL)
     return out
 
 
@@ -327,6 +329,11 @@ BY_KIND: Dict[str, tuple] = {
                        "keyboard": {"bus": None}, "passthrough": {"bus": ("virtio",)},
                        "evdev": {}}, {"passthrough": ("bus",)}),
 }
+# <video><model>: ram=, vgamem= and vram64= belong to type='qxl' (libvirt's grammar: a group
+# of its own); every other model takes vram= and heads= only.
+VIDEO_MODEL = ("type", {**{t: {} for t in ("vga", "cirrus", "vmvga", "xen", "vbox", "virtio",
+                                           "gop", "none", "bochs", "ramfb")},
+                        "qxl": _attrs("ram vgamem vram64")}, {})
 # Children a device can't do without: tag → (kind or None for every kind, child, the
 # attribute the child must have or None).
 NEEDS: Dict[str, tuple] = {
@@ -338,8 +345,8 @@ NEEDS: Dict[str, tuple] = {
 }
 
 
-def _by_kind(el, out) -> None:
-    attr, kinds, required = BY_KIND[el.tag]
+def _by_kind(el, out, spec: Optional[tuple] = None) -> None:
+    attr, kinds, required = spec or BY_KIND[el.tag]
     kind = el.get(attr)
     takes = kinds.get(kind)
     if takes is None:

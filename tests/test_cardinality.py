@@ -135,3 +135,19 @@ def test_seclabel_types_and_vcpu_numbers_as_libvirts_grammar_says(libvirt_rng, t
     codes = [d.code for d in load_bytes(text, "t.xml").diagnostics if d.severity.value == "error"]
     assert codes == ([code] if code else [])
     assert libvirt_rng.validate(etree.fromstring(text)) is (code is None)
+
+
+@pytest.mark.parametrize("model,code", [
+    ("<model type='bochs' vram='16384' ram='65536'/>", "XSD102"),       # ram= is qxl's
+    ("<model type='virtio' heads='1' vgamem='16384'/>", "XSD102"),     # vgamem= too
+    ("<model type='vga' vram64='65536'/>", "XSD102"),
+    ("<model type='qxl' ram='65536' vram='65536' vgamem='16384' vram64='0' heads='1'/>", None),
+    ("<model type='bochs' vram='16384' heads='1'/>", None),
+])
+def test_video_model_attributes_as_libvirts_grammar_says(libvirt_rng, model, code):
+    """Found by the corpus mutants: ram=, vgamem= and vram64= belong to qxl alone."""
+    text = ("<domain type='kvm'><name>t</name><memory>65536</memory>"
+            f"<os><type>hvm</type></os><devices><video>{model}</video></devices></domain>").encode()
+    codes = [d.code for d in load_bytes(text, "t.xml").diagnostics if d.severity.value == "error"]
+    assert codes == ([code] if code else [])
+    assert libvirt_rng.validate(etree.fromstring(text)) is (code is None)
