@@ -192,6 +192,7 @@ from virtc.compiler import ir  # noqa: E402
 from virtc.compiler.devices import channel as chn, graphics as gr, hostdev as hd  # noqa: E402
 from virtc.compiler.devices import sound as snd  # noqa: E402
 from virtc.compiler.devices.chardev import CharMode, CharType  # noqa: E402
+from virtc.compiler.guest_os import Loader  # noqa: E402
 
 NAMES = st.text(st.sampled_from("abcxyz019._-"), min_size=1, max_size=12)
 ADDRESSES = st.sampled_from(["127.0.0.1", "0.0.0.0", "::1"])
@@ -248,7 +249,8 @@ def device_domains(draw, xl: bool) -> ir.Domain:
             else:
                 families.append(chn.make(CharType.UNIX, chn.ChannelTargetType.XEN, name,
                                          path="/run/" + name, mode=CharMode.BIND))
-    os = (ir.Os(ir.OsType.HVM, loader="/usr/lib/xen/boot/hvmloader", boot=(ir.Boot(ir.BootDev.HD),))
+    os = (ir.Os(ir.OsType.HVM, loader=Loader(path="/usr/lib/xen/boot/hvmloader"),
+                boot=(ir.Boot(ir.BootDev.HD),))
           if hvm else ir.Os(ir.OsType.LINUX, kernel="/boot/vmlinuz"))
     return ir.Domain(ir.DomainType.XEN, "g", 524288, vcpus=1, os=os,
                      features=ir.Features(), clock=ir.Clock(ir.ClockOffset.UTC),

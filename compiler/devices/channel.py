@@ -112,8 +112,13 @@ def lower(r, el, index: int) -> Channel:
 def postparse(node: Channel, index: int, domain) -> Channel:
     """Defaults, as libvirt applies them:
 
-    - alias: `channel<N>`, N counting the <channel> elements (qemuAssignDeviceAliases).
+    - alias: `channel<N>`, N counting the <channel> elements (qemuAssignDeviceAliases),
+      for the QEMU driver's guests only: libvirt's libxl driver names no channels, and a
+      Xen config has no place for an alias (the Xen backend would report each one).
     """
+    from ..ir import DomainType
     from ..node import replace
 
+    if domain.type is DomainType.XEN:
+        return node
     return replace(node, info=replace(node.info, alias=node.info.alias or f"channel{index}"))
