@@ -47,22 +47,54 @@ ESCAPE = lambda text: text.replace("&", "&amp;").replace("<", "&lt;")  # noqa: E
 
 
 def _memory(guest: str):
-    # Whole MiB: xm and xl count memory in MiB (virtc rounds a KiB value up).
-    return st.tuples(st.integers(64, 4096), st.integers(0, 3)).map(
-        lambda m: f"<memory unit='KiB'>{m[0] * 1024}</memory>"
-                  + (f"<currentMemory unit='KiB'>{m[0] // (m[1] + 1) * 1024}</currentMemory>"
+    # Whole MiB: xm and xl count memory in MiB (virtc rounds a KiB value up); any unit.
+    units = {"KiB": 1024, "k": 1024, "MiB": 1, "M": 1, "b": 1024 * 1024}
+
+    def spell(mib: int, unit: str) -> str:
+        return f"unit='{unit}'>{mib * units[unit]}"
+    return st.tuples(st.integers(64, 4096), st.integers(0, 3),
+                     st.sampled_from(sorted(units))).map(
+        lambda m: f"<memory {spell(m[0], m[2])}</memory>"
+                  + (f"<currentMemory {spell(m[0] // (m[1] + 1), m[2])}</currentMemory>"
                      if m[1] else ""))
 
 
 def _lifecycle(guest: str):
     actions = st.sampled_from(["destroy", "restart", "preserve", "rename-restart"])
-    return st.tuples(actions, actions, actions).map(
+    crash = st.sampled_from(["destroy", "restart", "preserve", "rename-restart",
+                             "coredump-destroy", "coredump-restart"])
+    return st.tuples(actions, actions, crash).map(
         lambda a: f"<on_poweroff>{a[0]}</on_poweroff><on_reboot>{a[1]}</on_reboot>"
                   f"<on_crash>{a[2]}</on_crash>")
 
 
 def _clock(guest: str):
-    return st.sampled_from(["<clock offset='utc'/>", "<clock offset='localtime'/>"])
+    """utc or localtime; on HVM a variable offset (rtc_timeoffset); tsc_mode and HVM hpet."""
+    @st.composite
+    def clock(draw):
+        offsets = ["offset='utc'", "offset='localtime'"]
+        if guest == HVM:
+            offsets += [f"offset='variable' adjustment='{a}' basis='{b}'"
+                        for a in (0, 3600, -7200) for b in ("utc", "localtime")]
+        timers = []
+        tsc = draw(st.sampled_from([None, "native", "emulate", "paravirt"]))
+        if tsc:
+            timers.append(f"<timer name='tsc' mode='{tsc}'/>")
+        if guest == HVM and draw(st.booleans()):
+            timers.append(f"<timer name='hpet' present='{draw(st.sampled_from(['yes', 'no']))}'/>")
+        return f"<clock {draw(st.sampled_from(offsets))}>{''.join(timers)}</clock>"
+    return clock()
+
+
+def _hypervisor_features(guest: str):
+    """hap off, viridian and PCI passthrough (HVM); e820_host (PV): libvirt's xen_common.c."""
+    if guest == PV:
+        return st.just("<xen><e820_host state='on'/></xen>")
+    return st.tuples(st.booleans(), st.booleans(),
+                     st.sampled_from([None, "sync_pt", "share_pt", ""])).map(
+        lambda f: ("<hap state='off'/>" if f[0] else "") + ("<viridian/>" if f[1] else "")
+        + ("" if f[2] is None else "<xen><passthrough state='on'"
+           + (f" mode='{f[2]}'" if f[2] else "") + "/></xen>"))
 
 
 def _feature_flags(guest: str):
@@ -281,6 +313,7 @@ CONSTRUCTS: List[Construct] = [
     Construct("lifecycle", "domain", (HVM, PV), _lifecycle),
     Construct("clock", "domain", (HVM, PV), _clock),
     Construct("pae/acpi/apic", "features", (HVM,), _feature_flags),
+    Construct("hypervisor features", "features", (HVM, PV), _hypervisor_features),
     Construct("disk", "devices", (HVM, PV), _disk),
     Construct("cdrom", "devices", (HVM,), _cdrom),
     Construct("xl disk", "devices", (HVM, PV), _xl_disk, targets=("xen-xl",)),
