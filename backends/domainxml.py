@@ -95,6 +95,11 @@ _PLACED = frozenset({"disk", "interface", "graphics", "input", "serial", "parall
 
 def _family(w: _Writer, node) -> None:
     """A device family's element, written from its mapping (compiler/devices/xmlmap.py)."""
+    _node(w, node, 2)
+
+
+def _node(w: _Writer, node, depth: int) -> None:
+    """`node`'s element at `depth`, written from its mapping (compiler/devices/xmlmap.py)."""
     from lxml import etree
 
     from ..compiler.devices.xmlmap import write
@@ -104,8 +109,22 @@ def _family(w: _Writer, node) -> None:
     except ValueError as exc:           # lxml refuses characters XML 1.0 can't hold
         w.bad.append(f"{exc} in <{node.TAG}>")
         return
-    etree.indent(el, space="  ", level=2)
-    w.lines.append("    " + etree.tostring(el, encoding="unicode").rstrip())
+    etree.indent(el, space="  ", level=depth)
+    w.lines.append("  " * depth + etree.tostring(el, encoding="unicode").rstrip())
+
+
+def _vcpu(w: _Writer, d: Domain) -> None:
+    """<vcpu> with its attributes (compiler/platform/cpu.py Vcpu), then <vcpus>."""
+    vcpu = d.vcpu
+    if vcpu is None:
+        w.text(1, "vcpu", d.vcpus)
+        return
+    placement = vcpu.placement.value if vcpu.placement is not None else None
+    current = vcpu.current if vcpu.current != d.vcpus else None
+    w.text(1, "vcpu", d.vcpus, [("placement", placement), ("cpuset", vcpu.cpuset),
+                                ("current", current)])
+    if vcpu.states is not None:
+        _node(w, vcpu.states, 1)
 
 
 def _elements(w: _Writer, d: Domain, writer: str) -> None:
@@ -140,7 +159,7 @@ def format_domain(domain: Domain, diags: Diagnostics) -> Optional[str]:
     w.text(1, "memory", d.memory_kib)
     w.text(1, "currentMemory", d.current_memory_kib)
     _elements(w, d, "write_elements")
-    w.text(1, "vcpu", d.vcpus)
+    _vcpu(w, d)
     from ..compiler.guest_os import write_os, write_sysinfo
 
     write_sysinfo(w, d.sysinfo)
@@ -153,6 +172,8 @@ def format_domain(domain: Domain, diags: Diagnostics) -> Optional[str]:
     from ..compiler.platform.lifecycle import write_pm
 
     _element(w, write_features(d.features), "<features>")
+    if d.cpu is not None:
+        _node(w, d.cpu, 1)
     _element(w, write_clock(d.clock), "<clock>")
     w.text(1, "on_poweroff", d.on_poweroff.value)
     w.text(1, "on_reboot", d.on_reboot.value)

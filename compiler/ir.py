@@ -250,6 +250,9 @@ class Domain(Node):
     max_memory: Optional[object] = None
     memory_backing: Optional[object] = None
     iothreads: Optional[object] = None
+    # <vcpu>'s attributes with <vcpus>, and <cpu> (compiler/platform/cpu.py Vcpu, Cpu).
+    vcpu: Optional[object] = None
+    cpu: Optional[object] = None
     span: Span = NOWHERE
     # Where <currentMemory>, <on_poweroff>, <on_reboot> and <on_crash> were written.
     at: Tuple[Written, ...] = NotCompared(())

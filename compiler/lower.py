@@ -20,6 +20,7 @@ from .reader import NotLowered, Reader, kib_up, size_bytes
 from .rules.codes import SEM214, SEM221, SEM223, SEM224
 from .uncompiled import DOCUMENTATION, is_host_side, is_seed_mismatch, path_of
 from .node import replace
+from .platform.cpu import lower as lower_cpu
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
@@ -41,7 +42,6 @@ def lower_domain(doc: Document, diags: Diagnostics, *,
     name_el = r.child(root, "name")
     memory_el = r.child(root, "memory")
     current_el = r.child(root, "currentMemory")
-    vcpu_el = r.child(root, "vcpu")
     uuid_el = r.child(root, "uuid")
     os_el = r.child(root, "os")
     from .guest_os import lower_os, lower_sysinfo
@@ -56,7 +56,6 @@ def lower_domain(doc: Document, diags: Diagnostics, *,
         type=dtype,
         name=r.text(name_el),
         memory_kib=r.size_kib(memory_el) if memory_el is not None else _numa_memory_kib(root),
-        vcpus=int(r.text(vcpu_el).strip()) if vcpu_el is not None else 1,
         id=int(dom_id) if dom_id is not None else None,
         uuid=_lower_uuid(r, uuid_el, diags),
         current_memory_kib=r.size_kib(current_el) if current_el is not None else None,
@@ -73,6 +72,7 @@ def lower_domain(doc: Document, diags: Diagnostics, *,
         pm=lower_pm(r, r.peek(root, "pm")),
         devices=lower_devices(r, r.child(root, "devices"), dtype, os),
         span=r.span(root),
+        **lower_cpu(r, root),
         at=tuple(ir.Written(tag, r.span(el)) for tag in ("currentMemory", "on_poweroff",
                                                           "on_reboot", "on_crash")
                  for el in [r.peek(root, tag)] if el is not None),

@@ -775,8 +775,8 @@ _add("watchdog-action", "watchdogAction",
 
 # Which vocabulary each IR enum models, keyed "<module>.<class>" under virtc.compiler
 # ("ir.DiskBus", "devices.rng.RngBackendModel"). An enum's values must be a subset of its
-# entry's; tests/test_vocabulary.py finds every enum in compiler/ir.py and
-# compiler/devices/*.py and fails on one that is missing here or strays outside its entry.
+# entry's; tests/test_vocabulary.py finds every enum in compiler/ir.py,
+# compiler/devices/*.py and compiler/platform/*.py and fails on one that is missing here or strays outside its entry.
 IR_ENUMS: dict[str, str] = {
     "ir.DomainType": "domain-type",
     "ir.OsType": "os-type",
@@ -828,6 +828,14 @@ IR_ENUMS: dict[str, str] = {
     "devices.filesystem.FsModel": "filesystem-model",
     "devices.filesystem.FsMultidevs": "filesystem-multidevs",
     "devices.filesystem.FsDriverType": "filesystem-driver-type",
+    "platform.cpu.VcpuPlacement": "placement",
+    "platform.cpu.CpuMode": "cpu-mode",
+    "platform.cpu.CpuMatch": "cpu-match",
+    "platform.cpu.CpuCheck": "cpu-check",
+    "platform.cpu.ModelFallback": "cpu-model-fallback",
+    "platform.cpu.FeaturePolicy": "cpu-feature-policy",
+    "platform.cpu.CacheMode": "cpu-cache-mode",
+    "platform.cpu.MemAccess": "cpu-mem-access",
 }
 
 # IR enums that model no value list, with the reason.

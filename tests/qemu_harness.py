@@ -292,7 +292,9 @@ class Qemu:
             network = self.hmp("info network")
         self.result = {"started": True, "status": self.call("query-status").get("return"),
                        "network": network, "block": self.call("query-block").get("return", []),
-                       "vnc": self.call("query-vnc").get("return")}
+                       "vnc": self.call("query-vnc").get("return"),
+                       "cpus": self.call("query-cpus-fast").get("return", []),
+                       "cpu_slots": self.call("query-hotpluggable-cpus").get("return", [])}
         qom = {}
         for path, prop in self.spec.get("qom", []):
             reply = self.call("qom-get", path=path, property=prop)

@@ -56,6 +56,15 @@ CASES = [
     ("SEM223", "<network>\n  <bridge name='virbr1'/>\n</network>\n", 1),
     ("SEM224", "<network>\n<name>a</name>\n<uuid>1</uuid>\n<uuid>2</uuid>\n</network>\n", 4),
     ("SEM220", domain("<serial type='tcp'>\n<source mode='bind' service='4555'/>\n</serial>"), 8),
+    # <vcpu> and <cpu> (compiler/platform/cpu.py)
+    ("SEM260", domain(extra="\n<vcpu>4</vcpu>\n<cpu><topology sockets='1' cores='2' "
+                            "threads='1'/></cpu>"), 8),
+    ("SEM261", domain(extra="\n<vcpu current='5'>4</vcpu>"), 7),
+    ("SEM262", domain(extra="\n<vcpu cpuset='3-1'>4</vcpu>"), 7),
+    ("SEM263", domain(extra="\n<vcpu>2</vcpu>\n<cpu><numa><cell id='1' cpus='0' "
+                            "memory='1024'/></numa></cpu>"), 8),
+    ("SEM264", domain(extra="\n<vcpu>1</vcpu>\n<cpu mode='maximum'><cache level='2' "
+                            "mode='emulate'/></cpu>"), 8),
     ("SEM225", domain("<rng model='virtio'>\n<backend model='egd'>"
                       "<source host='h' service='1'/></backend>\n</rng>"), 9),
     ("SEM226", domain("<tpm><backend type='emulator'/></tpm>\n"

@@ -99,6 +99,7 @@ def bridge(**kw) -> Interface:
 
 
 AT = Span("dom.xml", 12, 5)
+from virtc.compiler.platform.cpu import Cpu, CpuMode, CpuModel, Vcpu, VcpuPlacement  # noqa: E402
 
 
 # ---------------------------------------------------------------- the page's examples
@@ -425,6 +426,10 @@ RULE_FIXTURES: Dict[str, Domain] = {
     # compiler/memory.py's: no memory hotplug area in xm or xl.
     "XEN480": replace(pv(), max_memory=MaxMemory(size_kib=1048576, slots=2, span=AT)),
     "XEN470": replace(hvm(), uncompiled=(Uncompiled("devices/tpm", AT),)),
+    # <cpu> and <vcpu> (backends/xen/platform/cpu.py)
+    "XEN495": replace(pv(), cpu=Cpu(mode=CpuMode.CUSTOM, model=CpuModel("Skylake-Client"),
+                                    span=AT)),
+    "XEN496": replace(pv(), vcpu=Vcpu(placement=VcpuPlacement.AUTO, span=AT)),
 }
 # Fixtures that need another target or Xen version than the default xm one.
 RULE_DIALECTS = {"XEN430": ("xen-xl", None), "XEN433": ("xen-xm", "3.0.2"),

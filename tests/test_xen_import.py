@@ -493,7 +493,7 @@ def test_run_import_usage_errors(tmp_path):
 IMPORT_RULE_FIXTURES = {
     "XEN424": ("xen-xl", 'name = "a"\nmemory = 2 + 3\n'),
     "XEN425": ("xen-xm", 'name = "a"\nmemory = 2 + 3\n'),
-    "XEN426": ("xen-xm", 'name = "a"\nkernel = "/k"\ncpus = "0-3"\n'),
+    "XEN426": ("xen-xm", 'name = "a"\nkernel = "/k"\nvncviewer = 1\n'),
     "XEN427": ("xen-xm", 'name = "a"\nmemory = "lots"\n'),
     "XEN428": ("xen-xm", 'name = "a"\nkernel = "/k"\nvif = [ "bridge=b,accel=x" ]\n'),
     "XEN429": ("xen-xm", 'memory = 256\n'),

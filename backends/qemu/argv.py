@@ -11,6 +11,7 @@ from ...compiler.ir import Domain
 from ...compiler.rules.codes import QEMU320, QEMU321
 from . import boot, guest_os, machine, memory
 from .devices import build_families, chardev, disk, input, interface
+from .platform import cpu
 from .devices import graphics as display
 from .context import QemuContext
 from .platform import clock, features
@@ -30,9 +31,9 @@ BUILDERS: List[Builder] = [
     machine.build_machine,
     machine.build_accel,
     machine.build_no_acpi,
-    features.build_cpu_features,     # only while no CPU builder writes -cpu (platform/cpu.py)
+    cpu.build_cpu,
     memory.build_memory,          # -m, the main RAM's backend object, -overcommit
-    machine.build_smp,
+    cpu.build_smp,
     memory.build_iothreads,
     memory.build_numa,            # after -smp: the cells name its vCPUs
     clock.build_clock,

@@ -69,6 +69,13 @@ class Cap(enum.Enum):
     KVM_PIT_POLICY = "kvm-pit-policy"    # -global kvm-pit.lost_tick_policy=delay|discard
     DISABLE_S3 = "disable-s3"            # -global PIIX4_PM|ICH9-LPC.disable_s3|disable_s4=0|1
     VMCOREINFO = "vmcoreinfo"            # -device vmcoreinfo
+    SMP_TOPOLOGY = "smp-topology"        # -smp N,maxcpus=,sockets=,cores=,threads=
+    SMP_DIES = "smp-dies"                # -smp …,dies=
+    SMP_CLUSTERS = "smp-clusters"        # -smp …,clusters=
+    CPU_FEATURE_PROPS = "cpu-feature-props"  # -cpu MODEL,feat=on (vs +feat / -feat)
+    CPU_MAX = "cpu-max"                  # -cpu max
+    CPU_MIGRATABLE = "cpu-migratable"    # -cpu host,migratable=on|off
+    CPU_CACHE = "cpu-cache"              # -cpu …,host-cache-info=, l3-cache=
 
 
 class Dialect(Node):
@@ -94,7 +101,8 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
                        Cap.NO_HPET}),
      frozenset()),
     ("0.12", frozenset({Cap.MEM_PATH, Cap.NODEFAULTS, Cap.VGA_OPTION, Cap.ENABLE_KVM, Cap.UUID, Cap.DRIVE, Cap.DEVICE, Cap.NETDEV,
-                        Cap.TAP_DOWNSCRIPT, Cap.BOOT_ORDER, Cap.RTC, Cap.ONOFF_BOOLEANS}),
+                        Cap.TAP_DOWNSCRIPT, Cap.BOOT_ORDER, Cap.RTC, Cap.ONOFF_BOOLEANS,
+                        Cap.SMP_TOPOLOGY}),
      frozenset({Cap.KQEMU})),
     ("1.1", frozenset({Cap.MACHINE_OPT, Cap.NAME_GUEST, Cap.MEM_SUFFIX_K, Cap.DRIVE_READONLY,
                        Cap.SCSI_DEVICE, Cap.NETDEV_BRIDGE, Cap.DISPLAY, Cap.VNC_TO,
@@ -103,16 +111,18 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
     ("2.12", frozenset({Cap.RNG, Cap.BALLOON_STATS_POLLING, Cap.BALLOON_DEFLATE_ON_OOM,
                         Cap.MEMORY_BACKEND, Cap.MEM_HOTPLUG, Cap.MEMFD, Cap.NUMA_DIST,
                         Cap.IOTHREAD, Cap.MACHINE_VMPORT, Cap.MACHINE_SMM, Cap.KVM_PIT_POLICY,
-                        Cap.DISABLE_S3, Cap.VMCOREINFO}),
+                        Cap.DISABLE_S3, Cap.VMCOREINFO, Cap.CPU_FEATURE_PROPS, Cap.CPU_MAX,
+                        Cap.CPU_MIGRATABLE, Cap.CPU_CACHE}),
      frozenset()),
     ("3.0", frozenset(), frozenset({Cap.NET_VLAN})),
     ("3.1", frozenset({Cap.OVERCOMMIT}), frozenset({Cap.LOCALTIME})),
     ("5.0", frozenset({Cap.MACHINE_ACPI, Cap.RNG_BUILTIN, Cap.VIRTIO_TRANSITIONAL,
-                       Cap.MACHINE_PFLASH, Cap.MACHINE_MEMORY_BACKEND, Cap.PREALLOC_THREADS}),
+                       Cap.MACHINE_PFLASH, Cap.MACHINE_MEMORY_BACKEND, Cap.PREALLOC_THREADS,
+                       Cap.SMP_DIES}),
      frozenset()),
     ("6.0", frozenset({Cap.ACTION, Cap.PVPANIC_PCI, Cap.BALLOON_FREE_PAGE_REPORTING,
                        Cap.MACHINE_HPET}), frozenset()),
-    ("7.1", frozenset({Cap.IOTHREAD_POOL}), frozenset({Cap.SDL})),
+    ("7.1", frozenset({Cap.IOTHREAD_POOL, Cap.SMP_CLUSTERS}), frozenset({Cap.SDL})),
     ("7.2", frozenset(), frozenset()),
     ("8.0", frozenset(), frozenset()),
     ("9.0", frozenset(), frozenset({Cap.NO_ACPI, Cap.NO_HPET})),

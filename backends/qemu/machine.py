@@ -73,8 +73,6 @@ def memory_argument(kib: int, ctx: QemuContext) -> str:
     return str(-(-kib // 1024))  # whole MiB, rounded up
 
 
-def build_smp(domain: Domain, ctx: QemuContext) -> List[Option]:
-    return [Option("-smp", Raw(str(domain.vcpus)), domain.span)]
 
 
 def build_accel(domain: Domain, ctx: QemuContext) -> List[Option]:

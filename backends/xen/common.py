@@ -69,7 +69,9 @@ def build_meta(b: Builder, config: Config) -> None:
     from .memory import build_memory    # maxmem, memory (backends/xen/memory.py)
 
     build_memory(b, config, xl=b.target == "xen-xl")
-    config.set("vcpus", d.vcpus)
+    from .platform.cpu import build_vcpus
+
+    build_vcpus(b, config)
     if d.id is not None:
         b.report(XEN405, f"domain id {d.id} is assigned by Xen at run time; ignored", d.span)
 

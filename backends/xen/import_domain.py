@@ -26,6 +26,7 @@ from .devices.sound import sounds
 from .guest_os import read_emulator, read_os
 from .import_values import ConfigReader
 from .platform.features import read_clock, read_features
+from .platform.cpu import read_cpu_fields
 from .settings import Settings
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
@@ -93,7 +94,7 @@ def config_to_domain(settings: Settings, source_format: str, file: str,
     memory_kib, current_kib = _memory(r)
     domain = Domain(
         type=DomainType.XEN, name=name or "", memory_kib=memory_kib,
-        current_memory_kib=current_kib, vcpus=r.integer("vcpus") or 1, uuid=_uuid(r),
+        current_memory_kib=current_kib, uuid=_uuid(r),
         bootloader=bootloader, bootloader_args=bootloader_args, os=os,
         features=read_features(r, os.is_hvm),
         clock=read_clock(r, os.is_hvm),
@@ -106,6 +107,7 @@ def config_to_domain(settings: Settings, source_format: str, file: str,
                        ) in ("coredump-destroy", "coredump-restart"),
         devices=_devices(r, os.is_hvm, xl),
         span=r.top,
+        **read_cpu_fields(r, xl, os.is_hvm),
     )
     r.leftovers()
     return None if r.failed else domain

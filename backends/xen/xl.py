@@ -21,6 +21,7 @@ from .common import (
 )
 from .devices.disk import build_xl_disks
 from .guest_os import build_xl_os, build_xl_type
+from .platform.cpu import build_xl_cpu
 from .devices.graphics import build_xl_graphics
 from .literal import xl_unrepresentable
 from .devices.interface import build_vifs
@@ -49,6 +50,7 @@ def build_config(b: Builder) -> Config:
     build_meta(b, config)
     build_xl_type(b, config)
     build_xl_os(b, config)
+    build_xl_cpu(b, config)
     if b.hvm:
         build_features(b, config)
     build_clock(b, config)

@@ -11,6 +11,7 @@ from .devices.chardev import build_chardevs
 from .devices.input import build_inputs
 from .devices.disk import build_xm_disks, build_xm_floppies, build_xm_old_cdrom
 from .dialects import VIF_TYPE_IOEMU
+from .platform.cpu import check_xm_cpu
 from .common import (
     Builder, Config, build_clock, build_emulator, build_features, build_lifecycle, build_meta,
     check_encodable,
@@ -32,6 +33,7 @@ def build_config(b: Builder) -> Config:
     config = Config()
     build_meta(b, config)
     build_xm_os(b, config)
+    check_xm_cpu(b)
     build_xm_floppies(b, config)
     build_xm_old_cdrom(b, config)
     if b.hvm:

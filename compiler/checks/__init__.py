@@ -41,7 +41,14 @@ def _os(dom: Domain, diags: Diagnostics) -> None:
         guest_os.check(dom, diags)
 
 
-_RULE_SETS = (domain.check, _memory, _os, _families)
+def _platform(dom: Domain, diags: Diagnostics) -> None:
+    """The domain-level modules' rules (compiler/platform/<module>.py `check`)."""
+    from .. import platform
+
+    platform.check(dom, diags)
+
+
+_RULE_SETS = (domain.check, _memory, _os, _platform, _families)
 
 
 def check_domain(dom: Domain, diags: Diagnostics) -> None:

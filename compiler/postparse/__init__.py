@@ -22,6 +22,9 @@ def apply(domain: Domain) -> Domain:
         from . import firmware           # <os>: firmware autoselection, NVRAM (firmware.py)
 
         domain = firmware.apply(domain)
+    from .. import platform
+
+    domain = platform.postparse(domain)     # <vcpu>, <cpu>…: compiler/platform/
     devices = domain.devices
     if not devices.families:
         return domain

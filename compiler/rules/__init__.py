@@ -73,6 +73,7 @@ def registry() -> Dict[str, Rule]:
         from ..devices import all_families, rules as declared
         from . import capabilities, external, parse, run, schema, semantic, qemu, xen
         from . import guest_os
+        from ..platform import rules as platform_rules
 
         table: Dict[str, Rule] = {}
         # Each device family declares its own rules (compiler/devices/<family>.py rules()).
@@ -82,6 +83,7 @@ def registry() -> Dict[str, Rule]:
         from .. import memory       # the domain's memory elements (compiler/memory.py)
 
         sources.append(memory.rules())
+        sources.append(platform_rules())    # compiler/platform/<module>.py rules()
         for rules in sources:
             for rule in rules:
                 if rule.code in table:
