@@ -350,3 +350,16 @@ def test_what_xen_cant_carry_is_an_error(body, target, word):
 def test_cputune_stays_a_warning_on_xen():
     text, diags = xen("  <vcpu>1</vcpu>\n  <cputune><shares>512</shares></cputune>", "xen-xl")
     assert text is not None and [d.code for d in diags] == ["XEN441"]
+
+
+def test_features_module_appends_its_properties_after_the_model():
+    """<features> (backends/qemu/platform/features.py cpu_properties) adds Hyper-V's
+    enlightenments after the model and migratable=, in libvirt's order (corpus win10-hyperv,
+    whose libvirt argv also has hv-crash from its <panic model='hyperv'> device)."""
+    root = etree.parse(str(CORPUS / "dumpxml" / "win10-hyperv.xml")).getroot()
+    parts = "".join(etree.tostring(root.find(t)).decode()
+                    for t in ("vcpu", "features", "cpu", "clock"))
+    argv, diags = qemu(doc(parts, dtype="kvm", machine="q35"))
+    assert argv is not None, [str(d) for d in diags]
+    theirs = _libvirt("win10-hyperv", "-cpu").split(",")
+    assert value(argv, "-cpu").split(",") == [w for w in theirs if w != "hv-crash"]
