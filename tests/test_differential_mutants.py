@@ -359,6 +359,45 @@ def _newer(root):
             for el in root.iterfind(f"devices/{tag}") if el.get(attr) in values]
 
 
+_TARGET_ATTRS = {"address", "port", "name"}
+
+
+def _addressed_channel_targets(root):
+    """A device's <target address=…>, port= or name= that its element or type doesn't take
+    (libvirt's grammar: address and port on a guestfwd channel, name on a virtio one, port on
+    serial ports and consoles)."""
+    out = []
+    for target in root.iterfind("devices/*/target"):
+        device = target.getparent().tag
+        allowed = {"channel": {"guestfwd": {"address", "port"}, "virtio": {"name"}},
+                   }.get(device, {}).get(target.get("type"), set())
+        if device in ("serial", "console", "parallel"):
+            allowed = {"port"}
+        if (_TARGET_ATTRS & set(target.attrib)) - allowed:
+            out.append(target)
+    return out
+
+
+def _drop_target_address(root):
+    for target in _addressed_channel_targets(root):
+        device = target.getparent().tag
+        for attr in ("address", "port", "name"):
+            keep = (device in ("serial", "console", "parallel") and attr == "port") or (
+                device == "channel" and (target.get("type"), attr) in
+                {("guestfwd", "address"), ("guestfwd", "port"), ("virtio", "name")})
+            if not keep:
+                target.attrib.pop(attr, None)
+
+
+def _sourceless_filesystems(root):
+    return [f for f in root.iterfind("devices/filesystem") if f.find("source") is None]
+
+
+def _add_filesystem_source(root):
+    for fs in _sourceless_filesystems(root):
+        fs.insert(0, etree.Element("source", dir="/srv"))
+
+
 def _finder(pick):
     return lambda root, doc: bool(pick(root))
 
@@ -386,6 +425,8 @@ CASES: Dict[str, Case] = {
     "no-os": Case(_no_os, _add_os),
     "negative-zero": Case(_negative_zero, _unsign),
     "chardev-port-text": Case(_chardev_port_not_number, _number_port),
+    "channel-target-address": Case(_finder(_addressed_channel_targets), _drop_target_address),
+    "filesystem-source": Case(_finder(_sourceless_filesystems), _add_filesystem_source),
 }
 
 _ROW = re.compile(r"^\| `mutant:(?P<key>[a-z0-9-]+)` \| (?P<direction>[^|]+) \| (?P<what>[^|]+) "
@@ -666,6 +707,10 @@ EXAMPLES: Dict[str, bytes] = {k: v.encode() for k, v in {
     "semantic-219": _EX.format("").replace("<type>hvm</type>",
                                           "<type>linux</type><boot dev='hd'/>"),
     "semantic-225": _EX.format("<rng model='virtio'><backend model='egd'/></rng>"),
+    "channel-target-address": _EX.format("<channel type='pty'><target type='virtio' "
+                                         "name='org.qemu.guest_agent.0' address='127.0.0.1'/>"
+                                         "</channel>"),
+    "filesystem-source": _EX.format("<filesystem type='mount'><target dir='/m'/></filesystem>"),
 }.items()}
 
 

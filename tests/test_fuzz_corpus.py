@@ -167,10 +167,13 @@ def test_every_mutant_loads_and_compiles_without_crash_or_hang(fuzz, tmp_path):
                 (tmp_path / f"{name}.xml").write_bytes(doc)
                 failures[kind] = f"{tmp_path / name}.xml ({edits}):\n{problem}"
     assert not failures, "\n\n".join(failures.values())
-    # The mutants reach every stage: refused, lowered, and built by a backend.
+    # The mutants reach every stage: refused, lowered, and built by a backend. Each mutant is
+    # compiled for a dialect in turn (dialects()), and the originals keep what compiles for
+    # 7.2 (a <cpu mode='maximum'>, a <topology dies>), which the oldest dialects can't write:
+    # about a fifth of the mutants compile, so the floor is 15%.
     assert outcomes.get("refused", 0) > 0.2 * len(made), outcomes
     assert outcomes.get("loaded, not compiled", 0) > 0.1 * len(made), outcomes
-    assert outcomes.get("compiled", 0) > 0.2 * len(made), outcomes
+    assert outcomes.get("compiled", 0) > 0.15 * len(made), outcomes
 
 
 def _cli(args: Sequence[str]) -> subprocess.CompletedProcess:

@@ -104,6 +104,9 @@ def _ignored(b: Builder, chr: CharDevice, why: str) -> None:
     b.report(XEN416, f"<{chr.kind.value} type='{chr.type.value}'> {why}; ignored", chr.span)
 
 
+MAX_SERIAL_PORT = 255
+
+
 def _build_serial(b: Builder, config: Config) -> None:
     serials = b.domain.devices.serials
     if not serials:
@@ -114,10 +117,16 @@ def _build_serial(b: Builder, config: Config) -> None:
         return
     by_port = {}
     for chr in serials:
+        if chr.target_port > MAX_SERIAL_PORT:      # the list would need that many "none"s
+            _ignored(b, chr, f"is serial port {chr.target_port}, beyond the {MAX_SERIAL_PORT + 1}"
+                     " entries a serial list holds")
+            continue
         if chr.target_port in by_port:
             _ignored(b, chr, f"repeats serial port {chr.target_port}")
             continue
         by_port[chr.target_port] = chr
+    if not by_port:
+        return
     slots: List[Optional[str]] = [NONE] * (max(by_port) + 1)
     for port, chr in by_port.items():
         slots[port] = char_string(b, chr)
