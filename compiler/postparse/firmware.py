@@ -30,8 +30,6 @@ Xen backend writes `bios = "ovmf"` for a pflash loader or `firmware='efi'`.
 """
 from __future__ import annotations
 
-import fnmatch
-import json
 import os
 from typing import Dict, Iterable, List, Optional, Tuple
 
@@ -82,6 +80,8 @@ def search_dirs() -> List[str]:
 def read_descriptor(name: str, text: str) -> Optional[Descriptor]:
     """A uefi flash descriptor, or None for any other (or one that doesn't parse)."""
     try:
+        import json     # only a guest that asks for firmware='efi' reads descriptors
+
         data = json.loads(text)
         if "uefi" not in data.get("interface-types", ()):
             return None
@@ -125,6 +125,8 @@ def _matches(d: Descriptor, arch: str, machine: Optional[str], wanted: Dict[str,
     probe = _MACHINE_FOR_MATCHING.get(machine, machine)
     # A bare alias stands for every versioned machine of its family.
     names = [probe + "99.99"] if probe and probe.endswith("-") else [probe or ""]
+    import fnmatch
+
     if not any(a == arch and any(fnmatch.fnmatchcase(n, g) for g in globs for n in names)
                for a, globs in d.targets):
         return False
