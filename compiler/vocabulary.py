@@ -836,6 +836,8 @@ IR_ENUMS: dict[str, str] = {
     "platform.cpu.FeaturePolicy": "cpu-feature-policy",
     "platform.cpu.CacheMode": "cpu-cache-mode",
     "platform.cpu.MemAccess": "cpu-mem-access",
+    "devices.vsock.VsockModel": "vsock-model",
+    "devices.iommu.IommuModel": "iommu-model",
 }
 
 # IR enums that model no value list, with the reason.

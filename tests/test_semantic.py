@@ -77,6 +77,7 @@ CASES = [
     ("SEM251", domain(extra="\n  <iothreadids><iothread id='0'/></iothreadids>"), 7),
     ("SEM252", domain(extra="\n  <memoryBacking><hugepages><page size='2048'/>"
                             "<page size='4'/></hugepages></memoryBacking>"), 7),
+    ("SEM297", domain("<vsock model='virtio'>\n<cid auto='no' address='1'/>\n</vsock>"), 9),
 ]
 
 

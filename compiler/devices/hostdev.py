@@ -15,26 +15,26 @@
     </hostdev>
 
 Schema: schemas/domain/hostdev.xsd. Builders: backends/xen/devices/hostdev.py (xm/xl's pci
-list, xl's usbdev list, and reading them back). The QEMU backend has no builder yet
-(QEMU320).
+list, xl's usbdev list, and reading them back), backends/qemu/devices/hostdev.py (vfio-pci).
 
 Read: mode='subsystem' with type='pci' or 'usb' (any other mode or type leaves the whole
 element unread, so it is reported), managed=, <driver name>, <source writeFiltering> and
 its host <address> (PCI: domain, bus, slot, function; USB: bus, device) or USB <vendor>
 and <product> ids. Numbers are read as libvirt reads them (0x… hex, else decimal) and
 written back as libvirt writes them (PCI numbers in hex, USB bus and device in decimal,
-ids as 0x%04x). Anything else (<rom>, <readonly>, <shareable>, …) stays unread and is
-reported.
+ids as 0x%04x), and a PCI device's <rom bar file enabled>. Anything else (<readonly>,
+<shareable>, …) stays unread and is reported.
 """
 from __future__ import annotations
 
 import enum
 from typing import ClassVar, Optional
 
-from ..diagnostics import Span
+from ..diagnostics import Severity, Span
 from ..ir import NOWHERE
+from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo, PciAddress
-from .xmlmap import Attr, Child, Conv, Info, yes_no
+from .xmlmap import Attr, Child, Conv, Info, on_off, yes_no
 from ..node import Node
 
 
@@ -151,6 +151,18 @@ class UsbSource(Node):
     span: Span = NOWHERE
 
 
+class HostdevRom(Node):
+    """<rom bar file enabled>: the device's option ROM as the guest sees it."""
+
+    TAG: ClassVar[str] = "rom"
+    XML: ClassVar[tuple] = (Attr("bar", "bar", on_off), Attr("file", "file"),
+                            Attr("enabled", "enabled", yes_no))
+    bar: Optional[bool] = None           # the ROM visible in the device's BAR
+    file: Optional[str] = None           # a ROM image instead of the device's own
+    enabled: Optional[bool] = None       # no: no ROM at all
+    span: Span = NOWHERE
+
+
 class HostdevDriver(Node):
     TAG: ClassVar[str] = "driver"
     XML: ClassVar[tuple] = (Attr("name", "name", HostdevDriverName),)
@@ -180,8 +192,9 @@ class Hostdev(Node):
 
 
 class PciHostdev(Hostdev, Node):
-    XML: ClassVar[tuple] = (*_HEAD, Child("source", PciSource), Info())
+    XML: ClassVar[tuple] = (*_HEAD, Child("source", PciSource), Child("rom", HostdevRom), Info())
     source: Optional[PciSource] = None
+    rom: Optional[HostdevRom] = None
 
     @property
     def host(self) -> Optional[PciAddress]:
@@ -196,6 +209,24 @@ class UsbHostdev(Hostdev, Node):
 
 
 NODE = Hostdev
+
+QEMU386 = Code("QEMU386", Severity.WARNING)    # reported by backends/qemu/devices/hostdev.py
+
+
+def rules():
+    from ..rules import Rule
+
+    return (
+        Rule(QEMU386, "hostdev-managed-vfio",
+             "A <hostdev type='pci' managed='yes'> compiled for plain QEMU.",
+             "managed='yes' asks libvirt to unbind the device from its host driver and bind "
+             "it to vfio-pci before the guest starts, and to give it back afterwards; plain "
+             "QEMU does neither, and fails to open /dev/vfio/GROUP when the device is still "
+             "bound to its host driver.",
+             "<hostdev mode='subsystem' type='pci' managed='yes'>…</hostdev>",
+             "bind the device yourself (driverctl set-override 0000:06:12.5 vfio-pci, or "
+             "write the address to /sys/bus/pci/drivers/vfio-pci/bind) and write managed='no'"),
+    )
 CLASSES = {HostdevType.PCI: PciHostdev, HostdevType.USB: UsbHostdev}
 
 

@@ -74,6 +74,9 @@ def build_pci(b: Builder, config: Config) -> None:
                      dev.span, hint="add <source><address domain='0x0000' bus='0x01' "
                      "slot='0x00' function='0x0'/></source>")
             continue
+        if dev.rom is not None:     # read for QEMU (vfio-pci rombar/romfile); no Xen key
+            b.report(XEN440, "<rom> of a PCI <hostdev> is valid libvirt XML, but Xen's pci "
+                     "list has no ROM setting", dev.rom.span, hint="remove <rom>")
         entries.append(pci_entry(dev))
     if entries:
         config.set("pci", entries)
