@@ -416,3 +416,104 @@ def test_memory_models_not_built_yet_are_reported(model):
     argv, diags = qemu(doc("<maxMemory slots='2' unit='GiB'>1</maxMemory>", devices,
                            memory_el="<memory unit='MiB'>384</memory>"))
     assert argv is None and codes(diags) == [("QEMU320", 9)]
+
+
+# ------------------------------------------------------------------ NUMA (the cpu module's cells)
+
+NUMA = """  <cpu>
+    <numa>
+      <cell id='0' cpus='0' memory='256' unit='MiB'>
+        <distances><sibling id='0' value='10'/><sibling id='1' value='21'/></distances>
+      </cell>
+      <cell id='1' cpus='1' memory='256' unit='MiB' memAccess='shared'/>
+    </numa>
+  </cpu>"""
+
+
+def test_numa_cells_get_a_backend_each_and_their_distances():
+    argv, diags = qemu(doc(NUMA, memory_el="<memory unit='MiB'>512</memory>"))
+    assert argv is not None, [str(d) for d in diags]
+    assert values(argv, "-m") == ["524288K"]
+    assert [dict(o) for o in opts(argv, "-object")] == [
+        {"qom-type": "memory-backend-ram", "id": "ram-node0", "size": str(256 * MiB)},
+        {"qom-type": "memory-backend-ram", "id": "ram-node1", "share": "on",
+         "size": str(256 * MiB)}]
+    # Distances not written are libvirt's defaults, which QEMU applies itself.
+    assert values(argv, "-numa") == ["node,nodeid=0,cpus=0,memdev=ram-node0",
+                                     "node,nodeid=1,cpus=1,memdev=ram-node1",
+                                     "dist,src=0,dst=0,val=10", "dist,src=0,dst=1,val=21"]
+    assert "memory-backend" not in values(argv, "-machine")[0]
+
+
+def test_libvirts_numa_and_dimm_argv_for_the_corpus():
+    """libvirt 9.0's -numa, -m and pc-dimm options for numa-two-cells and
+    memory-hotplug-dimm (tests/corpus/native), option for option (libvirt's host-nodes/
+    policy come from <numatune>, host-side tuning virtc leaves out with QEMU321)."""
+    import json
+
+    native = shlex.split((CORPUS / "native" / "numa-two-cells.argv").read_text())
+    source = (CORPUS / "dumpxml" / "numa-two-cells.xml").read_bytes()
+    root = etree.fromstring(source)
+    keep = {"name", "memory", "currentMemory", "vcpu", "os", "cpu", "numatune"}
+    for child in list(root):
+        if child.tag not in keep:
+            root.remove(child)
+    argv, diags = qemu(etree.tostring(root))
+    assert argv is not None, [str(d) for d in diags]
+    assert values(argv, "-numa") == values(native, "-numa")
+    theirs = [json.loads(v) for v in values(native, "-object") if "ram-node" in v]
+    ours = [dict(o) for o in opts(argv, "-object")]
+    assert [(o["id"], int(o["size"])) for o in ours] == [(t["id"], t["size"]) for t in theirs]
+
+    native = shlex.split((CORPUS / "native" / "memory-hotplug-dimm.argv").read_text())
+    root = etree.fromstring((CORPUS / "dumpxml" / "memory-hotplug-dimm.xml").read_bytes())
+    keep |= {"maxMemory", "features"}
+    for child in list(root):
+        if child.tag not in keep and child.tag != "devices":
+            root.remove(child)
+    devices = root.find("devices")
+    for child in list(devices):
+        if child.tag != "memory":
+            devices.remove(child)
+    argv, diags = qemu(etree.tostring(root))
+    assert argv is not None, [str(d) for d in diags]
+    assert values(argv, "-m") == values(native, "-m")       # size=2097152k,slots=4,maxmem=…
+    assert values(argv, "-numa") == values(native, "-numa")
+    dimm = json.loads(next(v for v in values(native, "-device") if "pc-dimm" in v))
+    ours = dict(opts(argv, "-device")[0])
+    assert {k: str(v) for k, v in dimm.items()} == {"driver": "pc-dimm", **{
+        k: v for k, v in ours.items() if k != "driver"}}
+
+
+@harness.needs_qemu
+def test_real_qemu_numa_nodes_with_their_memory():
+    argv, diags = qemu(doc(NUMA, memory_el="<memory unit='MiB'>512</memory>"))
+    r = _run(argv, ("/objects/ram-node1", "share"), ("/objects/ram-node0", "size"))
+    assert r.replies["query-memory-size-summary"]["base-memory"] == 512 * MiB
+    assert r.qom["/objects/ram-node1 share"] is True
+    assert r.qom["/objects/ram-node0 size"] == 256 * MiB
+
+
+def test_xl_vnuma_from_the_cells_and_back():
+    """libvirt's xenFormatXLDomainVnuma / xenParseXLVnuma (tests/xlconfigdata/
+    test-fullvirt-vnuma*.cfg): one node per cell, size in MiB, distances 10/20 by default."""
+    source = doc(NUMA.replace(" memAccess='shared'", ""), dtype="xen", os=XEN_HVM,
+                 memory_el="<memory unit='MiB'>512</memory>")
+    text, diags = xen(source, "xen-xl")
+    assert text is not None, [str(d) for d in diags]
+    assert _keys(text, "xen-xl")["vnuma"] == [
+        ["pnode=0", "size=256", "vcpus=0", "vdistances=10,21"],
+        ["pnode=1", "size=256", "vcpus=1", "vdistances=20,10"]]
+    text, diags = xen(source, "xen-xm")
+    assert text is None and "XEN440" in [d.code for d in diags]
+    from virtc.backends.xen import import_config
+
+    diags = Diagnostics()
+    imported = import_config('name = "g"\nmemory = 512\nvcpus = 2\ntype = "hvm"\n'
+                             'vnuma = [ [ "pnode=0", "size=256", "vcpus=0", "vdistances=10,21" ],'
+                             ' [ "pnode=1", "size=256", "vcpus=1", "vdistances=21,10" ] ]\n',
+                             "v.cfg", "xen-xl", diags)
+    assert imported is not None, [str(d) for d in diags]
+    cells = imported.cpu.numa.cells
+    assert [(c.id, c.cpus, c.memory_kib) for c in cells] == [(0, "0", 262144), (1, "1", 262144)]
+    assert [s.value for s in cells[1].distances.siblings] == [21, 10]

@@ -109,5 +109,9 @@ def config_to_domain(settings: Settings, source_format: str, file: str,
         span=r.top,
         **read_cpu_fields(r, xl, os.is_hvm),
     )
+    if xl and "vnuma" in r.settings:
+        from .memory import read_vnuma     # the NUMA cells (backends/xen/memory.py)
+
+        domain = read_vnuma(r, domain)
     r.leftovers()
     return None if r.failed else domain

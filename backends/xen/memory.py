@@ -106,3 +106,25 @@ def parse_vnuma(r, value, span) -> Optional[List[dict]]:
             return None
         nodes.append(node)
     return nodes
+
+
+def read_vnuma(r, domain):
+    """`domain` with the NUMA cells of xl's vnuma key (libvirt's xenParseXLVnuma): cell N is
+    the Nth virtual node, its memory size= MiB, its vCPUs and its distance to every node."""
+    setting = r.get("vnuma")
+    if setting is None:
+        return domain
+    nodes = parse_vnuma(r, setting.value, setting.span)
+    if not nodes:
+        return domain
+    from ...compiler.node import replace
+    from ...compiler.platform.cpu import Cpu, Numa, NumaCell, NumaDistances, NumaSibling
+
+    cells = tuple(NumaCell(
+        id=n["id"], cpus=n["vcpus"], memory_kib=n["size_mib"] * 1024,
+        distances=NumaDistances(siblings=tuple(
+            NumaSibling(id=j, value=v, span=setting.span)
+            for j, v in enumerate(n["distances"])), span=setting.span)
+        if n["distances"] else None, span=setting.span) for n in nodes)
+    cpu = domain.cpu if domain.cpu is not None else Cpu(span=setting.span)
+    return replace(domain, cpu=replace(cpu, numa=Numa(cells=cells, span=setting.span)))
