@@ -4,11 +4,14 @@
     -device pvpanic,ioport=1285
     <panic model='pvpanic'/>
     -device pvpanic-pci,id=panic0
+    <panic model='hyperv'/>
+    -cpu …,hv-crash=on
 
 As libvirt's qemuBuildPanicCommandLine: the ISA pvpanic gets no id, and its I/O port only
 when the address names one (QEMU's default is 0x505). model='hyperv' is not a device but the
-hv-crash CPU property, which the -cpu builder would have to carry: virtc does not compile it
-yet (QEMU320). pseries and s390 are other architectures' (QEMU320).
+hv-crash CPU property, which -cpu carries (platform/features.py's cpu_properties, after the
+other Hyper-V properties, as libvirt's qemuBuildCpuCommandLine). pseries and s390 are other
+architectures' (QEMU320).
 """
 from __future__ import annotations
 
@@ -23,8 +26,6 @@ from ..opts import Option, Opts
 from . import device_id, not_compiled, placement
 
 _NOT_HERE = {
-    PanicModel.HYPERV: "is the Hyper-V crash MSR (the CPU property hv-crash), which virtc's "
-                       "-cpu does not carry yet",
     PanicModel.PSERIES: "is ppc64's; virtc compiles x86 guests",
     PanicModel.S390: "is s390's; virtc compiles x86 guests",
 }
@@ -32,6 +33,9 @@ _NOT_HERE = {
 
 def build(node: Panic, domain: Domain, ctx: QemuContext) -> List[Option]:
     model = node.model or PanicModel.ISA
+    if model is PanicModel.HYPERV:           # hv-crash on -cpu (platform/features.py)
+        not_compiled(node, ctx, honoured=("alias",))
+        return []
     if model in _NOT_HERE:
         ctx.diags.add(QEMU320, f"<panic model='{model.value}'> {_NOT_HERE[model]}; the guest"
                       " would not report crashes", node.span,

@@ -79,6 +79,9 @@ def cpu_properties(domain: Domain, dialect: Dialect) -> List[Pair]:
                 out.append((f"hv-{name}", True))
         if hv.stimer is not None and hv.stimer.on and is_on(hv.stimer.direct):
             out.append(("hv-stimer-direct", True))
+    if any(n.TAG == "panic" and getattr(n.model, "value", None) == "hyperv"
+           for n in domain.devices.families):       # backends/qemu/devices/panic.py
+        out.append(("hv-crash", True))
     kvm = f.kvm
     if kvm is not None:
         if is_on(kvm.hidden):
