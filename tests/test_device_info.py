@@ -45,10 +45,16 @@ def test_parts_qemu_cannot_honour_are_reported_on_their_lines():
     argv, diags = _compile(DOC, "qemu")
     assert argv is None
     found = sorted((d.code, d.span.line, d.severity) for d in diags)
-    assert found == [("QEMU320", 12, Severity.ERROR),     # the disk's <boot order>
-                     ("QEMU320", 13, Severity.ERROR),     # the disk's <address>
-                     ("QEMU320", 22, Severity.ERROR),     # the rng's <acpi index>
+    # the disk's <boot order> and PCI <address> are honoured (virtio-blk-pci, bootindex)
+    assert found == [("QEMU320", 22, Severity.ERROR),     # the rng's <acpi index>
                      ("QEMU321", 11, Severity.WARNING)]   # the disk's <alias>
+
+
+def test_a_virtio_disk_at_its_address_with_its_boot_order():
+    argv, diags = _compile(DOC.replace("      <acpi index='2'/>\n", ""), "qemu")
+    assert argv is not None, [str(d) for d in diags]
+    assert "virtio-blk-pci,bus=pci.0,addr=0x4,drive=drive-virtio-disk0,id=virtio-disk0," \
+           "bootindex=1" in argv
 
 
 def test_a_root_bus_pci_address_places_the_nic():

@@ -78,7 +78,7 @@ FULL = """    <memballoon model='virtio' autodeflate='on' freePageReporting='on'
 
 def test_families_are_found_by_tag():
     assert {"memballoon", "rng"} <= tags()
-    assert family("memballoon").NODE is Memballoon and family("controller") is None
+    assert family("memballoon").NODE is Memballoon and family("hub") is None
 
 
 def test_lowering_keeps_sub_nodes_with_their_own_lines():

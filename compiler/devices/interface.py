@@ -60,6 +60,7 @@ class MacAddress(Node):
     XML: ClassVar[tuple] = (Attr("address", "address"),)
     address: Optional[str] = None
     span: Span = NOWHERE
+    derived: bool = False       # made by post-parse (compiler/postparse/qemu.py), not written
 
 
 class InterfaceIp(Node):

@@ -13,7 +13,8 @@ from ..node import replace
 
 
 def apply(domain: Domain) -> Domain:
-    """`domain` with every default applied."""
+    """`domain` with every default applied: <os> firmware, each family's own, then the
+    QEMU driver's (implicit controllers and addresses, compiler/postparse/qemu.py)."""
     if domain.sysinfo:
         from ..guest_os import uuid_from_sysinfo     # <uuid> from <sysinfo> (guest_os.py)
 
@@ -25,6 +26,15 @@ def apply(domain: Domain) -> Domain:
     from .. import platform
 
     domain = platform.postparse(domain)     # <vcpu>, <cpu>…: compiler/platform/
+    from .qemu import apply as apply_qemu, machine_kind
+
+    domain = _families(domain)
+    if machine_kind(domain) is not None:
+        domain = apply_qemu(domain)
+    return domain
+
+
+def _families(domain: Domain) -> Domain:
     devices = domain.devices
     if not devices.families:
         return domain

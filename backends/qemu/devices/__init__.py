@@ -76,14 +76,35 @@ def not_compiled(node, ctx: QemuContext, honoured: Tuple[str, ...] = ()) -> None
 
 
 def is_q35(domain: Domain) -> bool:
-    return "q35" in (domain.os.machine or "")
+    machine = domain.os.machine or ""
+    return machine == "q35" or machine.startswith("pc-q35")
+
+
+def pci_bus_name(bus: int, domain: Domain) -> Optional[str]:
+    """QEMU's id for PCI bus `bus`, as libvirt names it: the root is pcie.0 (q35) or
+    pci.0; bus N is the controller with index N, whose id is pci.N. None when no PCI
+    controller has that index."""
+    if bus == 0:
+        return "pcie.0" if is_q35(domain) else "pci.0"
+    from ....compiler.devices.controller import Controller, ControllerType
+
+    for c in domain.devices.of(Controller):
+        if c.type is ControllerType.PCI and c.index == bus:
+            return f"pci.{bus}"
+    return None
+
+
+def pci_addr(slot: int, function: int) -> str:
+    """addr= as libvirt writes it: 0x2, or 0x2.0x1 for a function other than 0."""
+    return f"{slot:#x}" if function == 0 else f"{slot:#x}.{function:#x}"
 
 
 def placement(info: DeviceInfo, domain: Domain, ctx: QemuContext,
               what: str) -> Optional[Tuple[Tuple[str, object], ...]]:
-    """bus= and addr= for a PCI device's <address>; () without one (QEMU picks a free
-    slot on the root bus); None, with QEMU320 reported, for an address virtc can't build
-    yet: one behind a bridge or root port, or not a PCI address at all."""
+    """bus= and addr= for a PCI device's <address> (written, or given by post-parse as
+    libvirt would, compiler/postparse/pci.py); () without one (QEMU picks a free slot on
+    the root bus); None, with QEMU320 reported, for an address virtc can't build: not a
+    PCI address, or on a bus no <controller> provides."""
     address = info.address
     if address is None:
         return ()
@@ -93,16 +114,20 @@ def placement(info: DeviceInfo, domain: Domain, ctx: QemuContext,
                       " libvirt XML, but virtc places this device only on PCI", address.span,
                       hint="use a PCI address, or remove <address> to let QEMU choose")
         return None
-    if pci.domain != 0 or pci.bus != 0:
-        ctx.diags.add(QEMU320, f"{what} at PCI {pci} sits behind a controller that virtc"
-                      " does not build yet (only bus 0, the root bus, is compiled)",
-                      address.span,
-                      hint="remove <address> to let QEMU place the device on the root bus,"
-                      " or start this guest with libvirt")
+    bus = pci_bus_name(pci.bus, domain) if pci.domain == 0 else None
+    if bus is None:
+        ctx.diags.add(QEMU320, f"{what} at PCI {pci} sits on a bus that no <controller"
+                      " type='pci'> of this domain provides", address.span,
+                      hint=f"add <controller type='pci' index='{pci.bus}' model=…>, or"
+                      " remove <address> to let virtc place the device")
         return None
-    addr = f"{pci.slot:#x}" if pci.function == 0 else f"{pci.slot:#x}.{pci.function:#x}"
-    return (("bus", "pcie.0" if is_q35(domain) else "pci.0"), ("addr", addr),
-            ("multifunction", True if pci.multifunction else None))
+    return (("bus", bus), ("multifunction", True if pci.multifunction else None),
+            ("addr", pci_addr(pci.slot, pci.function)))
+
+
+def bootindex(info: DeviceInfo) -> Tuple[Tuple[str, object], ...]:
+    """bootindex= for a device's <boot order> (libvirt passes the order as it is)."""
+    return (("bootindex", info.boot_order),) if info.boot_order is not None else ()
 
 
 def virtio_driver_props(driver) -> Tuple[Tuple[str, object], ...]:

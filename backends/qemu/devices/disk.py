@@ -18,7 +18,7 @@ from ....compiler.rules.codes import QEMU306, QEMU310, QEMU315, QEMU316, QEMU323
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Raw
-from . import not_compiled
+from . import bootindex, not_compiled, placement
 from ....compiler.node import Node
 
 # -drive if= per bus. None: the bus needs a -device (USB) or has no QEMU form (Xen PV).
@@ -148,8 +148,9 @@ def build_all(disks, domain: Domain, ctx: QemuContext) -> List[Option]:
     out: List[Option] = []
     taken: Set[DriveSlot] = set()
     hba_added = False
+    has_hba = _has_scsi_controller(domain)
     for disk in disks:
-        not_compiled(disk, ctx)
+        not_compiled(disk, ctx, honoured=_honoured(disk))
         if _not_built(disk, ctx):
             continue
         _check_driver(disk, ctx)
@@ -159,7 +160,11 @@ def build_all(disks, domain: Domain, ctx: QemuContext) -> List[Option]:
         if not ctx.has(Cap.DRIVE):
             out.extend(build_legacy_disk(disk, slot, ctx))
             continue
-        if disk.target_bus is DiskBus.SCSI and ctx.has(Cap.SCSI_DEVICE) and not hba_added:
+        if _on_pci(disk) and ctx.has(Cap.DEVICE):
+            out.extend(build_virtio_pci(disk, domain, ctx))
+            continue
+        if disk.target_bus is DiskBus.SCSI and ctx.has(Cap.SCSI_DEVICE) and not hba_added \
+                and not has_hba:
             # Since pc no longer creates an HBA for if=scsi, libvirt adds one the same way.
             out.append(Option("-device", Opts.of("lsi", ("id", SCSI_HBA)), disk.span))
             hba_added = True
@@ -183,6 +188,59 @@ def _not_built(disk: Disk, ctx: QemuContext) -> bool:
                       disk.span, hint="remove the disk, or start this guest with libvirt")
         return True
     return False
+
+
+def _has_scsi_controller(domain: Domain) -> bool:
+    """A <controller type='scsi' index='0'> is the HBA (backends/qemu/devices/controller.py
+    builds it); else the disks add libvirt's default one."""
+    from ....compiler.devices.controller import Controller, ControllerType
+
+    return any(c.type is ControllerType.SCSI and c.index == 0
+               for c in domain.devices.of(Controller))
+
+
+def _on_pci(disk: Disk) -> bool:
+    address = disk.info.address
+    return (disk.target_bus is DiskBus.VIRTIO and address is not None
+            and address.type == "pci")
+
+
+def _drive_matches(disk: Disk) -> bool:
+    """A drive address is what the target name means (post-parse derives it so, as
+    libvirt does): controller 0, and the bus/unit of the name's index."""
+    from ....compiler.postparse.qemu import drive_address
+
+    address = disk.info.address
+    if address is None or address.type != "drive":
+        return False
+    want = drive_address(disk.target_bus.value, disk.target_dev)
+    got = tuple(int(address.get(k) or 0) for k in ("controller", "bus", "unit"))
+    return want is not None and want == got and got[0] == 0 \
+        and int(address.get("target") or 0) == 0
+
+
+def _honoured(disk: Disk) -> Tuple[str, ...]:
+    """The DeviceInfo parts this builder carries into the argv."""
+    if _on_pci(disk):
+        return ("address", "boot")
+    return ("address",) if _drive_matches(disk) else ()
+
+
+def build_virtio_pci(disk: Disk, domain: Domain, ctx: QemuContext) -> List[Option]:
+    """A virtio disk at its PCI address: -drive if=none plus -device virtio-blk-pci on
+    the bus and slot post-parse (or the document) gave it, ids as libvirt names them."""
+    where = placement(disk.info, domain, ctx, f"<disk> {disk.target_dev}")
+    if where is None:
+        return []
+    fmt = disk_format(disk) if disk.path is not None else None
+    index = target_index(disk.target_dev) or 0
+    drive_id, dev_id = f"drive-virtio-disk{index}", f"virtio-disk{index}"
+    drive = Opts.of(None, ("file", disk_source(disk)), ("format", fmt), ("if", "none"),
+                    ("id", drive_id), ("readonly", _readonly(disk, ctx)))
+    device = Opts.of("virtio-blk-pci", *where, ("drive", drive_id), ("id", dev_id),
+                     *bootindex(disk.info))
+    return [Option("-drive", drive, disk.span, _value_spans(disk)),
+            Option("-device", device, disk.span)]
 
 
 def _readonly(disk: Disk, ctx: QemuContext) -> Optional[bool]:

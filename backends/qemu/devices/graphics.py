@@ -23,6 +23,12 @@ VNC_LAST_DISPLAY = 99             # how far `to=` lets QEMU search for a free di
 DEFAULT_LISTEN = "127.0.0.1"
 
 
+def _videos(domain: Domain) -> tuple:
+    from ....compiler.devices.video import Video
+
+    return domain.devices.of(Video)
+
+
 def build_all(graphics, domain: Domain, ctx: QemuContext) -> List[Option]:
     """The displays (one of each type), or no display at all."""
     if not graphics:
@@ -30,8 +36,9 @@ def build_all(graphics, domain: Domain, ctx: QemuContext) -> List[Option]:
     for gfx in graphics:
         not_compiled(gfx, ctx)
     out: List[Option] = []
-    if ctx.has(Cap.VGA_OPTION):
-        # -nodefaults removed the default VGA card; a display needs one to show.
+    if ctx.has(Cap.VGA_OPTION) and not any(not v.implicit for v in _videos(domain)):
+        # -nodefaults removed the default VGA card; a display needs one to show (a
+        # written <video> is the video builder's, backends/qemu/devices/video.py).
         out.append(Option("-vga", Opts.of("std"), graphics[0].span))
     seen = set()
     for gfx in graphics:

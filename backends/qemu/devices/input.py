@@ -27,7 +27,9 @@ USBDEVICE_NAME: Dict[InputType, str] = {   # the legacy -usbdevice spelling
 def build_all(inputs, domain: Domain, ctx: QemuContext) -> List[Option]:
     out: List[Option] = []
     for inp in inputs:
-        not_compiled(inp, ctx)
+        usb_address = (inp.bus is InputBus.USB and inp.info.address is not None
+                       and inp.info.address.type == "usb" and ctx.has(Cap.DEVICE))
+        not_compiled(inp, ctx, honoured=("address",) if usb_address else ())
         match inp.bus:
             case InputBus.USB:
                 out.extend(build_usb_input(inp, ctx))
@@ -44,8 +46,19 @@ def build_all(inputs, domain: Domain, ctx: QemuContext) -> List[Option]:
 
 def build_usb_input(inp: Input, ctx: QemuContext) -> List[Option]:
     if ctx.has(Cap.DEVICE):
-        return [Option("-device", Opts.of(USB_INPUT_DEVICE[inp.type]), inp.span)]
+        return [Option("-device", Opts.of(USB_INPUT_DEVICE[inp.type], *_usb_port(inp)),
+                       inp.span)]
     return [Option("-usbdevice", Raw(USBDEVICE_NAME[inp.type]), inp.span)]
+
+
+def _usb_port(inp: Input) -> tuple:
+    """bus=usb.0,port=N for a <address type='usb' bus port> (written, or given by post-parse
+    as libvirt gives USB ports); the USB controller with index N has id usb (0) or usbN."""
+    address = inp.info.address
+    if address is None or address.type != "usb":
+        return ()
+    index = int(address.get("bus") or 0)
+    return (("bus", "usb.0" if index == 0 else f"usb{index}.0"), ("port", address.get("port")))
 
 
 def _input_ignored(inp: Input, ctx: QemuContext, why: str) -> None:
