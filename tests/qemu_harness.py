@@ -88,6 +88,7 @@ class QemuResult:
     igmp: str = ""                       # the namespace's /proc/net/igmp while guests ran
     qom: Dict[str, Any] = field(default_factory=dict)   # "path property" → value or error
     replies: Dict[str, Any] = field(default_factory=dict)   # query → its return or error
+    qtree: str = ""                      # `info qtree`: every device on its bus
 
     def block_files(self) -> Dict[str, str]:
         """device name → the file QEMU opened."""
@@ -173,7 +174,8 @@ def run_guests(guests: Sequence[Guest], *, bridges: Sequence[str] = (),
     return [QemuResult(d["started"], d.get("status"), d.get("network", ""), d.get("block", []),
                        d.get("stderr", ""), w, d.get("vnc"),
                        d.get("serial", "").encode("latin-1"), data.get("probes", {}),
-                       data.get("igmp", ""), d.get("qom", {}), d.get("replies", {}))
+                       data.get("igmp", ""), d.get("qom", {}), d.get("replies", {}),
+                       d.get("qtree", ""))
             for w, d in zip(words, data["guests"])]
 
 
@@ -294,7 +296,8 @@ class Qemu:
                        "network": network, "block": self.call("query-block").get("return", []),
                        "vnc": self.call("query-vnc").get("return"),
                        "cpus": self.call("query-cpus-fast").get("return", []),
-                       "cpu_slots": self.call("query-hotpluggable-cpus").get("return", [])}
+                       "cpu_slots": self.call("query-hotpluggable-cpus").get("return", []),
+                       "qtree": self.hmp("info qtree")}
         qom = {}
         for path, prop in self.spec.get("qom", []):
             reply = self.call("qom-get", path=path, property=prop)

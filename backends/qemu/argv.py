@@ -10,7 +10,7 @@ from ...compiler.devices.input import InputBus
 from ...compiler.ir import Domain
 from ...compiler.rules.codes import QEMU320, QEMU321
 from . import boot, guest_os, machine, memory
-from .devices import build_families, chardev, disk, input, interface
+from .devices import build_families, chardev, controller, disk, input, interface
 from .platform import cpu
 from .devices import graphics as display
 from .context import QemuContext
@@ -23,6 +23,7 @@ Builder = Callable[[Domain, QemuContext], List[Option]]
 # - the display precedes the character devices: with no -serial, -nographic moves the serial
 #   port to stdio, and libvirt keeps -nographic before every -serial/-monitor for that reason.
 # - build_usb precedes the USB devices (disks and inputs) that sit on its bus.
+# - the controllers precede every device that names their bus (bus=pci.N, usb.0).
 BUILDERS: List[Builder] = [
     machine.build_name,
     machine.build_defaults,
@@ -46,6 +47,7 @@ BUILDERS: List[Builder] = [
     lambda d, c: build_usb(d),
     boot.build_boot,
     boot.build_kernel,
+    lambda d, c: controller.build_all(d.devices.of(_controller_node()), d, c),
     lambda d, c: disk.build_all(d.devices.disks, d, c),
     lambda d, c: interface.build_all(d.devices.interfaces, d, c),
     lambda d, c: chardev.build_all(d.devices.serials + d.devices.parallels
@@ -57,7 +59,17 @@ BUILDERS: List[Builder] = [
 ]
 
 
+def _controller_node():
+    from ...compiler.devices.controller import Controller
+
+    return Controller
+
+
 def build_usb(domain: Domain) -> List[Option]:
+    from .devices.controller import usb_builds_own
+
+    if usb_builds_own(domain):
+        return []                   # the USB controllers are -device options of their own
     devices = domain.devices
     needs = (any(i.bus is InputBus.USB for i in devices.inputs)
              or any(d.target_bus is DiskBus.USB for d in devices.disks))

@@ -120,9 +120,19 @@ def build_machine(domain: Domain, ctx: QemuContext) -> List[Option]:
     taken = {key for key, _ in firmware}
     opts = Opts.of(machine or "pc", ("accel", accel), ("acpi", False if acpi_off else None),
                    *[p for p in machine_properties(domain, ctx) if p[0] not in taken],
-                   *firmware, *memory.machine_props(domain, ctx))
+                   *firmware, *memory.machine_props(domain, ctx),
+                   ("usb", False if _usb_controllers_built(domain) else None))
     # The machine name, the one value here the document spells, is <type machine=…>.
     return [Option("-machine", opts, _type_span(domain))]
+
+
+def _usb_controllers_built(domain: Domain) -> bool:
+    """usb=off when the document's USB controllers are built one by one (devices/
+    controller.py): the machine's own USB (q35's ICH9 set) would be a second one, which
+    libvirt's argv turns off the same way."""
+    from .devices.controller import usb_builds_own
+
+    return usb_builds_own(domain)
 
 
 def _type_span(domain: Domain) -> Span:

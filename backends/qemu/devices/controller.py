@@ -94,6 +94,29 @@ def builtin(node: Controller, domain: Domain) -> bool:
             and not is_q35(domain))
 
 
+def usb_builds_own(domain: Domain) -> bool:
+    """True when the domain's USB controllers are -device options of their own (or it has
+    <controller type='usb' model='none'/>): then neither the machine's default USB nor
+    -usb may add another."""
+    usb = [c for c in domain.devices.of(Controller) if c.type is ControllerType.USB]
+    return bool(usb) and not any(builtin(c, domain) and c.model is not ControllerModel.NONE
+                                 for c in usb)
+
+
+def build_all(controllers, domain: Domain, ctx: QemuContext) -> List[Option]:
+    """Every controller, before the devices that sit on them (argv.py calls this ahead of
+    the disks, NICs and inputs: QEMU needs a bus before a -device names it), PCI
+    controllers first in index order so that a bridge precedes what plugs into it, as in
+    libvirt's argv."""
+    pci = sorted((c for c in controllers if c.type is ControllerType.PCI),
+                 key=lambda c: c.index or 0)
+    others = [c for c in controllers if c.type is not ControllerType.PCI]
+    out: List[Option] = []
+    for node in pci + others:
+        out.extend(build(node, domain, ctx))
+    return out
+
+
 def build(node: Controller, domain: Domain, ctx: QemuContext) -> List[Option]:
     if builtin(node, domain):
         not_compiled(node, ctx, honoured=("alias", "address"))
