@@ -70,6 +70,8 @@ CASES = [
     ("SEM226", domain("<tpm><backend type='emulator'/></tpm>\n"
                       "<tpm model='tpm-crb'><backend type='emulator'/></tpm>"), 9),
     ("SEM227", domain("<tpm model='tpm-crb'>\n<backend type='emulator' version='1.2'/>\n</tpm>"), 9),
+    ("SEM290", domain("<interface type='user'>\n<boot order='1'/>\n</interface>",
+                      os_extra="\n    <boot dev='hd'/>"), 10),
     ("SEM250", domain(extra="\n  <maxMemory slots='2' unit='KiB'>1024</maxMemory>"), 7),
     ("SEM280", domain(extra="\n  <uuid>c7a5fdb2-cdaf-9455-926a-d65c16db1809</uuid>\n  <sysinfo "
                       "type='smbios'><system>\n<entry name='uuid'>00000000-0000-4000-8000-"

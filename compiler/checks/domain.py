@@ -4,13 +4,14 @@ from __future__ import annotations
 from ..diagnostics import Diagnostics
 from ..devices.disk import DiskDevice
 from ..ir import BootDev, Domain, DomainType
-from ..rules.codes import SEM208, SEM213, SEM215, SEM219
+from ..rules.codes import SEM208, SEM213, SEM215, SEM219, SEM290
 
 
 def check(dom: Domain, diags: Diagnostics) -> None:
     _check_memory(dom, diags)
     _check_os(dom, diags)
     _check_boot_media(dom, diags)
+    _check_boot_orders(dom, diags)
 
 
 def _check_memory(dom: Domain, diags: Diagnostics) -> None:
@@ -60,3 +61,17 @@ def _check_boot_media(dom: Domain, diags: Diagnostics) -> None:
         if not present:
             diags.add(SEM215, f"<boot dev='{boot.dev.value}'> has no {medium} to boot from",
                       boot.span, hint=f"add a {medium}, or remove this <boot>")
+
+
+def _check_boot_orders(dom: Domain, diags: Diagnostics) -> None:
+    """SEM290: per-device <boot order> and <os><boot dev> exclude each other (libvirt's
+    parser refuses the pair)."""
+    if not dom.os.boot:
+        return
+    for node in dom.devices.families:
+        info = getattr(node, "info", None)
+        if info is not None and info.boot_order is not None:
+            diags.add(SEM290, f"<{node.TAG}> has <boot order='{info.boot_order}'> while <os>"
+                      " has <boot dev>: libvirt accepts one or the other", info.span_of("boot"),
+                      hint="remove <boot dev> from <os>, or the device's <boot order>")
+            return

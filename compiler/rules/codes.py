@@ -110,6 +110,7 @@ SEM221 = Code("SEM221", W)
 SEM222 = Code("SEM222", E)
 SEM223 = Code("SEM223", E)
 SEM224 = Code("SEM224", E)
+SEM290 = Code("SEM290", E)
 
 # QEMU3xx: qemu
 QEMU301 = Code("QEMU301", E)
@@ -133,6 +134,7 @@ QEMU319 = Code("QEMU319", I)
 QEMU320 = Code("QEMU320", E)
 QEMU321 = Code("QEMU321", W)
 QEMU323 = Code("QEMU323", E)
+QEMU390 = Code("QEMU390", I)
 QEMU360 = Code("QEMU360", I)
 
 # XEN4xx: xen

@@ -59,6 +59,16 @@ RULES = [
          "<console type='pty' tty='/dev/pts/5'/>",
          "Nothing to do for a dump of a running domain; drop tty= from definitions, and read "
          "the pty from QMP `query-chardev` after start."),
+    Rule(codes.QEMU390, "derived-mac",
+         "A NIC without <mac> got a MAC that virtc derived.",
+         "libvirt gives such a NIC a random MAC when the domain is defined; a compiler's "
+         "output must be the same at every run, so virtc derives one instead: 52:54:00 "
+         "(QEMU's locally administered prefix) and the first three bytes of SHA-256 over "
+         "\"<uuid or name>/<NIC index>\". The guest keeps that MAC from run to run, but it "
+         "isn't the one libvirt would have made.",
+         "<interface type='network'><source network='default'/></interface>",
+         "Write the MAC you want: <mac address='52:54:00:…'/> (the message names the one "
+         "virtc chose)."),
     Rule(codes.QEMU308, "vnc-password-not-on-argv",
          "A VNC password can't be put on the QEMU command line.",
          "QEMU only takes VNC passwords through the monitor (or a secret object), so that "

@@ -80,6 +80,12 @@ RULES = [
          "The hypervisor identifies the guest by its UUID; a malformed one is rejected.",
          "<uuid>4dea22b31d52d8f32516782e98ab3fa</uuid>",
          "Write 32 hex digits, e.g. 4dea22b3-1d52-d8f3-2516-782e98ab3fa0."),
+    Rule(codes.SEM290, "boot-order-and-os-boot",
+         "A device has <boot order> while <os> also has <boot dev>.",
+         "libvirt refuses the domain (\"per-device boot elements cannot be used together"
+         " with os/boot elements\"): the two ways of ordering boot devices exclude each other.",
+         "<os><boot dev='hd'/></os> … <disk><boot order='1'/></disk>",
+         "Keep one: remove <boot dev> from <os>, or the <boot order> from the devices."),
     Rule(codes.SEM215, "boot-without-medium",
          "A <boot dev> names a medium the domain does not have.",
          "The firmware skips it; the guest may not boot the way the author meant.",

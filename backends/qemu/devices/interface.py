@@ -17,11 +17,11 @@ from ....compiler.devices.interface import Interface
 from ....compiler.diagnostics import Span
 from ....compiler.ir import Domain, NetType
 from ....compiler.networks import resolve_bridge
-from ....compiler.rules.codes import QEMU303, QEMU306
+from ....compiler.rules.codes import QEMU303, QEMU306, QEMU390
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Scalar
-from . import not_compiled, placement
+from . import bootindex, not_compiled, placement
 
 # QEMU back-end type per interface type.
 NETDEV_TYPE: Dict[NetType, str] = {
@@ -62,8 +62,17 @@ def build_all(interfaces, domain: Domain, ctx: QemuContext) -> List[Option]:
     out: List[Option] = []
     for index, iface in enumerate(interfaces):
         netdev = ctx.has(Cap.NETDEV)
-        not_compiled(iface, ctx, honoured=("address",) if netdev else ())
+        not_compiled(iface, ctx, honoured=("address", "boot") if netdev else ())
         where = placement(iface.info, domain, ctx, "<interface>") if netdev else ()
+        if where is not None and netdev:
+            where = where + bootindex(iface.info)
+        if iface.mac is not None and iface.mac.derived:
+            ctx.diags.add(QEMU390, f"<interface> has no <mac>: virtc gives it"
+                          f" {iface.mac.address}, derived from the domain's"
+                          f" {'UUID' if domain.uuid else 'name'} and the NIC's index {index}"
+                          " (libvirt would make a random one)", iface.span,
+                          hint=f"write <mac address='{iface.mac.address}'/> to keep it, or"
+                          " the MAC the guest had under libvirt")
         _check_ignored(iface, ctx)
         backend = backend_props(iface, ctx)
         if backend is None or where is None:
