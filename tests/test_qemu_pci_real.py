@@ -137,3 +137,42 @@ def test_query_pci_shows_libvirts_addresses(name):
     for where, qid in want.items():
         if qid is not None:
             assert got[where] == qid, (where, got[where], qid)
+
+
+USB_DOC = b"""<domain type='kvm'>
+  <name>usb-ports</name>
+  <memory unit='MiB'>256</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <source file='%s'/>
+      <target dev='sda' bus='usb'/>
+    </disk>
+    <input type='tablet' bus='usb'/>
+    <controller type='usb' model='qemu-xhci'/>
+    <video><model type='virtio'/></video>
+  </devices>
+</domain>
+"""
+
+
+@needs_qemu
+def test_usb_devices_get_libvirts_ports(tmp_path):
+    """Inputs take USB ports before disks, from port 1 of controller 0 (libvirt's
+    qemuDomainAssignUSBPorts); QEMU shows each device on the port virtc gave it."""
+    image = tmp_path / "u.img"
+    image.write_bytes(b"\0" * 65536)
+    result = run(USB_DOC % str(image).encode(), "usb.xml",
+                 CompileOptions(target="qemu", qemu_version="7.2"))
+    assert result.ok, [str(d) for d in result.diagnostics]
+    qemu = run_paused(result.output)
+    assert qemu.started, qemu.stderr
+    ports = {}
+    device = None
+    for line in qemu.qtree.splitlines():
+        text = line.strip()
+        if text.startswith("dev: "):
+            device = text[5:].split(",")[0]
+        elif text.startswith("port = ") and device in ("usb-tablet", "usb-storage"):
+            ports[device] = text[len("port = "):].strip('"')
+    assert ports == {"usb-tablet": "1", "usb-storage": "2"}

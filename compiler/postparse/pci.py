@@ -67,6 +67,10 @@ TYPES = (PCI_DEVICE | PCIE_DEVICE | ROOT_PORT | UPSTREAM | DOWNSTREAM | DMI_BRID
          | PCI_EXPANDER | PCIE_EXPANDER | PCI_BRIDGE | PCIE_TO_PCI)
 ENDPOINT = PCI_DEVICE | PCIE_DEVICE
 
+# A PCI domain has buses 0-255; a controller index past that is no bus at all, and the
+# assignment leaves such a document's addresses as written.
+MAX_BUS = 255
+
 # Bus models (controller model= values).
 PCI_ROOT = "pci-root"
 PCIE_ROOT = "pcie-root"
@@ -140,8 +144,11 @@ class AddressSet:
         return bus < len(self.buses) and self.buses[bus].functions[slot] != 0
 
     def reserve(self, a: Addr, flags: int) -> None:
-        while self.dry_run and a.bus >= len(self.buses):
-            self.grow(a, flags)
+        try:
+            while self.dry_run and a.bus >= len(self.buses):
+                self.grow(a, flags)
+        except NoRoom:
+            return
         if a.bus >= len(self.buses):
             return
         bus = self.buses[a.bus]
@@ -154,6 +161,8 @@ class AddressSet:
         add = a.bus - len(self.buses) + 1
         if add <= 0:
             return
+        if a.bus + 1 > MAX_BUS:
+            raise NoRoom()
         models: List[str] = []
         if flags & PCI_DEVICE:
             model = "pci-bridge"
@@ -252,23 +261,15 @@ def assign(devs: List[Dev], controllers: List[Dev], machine: str,
     Returns key -> address, the written addresses included."""
     pci_buses = _pci_buses(controllers)
     max_idx = max(pci_buses, default=-1)
+    if max_idx > MAX_BUS:
+        return {d.key: d.addr for d in devs if d.addr is not None}
     has_pcie_root = pci_buses.get(0) == PCIE_ROOT
     if max_idx >= 0:
-        dry = _address_set(controllers, max_idx + 1, True)
-        _collect(dry, devs, machine)
-        _fixed_places(dry, devs, controllers, machine, {})
-        if pci_buses.get(0) == PCI_ROOT and not all(_full(b) for b in dry.buses):
-            dry.reserve_next(AUTO | PCI_DEVICE)
-        _assign_slots(dry, devs, controllers, {})
-        if max_idx <= 0 and len(dry.buses) > max_idx + 1 and has_pcie_root:
-            dry.reserve_next(AUTO | PCIE_DEVICE)
-        for index in range(1, len(dry.buses)):
-            if index not in pci_buses:
-                new = add_controller(index, dry.buses[index].model)
-                _insert_controller(controllers, new)
-                devs.append(new)
-                pci_buses[index] = dry.buses[index].model
-                dry.reserve_next(new.flags)
+        try:
+            _dry_pass(devs, controllers, machine, pci_buses, max_idx, has_pcie_root,
+                      add_controller)
+        except NoRoom:
+            pass                        # libvirt would refuse the domain; place what fits
         for d in devs:
             d.reset()
     real = _address_set(controllers, max(pci_buses, default=-1) + 1, False)
@@ -280,6 +281,28 @@ def assign(devs: List[Dev], controllers: List[Dev], machine: str,
     out.update(found)
     _set_multi(out)
     return out
+
+
+def _dry_pass(devs, controllers, machine, pci_buses, max_idx, has_pcie_root,
+              add_controller) -> None:
+    """Rule 5: count the buses the devices need, adding the controllers libvirt adds."""
+    dry = _address_set(controllers, max_idx + 1, True)
+    _collect(dry, devs, machine)
+    _fixed_places(dry, devs, controllers, machine, {})
+    if pci_buses.get(0) == PCI_ROOT and not all(_full(b) for b in dry.buses):
+        dry.reserve_next(AUTO | PCI_DEVICE)
+    _assign_slots(dry, devs, controllers, {})
+    if max_idx <= 0 and len(dry.buses) > max_idx + 1 and has_pcie_root:
+        dry.reserve_next(AUTO | PCIE_DEVICE)
+    index = 1
+    while index < len(dry.buses):       # an added controller may need a bus of its own
+        if index not in pci_buses:
+            new = add_controller(index, dry.buses[index].model)
+            _insert_controller(controllers, new)
+            devs.append(new)
+            pci_buses[index] = dry.buses[index].model
+            dry.reserve_next(new.flags)
+        index += 1
 
 
 def _insert_controller(controllers: List[Dev], new: Dev) -> None:
@@ -396,7 +419,10 @@ def _primary_video(addrs: AddressSet, videos, slot: int, flags: int, found: dict
     if not video.wanted:
         return
     if addrs.in_use(0, slot):
-        a = addrs.reserve_next(video.flags)
+        try:
+            a = addrs.reserve_next(video.flags)
+        except NoRoom:
+            return
         if not addrs.dry_run:
             _give(video, a, found)
     else:

@@ -223,7 +223,18 @@ def _honoured(disk: Disk) -> Tuple[str, ...]:
     """The DeviceInfo parts this builder carries into the argv."""
     if _on_pci(disk):
         return ("address", "boot")
+    if disk.target_bus is DiskBus.USB and _usb_port(disk):
+        return ("address",)
     return ("address",) if _drive_matches(disk) else ()
+
+
+def _usb_port(disk: Disk) -> tuple:
+    """bus=usb.0,port=N for a USB disk's <address type='usb' bus port>."""
+    address = disk.info.address
+    if address is None or address.type != "usb" or not address.get("port"):
+        return ()
+    index = int(address.get("bus") or 0)
+    return (("bus", "usb.0" if index == 0 else f"usb{index}.0"), ("port", address.get("port")))
 
 
 def build_virtio_pci(disk: Disk, domain: Domain, ctx: QemuContext) -> List[Option]:
@@ -294,7 +305,8 @@ def build_drive(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
         drive_id = f"drive-usb{slot.index}"
         return [Option("-drive", Opts.of(None, *common, ("if", "none"), ("id", drive_id),
                                          readonly), disk.span, _value_spans(disk)),
-                Option("-device", Opts.of("usb-storage", ("drive", drive_id)), disk.span)]
+                Option("-device", Opts.of("usb-storage", ("drive", drive_id), *_usb_port(disk)),
+                       disk.span)]
     return [Option("-drive", Opts.of(None, *common, ("if", DRIVE_IF[bus]),
                                      ("index", slot.index), ("media", MEDIA[disk.device]),
                                      readonly), disk.span, _value_spans(disk))]

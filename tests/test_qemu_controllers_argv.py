@@ -1,0 +1,67 @@
+"""The controller and video -device options are libvirt's own.
+
+tests/corpus/native/ holds `virsh domxml-to-native qemu-argv` for every corpus document:
+libvirt 9.0's argv, whose -device options are JSON. For the documents that compile once
+trimmed (test_qemu_pci_real.py), each controller and video device virtc builds must have
+the same driver and the same properties, value for value, as libvirt's -device of the
+same id (pci.N, usb, virtio-serial0, scsi0, video0).
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+import shlex
+
+import pytest
+
+from test_qemu_pci_real import CASES, trimmed
+from virtc.pipeline import CompileOptions, run
+
+NATIVE = pathlib.Path(__file__).parent / "corpus" / "native"
+IDS = ("pci.", "usb", "virtio-serial", "scsi", "video")
+
+
+def _norm(value) -> str:
+    if value is True:
+        return "on"
+    if value is False:
+        return "off"
+    return str(value)
+
+
+def libvirt_devices(name: str) -> dict:
+    words = shlex.split((NATIVE / f"{name}.argv").read_text())
+    out = {}
+    for flag, value in zip(words, words[1:]):
+        if flag == "-device" and value.startswith("{"):
+            props = json.loads(value)
+            if str(props.get("id", "")).startswith(IDS) or "masterbus" in props:
+                key = props.get("id") or f"{props['driver']}@{props['addr']}"
+                out[key] = {k: _norm(v) for k, v in props.items()}
+    return out
+
+
+def virtc_devices(argv) -> dict:
+    out = {}
+    for flag, value in zip(argv, argv[1:]):
+        if flag != "-device":
+            continue
+        driver, *rest = value.split(",")
+        props = {"driver": driver, **dict(p.split("=", 1) for p in rest)}
+        if props.get("id", "").startswith(IDS) or "masterbus" in props:
+            key = props.get("id") or f"{driver}@{props['addr']}"
+            out[key] = props
+    return out
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_controller_and_video_devices_match_libvirts_argv(name):
+    result = run(trimmed(name), f"{name}.xml", CompileOptions(target="qemu",
+                                                              qemu_version="7.2"))
+    assert result.ok, [str(d) for d in result.diagnostics]
+    ours = virtc_devices(result.output)
+    libvirts = libvirt_devices(name)
+    # every controller and video device libvirt starts, virtc starts too, the same way
+    assert set(ours) == set(libvirts), (sorted(ours), sorted(libvirts))
+    for key, props in libvirts.items():
+        assert ours[key] == props, key
