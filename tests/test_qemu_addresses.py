@@ -5,8 +5,10 @@ and as libvirt 9.0 stored it after `virsh define` (dumpxml, with the addresses, 
 controllers and root port numbers libvirt assigned). Compiling the print-xml form must give
 every device the address the dumpxml form has. Devices that libvirt adds and virtc doesn't
 (a console's serial port, PS/2 inputs, pc's default balloon) are not compared; a document
-with a PCI device of a family virtc doesn't lower yet (sound on pc, filesystems, watchdogs,
-shared memory, …) is left out, since libvirt's order puts that device before others.
+with a PCI device virtc doesn't lower yet (filesystems, watchdogs, shared memory, …) or a
+disk it doesn't lower (which may imply a controller) is left out, since libvirt's order
+puts that device before others; so is a virtio channel after one virtc doesn't lower
+(spicevmc), which takes a virtio-serial port before it.
 """
 from __future__ import annotations
 
@@ -63,7 +65,29 @@ def unlowered_pci_devices(name: str) -> list:
     return out
 
 
-COMPARABLE = [n for n in NAMES if not unlowered_pci_devices(n)]
+def unlowered_disks(name: str) -> bool:
+    """A disk virtc doesn't lower (a sata one, say) may imply a controller libvirt adds."""
+    path = CORPUS / "print-xml" / name
+    return any(u.path == "devices/disk" for u in _ir(path).uncompiled)
+
+
+def channels_after_unlowered_ones(name: str, domain) -> set:
+    """Keys of the lowered channels that an unlowered virtio channel precedes: libvirt
+    numbers virtio-serial ports in document order, counting that one too."""
+    root = etree.parse(str(CORPUS / "print-xml" / name)).getroot()
+    lowered = {n.span.line for n in domain.devices.families if n.TAG == "channel"}
+    skip, unlowered_before, k = set(), False, 0
+    for el in root.iter("channel"):
+        if el.sourceline in lowered:
+            if unlowered_before:
+                skip.add(("channel", k))
+            k += 1
+        else:
+            unlowered_before = True
+    return skip
+
+
+COMPARABLE = [n for n in NAMES if not unlowered_pci_devices(n) and not unlowered_disks(n)]
 
 
 def test_most_of_the_corpus_is_compared():
@@ -72,9 +96,10 @@ def test_most_of_the_corpus_is_compared():
 
 @pytest.mark.parametrize("name", COMPARABLE)
 def test_print_xml_gets_the_addresses_libvirt_gave(name):
-    ours = addresses(_ir(CORPUS / "print-xml" / name))
+    printed = _ir(CORPUS / "print-xml" / name)
+    ours = addresses(printed)
     libvirts = addresses(_ir(CORPUS / "dumpxml" / name))
-    compared = set(ours) & set(libvirts)
+    compared = (set(ours) & set(libvirts)) - channels_after_unlowered_ones(name, printed)
     assert any(k[0] == "controller" for k in compared)
     differ = {k: (ours[k], libvirts[k]) for k in compared if ours[k] != libvirts[k]}
     assert not differ

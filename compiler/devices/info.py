@@ -78,12 +78,13 @@ class DeviceInfo(Node):
 
     def parts(self) -> Tuple[Tuple[str, Span], ...]:
         """(tag, span) of each part the device has, in TAGS order, for a backend to report
-        what it can't honour. An alias counts only when the document wrote it: one that
-        post-parse gave (balloon0) is virtc's own name, nothing to honour."""
+        what it can't honour. An alias or an address counts only when the document wrote
+        it: one that post-parse gave (balloon0; the slot libvirt would pick) is virtc's own
+        default, nothing to honour."""
         written = {w.tag for w in self.at}
         boot = self.boot_order if self.boot_order is not None else self.loadparm
-        values = (self.alias if "alias" in written else None, self.address, boot,
-                  self.acpi_index)
+        values = (self.alias if "alias" in written else None,
+                  self.address if "address" in written else None, boot, self.acpi_index)
         return tuple((tag, self.span_of(tag)) for tag, value in zip(self.TAGS, values)
                      if value is not None)
 

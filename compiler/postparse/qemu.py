@@ -24,7 +24,8 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
 4. PCI addresses: compiler/postparse/pci.py, rule by rule; controllers libvirt adds there
    (root ports, a pcie-to-pci-bridge) are added here too.
 5. USB ports (qemuDomainAssignUSBPorts): each USB device without an address (inputs, then
-   disks) gets bus 0 and the next free port of USB controller 0, from 1.
+   disks) gets bus 0 and the next free port of USB controller 0, from 1; a virtio channel
+   gets virtio-serial controller 0, bus 0 and the next free port from 1.
 6. MAC addresses: see `derived_mac`.
 """
 from __future__ import annotations
@@ -72,8 +73,9 @@ def apply(domain: Domain) -> Domain:
     families = _drive_addresses(families)
     families = _implicit_controllers(families, machine, domain)
     families = _controller_models(families, machine)
-    families = _pci_addresses(families, machine)
+    families = _pci_addresses(families, machine, domain.devices.span)
     families = _usb_ports(families)
+    families = _virtio_serial_ports(families)
     families = _macs(families, domain)
     return replace(domain, devices=replace(domain.devices, families=tuple(families)))
 
@@ -129,20 +131,24 @@ def _has(families, ctype: ControllerType, index: int) -> bool:
     return any(c.type is ctype and c.index == index for c in _controllers(families))
 
 
-def _implicit(ctype: ControllerType, index: int,
-              model: Optional[ControllerModel] = None) -> Controller:
-    return Controller(type=ctype, index=index, model=model, implicit=True)
+def _implicit(ctype: ControllerType, index: int, model: Optional[ControllerModel] = None,
+              span=None) -> Controller:
+    """A controller libvirt adds; what is said about it points at <devices>."""
+    return Controller(type=ctype, index=index, model=model, implicit=True,
+                      **({"span": span} if span is not None else {}))
 
 
 def _wants_virtio_serial(families, domain: Domain) -> bool:
     """A virtio <channel> or <console> needs a virtio-serial bus. A <channel> of a family
     virtc doesn't lower yet is taken for a virtio one (virt-install writes no other)."""
-    for node in families:
-        target = getattr(node, "target", None)
-        if node.TAG in ("channel", "console") and getattr(target, "type", None) is not None \
-                and str(getattr(target.type, "value", target.type)) == "virtio":
-            return True
+    if any(_virtio_channel(node) for node in families):
+        return True
     return any(u.path == "devices/channel" for u in domain.uncompiled)
+
+
+def _virtio_channel(node) -> bool:
+    target = getattr(node, "target_type", None) if node.TAG == "channel" else None
+    return target is not None and target.value == "virtio"
 
 
 def _implicit_controllers(families: list, machine: str, domain: Domain) -> list:
@@ -150,7 +156,7 @@ def _implicit_controllers(families: list, machine: str, domain: Domain) -> list:
 
     def add(ctype, index, model=None):
         if not _has(families + added, ctype, index):
-            added.append(_implicit(ctype, index, model))
+            added.append(_implicit(ctype, index, model, domain.devices.span))
 
     # qemuDomainDefAddDefaultDevices: USB, then SATA (q35), then the PCI root
     if not any(c.type is ControllerType.USB for c in _controllers(families)):
@@ -171,10 +177,10 @@ def _implicit_controllers(families: list, machine: str, domain: Domain) -> list:
                 add(ctype, int(address.get("controller") or 0))
     if _wants_virtio_serial(families, domain):
         add(ControllerType.VIRTIO_SERIAL, 0)
-    return families + added + _implicit_video(families)
+    return families + added + _implicit_video(families, domain.devices.span)
 
 
-def _implicit_video(families: list) -> list:
+def _implicit_video(families: list, span) -> list:
     """A guest with <graphics> and no <video> gets a VGA card (libvirt's
     virDomainDefAddImplicitVideo with the QEMU driver's default model); the seed's
     `-vga std` builds it."""
@@ -182,7 +188,7 @@ def _implicit_video(families: list) -> list:
 
     if any(n.TAG == "video" for n in families) or not any(n.TAG == "graphics" for n in families):
         return []
-    return [video_defaults(Video(implicit=True), 0, None)]
+    return [video_defaults(Video(implicit=True, span=span), 0, None)]
 
 
 # ------------------------------------------------------------------ 3. controller models
@@ -256,6 +262,12 @@ def _connect(node, machine: str) -> int:
         return 0
     if tag == "input":
         return virtio if node.bus is not None and node.bus.value == "virtio" else 0
+    if tag == "sound":
+        return conventional if model.value in ("es1370", "ac97", "ich6", "ich9") else 0
+    if tag == "hostdev":
+        # a PCI host device: PCIe, as libvirt assumes when it can't read the host's
+        # device (virtc never looks at the host)
+        return pcie if node.type.value == "pci" else 0
     return 0
 
 
@@ -282,6 +294,8 @@ def _dev(key, node, machine: str) -> Optional[pci.Dev]:
                    "usb2": node.is_usb2}
     elif node.TAG == "video":
         details = {"pci": node.is_pci}
+    elif node.TAG == "sound":
+        details = {"model": node.model.value}
     if not flags and addr is None:
         return pci.Dev(key, node.TAG, 0, None, False, details) if details else None
     return pci.Dev(key, node.TAG, flags, addr, wanted, details)
@@ -315,7 +329,7 @@ def _controller_order(families: list) -> List[int]:
     return order
 
 
-def _pci_addresses(families: list, machine: str) -> list:
+def _pci_addresses(families: list, machine: str, span) -> list:
     families = list(families)
     devs: List[pci.Dev] = []
     by_key: Dict[int, pci.Dev] = {}
@@ -327,7 +341,7 @@ def _pci_addresses(families: list, machine: str) -> list:
     controllers = [by_key[p] for p in _controller_order(families) if p in by_key]
 
     def add_controller(index: int, model: str) -> pci.Dev:
-        node = _implicit(ControllerType.PCI, index, ControllerModel(model))
+        node = _implicit(ControllerType.PCI, index, ControllerModel(model), span)
         families.append(node)
         d = _dev(len(families) - 1, node, machine)
         by_key[d.key] = d
@@ -445,6 +459,29 @@ def _usb_ports(families: list) -> list:
             address = Address("usb", (("bus", str(index)), ("port", str(port))), node.span)
             out[pos] = replace(node, info=replace(node.info, address=address))
             break
+    return out
+
+
+# ------------------------------------------------------------------ 5b. virtio-serial ports
+
+def _virtio_serial_ports(families: list) -> list:
+    """A virtio <channel> without an address gets controller 0, bus 0 and the next free
+    port from 1 (port 0 is a virtio console's; qemuDomainAssignVirtioSerialAddresses)."""
+    taken = set()
+    for node in families:
+        a = getattr(node, "info", None) and node.info.address
+        if a is not None and a.type == "virtio-serial":
+            taken.add((a.get("controller") or "0", a.get("bus") or "0", a.get("port")))
+    out = []
+    for node in families:
+        if _virtio_channel(node) and node.info.address is None:
+            port = next(p for p in range(1, len(families) + len(taken) + 2)
+                        if ("0", "0", str(p)) not in taken)
+            taken.add(("0", "0", str(port)))
+            address = Address("virtio-serial", (("controller", "0"), ("bus", "0"),
+                                                ("port", str(port))), node.span)
+            node = replace(node, info=replace(node.info, address=address))
+        out.append(node)
     return out
 
 

@@ -33,6 +33,16 @@ PCI_DRIVER = {
     PciModelName.X3130_UPSTREAM: "x3130-upstream",
     PciModelName.XIO3130_DOWNSTREAM: "xio3130-downstream",
 }
+# <model name> when post-parse gave none (a machine its rules don't cover): libvirt's
+# default QEMU device for each model.
+DEFAULT_NAME = {
+    ControllerModel.PCIE_ROOT_PORT: PciModelName.PCIE_ROOT_PORT,
+    ControllerModel.PCI_BRIDGE: PciModelName.PCI_BRIDGE,
+    ControllerModel.DMI_TO_PCI_BRIDGE: PciModelName.I82801B11_BRIDGE,
+    ControllerModel.PCIE_TO_PCI_BRIDGE: PciModelName.PCIE_PCI_BRIDGE,
+    ControllerModel.PCIE_SWITCH_UPSTREAM_PORT: PciModelName.X3130_UPSTREAM,
+    ControllerModel.PCIE_SWITCH_DOWNSTREAM_PORT: PciModelName.XIO3130_DOWNSTREAM,
+}
 USB_DRIVER = {
     ControllerModel.PIIX3_UHCI: "piix3-usb-uhci",
     ControllerModel.PIIX4_UHCI: "piix4-usb-uhci",
@@ -138,7 +148,7 @@ def build(node: Controller, domain: Domain, ctx: QemuContext) -> List[Option]:
 def _device(node: Controller, ctx: QemuContext) -> Tuple[Optional[str], list]:
     t, m = node.type, node.model
     if t is ControllerType.PCI:
-        name = node.model_name.name if node.model_name is not None else None
+        name = node.model_name.name if node.model_name is not None else DEFAULT_NAME.get(m)
         driver = PCI_DRIVER.get(name)
         if driver is None:
             return _unbuilt(node, ctx, f"model='{m.value if m else ''}'")
