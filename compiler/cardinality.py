@@ -155,6 +155,11 @@ def findings(root, index) -> List[tuple]:
         if numa.find("cell") is None:
             out.append((XSD105, numa, "<numa> is missing required child element <cell>",
                         "add <cell id='0' cpus='0-1' memory='…'/>, or remove <numa>"))
+    for firmware in root.iterfind("os/firmware"):
+        if firmware.find("feature") is None:
+            out.append((XSD105, firmware, "<firmware> is missing required child element"
+                        " <feature>", "add <feature enabled='yes' name='secure-boot'/> (or"
+                        " enrolled-keys), or remove <firmware>"))
     for hyperv in root.iterfind("features/hyperv[@mode='passthrough']"):
         _empty(hyperv, "<hyperv mode='passthrough'>", out)
     for devices in root.iterfind("devices"):

@@ -264,6 +264,15 @@ def _connect(node, machine: str) -> int:
         return virtio if node.bus is not None and node.bus.value == "virtio" else 0
     if tag == "sound":
         return conventional if model.value in ("es1370", "ac97", "ich6", "ich9") else 0
+    if tag == "watchdog":
+        return conventional if model.value == "i6300esb" else 0
+    if tag == "filesystem":
+        # virtio-9p-pci or vhost-user-fs-pci; loop, nbd and ploop drivers are no device
+        driver = node.driver.type.value if node.driver is not None and node.driver.type else None
+        if driver in ("loop", "nbd", "ploop"):
+            return 0
+        return conventional if model is not None and model.value == "virtio-transitional" \
+            else virtio
     if tag == "hostdev":
         # a PCI host device: PCIe, as libvirt assumes when it can't read the host's
         # device (virtc never looks at the host)
