@@ -264,6 +264,10 @@ def _connect(node, machine: str) -> int:
         return virtio if node.bus is not None and node.bus.value == "virtio" else 0
     if tag == "sound":
         return conventional if model.value in ("es1370", "ac97", "ich6", "ich9") else 0
+    if tag == "vsock":
+        # libvirt's QEMU post-parse makes a model-less vsock virtio
+        return conventional if model is not None and model.value == "virtio-transitional" \
+            else virtio
     if tag == "watchdog":
         return conventional if model.value == "i6300esb" else 0
     if tag == "filesystem":
