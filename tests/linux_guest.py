@@ -5,6 +5,7 @@ guest sees to its first serial port, between two marker lines, then powers off:
 
     VIRTC-REPORT-BEGIN
     PCI 0000:01:00.0 0x1af4 0x1041 0x020000      address, vendor, device, class
+    BRIDGE 0000:00:02.0 01                       a bridge and the bus behind it
     BLOCK vda 131072                             512-byte sectors
     NET eth0 52:54:00:12:34:56
     CPUS 2
@@ -40,6 +41,7 @@ sleep 1
 echo {BEGIN}
 for d in /sys/bus/pci/devices/*; do
   echo "PCI ${{d##*/}} $(cat $d/vendor) $(cat $d/device) $(cat $d/class)"
+  for b in $d/pci_bus/*; do [ -e "$b" ] && echo "BRIDGE ${{d##*/}} ${{b##*:}}"; done
 done
 for b in /sys/block/vd*; do [ -e "$b" ] && echo "BLOCK ${{b##*/}} $(cat $b/size)"; done
 for n in /sys/class/net/*; do echo "NET ${{n##*/}} $(cat $n/address)"; done
