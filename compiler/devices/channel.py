@@ -25,8 +25,8 @@ from typing import ClassVar, Optional
 
 from ..diagnostics import Span
 from ..ir import NOWHERE
-from .chardev import (CharDevice, CharMode, CharProtocol, CharProtocolSpec, CharSource,
-                      CharType, NO_SOURCE_TYPES, PATH_TYPES)
+from .chardev import (CharDevice, CharMode, CharProtocolSpec, CharSource, CharType,
+                      read_host_side)
 from .xmlmap import Attr, Child, Children, Info, lower as lower_node
 from ..node import Node
 
@@ -89,24 +89,7 @@ def make(type: CharType, target_type: ChannelTargetType, name: Optional[str] = N
 
 
 def lower(r, el, index: int) -> Channel:
-    ctype = r.enum(el, "type", CharType, CharType.PTY)
-    sources = []
-    for src in r.peek_all(el, "source"):
-        if ctype in NO_SOURCE_TYPES:
-            continue                    # these read no source: it is reported as unused
-        r.use(src)
-        mode = r.enum(src, "mode", CharMode)
-        if ctype in PATH_TYPES:
-            sources.append(CharSource(mode, path=r.attr(src, "path"), span=r.span(src)))
-        else:
-            sources.append(CharSource(mode, host=r.attr(src, "host"),
-                                      service=r.attr(src, "service"), span=r.span(src)))
-    protocol = None
-    proto_el = r.peek(el, "protocol")
-    if proto_el is not None and ctype is CharType.TCP:
-        r.use(proto_el)
-        protocol = CharProtocolSpec(r.enum(proto_el, "type", CharProtocol), r.span(proto_el))
-    return lower_node(Channel, r, el, type=ctype, sources=tuple(sources), protocol=protocol)
+    return lower_node(Channel, r, el, **read_host_side(r, el))
 
 
 def postparse(node: Channel, index: int, domain) -> Channel:

@@ -269,6 +269,13 @@ def make(kind: CharKind, type: CharType, *, path: Optional[str] = None,
 
 
 def lower(r, el, index: int) -> CharDevice:
+    return lower_node(CLASSES[CharKind(el.tag)], r, el, **read_host_side(r, el))
+
+
+def read_host_side(r, el) -> dict:
+    """type=, the <source>s and the <protocol> of any character device element (<serial>,
+    <channel>, …): the fields its type reads; a source of a type that reads none is left
+    unread (reported)."""
     ctype = r.enum(el, "type", CharType, CharType.PTY)
     sources = []
     for src in r.peek_all(el, "source"):
@@ -286,8 +293,7 @@ def lower(r, el, index: int) -> CharDevice:
     if proto_el is not None and ctype is CharType.TCP:
         r.use(proto_el)
         protocol = CharProtocolSpec(r.enum(proto_el, "type", CharProtocol), r.span(proto_el))
-    return lower_node(CLASSES[CharKind(el.tag)], r, el, type=ctype, sources=tuple(sources),
-                      protocol=protocol)
+    return {"type": ctype, "sources": tuple(sources), "protocol": protocol}
 
 
 def postparse(node: CharDevice, index: int, domain: Domain) -> CharDevice:
