@@ -128,6 +128,44 @@ def test_sigterm_stops_qemu_and_swtpm_and_leaves_nothing(guest, tmp_path):
     assert list((tmp_path / "qmp").iterdir()) == []
 
 
+UEFI_TPM_GUEST = TPM_GUEST.replace(
+    "<type arch='x86_64' machine='q35'>hvm</type>",
+    "<type arch='x86_64' machine='q35'>hvm</type>\n"
+    "    <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>\n"
+    "    <nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>{nvram}</nvram>")
+
+
+def test_a_uefi_guest_with_a_tpm_leaves_only_its_nvram(tmp_path):
+    """issue 12, must-show 5: TPM (swtpm) and UEFI NVRAM; SIGTERM to virtc; QEMU and swtpm
+    are gone, the exit status is QEMU's, and nothing is left but the NVRAM file, which virtc
+    made from its template."""
+    nvram = tmp_path / "state" / "guest_VARS.fd"
+    path = tmp_path / "guest.xml"
+    path.write_text(UEFI_TPM_GUEST.format(name="run-uefi", nvram=nvram))
+    work = tmp_path / "work"
+    work.mkdir()
+    before = set(os.listdir("/tmp"))
+    qmp_path = work / "qmp.sock"
+    proc = virtc("run", path, "--qmp", qmp_path, cwd=work,
+                 env={**os.environ, "XDG_RUNTIME_DIR": str(work)})
+    qmp = Qmp(qmp_path, proc)
+    blocks = {b["device"] or b["qdev"]: b for b in qmp.call("query-block")}
+    assert qmp.call("query-tpm")[0]["model"] == "tpm-crb"
+    running = dict(processes_mentioning(str(work)))
+    assert sorted(running.values()) == ["qemu-system-x86_64", "swtpm"]
+    assert any(b.get("inserted", {}).get("file") == str(nvram) for b in blocks.values()), blocks
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "terminating on signal 15" in err
+    for pid in running:
+        assert not pathlib.Path(f"/proc/{pid}").exists(), f"{running[pid]} {pid} still runs"
+    assert os.listdir(work) == []                            # runtime dir and QMP socket gone
+    assert os.listdir(nvram.parent) == [nvram.name]          # the NVRAM file stays
+    # (its contents are the guest's from the first boot on; its size is the template's)
+    assert nvram.stat().st_size == pathlib.Path("/usr/share/OVMF/OVMF_VARS_4M.fd").stat().st_size
+    assert set(os.listdir("/tmp")) - before == set()
+
+
 def test_exit_status_is_qemus(guest, tmp_path):
     qmp_path = tmp_path / "qmp.sock"
     proc = virtc("run", guest, "--qmp", qmp_path)
