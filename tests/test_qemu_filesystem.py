@@ -3,7 +3,6 @@ argv, in the real QEMU, and under `virtc run` with the real virtiofsd."""
 import json
 import os
 import pathlib
-import re
 import shlex
 import signal
 import subprocess
@@ -71,17 +70,10 @@ def test_the_corpus_has_filesystem_documents():
 @pytest.mark.parametrize("path", WITH_FS, ids=lambda p: p.stem)
 def test_options_are_libvirts(path):
     text = path.read_text()
-    # The virtiofs share sits behind a pcie-root-port (bus 1), which the controller
-    # family places (another part of issue 12): compare it without bus= and addr=.
-    behind_port = "bus='0x01'" in text
-    if behind_port:
-        text = re.sub(r"(<filesystem.*?)<address [^>]*/>", r"\1", text, flags=re.S)
+    # The virtiofs share sits behind a pcie-root-port (bus 1): placed there, as libvirt does.
     ours, codes = fs_options(text.encode(), runtime_dir="/var/lib/libvirt/qemu/domain--1-"
                              + text.split("<name>")[1].split("</name>")[0][:20])
     theirs = libvirt_fs_options(path.stem)
-    if behind_port:
-        theirs = [(f, {k: v for k, v in o.items() if k not in ("bus", "addr")})
-                  for f, o in theirs]
     # libvirt writes a read-only export as a bare `readonly`; QEMU reads it as readonly=on.
     theirs = [(f, {k: ("on" if k == "readonly" and v is None else v) for k, v in o.items()})
               for f, o in theirs]
