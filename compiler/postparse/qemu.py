@@ -30,7 +30,6 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
 """
 from __future__ import annotations
 
-import hashlib
 from typing import Dict, List, Optional, Tuple
 
 from ..devices.controller import Controller, ControllerModel, ControllerModelName, \
@@ -508,6 +507,8 @@ def derived_mac(domain: Domain, index: int) -> str:
     always gets the same MACs, and two domains almost never share one. libvirt makes random
     ones instead, which virtc can't: its output must be reproducible."""
     seed = f"{domain.uuid or domain.name}/{index}".encode()
+    import hashlib      # only a NIC without a MAC needs it (4 ms to import)
+
     digest = hashlib.sha256(seed).digest()
     return "52:54:00:" + ":".join(f"{b:02x}" for b in digest[:3])
 
