@@ -160,18 +160,25 @@ def _fields(b: Builder, g: Graphics, fields: List[str], values) -> Optional[List
     return fields
 
 
-def _vfb_entry(b: Builder, g: Graphics) -> Optional[str]:
-    match g.type:
-        case GraphicsType.SDL:
-            fields = _sdl_fields(b, g, ["type=sdl"])
-        case GraphicsType.VNC:
-            vnc = vnc_fields(b, g)
-            fields = None if vnc is None else ["type=vnc", *vnc]
-        case GraphicsType.SPICE:
-            fields = _pv_spice(b, g)
-        case _:
-            assert_never(g.type)
-    return None if fields is None else ",".join(fields)
+def _vfb(sdl: str, vnc: str):
+    """The spelling of a PV guest's `vfb` entry: xm heads it with `type=sdl`/`type=vnc`, xl
+    with `sdl=1`/`vnc=1`; the fields after the head are the same."""
+    def entry(b: Builder, g: Graphics) -> Optional[str]:
+        match g.type:
+            case GraphicsType.SDL:
+                fields = _sdl_fields(b, g, [sdl])
+            case GraphicsType.VNC:
+                fields = vnc_fields(b, g)
+                fields = None if fields is None else [vnc, *fields]
+            case GraphicsType.SPICE:
+                fields = _pv_spice(b, g)
+            case _:
+                assert_never(g.type)
+        return None if fields is None else ",".join(fields)
+    return entry
+
+
+_vfb_entry = _vfb("type=sdl", "type=vnc")
 
 
 def _pv_spice(b: Builder, g: Graphics) -> None:
@@ -210,18 +217,7 @@ def build_xm_graphics(b: Builder, config: Config) -> None:
 
 # ------------------------------------------------------------------ xl
 
-def _vfb_spec(b: Builder, g: Graphics) -> Optional[str]:
-    match g.type:
-        case GraphicsType.SDL:
-            fields = _sdl_fields(b, g, ["sdl=1"])
-        case GraphicsType.VNC:
-            vnc = vnc_fields(b, g)
-            fields = None if vnc is None else ["vnc=1", *vnc]
-        case GraphicsType.SPICE:
-            fields = _pv_spice(b, g)
-        case _:
-            assert_never(g.type)
-    return None if fields is None else ",".join(fields)
+_vfb_spec = _vfb("sdl=1", "vnc=1")
 
 
 def build_xl_graphics(b: Builder, config: Config) -> None:
