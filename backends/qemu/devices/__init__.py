@@ -130,6 +130,17 @@ def bootindex(info: DeviceInfo) -> Tuple[Tuple[str, object], ...]:
     return (("bootindex", info.boot_order),) if info.boot_order is not None else ()
 
 
+def virtio_serial_address(info: DeviceInfo) -> Optional[Tuple[str, Optional[int]]]:
+    """The bus (`virtio-serial<controller>.<bus>`) and port number of a device's
+    virtio-serial <address>, the port None when not written; None without such an address."""
+    address = info.address
+    if address is None or address.type != "virtio-serial":
+        return None
+    port = address.get("port")
+    return (f"virtio-serial{int(address.get('controller') or 0)}.{int(address.get('bus') or 0)}",
+            int(port) if port else None)
+
+
 def virtio_driver_props(driver) -> Tuple[Tuple[str, object], ...]:
     """libvirt's virtio <driver> options as QEMU's virtio-pci properties."""
     if driver is None:

@@ -29,7 +29,7 @@ from ....compiler.rules.codes import QEMU320
 from ..context import QemuContext
 from ..host import runtime_dir
 from ..opts import Option, Opts
-from . import device_id, not_compiled
+from . import device_id, not_compiled, virtio_serial_address
 from .chardev import CHARDEV_BACKEND, chardev_props
 
 
@@ -60,14 +60,9 @@ def build(node: Channel, domain: Domain, ctx: QemuContext) -> List[Option]:
         # listens on it.
         path = os.path.join(runtime_dir(domain, ctx.runtime_dir), node.target_name or char_id)
         dev = replace(node, sources=(CharSource(CharMode.BIND, path, span=node.span),))
-    controller, bus, nr = 0, 0, port
-    address = node.info.address
-    if address is not None and address.type == "virtio-serial":
-        controller = int(address.get("controller") or 0)
-        bus = int(address.get("bus") or 0)
-        nr = int(address.get("port") or port)
+    bus, nr = virtio_serial_address(node.info) or ("virtio-serial0.0", None)
     return [Option("-chardev", Opts.of(backend, ("id", char_id), *chardev_props(dev)),
                    node.span),
-            Option("-device", Opts.of("virtserialport", ("bus", f"virtio-serial{controller}.{bus}"),
-                                      ("nr", nr), ("chardev", char_id), ("id", dev_id),
+            Option("-device", Opts.of("virtserialport", ("bus", bus),
+                                      ("nr", port if nr is None else nr), ("chardev", char_id), ("id", dev_id),
                                       ("name", node.target_name)), node.span)]

@@ -16,7 +16,7 @@ from ....compiler.rules.codes import QEMU302, QEMU306, QEMU307, QEMU320
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Raw
-from . import device_id, not_compiled, placement
+from . import device_id, not_compiled, placement, virtio_serial_address
 
 CHARDEV_BACKEND: Dict[CharType, str] = {
     CharType.PTY: "pty", CharType.NULL: "null", CharType.FILE: "file",
@@ -114,11 +114,8 @@ def build_virtio_console(console: CharDevice, index: int, ctx: QemuContext) -> L
                       hint="use <target type='serial'/> or <target type='virtio'/>")
         return []
     char_id, dev_id = f"charconsole{index}", console.info.alias or f"console{index}"
-    port = []
-    address = console.info.address
-    if address is not None and address.type == "virtio-serial":
-        port = [("bus", f"virtio-serial{address.get('controller') or 0}.{address.get('bus') or 0}"),
-                ("nr", int(address.get("port") or 0) or None)]
+    where = virtio_serial_address(console.info)
+    port = [("bus", where[0]), ("nr", where[1] or None)] if where else []
     return [Option("-chardev", Opts.of(chardev_backend(console), ("id", char_id),
                                        *chardev_props(console)), console.span),
             Option("-device", Opts.of("virtconsole", *port, ("chardev", char_id),
