@@ -86,18 +86,14 @@ def host_plan(domain: Domain, run_dir: str) -> List[Step]:
 
 
 def _nvram(domain: Domain) -> List[Step]:
-    """A UEFI guest's variable store, copied from its template when it doesn't exist yet."""
-    os_ = domain.os
-    nvram = getattr(os_, "nvram", None)
-    if nvram is None:
+    """A UEFI guest's variable store, copied from its template when it doesn't exist yet
+    (post-parse has filled in libvirt's path and the firmware's template)."""
+    nvram = domain.os.nvram
+    if nvram is None or not nvram.path or not nvram.template:
         return []
-    path = getattr(nvram, "path", nvram if isinstance(nvram, str) else None)
-    template = getattr(nvram, "template", None) or getattr(os_, "nvram_template", None)
-    if not path or not template:
-        return []
-    return [MakeDir(os.path.dirname(path) or ".", "the NVRAM file's directory"),
-            CopyFile(template, path, "the UEFI variable store, from its template",
-                     getattr(nvram, "span", NOWHERE))]
+    return [MakeDir(os.path.dirname(nvram.path) or ".", "the NVRAM file's directory"),
+            CopyFile(nvram.template, nvram.path, "the UEFI variable store, from its template",
+                     nvram.span)]
 
 
 def _socket_dirs(domain: Domain, run_dir: str) -> List[Step]:
