@@ -18,7 +18,8 @@ from qemuopts import parse_opts
 from virtc.backends.qemu.context import QemuContext
 from virtc.backends.qemu.devices import filesystem as qemu_fs
 from virtc.backends.qemu.dialects import get_dialect
-from virtc.backends.qemu.host import Helper, host_plan, virtiofsd_program
+from virtc.backends.qemu.devices.filesystem import virtiofsd_program
+from virtc.backends.qemu.host import Helper, host_plan
 from virtc.backends.qemu.opts import render
 from virtc.compiler.diagnostics import Diagnostics
 from virtc.compiler.networks import network_table

@@ -41,6 +41,12 @@ def build_families(domain: Domain, ctx: QemuContext) -> List[Option]:
     return options
 
 
+def builder_hook(node, name: str):
+    """Function `name` of the node's family's QEMU builder module, or None."""
+    builder = _builder(family_name(node))
+    return getattr(builder, name, None) if builder is not None else None
+
+
 def _builder(name: str):
     try:
         return importlib.import_module(f".{name}", __name__)

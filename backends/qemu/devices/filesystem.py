@@ -24,7 +24,7 @@ from ....compiler.ir import Domain
 from ....compiler.rules.codes import QEMU320
 from ..context import QemuContext
 from ..dialects import Cap
-from ..host import runtime_dir, virtiofs_socket
+from ..host import Helper, Step, runtime_dir, virtiofs_socket
 from ..opts import Option, Opts
 from . import device_id, not_compiled, placement
 
@@ -137,3 +137,50 @@ def _memory_is_shared(domain: Domain) -> bool:
         if mode == "private" or (mode is None and not default):
             return False
     return True
+
+
+# Where distributions install virtiofsd off PATH: Debian's virtiofsd package and Fedora
+# (/usr/libexec), and QEMU 7.2's own C virtiofsd (Debian's qemu-system-common).
+VIRTIOFSD_PLACES = ("/usr/libexec/virtiofsd", "/usr/lib/qemu/virtiofsd")
+
+
+def virtiofsd_program(binary_path: Optional[str]) -> str:
+    """The virtiofsd to run: <binary path>, else the one on PATH, else where a distribution
+    puts it; "virtiofsd" when there is none (`virtc run` then stops with RUN602)."""
+    import shutil
+
+    if binary_path:
+        return binary_path
+    for candidate in ("virtiofsd", *VIRTIOFSD_PLACES):
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return "virtiofsd"
+
+
+def host_steps(fs: Filesystem, run_dir: str) -> List[Step]:
+    """A virtiofsd per virtiofs share, with libvirt's options from <binary> (its
+    qemuVirtioFSBuildCommandLine): `-o source=` is understood by both the C virtiofsd of
+    QEMU <= 7.2 and the Rust one, where --shared-dir is the Rust one's only."""
+    if not fs.virtiofs or fs.source is None or not fs.source.dir or fs.source.socket:
+        return []
+    alias, binary = fs.info.alias, fs.binary
+    sock = virtiofs_socket(run_dir, alias)
+    argv = [virtiofsd_program(binary.path if binary else None), f"--socket-path={sock}",
+            "-o", f"source={fs.source.dir}"]
+    if binary is not None:
+        if binary.cache is not None and binary.cache.mode:
+            argv += ["-o", f"cache={binary.cache.mode}"]
+        if binary.sandbox is not None and binary.sandbox.mode:
+            argv += ["-o", f"sandbox={binary.sandbox.mode}"]
+        if binary.xattr is not None:
+            argv += ["-o", "xattr" if binary.xattr else "no_xattr"]
+        lock = binary.lock
+        if lock is not None and lock.posix is not None:
+            argv += ["-o", "posix_lock" if lock.posix else "no_posix_lock"]
+        if lock is not None and lock.flock is not None:
+            argv += ["-o", "flock" if lock.flock else "no_flock"]
+        if binary.thread_pool is not None and binary.thread_pool.size is not None:
+            argv.append(f"--thread-pool-size={binary.thread_pool.size}")
+    return [Helper(argv[0], tuple(argv), sock, f"the virtiofs share {alias} (<filesystem>)",
+                   fs.span)]

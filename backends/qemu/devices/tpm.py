@@ -18,7 +18,7 @@ from typing import List
 from ....compiler.devices.tpm import QEMU330, Tpm, TpmBackendType, TpmModel
 from ....compiler.ir import Domain
 from ..context import QemuContext
-from ..host import runtime_dir, swtpm_socket
+from ..host import Helper, MakeDir, Step, runtime_dir, swtpm_socket, swtpm_state
 from ..opts import Option, Opts
 from . import device_id, not_compiled
 
@@ -58,3 +58,17 @@ def build(node: Tpm, domain: Domain, ctx: QemuContext) -> List[Option]:
                                              ("id", dev_id)), node.span))
     return options
 
+
+def host_steps(tpm: Tpm, run_dir: str) -> List[Step]:
+    """`virtc run`: a swtpm for an emulator backend, in the runtime directory."""
+    backend = tpm.backend
+    if backend is None or backend.type.value != "emulator":
+        return []
+    alias = tpm.info.alias
+    state, sock = swtpm_state(run_dir, alias), swtpm_socket(run_dir, alias)
+    argv = ["swtpm", "socket", "--tpmstate", f"dir={state},mode=0600",
+            "--ctrl", f"type=unixio,path={sock},mode=0600", "--terminate"]
+    if tpm.tpm2:
+        argv.append("--tpm2")
+    return [MakeDir(state, f"the state of TPM {alias}"),
+            Helper("swtpm", tuple(argv), sock, f"the emulated TPM {alias} (<tpm>)", tpm.span)]
