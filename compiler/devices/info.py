@@ -66,6 +66,9 @@ class DeviceInfo(Node):
     boot_order: Optional[int] = None
     acpi_index: Optional[int] = None
     loadparm: Optional[str] = None      # <boot loadparm>: the s390 boot selector
+    # The boot index a backend gives the device: <boot order> as written, or what post-parse
+    # derives from <os><boot dev> (libvirt's effectiveBootIndex; never written back).
+    effective_boot: Optional[int] = None
     span: Span = NOWHERE            # the <address> (else the device) for diagnostics
     # Where each part was written, so that a backend that can't honour a part points at
     # its own line (span_of).

@@ -27,6 +27,12 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
    disks) gets bus 0 and the next free port of USB controller 0, from 1; a virtio channel
    gets virtio-serial controller 0, bus 0 and the next free port from 1.
 6. MAC addresses: see `derived_mac`.
+7. Boot order (qemuProcessPrepareDomainDiskBootorder, and the first NIC in
+   qemuBuildNetCommandLine): when no device has a <boot order>, each <os><boot dev> at
+   position N (from 1) becomes the boot index of the first device of its kind: hd → the
+   first hard disk, cdrom → the first CD-ROM, network → the first <interface>. A kind with
+   no such device boots nothing. Floppies keep the -boot letter (libvirt sets theirs on the
+   floppy controller). The index is the device's `effective_boot`, never written back.
 """
 from __future__ import annotations
 
@@ -76,6 +82,7 @@ def apply(domain: Domain) -> Domain:
     families = _usb_ports(families)
     families = _virtio_serial_ports(families)
     families = _macs(families, domain)
+    families = _legacy_boot(families, domain)
     return replace(domain, devices=replace(domain.devices, families=tuple(families)))
 
 
@@ -525,5 +532,32 @@ def _macs(families: list, domain: Domain) -> list:
                                  derived=True)
                 node = replace(node, mac=mac)
             nic += 1
+        out.append(node)
+    return out
+
+
+def _legacy_boot(families: list, domain: Domain) -> list:
+    from ..devices.disk import Disk, DiskDevice
+    from ..devices.interface import Interface
+    from ..ir import BootDev
+
+    if not domain.os.boot or any(getattr(getattr(n, "info", None), "boot_order", None)
+                                 is not None for n in families):
+        return families
+    wanted: Dict[str, int] = {}
+    for position, boot in enumerate(domain.os.boot, start=1):
+        wanted.setdefault(boot.dev.value, position)
+
+    def kind(node) -> Optional[str]:
+        if isinstance(node, Disk):
+            return {DiskDevice.DISK: BootDev.HD.value,
+                    DiskDevice.CDROM: BootDev.CDROM.value}.get(node.device)
+        return BootDev.NETWORK.value if isinstance(node, Interface) else None
+
+    out = []
+    for node in families:
+        k = kind(node)
+        if k is not None and k in wanted:
+            node = replace(node, info=replace(node.info, effective_boot=wanted.pop(k)))
         out.append(node)
     return out

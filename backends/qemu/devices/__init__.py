@@ -132,8 +132,10 @@ def placement(info: DeviceInfo, domain: Domain, ctx: QemuContext,
 
 
 def bootindex(info: DeviceInfo) -> Tuple[Tuple[str, object], ...]:
-    """bootindex= for a device's <boot order> (libvirt passes the order as it is)."""
-    return (("bootindex", info.boot_order),) if info.boot_order is not None else ()
+    """bootindex= for a device's <boot order> (libvirt passes the order as it is), else
+    the index post-parse derived from <os><boot dev> (compiler/postparse/qemu.py)."""
+    index = info.boot_order if info.boot_order is not None else info.effective_boot
+    return (("bootindex", index),) if index is not None else ()
 
 
 def virtio_serial_address(info: DeviceInfo) -> Optional[Tuple[str, Optional[int]]]:
