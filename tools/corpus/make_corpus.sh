@@ -49,7 +49,9 @@
 #       --events on_poweroff=preserve / on_reboot=preserve (qemu driver)
 #       --events on_poweroff=restart,on_reboot=destroy    (qemu driver)
 #     Replacements in the main corpus: ib700 watchdog on q35, panic hyperv/isa.
-#   * hugepages: domxml-to-native needs a mounted hugetlbfs -> native/*.err.
+#   * hugepages: domxml-to-native needs a hugetlbfs mounted before libvirtd starts
+#     (mkdir -p /dev/hugepages && mount -t hugetlbfs hugetlbfs /dev/hugepages);
+#     without it, native/hugepages.err holds libvirt's error instead.
 #   * The "default" network cannot be started in the build container (no
 #     iptables); it only needs to be *defined* for virsh define /
 #     domxml-to-native, so the script defines an isolated one if missing.
@@ -490,7 +492,8 @@ osinfo_db=$(dpkg-query -W -f='${Version}' osinfo-db 2>/dev/null || echo unknown)
   refused at `virsh define` (the `.err` files hold libvirt's message; the
   itco/pvpanic ones also fail libvirt 9.0's RNG schema).
 * Not covered: `--hostdev` (no host devices), `--launchSecurity` (no SEV).
-* `native/hugepages.err`: domxml-to-native needs a mounted hugetlbfs.
+* `native/hugepages.argv` needs a hugetlbfs mounted before libvirtd starts
+  (`mount -t hugetlbfs hugetlbfs /dev/hugepages`); it was made so, separately, on 2026-11-30.
 
 EOF2
   echo "## Cases ($NCASES)"
