@@ -248,3 +248,32 @@ def test_a_xen_guest_is_a_usage_error():
     proc = virtc("run", "examples/xen-pv-fc4.xml")
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 2 and "xl create" in err
+
+
+VIRTIOFS_GUEST = """<domain type='qemu'>
+  <name>run-vfs</name>
+  <memory unit='MiB'>128</memory>
+  <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <filesystem type='mount' accessmode='passthrough'>
+      <driver type='virtiofs'/><source dir='{share}'/><target dir='share'/>
+    </filesystem>
+  </devices>
+</domain>
+"""
+
+
+@pytest.mark.parametrize("doc, code", [("tpm", "QEMU330"), ("virtiofs", "QEMU383")])
+def test_run_does_not_tell_the_user_to_start_the_helper_it_starts(doc, code, tmp_path):
+    """`virtc compile` notes that the argv expects a swtpm (QEMU330) or a virtiofsd
+    (QEMU383) to be listening; `virtc run` starts that helper itself, so it says nothing."""
+    path = tmp_path / "guest.xml"
+    path.write_text(TPM_GUEST.format(name="run-note") if doc == "tpm"
+                    else VIRTIOFS_GUEST.format(share=tmp_path))
+    _, compiled = virtc("compile", path).communicate(timeout=30)
+    assert code in compiled
+    proc = virtc("run", "--dry-run", path, "--runtime-dir", tmp_path / "run")
+    script, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert code not in err and script.startswith("#!/bin/sh")

@@ -62,13 +62,16 @@ class CopyFile(Node):
 
 class Helper(Node):
     """A process QEMU connects to: started before QEMU, ready once `ready` (a socket path)
-    exists, stopped after QEMU. `program` is the executable looked up on PATH."""
+    exists, stopped after QEMU. `program` is the executable looked up on PATH. `settles` is
+    the code of the compile note that says the argv expects this helper (QEMU330 for swtpm):
+    `virtc run` starts the helper itself, so it doesn't print that note."""
 
     program: str
     argv: Tuple[str, ...]
     ready: str
     why: str
     span: Span = NOWHERE
+    settles: Optional[str] = None
 
 
 Step = Union[MakeDir, CopyFile, Helper]

@@ -183,4 +183,4 @@ def host_steps(fs: Filesystem, run_dir: str) -> List[Step]:
         if binary.thread_pool is not None and binary.thread_pool.size is not None:
             argv.append(f"--thread-pool-size={binary.thread_pool.size}")
     return [Helper(argv[0], tuple(argv), sock, f"the virtiofs share {alias} (<filesystem>)",
-                   fs.span)]
+                   fs.span, settles=QEMU383.code)]

@@ -71,4 +71,5 @@ def host_steps(tpm: Tpm, run_dir: str) -> List[Step]:
     if tpm.tpm2:
         argv.append("--tpm2")
     return [MakeDir(state, f"the state of TPM {alias}"),
-            Helper("swtpm", tuple(argv), sock, f"the emulated TPM {alias} (<tpm>)", tpm.span)]
+            Helper("swtpm", tuple(argv), sock, f"the emulated TPM {alias} (<tpm>)", tpm.span,
+                   settles=QEMU330.code)]
