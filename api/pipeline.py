@@ -271,7 +271,7 @@ def compile_domain(domain: ir.Domain, target: str, diags: Diagnostics, *,
                 dialect = nearest_dialect(detected) if detected else get_dialect(DEFAULT_VERSION)
         except ValueError as exc:           # dialects.UnknownDialect
             raise UnknownVersion(str(exc)) from exc
-        domain = _canonical_machine(domain, emulator, dialect.version)
+        domain = _canonical_machine(domain, emulator, dialect.qemu_version)
         ctx = QemuContext(diags=diags, dialect=dialect, networks=networks, emulator=emulator,
                           runtime_dir=runtime_dir, qmp=qmp)
         return qemu_compile(domain, ctx)

@@ -2,7 +2,7 @@
 (QMP, and HMP through QMP) what it built.
 
 The harness only ADDS to an argv: `-S` for paused guests and a QMP socket. The one rewrite
-it makes is `accel=kvm` → `accel=tcg` (and dropping -enable-kvm) when the host has no usable
+it makes is `accel=kvm` (or `-accel kvm`) → TCG (and dropping -enable-kvm) when the host has no usable
 /dev/kvm, so the KVM golden case still starts on CI runners.
 
 Several guests can share one namespace (`run_guests`): they start in the order given, each
@@ -124,6 +124,8 @@ def to_tcg(argv: Sequence[str]) -> List[str]:
     for word in argv:
         if word == "-enable-kvm":
             continue
+        if word == "kvm" and out and out[-1] == "-accel":
+            word = "tcg"
         out.append(word.replace("accel=kvm", "accel=tcg"))
     return out
 

@@ -11,17 +11,21 @@ The rules (util/qemu-option.c, opts_do_parse and get_opt_name_value, QEMU 7.2):
   could smuggle in a key.
 - Without an implied key, a parameter with no `=` is a flag: `foo` is foo=on and `nofoo`
   is foo=off.
+
+-device, -object and -netdev also come as JSON (an argument starting with `{`, QEMU 6.0+
+for -object, 7.0+ for -device, 7.2+ for -netdev): `option_dict` reads either form.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+import json
+from typing import Any, Dict, List, Optional, Tuple
 
 # QEMU 7.2's implied first key per option, for the options virtc emits in key=value form.
 IMPLIED: Dict[str, Optional[str]] = {
     "-netdev": "type", "-net": "type", "-chardev": "backend", "-device": "driver",
     "-machine": "type", "-M": "type", "-display": "type", "-vnc": "vnc", "-boot": "order",
     "-name": "guest", "-m": "size", "-smp": "cpus", "-drive": None, "-rtc": None,
-    "-action": None,
+    "-action": None, "-object": "qom-type", "-accel": "accel",
 }
 # Options whose argument QEMU uses as a whole: a path, a command line, a name.
 RAW = {"-kernel", "-initrd", "-append", "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-fda",
@@ -84,3 +88,18 @@ def split_argv(argv: List[str]) -> List[Tuple[str, Optional[str]]]:
             out.append((flag, None))
             i += 1
     return out
+
+
+def option_dict(flag: str, text: str) -> Dict[str, Any]:
+    """One option's argument as a dict in either spelling. JSON keeps its types; its head
+    key is the implied key of the key=value form (-device "driver", -object "qom-type",
+    -netdev "type"), and key=value gives strings. So a test that reads virtc's or
+    libvirt's argv sees the same keys whichever form the dialect writes."""
+    if text.startswith("{"):
+        return dict(json.loads(text))
+    return dict(parse_opts(text, IMPLIED.get(flag)))
+
+
+def options(argv: List[str], flag: str) -> List[Dict[str, Any]]:
+    """Every `flag` option of argv, read by option_dict."""
+    return [option_dict(flag, v) for f, v in split_argv(argv) if f == flag and v is not None]

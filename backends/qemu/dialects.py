@@ -76,6 +76,11 @@ class Cap(enum.Enum):
     CPU_MAX = "cpu-max"                  # -cpu max
     CPU_MIGRATABLE = "cpu-migratable"    # -cpu host,migratable=on|off
     CPU_CACHE = "cpu-cache"              # -cpu …,host-cache-info=, l3-cache=
+    # Spellings: what libvirt writes where QEMU takes two forms (see SPELLINGS below).
+    ACCEL = "accel"                      # -accel kvm|tcg (vs -machine …,accel=)
+    OBJECT_JSON = "object-json"          # -object '{"qom-type":…,"id":…}'
+    DEVICE_JSON = "device-json"          # -device '{"driver":…,"id":…}'
+    NETDEV_JSON = "netdev-json"          # -netdev '{"type":…,"id":…}'
 
 
 class Dialect(Node):
@@ -84,6 +89,11 @@ class Dialect(Node):
 
     def has(self, cap: Cap) -> bool:
         return cap in self.caps
+
+    @property
+    def qemu_version(self) -> str:
+        """The QEMU release ("7.2"), without the spelling's suffix ("7.2+libvirt")."""
+        return self.version.split("+", 1)[0]
 
 
 class UnknownDialect(ValueError):
@@ -130,6 +140,20 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
 )
 
 
+# The "+libvirt" spelling of a version ("7.2+libvirt"): where QEMU takes both an older and
+# a newer form of an option and libvirt 9.0 writes the newer one, these flags switch virtc to
+# it. (version, added), oldest first; a version gets every row not newer than it. Plain "X.Y"
+# keeps virtc's key=value spelling, which that QEMU equally accepts and which the seed-era
+# snapshots freeze. Sources in docs/qemu-dialects.md.
+SPELLING_SUFFIX = "+libvirt"
+_LIBVIRT_SPELLING: Tuple[Tuple[str, FrozenSet[Cap]], ...] = (
+    ("5.0", frozenset({Cap.ACCEL})),
+    ("6.0", frozenset({Cap.OBJECT_JSON})),
+    ("7.1", frozenset({Cap.DEVICE_JSON})),
+    ("7.2", frozenset({Cap.NETDEV_JSON})),
+)
+
+
 def _build_table() -> Dict[str, Dialect]:
     table: Dict[str, Dialect] = {}
     caps: FrozenSet[Cap] = frozenset()
@@ -137,6 +161,15 @@ def _build_table() -> Dict[str, Dialect]:
         caps = (caps - removed) | added
         table[version] = Dialect(version, caps)
     return table
+
+
+def _with_spelling(dialect: Dialect) -> Dialect:
+    wanted = _key(dialect.version)
+    caps = set(dialect.caps)
+    for version, added in _LIBVIRT_SPELLING:
+        if _key(version) <= wanted:
+            caps |= added
+    return Dialect(dialect.version + SPELLING_SUFFIX, frozenset(caps))
 
 
 _DIALECTS = _build_table()
@@ -151,13 +184,17 @@ def _key(version: str) -> Tuple[int, ...]:
 
 
 def get_dialect(version: str) -> Dialect:
-    """The dialect named "X.Y" (or "X.Y.Z", read as X.Y). Unknown names raise, with
-    suggestions: a user who types a version means that exact set of options."""
+    """The dialect named "X.Y" (or "X.Y.Z", read as X.Y), or "X.Y+libvirt" for the same
+    version spelled as libvirt 9.0 spells it. Unknown names raise, with suggestions: a user
+    who types a version means that exact set of options."""
     text = version.strip()
-    if re.fullmatch(r"\d+\.\d+(\.\d+)?", text):
-        major_minor = ".".join(text.split(".")[:2])
+    spelled = text.endswith(SPELLING_SUFFIX)
+    base = text[:-len(SPELLING_SUFFIX)] if spelled else text
+    if re.fullmatch(r"\d+\.\d+(\.\d+)?", base):
+        major_minor = ".".join(base.split(".")[:2])
         if major_minor in _DIALECTS:
-            return _DIALECTS[major_minor]
+            dialect = _DIALECTS[major_minor]
+            return _with_spelling(dialect) if spelled else dialect
     raise UnknownDialect(version, _suggest(text))
 
 

@@ -76,7 +76,11 @@ def memory_argument(kib: int, ctx: QemuContext) -> str:
 
 
 def build_accel(domain: Domain, ctx: QemuContext) -> List[Option]:
-    """Accelerator switches for dialects without -machine accel=."""
+    """Accelerator switches for dialects without -machine accel=, and -accel where the
+    dialect spells it so (QEMU 5.0+, as libvirt 9.0 writes it: after -machine)."""
+    if ctx.has(Cap.ACCEL) and ctx.has(Cap.MACHINE_OPT):
+        accel = ACCEL[domain.type]
+        return [Option("-accel", Opts.of(accel), domain.span)] if accel else []
     if ctx.has(Cap.MACHINE_OPT):
         return []
     dtype = domain.type
@@ -108,7 +112,8 @@ def build_machine(domain: Domain, ctx: QemuContext) -> List[Option]:
     machine = domain.os.machine
     if not ctx.has(Cap.MACHINE_OPT):
         return [Option("-M", Raw(machine), _type_span(domain))] if machine else []
-    accel = ACCEL[domain.type]
+    # QEMU refuses -machine accel= next to -accel: one or the other (build_accel).
+    accel = None if ctx.has(Cap.ACCEL) else ACCEL[domain.type]
     if domain.type is DomainType.KQEMU:
         _kqemu_fallback(domain, ctx)
     acpi_off = not domain.features.acpi and ctx.has(Cap.MACHINE_ACPI)

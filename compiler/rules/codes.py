@@ -136,6 +136,7 @@ QEMU321 = Code("QEMU321", W)
 QEMU323 = Code("QEMU323", E)
 QEMU390 = Code("QEMU390", I)
 QEMU360 = Code("QEMU360", I)
+QEMU440 = Code("QEMU440", E)
 
 # XEN4xx: xen
 XEN401 = Code("XEN401", E)

@@ -18,6 +18,16 @@ RULES = [
          "that can't be carried would be truncated or misparsed into other options.",
          "<source file='/images/a\\nb.img'/>  (a line break in the path)",
          "Rename the file or change the value so it has no NUL byte or line break."),
+    Rule(codes.QEMU440, "value-not-of-json-type",
+         "A value can't be written in the JSON type QEMU expects for its property.",
+         "In the JSON spellings of -device, -object and -netdev (the '+libvirt' dialects) "
+         "QEMU checks each value's JSON type: an integer property wants a number, a "
+         "boolean true or false, and a property given twice has no JSON form. key=value "
+         "text is converted by QEMU; JSON is not, so a value that is no integer would stop "
+         "QEMU with 'Invalid parameter type'.",
+         "a -device property whose value is not a number where QEMU's property is an integer",
+         "Give the value in the property's type, or compile with a plain --qemu-version X.Y, "
+         "which writes key=value options."),
     Rule(codes.QEMU303, "unknown-network",
          "<source network='NAME'> names a virtual network whose bridge is unknown.",
          "QEMU has no notion of libvirt networks: a network compiles to the host bridge it "
