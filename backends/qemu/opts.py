@@ -91,7 +91,7 @@ def render_value(option: Option, dialect: Dialect, diags: Diagnostics) -> Option
     form = JSON_FORMS.get(option.flag)
     if (form is not None and dialect.has(form[0]) and isinstance(value, Opts)
             and value.head is not None):
-        return _render_json(option, value, form[1], form[2], diags)
+        return _render_typed(option, value, form[1], form[2], diags)
     if isinstance(value, Raw):
         bad = _bad_char(value.text, allow_newline=True)
         if bad:
@@ -118,7 +118,7 @@ def render_value(option: Option, dialect: Dialect, diags: Diagnostics) -> Option
     return ",".join(parts)
 
 
-def _render_json(option: Option, value: Opts, head_key: str, table_name: str,
+def _render_typed(option: Option, value: Opts, head_key: str, table_name: str,
                  diags: Diagnostics) -> Optional[str]:
     """One JSON object, each value in the type QEMU reads for its property. No comma
     doubling: QEMU hands an argument that starts with '{' to its JSON parser."""
