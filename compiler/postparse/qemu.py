@@ -15,7 +15,8 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
    - a controller for every drive address whose controller isn't written: IDE, SCSI
      (lsilogic), FDC;
    - a virtio-serial controller, index 0, when a virtio channel or console needs one;
-   - a VGA video device for a guest with <graphics> and no <video>.
+   - a VGA video device for a guest with <graphics> and no <video>;
+   - a virtio memory balloon for a guest without <memballoon> (model='none' is none).
    Each implicit controller is marked `implicit`; the built-in ones (the PCI root, pc's
    first IDE controller, q35's first SATA controller) have no QEMU option of their own.
 3. Controller models (qemuDomainControllerDefPostParse): a SCSI controller without one (or
@@ -183,7 +184,8 @@ def _implicit_controllers(families: list, machine: str, domain: Domain) -> list:
                 add(ctype, int(address.get("controller") or 0))
     if _wants_virtio_serial(families, domain):
         add(ControllerType.VIRTIO_SERIAL, 0)
-    return families + added + _implicit_video(families, domain.devices.span)
+    span = domain.devices.span
+    return families + added + _implicit_video(families, span) + _implicit_balloon(families, span)
 
 
 def _implicit_video(families: list, span) -> list:
@@ -195,6 +197,16 @@ def _implicit_video(families: list, span) -> list:
     if any(n.TAG == "video" for n in families) or not any(n.TAG == "graphics" for n in families):
         return []
     return [video_defaults(Video(implicit=True, span=span), 0, None)]
+
+
+def _implicit_balloon(families: list, span) -> list:
+    """A guest without <memballoon> gets a virtio one (qemuDomainDefAddDefaultDevices adds
+    it on every x86 machine); <memballoon model='none'/> asks for none."""
+    from ..devices.memballoon import Memballoon, postparse as balloon_defaults
+
+    if any(n.TAG == "memballoon" for n in families):
+        return []
+    return [balloon_defaults(Memballoon(span=span), 0, None)]
 
 
 # ------------------------------------------------------------------ 3. controller models
