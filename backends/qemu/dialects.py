@@ -51,6 +51,8 @@ class Cap(enum.Enum):
     BALLOON_DEFLATE_ON_OOM = "balloon-deflate-on-oom"  # virtio-balloon deflate-on-oom=on
     BALLOON_FREE_PAGE_REPORTING = "balloon-free-page-reporting"  # free-page-reporting=on
     PVPANIC_PCI = "pvpanic-pci"          # -device pvpanic-pci
+    FLOPPY_DEVICE = "floppy-device"      # -device floppy,unit=N,drive= (vs -global isa-fdc.driveA=)
+    BLOCKDEV = "blockdev"                # -blockdev JSON nodes + -device …,drive=NODE (vs -drive)
     MACHINE_PFLASH = "machine-pflash"    # -blockdev + -machine pflash0=,pflash1= (vs -drive if=pflash)
     MEM_PATH = "mem-path"                # -mem-path DIR, -mem-prealloc (guest RAM in a file)
     MEMORY_BACKEND = "memory-backend"    # -object memory-backend-ram|file + -numa node,memdev=
@@ -122,10 +124,11 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
                         Cap.MEMORY_BACKEND, Cap.MEM_HOTPLUG, Cap.MEMFD, Cap.NUMA_DIST,
                         Cap.IOTHREAD, Cap.MACHINE_VMPORT, Cap.MACHINE_SMM, Cap.KVM_PIT_POLICY,
                         Cap.DISABLE_S3, Cap.VMCOREINFO, Cap.CPU_FEATURE_PROPS, Cap.CPU_MAX,
-                        Cap.CPU_MIGRATABLE, Cap.CPU_CACHE}),
+                        Cap.CPU_MIGRATABLE, Cap.CPU_CACHE, Cap.FLOPPY_DEVICE}),
      frozenset()),
     ("3.0", frozenset(), frozenset({Cap.NET_VLAN})),
     ("3.1", frozenset({Cap.OVERCOMMIT}), frozenset({Cap.LOCALTIME})),
+    ("4.2", frozenset({Cap.BLOCKDEV}), frozenset()),
     ("5.0", frozenset({Cap.MACHINE_ACPI, Cap.RNG_BUILTIN, Cap.VIRTIO_TRANSITIONAL,
                        Cap.MACHINE_PFLASH, Cap.MACHINE_MEMORY_BACKEND, Cap.PREALLOC_THREADS,
                        Cap.SMP_DIES}),

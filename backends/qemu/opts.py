@@ -43,9 +43,50 @@ class Raw(Node):
     text: str
 
 
+class Json(Node):
+    """A JSON object argument, `{"driver":"file",…}`, as libvirt writes -blockdev: ordered
+    pairs whose values are scalars or nested `Json` objects. Rendered with JSON's own
+    escaping (render_value), so no comma is doubled."""
+
+    props: Tuple[Tuple[str, object], ...] = ()
+
+    @staticmethod
+    def of(*pairs: Tuple[str, object]) -> "Json":
+        """Pairs whose value is None are left out, as in Opts.of."""
+        return Json(tuple((k, v) for k, v in pairs if v is not None))
+
+    def get(self, key: str) -> object:
+        return next((v for k, v in self.props if k == key), None)
+
+    def plain(self) -> dict:
+        return {k: _plain(v) for k, v in self.props}
+
+    def strings(self):
+        for _, v in self.props:
+            yield from _json_strings(v)
+
+
+def _plain(value):
+    if isinstance(value, Json):
+        return value.plain()
+    if isinstance(value, tuple):            # a JSON array
+        return [_plain(v) for v in value]
+    return value
+
+
+def _json_strings(value):
+    if isinstance(value, Json):
+        yield from value.strings()
+    elif isinstance(value, tuple):
+        for v in value:
+            yield from _json_strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
 class Option(Node):
     flag: str                                   # e.g. "-drive"
-    value: Union[Opts, Raw, None] = None        # None: a bare switch such as -no-reboot
+    value: Union[Opts, Raw, Json, None] = None        # None: a bare switch such as -no-reboot
     span: Span = NOWHERE                        # the IR node it came from, for diagnostics
     # Where single values came from, when that is more exact than `span`: (key, span)
     # pairs, e.g. ("file", <source>); a diagnostic about that key's value points there.
@@ -98,6 +139,8 @@ def render_value(option: Option, dialect: Dialect, diags: Diagnostics) -> Option
             _cannot_carry(option, value.text, bad, diags)
             return None
         return value.text
+    if isinstance(value, Json):
+        return _render_json(option, value, diags)
     assert isinstance(value, Opts)
     parts: List[str] = []
     texts = ([(None, value.head)] if value.head is not None else []) + [
@@ -199,6 +242,16 @@ def _parse_int(text: str) -> Optional[int]:
     if unit:
         number *= 1024 ** (_SIZE_UNITS.index(unit.upper()) + 1)
     return -number if sign else number
+
+
+def _render_json(option: Option, value: Json, diags: Diagnostics) -> Optional[str]:
+    import json
+
+    for text in value.strings():
+        if "\0" in text:     # JSON could spell it, but QEMU's parser refuses \u0000
+            _cannot_carry(option, text, "a NUL byte", diags)
+            return None
+    return json.dumps(value.plain(), separators=(",", ":"), ensure_ascii=False)
 
 
 def _cannot_carry(option: Option, text: str, what: str, diags: Diagnostics,

@@ -22,9 +22,10 @@ from typing import ClassVar, Optional
 
 from ..diagnostics import Diagnostics, Span
 from ..ir import NOWHERE, Domain, DomainType
-from ..rules.codes import SEM206, SEM210, SEM211
+from ..rules import codes as _codes
+from ..rules.codes import SEM206, SEM210, SEM211, Code
 from .info import EMPTY, DeviceInfo
-from .xmlmap import Attr, Child, Children, Info, lower as lower_node
+from .xmlmap import Attr, Child, Children, Info, Text, lower as lower_node, on_off
 from ..node import Node, replace
 
 
@@ -47,25 +48,46 @@ class DiskBus(str, enum.Enum):
     XEN = "xen"
     FDC = "fdc"
     USB = "usb"
+    SATA = "sata"
 
 
 class DiskDriver(Node):
-    """<driver name type>: the host I/O path and the image format."""
+    """<driver name type cache io …>: the host I/O path, the image format and how QEMU
+    reaches it (values as libvirt spells them; the schema has checked each list)."""
 
     TAG: ClassVar[str] = "driver"
-    XML: ClassVar[tuple] = (Attr("name", "name"), Attr("type", "type"))
+    XML: ClassVar[tuple] = (
+        Attr("name", "name"), Attr("type", "type"), Attr("cache", "cache"),
+        Attr("io", "io"), Attr("discard", "discard"), Attr("detect_zeroes", "detect_zeroes"),
+        Attr("iothread", "iothread", int), Attr("error_policy", "error_policy"),
+        Attr("rerror_policy", "rerror_policy"), Attr("copy_on_read", "copy_on_read", on_off),
+        Attr("queues", "queues", int), Attr("queue_size", "queue_size", int))
     name: Optional[str] = None      # "file", "phy", "tap", "qemu", …
     type: Optional[str] = None      # "raw", "qcow2", "aio", …
+    cache: Optional[str] = None     # default none writethrough writeback directsync unsafe
+    io: Optional[str] = None        # threads native io_uring
+    discard: Optional[str] = None   # unmap ignore
+    detect_zeroes: Optional[str] = None   # off on unmap
+    iothread: Optional[int] = None  # an <iothreads> id, from 1
+    error_policy: Optional[str] = None    # stop report ignore enospace
+    rerror_policy: Optional[str] = None   # stop report ignore
+    copy_on_read: Optional[bool] = None
+    queues: Optional[int] = None
+    queue_size: Optional[int] = None
     span: Span = NOWHERE
 
 
 class DiskHost(Node):
-    """<host name port>: one server of a network disk (a Ceph monitor for rbd)."""
+    """<host name port transport socket>: one server of a network disk (a Ceph monitor
+    for rbd; an NBD server's unix socket with transport='unix' socket=PATH)."""
 
     TAG: ClassVar[str] = "host"
-    XML: ClassVar[tuple] = (Attr("name", "name"), Attr("port", "port", int))
+    XML: ClassVar[tuple] = (Attr("name", "name"), Attr("port", "port", int),
+                            Attr("transport", "transport"), Attr("socket", "socket"))
     name: Optional[str] = None
     port: Optional[int] = None
+    transport: Optional[str] = None
+    socket: Optional[str] = None
     span: Span = NOWHERE
 
 
@@ -145,6 +167,99 @@ class Shareable(Node):
     span: Span = NOWHERE
 
 
+def _text_node(tag: str, doc: str):
+    """A child element whose text is its one value: <serial>, <wwn>, <vendor>, <product>."""
+    return type(f"Disk{tag.capitalize()}", (Node,), {
+        "__doc__": doc, "__module__": __name__,
+        "__annotations__": {"TAG": "ClassVar[str]", "XML": "ClassVar[tuple]",
+                            "value": "Optional[str]", "span": "Span"},
+        "TAG": tag, "XML": (Text("value"),), "value": None, "span": NOWHERE})
+
+
+DiskSerial = _text_node("serial", "<serial>: the serial number the guest reads.")
+DiskWwn = _text_node("wwn", "<wwn>: the World Wide Name of an IDE or SCSI disk (16 hex digits).")
+DiskVendor = _text_node("vendor", "<vendor>: a SCSI disk's vendor string (8 characters at most).")
+DiskProduct = _text_node("product", "<product>: a SCSI disk's product string (16 at most).")
+
+
+class DiskBlockio(Node):
+    """<blockio logical_block_size physical_block_size>: the sector sizes the guest sees."""
+
+    TAG: ClassVar[str] = "blockio"
+    XML: ClassVar[tuple] = (Attr("logical_block_size", "logical", int),
+                            Attr("physical_block_size", "physical", int))
+    logical: Optional[int] = None
+    physical: Optional[int] = None
+    span: Span = NOWHERE
+
+
+class DiskGeometry(Node):
+    """<geometry cyls heads secs trans>: the BIOS geometry of an IDE disk."""
+
+    TAG: ClassVar[str] = "geometry"
+    XML: ClassVar[tuple] = (Attr("cyls", "cyls", int), Attr("heads", "heads", int),
+                            Attr("secs", "secs", int), Attr("trans", "trans"))
+    cyls: Optional[int] = None
+    heads: Optional[int] = None
+    secs: Optional[int] = None
+    trans: Optional[str] = None     # none lba auto
+    span: Span = NOWHERE
+
+
+class _Number(Node):
+    """An <iotune> child holding a whole number: <total_iops_sec>1000</total_iops_sec>."""
+
+    field: str
+
+    def read(self, r, el) -> Optional[int]:
+        sub = r.child(el, self.field)
+        return int(r.text(sub).strip()) if sub is not None else None
+
+    def write(self, value: Optional[int], el) -> None:
+        if value is not None:
+            from lxml import etree
+
+            etree.SubElement(el, self.field).text = str(value)
+
+
+class _Named(_Number):
+    def read(self, r, el) -> Optional[str]:
+        sub = r.child(el, self.field)
+        return (r.text(sub).strip() or None) if sub is not None else None
+
+    def write(self, value: Optional[str], el) -> None:
+        if value is not None:
+            from lxml import etree
+
+            etree.SubElement(el, self.field).text = value
+
+
+# libvirt's <iotune> limits, in its order (virDomainDiskIoTuneParse).
+IOTUNE_LIMITS = tuple(f"{kind}_{what}_sec{suffix}"
+                      for suffix in ("", "_max", "_max_length")
+                      for what in ("bytes", "iops")
+                      for kind in ("total", "read", "write")) + ("size_iops_sec",)
+
+
+def _iotune_limits(self) -> tuple:
+    """(element name, value) for every limit written, in libvirt's order."""
+    return tuple((f, getattr(self, f)) for f in IOTUNE_LIMITS if getattr(self, f) is not None)
+
+
+# <iotune>: I/O limits (bytes and operations per second, bursts, their lengths, a throttle
+# group), one field per element, named as libvirt names them.
+DiskIotune = type("DiskIotune", (Node,), {
+    "__doc__": "<iotune>: the disk's I/O limits, one field per libvirt element.",
+    "__module__": __name__,
+    "__annotations__": {"TAG": "ClassVar[str]", "XML": "ClassVar[tuple]",
+                        **{f: "Optional[int]" for f in IOTUNE_LIMITS},
+                        "group_name": "Optional[str]", "span": "Span"},
+    "TAG": "iotune",
+    "XML": tuple(_Number(f) for f in IOTUNE_LIMITS) + (_Named("group_name"),),
+    **{f: None for f in IOTUNE_LIMITS}, "group_name": None, "span": NOWHERE,
+    "limits": _iotune_limits})
+
+
 class Disk(Node):
     """One <disk>."""
 
@@ -157,6 +272,13 @@ class Disk(Node):
         Child("target", DiskTarget),
         Child("readonly", Readonly),
         Child("shareable", Shareable),
+        Child("serial", DiskSerial),
+        Child("wwn", DiskWwn),
+        Child("vendor", DiskVendor),
+        Child("product", DiskProduct),
+        Child("blockio", DiskBlockio),
+        Child("geometry", DiskGeometry),
+        Child("iotune", DiskIotune),
         Info(),
     )
     type: DiskType = DiskType.FILE
@@ -166,6 +288,13 @@ class Disk(Node):
     target: DiskTarget = DiskTarget()
     readonly: Optional[Readonly] = None
     shareable: Optional[Shareable] = None
+    serial: Optional[Node] = None        # DiskSerial
+    wwn: Optional[Node] = None           # DiskWwn
+    vendor: Optional[Node] = None        # DiskVendor
+    product: Optional[Node] = None       # DiskProduct
+    blockio: Optional[DiskBlockio] = None
+    geometry: Optional[DiskGeometry] = None
+    iotune: Optional[Node] = None        # DiskIotune
     info: DeviceInfo = EMPTY
     span: Span = NOWHERE
 
@@ -193,6 +322,39 @@ class Disk(Node):
 
 
 NODE = Disk
+
+# The QEMU backend's disk findings (backends/qemu/devices/disk.py, blockdev.py).
+QEMU420 = Code("QEMU420", _codes.Severity.ERROR)
+QEMU421 = Code("QEMU421", _codes.Severity.ERROR)
+QEMU422 = Code("QEMU422", _codes.Severity.ERROR)
+
+
+def rules():
+    """The rules this family's QEMU builders report (text only for the registry)."""
+    from ..rules import Rule
+
+    return (
+        Rule(QEMU420, "disk-setting-not-on-this-bus",
+             "A disk setting that the guest device of its bus does not have.",
+             "<vendor> and <product> are SCSI inquiry data, <wwn> a name IDE and SCSI disks"
+             " report, iothread=, queues= and queue_size= belong to virtio-blk. QEMU's other"
+             " disk devices have no such property, and libvirt refuses the combination.",
+             "<disk><target dev='vda' bus='virtio'/><vendor>ACME</vendor></disk>",
+             "Remove the setting, or put the disk on a bus that has it (sd* on SCSI)."),
+        Rule(QEMU421, "disk-protocol-not-qemu",
+             "A network disk's protocol that QEMU has no block driver for.",
+             "QEMU opens network disks over nbd, http, https, ftp, ftps, iscsi, rbd and"
+             " gluster; sheepdog and vxhs were removed from QEMU (6.0 and 6.1), and the"
+             " others are libvirt storage protocols QEMU can't open as a disk.",
+             "<disk type='network'><source protocol='sheepdog' name='image'/>…</disk>",
+             "Export the image over nbd (qemu-nbd), http(s) or iscsi."),
+        Rule(QEMU422, "network-disk-needs-blockdev",
+             "A network disk for a QEMU older than 4.2.",
+             "virtc builds network disks as -blockdev nodes, the form libvirt uses from QEMU"
+             " 4.2 on; the older -drive URL syntax is not built.",
+             "virtc compile --qemu-version 2.12 guest.xml  (with <disk type='network'>)",
+             "Compile for QEMU 4.2 or later, or use a local image."),
+    )
 
 
 def lower(r, el, index: int) -> Disk:
@@ -254,6 +416,7 @@ _NAMES = {
     DiskBus.IDE: (re.compile(r"^hd[a-d]$"), "hda to hdd"),
     DiskBus.SCSI: (re.compile(r"^sd[a-z]{1,2}$"), "sda, sdb, …"),
     DiskBus.USB: (re.compile(r"^sd[a-z]{1,2}$"), "sda, sdb, …"),
+    DiskBus.SATA: (re.compile(r"^sd[a-z]{1,2}$"), "sda, sdb, …"),
     DiskBus.VIRTIO: (re.compile(r"^vd[a-z]{1,2}$"), "vda, vdb, …"),
     DiskBus.XEN: (re.compile(r"^xvd[a-z]{1,2}$"), "xvda, xvdb, …"),
     DiskBus.FDC: (re.compile(r"^fd[ab]$"), "fda or fdb"),

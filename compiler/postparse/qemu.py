@@ -5,15 +5,16 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
 
 1. Drive addresses (virDomainDiskDefAssignAddress): a disk without an <address> gets one
    from its target name's index N (hda 0, hdb 1, sdc 2, …): IDE controller N/4, bus
-   (N%4)/2, unit N%2; SCSI controller N/7, unit N%7; floppy controller 0, unit N. virtio
-   and USB disks have no drive address.
+   (N%4)/2, unit N%2; SCSI controller N/7, unit N%7; SATA controller N/6, unit N%6 (an
+   AHCI controller has six ports); floppy controller 0, unit N. virtio and USB disks have
+   no drive address.
 2. Implicit controllers (qemuDomainDefAddDefaultDevices, virDomainDefAddImplicitControllers):
    - the PCI root: pcie-root on q35, pci-root on pc, index 0;
    - q35: the ICH9 SATA controller, index 0;
    - a USB controller with index 0 when there is none: qemu-xhci on q35, piix3-uhci on pc
      (a document with <controller type='usb' model='none'/> has none);
-   - a controller for every drive address whose controller isn't written: IDE, SCSI
-     (lsilogic), FDC;
+   - a controller for every drive address whose controller isn't written: FDC, SCSI
+     (lsilogic), IDE, SATA;
    - a virtio-serial controller, index 0, when a virtio channel or console needs one;
    - a VGA video device for a guest with <graphics> and no <video>;
    - a virtio memory balloon for a guest without <memballoon> (model='none' is none).
@@ -108,6 +109,9 @@ def drive_address(bus: str, dev: str) -> Optional[Tuple[int, int, int]]:
     if bus == "scsi":
         i = _dev_index(dev, 2)
         return (i // 7, 0, i % 7)
+    if bus == "sata":
+        i = _dev_index(dev, 2)
+        return (i // 6, 0, i % 6)
     if bus == "fdc":
         i = _dev_index(dev, 2)
         return (0, 0, i)
@@ -175,7 +179,7 @@ def _implicit_controllers(families: list, machine: str, domain: Domain) -> list:
         ControllerModel.PCIE_ROOT if machine == "q35" else ControllerModel.PCI_ROOT)
     # virDomainDefAddImplicitControllers: disk controllers by type, then virtio-serial
     for ctype, bus in ((ControllerType.FDC, "fdc"), (ControllerType.SCSI, "scsi"),
-                       (ControllerType.IDE, "ide")):
+                       (ControllerType.IDE, "ide"), (ControllerType.SATA, "sata")):
         for node in families:
             if node.TAG != "disk" or node.target.bus is None or node.target.bus.value != bus:
                 continue

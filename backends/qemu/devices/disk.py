@@ -29,12 +29,13 @@ DRIVE_IF: Dict[DiskBus, Optional[str]] = {
     DiskBus.FDC: "floppy",
     DiskBus.USB: None,
     DiskBus.XEN: None,
+    DiskBus.SATA: None,     # AHCI has no -drive if=; built with -device (libvirt's form)
 }
 # Slots per bus: IDE has 2 channels × 2 units, the PC floppy controller 2 drives, and the
 # LSI SCSI HBA ids 0-6 (7 is the HBA itself).
 BUS_SLOTS: Dict[DiskBus, Optional[int]] = {
     DiskBus.IDE: 4, DiskBus.FDC: 2, DiskBus.SCSI: 7,
-    DiskBus.VIRTIO: None, DiskBus.USB: None, DiskBus.XEN: None,
+    DiskBus.VIRTIO: None, DiskBus.USB: None, DiskBus.XEN: None, DiskBus.SATA: 6,
 }
 MEDIA: Dict[DiskDevice, Optional[str]] = {
     DiskDevice.DISK: None,          # QEMU's default, media=disk
@@ -145,6 +146,8 @@ def _value_spans(disk: Disk) -> Tuple[Tuple[str, Span], ...]:
 
 def build_all(disks, domain: Domain, ctx: QemuContext) -> List[Option]:
     """Every disk, in document order: drive slots and the SCSI HBA are shared."""
+    if libvirt_disks(domain, ctx):
+        return build_libvirt(disks, domain, ctx)
     out: List[Option] = []
     taken: Set[DriveSlot] = set()
     hba_added = False
@@ -246,8 +249,12 @@ def build_virtio_pci(disk: Disk, domain: Domain, ctx: QemuContext) -> List[Optio
     fmt = disk_format(disk) if disk.path is not None else None
     index = target_index(disk.target_dev) or 0
     drive_id, dev_id = f"drive-virtio-disk{index}", f"virtio-disk{index}"
+    from .. import blockdev
+
+    _seed_device_settings(disk, ctx)
     drive = Opts.of(None, ("file", disk_source(disk)), ("format", fmt), ("if", "none"),
-                    ("id", drive_id), ("readonly", _readonly(disk, ctx)))
+                    ("id", drive_id), ("readonly", _readonly(disk, ctx)),
+                    *blockdev.drive_props(disk, ctx), *_error_policy(disk))
     device = Opts.of("virtio-blk-pci", *where, ("drive", drive_id), ("id", dev_id),
                      *bootindex(disk.info))
     return [Option("-drive", drive, disk.span, _value_spans(disk)),
@@ -286,8 +293,20 @@ def build_drive(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
     # An empty CD-ROM or floppy drive has no image, so no format: QEMU refuses format=
     # without file= ("A block device must be specified").
     fmt = disk_format(disk) if disk.path is not None else None
+    from .. import blockdev
+
     common = (("file", disk_source(disk)), ("format", fmt))
     readonly = ("readonly", _readonly(disk, ctx))
+    # The block settings ride on -drive (libvirt's -drive form); the device's own ones
+    # (serial, wwn, …) need -device, which this seed-era form has not: QEMU320.
+    common += blockdev.drive_props(disk, ctx) + _error_policy(disk)
+    _seed_device_settings(disk, ctx)
+    if bus is DiskBus.SATA:
+        ctx.unsupported(_target(disk), f"a SATA disk (<target dev='{disk.target_dev}'"
+                        " bus='sata'>) in a document without <controller> elements",
+                        "add <controller type='sata' index='0'/> (libvirt writes it), so that"
+                        " virtc builds libvirt's AHCI disks")
+        return []
     if bus is DiskBus.XEN:
         ctx.unsupported(_target(disk), f"the Xen PV disk bus (<target dev='{disk.target_dev}'>)",
                         "use hd* (IDE), sd* (SCSI) or vd* (virtio) for QEMU guests")
@@ -312,8 +331,37 @@ def build_drive(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
                                      readonly), disk.span, _value_spans(disk))]
 
 
+def _seed_device_settings(disk: Disk, ctx: QemuContext, block: bool = False) -> None:
+    """QEMU320 for what the seed-era forms (-drive if=…, -hda) can't carry: the device's
+    settings, and with `block` (QEMU 0.9's switches) the block settings too."""
+    from ....compiler.rules.codes import QEMU320
+
+    parts = [(tag, getattr(disk, tag)) for tag in ("serial", "wwn", "vendor", "product",
+                                                    "blockio", "geometry")]
+    driver = disk.driver
+    if driver is not None:
+        parts += [(f"{key}=", driver) for key in ("iothread", "queues", "queue_size")
+                  if getattr(driver, key) is not None]
+        if block:
+            parts += [(f"{key}=", driver) for key in (
+                "cache", "io", "discard", "detect_zeroes", "error_policy", "rerror_policy",
+                "copy_on_read") if getattr(driver, key) is not None]
+    if block:
+        parts.append(("iotune", disk.iotune))
+    for tag, node in parts:
+        if node is None:
+            continue
+        what = f"attribute {tag} of <driver>" if tag.endswith("=") else f"<{tag}>"
+        ctx.diags.add(QEMU320, f"{what} on disk {disk.target_dev} is valid libvirt XML that"
+                      " virtc compiles only for documents written for today's libvirt (with"
+                      " <controller> elements)", node.span,
+                      hint="add the <controller> elements libvirt writes (virsh dumpxml), or"
+                           " remove it")
+
+
 def build_legacy_disk(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Option]:
     """QEMU 0.9: one switch per drive position; the path is taken verbatim."""
+    _seed_device_settings(disk, ctx, block=True)
     source = disk_source(disk)
     if disk.readonly and disk.device is not DiskDevice.CDROM:
         _readonly(disk, ctx)
@@ -331,3 +379,261 @@ def build_legacy_disk(disk: Disk, slot: DriveSlot, ctx: QemuContext) -> List[Opt
     if source is None:
         return []   # an empty drive: QEMU 0.9 creates the default CD/floppy drives anyway
     return [Option(switch, Raw(source), _source(disk))]
+
+
+# ------------------------------------------------------------------ libvirt's disks
+# A document written for today's libvirt (compiler/postparse/qemu.py: libvirt_shaped) gets
+# libvirt's disks: the image as -blockdev nodes (Cap.BLOCKDEV; backends/qemu/blockdev.py)
+# or -drive …,if=none, and the guest's device with -device on the controller and unit its
+# drive address names, ids as libvirt's aliases (qemu_alias.c).
+
+# The -device driver per (bus, device): libvirt's qemuBuildDiskDeviceProps.
+FRONTEND: Dict[DiskBus, Dict[DiskDevice, Optional[str]]] = {
+    DiskBus.VIRTIO: {DiskDevice.DISK: "virtio-blk-pci", DiskDevice.CDROM: None,
+                     DiskDevice.FLOPPY: None},
+    DiskBus.SCSI: {DiskDevice.DISK: "scsi-hd", DiskDevice.CDROM: "scsi-cd",
+                   DiskDevice.FLOPPY: None},
+    DiskBus.IDE: {DiskDevice.DISK: "ide-hd", DiskDevice.CDROM: "ide-cd",
+                  DiskDevice.FLOPPY: None},
+    DiskBus.SATA: {DiskDevice.DISK: "ide-hd", DiskDevice.CDROM: "ide-cd",
+                   DiskDevice.FLOPPY: None},
+    DiskBus.USB: {DiskDevice.DISK: "usb-storage", DiskDevice.CDROM: "usb-storage",
+                  DiskDevice.FLOPPY: None},
+    DiskBus.FDC: {DiskDevice.DISK: None, DiskDevice.CDROM: None,
+                  DiskDevice.FLOPPY: "floppy"},
+    DiskBus.XEN: {DiskDevice.DISK: None, DiskDevice.CDROM: None, DiskDevice.FLOPPY: None},
+}
+# error_policy/rerror_policy → werror/rerror (libvirt writes enospace as QEMU's enospc).
+ERROR_POLICY = {"stop": "stop", "report": "report", "ignore": "ignore", "enospace": "enospc"}
+# Which buses' devices carry which settings (QEMU 7.2's device properties).
+_WWN_BUSES = (DiskBus.IDE, DiskBus.SATA, DiskBus.SCSI)
+_GEOMETRY_BUSES = (DiskBus.IDE, DiskBus.SATA, DiskBus.SCSI, DiskBus.VIRTIO)
+
+
+def libvirt_disks(domain: Domain, ctx: QemuContext) -> bool:
+    """True when the disks are built as libvirt builds them (see above)."""
+    from ....compiler.postparse.qemu import libvirt_shaped, machine_kind
+
+    return ctx.has(Cap.DEVICE) and machine_kind(domain) is not None \
+        and libvirt_shaped(domain)
+
+
+def build_libvirt(disks, domain: Domain, ctx: QemuContext) -> List[Option]:
+    from .. import blockdev
+
+    out: List[Option] = []
+    throttled: Set[str] = set()
+    floppy_controller = False
+    for disk in disks:
+        not_compiled(disk, ctx, honoured=("address", "boot"))
+        _check_driver(disk, ctx)
+        frontend = FRONTEND[disk.target_bus][disk.device]
+        if frontend is None:
+            ctx.unsupported(_target(disk), f"a {disk.device.value} on the"
+                            f" {disk.target_bus.value} bus (<target dev='{disk.target_dev}'>)",
+                            "put CD-ROMs on IDE, SATA or SCSI, floppies on fdc")
+            continue
+        if disk.driver_type in NOT_QEMU_FORMATS:
+            build_drive(disk, DriveSlot(disk.target_bus, 0), ctx)     # QEMU323
+            continue
+        where = _frontend_place(disk, domain, ctx)
+        if where is None:
+            continue
+        dev_id = _alias(disk)
+        drive, options = _backend(disk, disks, dev_id, ctx, throttled)
+        if drive is False:
+            continue
+        out.extend(options)
+        if frontend == "floppy" and not floppy_controller and _q35(domain):
+            out.append(Option("-device", Opts.of("isa-fdc"), disk.span))   # q35 has none
+        floppy_controller = floppy_controller or frontend == "floppy"
+        if frontend == "floppy" and not ctx.has(Cap.FLOPPY_DEVICE):
+            # Before the floppy device: the ISA floppy controller takes its drives itself.
+            if drive:
+                unit = int(disk.info.address.get("unit") or 0)
+                out.append(Option("-global", Opts.of(None, ("isa-fdc.drive" + "AB"[unit],
+                                                             drive)), disk.span))
+            continue
+        early, late = _device_props(disk, ctx)
+        iothread = [p for p in late if p[0] == "iothread"]
+        late = tuple(p for p in late if p[0] != "iothread")
+        props = (*iothread, *where, *early, ("drive", drive or None), ("id", dev_id),
+                 *bootindex(disk.info), *late)
+        out.append(Option("-device", Opts.of(frontend, *props), disk.span,
+                          _device_spans(disk)))
+    return out
+
+
+def _q35(domain: Domain) -> bool:
+    from ....compiler.postparse.qemu import machine_kind
+
+    return machine_kind(domain) == "q35"
+
+
+def _backend(disk: Disk, disks, dev_id: str, ctx: QemuContext, throttled):
+    """(the drive= value, the options that build it): ('', []) for an empty drive,
+    (False, []) when it can't be built."""
+    from .. import blockdev
+
+    path = disk_source(disk)
+    if path is None and disk.type is not DiskType.NETWORK:
+        return "", []                       # an empty CD-ROM or floppy: the tray is empty
+    fmt = disk_format(disk)
+    readonly = bool(disk.readonly) or disk.device is DiskDevice.CDROM
+    if disk.readonly and disk.device is DiskDevice.DISK and disk.target_bus in (
+            DiskBus.IDE, DiskBus.SATA):
+        _readonly(disk, ctx)                # QEMU315: ide-hd can't be read-only
+        return False, []
+    if ctx.has(Cap.BLOCKDEV):
+        index = blockdev.node_index(disk, disks)
+        options, top = blockdev.blockdevs(disk, index, fmt, path or "", readonly, ctx,
+                                          throttled)
+        return (top, options) if top is not None else (False, [])
+    if disk.type is DiskType.NETWORK:
+        return blockdev.network_needs_blockdev(disk, ctx), []
+    drive_id = f"drive-{dev_id}"
+    drive = Opts.of(None, ("file", path), ("format", fmt), ("if", "none"), ("id", drive_id),
+                    ("readonly", True if readonly and ctx.has(Cap.DRIVE_READONLY) else None),
+                    *blockdev.drive_props(disk, ctx), *_error_policy(disk))
+    return drive_id, [Option("-drive", drive, disk.span, _value_spans(disk))]
+
+
+def _alias(disk: Disk) -> str:
+    """libvirt's alias: virtio-disk<N>, usb-disk<N> (N from the target name), else
+    <bus><controller>-<bus>-<unit> (scsi: -<target>-<unit>), as qemuAssignDeviceDiskAlias."""
+    if disk.info.alias:
+        return disk.info.alias
+    bus = disk.target_bus
+    if bus in (DiskBus.VIRTIO, DiskBus.USB):
+        return f"{'virtio' if bus is DiskBus.VIRTIO else 'usb'}-disk{target_index(disk.target_dev) or 0}"
+    a = _drive(disk)
+    if bus is DiskBus.SCSI:
+        return f"scsi{a[0]}-{a[1]}-{a[2]}-{a[3]}"
+    prefix = {DiskBus.FDC: "fdc"}.get(bus, bus.value)
+    return f"{prefix}{a[0]}-{a[1]}-{a[3]}"
+
+
+def _drive(disk: Disk) -> Tuple[int, int, int, int]:
+    """(controller, bus, target, unit) of the drive address post-parse gave the disk."""
+    address = disk.info.address
+    if address is None or address.type != "drive":
+        return (0, 0, 0, 0)
+    return tuple(int(address.get(k) or 0) for k in ("controller", "bus", "target", "unit"))
+
+
+def _controller(domain: Domain, ctype: str, index: int):
+    from ....compiler.devices.controller import Controller
+
+    return next((c for c in domain.devices.of(Controller)
+                 if c.type.value == ctype and c.index == index), None)
+
+
+def _frontend_place(disk: Disk, domain: Domain, ctx: QemuContext):
+    """bus=/addr=/unit=… of the device: its PCI slot (virtio), USB port, or its
+    controller's bus and unit (libvirt's qemuBuildDeviceAddressDriveProps)."""
+    bus = disk.target_bus
+    if bus is DiskBus.VIRTIO:
+        return placement(disk.info, domain, ctx, f"<disk> {disk.target_dev}")
+    if bus is DiskBus.USB:
+        return _usb_port(disk)
+    c, b, t, u = _drive(disk)
+    if bus is DiskBus.FDC:
+        return (("unit", u),)
+    if bus is DiskBus.SCSI:
+        from ....compiler.devices.controller import ControllerModel
+
+        hba = _controller(domain, "scsi", c)
+        name = f"{hba.info.alias or f'scsi{c}'}" if hba is not None else f"scsi{c}"
+        if hba is not None and hba.model is ControllerModel.LSILOGIC:
+            return (("bus", f"{name}.{b}"), ("scsi-id", u))
+        return (("bus", f"{name}.0"), ("channel", b), ("scsi-id", t), ("lun", u))
+    ctl = _controller(domain, bus.value, c)
+    from .controller import alias, builtin
+
+    name = alias(ctl) if ctl is not None and not builtin(ctl, domain) else (
+        "ide" if c == 0 else f"{bus.value}{c}")
+    if bus is DiskBus.SATA:
+        return (("bus", f"{name}.{u}"),)          # an AHCI port per unit
+    return (("bus", f"{name}.{b}"), ("unit", u))
+
+
+def _error_policy(disk: Disk) -> Tuple[Tuple[str, object], ...]:
+    driver = disk.driver
+    if driver is None:
+        return ()
+    write = ERROR_POLICY.get(driver.error_policy) if driver.error_policy else None
+    read = ERROR_POLICY.get(driver.rerror_policy) if driver.rerror_policy else None
+    if read is None and write not in (None, "enospc"):
+        read = write                        # libvirt: rerror follows a werror that fits
+    return (("werror", write), ("rerror", read))
+
+
+def _device_props(disk: Disk, ctx: QemuContext):
+    """The device-side settings in libvirt's order, each checked against the bus: those
+    before drive= (device_id, share-rw), and those after bootindex=."""
+    from .. import blockdev
+
+    bus = disk.target_bus
+    driver = disk.driver
+    early: List[Tuple[str, object]] = []
+    if bus is DiskBus.SCSI and ctx.has(Cap.BLOCKDEV):
+        c, b, t, u = _drive(disk)
+        early.append(("device_id", f"drive-scsi{c}-{b}-{t}-{u}"))
+    if disk.shareable is not None:
+        early.append(("share-rw", True))
+    out: List[Tuple[str, object]] = []
+    flags = blockdev.cache_flags(disk)
+    if flags is not None:
+        out.append(("write-cache", "on" if flags[0] else "off"))
+    if ctx.has(Cap.BLOCKDEV):
+        out.extend(_error_policy(disk))
+    virtio_only = (("iothread", f"iothread{driver.iothread}" if driver and driver.iothread
+                    is not None else None),
+                   ("num-queues", driver.queues if driver else None),
+                   ("queue-size", driver.queue_size if driver else None))
+    for key, value in virtio_only:
+        if value is not None and not _carried(disk, key, bus is DiskBus.VIRTIO, ctx):
+            continue
+        out.append((key, value))
+    out.append(("serial", disk.serial.value if disk.serial is not None else None))
+    if disk.wwn is not None and _carried(disk, "wwn", bus in _WWN_BUSES, ctx):
+        out.append(("wwn", _wwn(disk.wwn.value)))
+    for tag in ("vendor", "product"):
+        sub = getattr(disk, tag)
+        if sub is not None and _carried(disk, tag, bus is DiskBus.SCSI, ctx):
+            out.append((tag, sub.value))
+    if disk.blockio is not None:
+        out += [("logical_block_size", disk.blockio.logical),
+                ("physical_block_size", disk.blockio.physical)]
+    geo = disk.geometry
+    if geo is not None and _carried(disk, "geometry", bus in _GEOMETRY_BUSES, ctx):
+        out += [("cyls", geo.cyls), ("heads", geo.heads), ("secs", geo.secs)]
+        if geo.trans and bus in (DiskBus.IDE, DiskBus.SATA):
+            out.append(("bios-chs-trans", geo.trans))
+    return tuple(early), tuple(out)
+
+
+def _carried(disk: Disk, what: str, ok: bool, ctx: QemuContext) -> bool:
+    from ....compiler.devices.disk import QEMU420
+
+    if not ok:
+        span = getattr(getattr(disk, what, None), "span", None) or (disk.driver or disk).span
+        label = {"iothread": "<driver iothread=…>", "num-queues": "<driver queues=…>",
+                 "queue-size": "<driver queue_size=…>"}.get(what, f"<{what}>")
+        ctx.diags.add(QEMU420, f"{label} on disk {disk.target_dev}: QEMU's device for the"
+                      f" {disk.target_bus.value} bus has no such setting", span,
+                      hint="remove it, or put the disk on a bus whose device has it")
+    return ok
+
+
+def _device_spans(disk: Disk) -> Tuple[Tuple[str, Span], ...]:
+    return tuple((key, sub.span) for key, sub in (
+        ("serial", disk.serial), ("wwn", disk.wwn), ("vendor", disk.vendor),
+        ("product", disk.product)) if sub is not None)
+
+
+def _wwn(value: Optional[str]) -> Optional[str]:
+    """libvirt writes 16 hex digits; QEMU's wwn is a number, so libvirt prefixes 0x."""
+    if value is None or value.lower().startswith("0x"):
+        return value
+    return f"0x{value}"

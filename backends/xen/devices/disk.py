@@ -65,6 +65,7 @@ DISK_BUS_PREFIXES: Dict[DiskBus, Tuple[str, ...]] = {
     DiskBus.FDC: ("fd",),
     DiskBus.VIRTIO: (),
     DiskBus.USB: (),
+    DiskBus.SATA: (),
 }
 
 # Driver names xend knows as block backends. tap/tap2 take a sub-type (aio, qcow, …).
