@@ -245,7 +245,8 @@ def test_parallel_and_console():
     assert pairs(argv, "-parallel") == ["chardev:charparallel0"]
     console = chardev(CharKind.CONSOLE, CharType.PTY, path="/dev/pts/5")
     argv, diags = compile_(domain(devices=devs(consoles=(console,))))
-    assert pairs(argv, "-serial") == ["chardev:charconsole0"] and codes(diags) == ["QEMU307"]
+    # libvirt makes a lone console serial port 0, with that port's chardev id
+    assert pairs(argv, "-serial") == ["chardev:charserial0"] and codes(diags) == ["QEMU307"]
     serial = chardev(CharKind.SERIAL, CharType.PTY)
     argv, diags = compile_(domain(devices=devs(serials=(serial,), consoles=(
         chardev(CharKind.CONSOLE, CharType.PTY),))))

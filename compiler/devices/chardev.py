@@ -303,7 +303,12 @@ def postparse(node: CharDevice, index: int, domain: Domain) -> CharDevice:
       kind (the first <serial> is port 0, the next port 1; libvirt's
       virDomainChrDefAssignTarget);
     - alias: `serial<N>`, `parallel<N>`, `console<N>` (libvirt's qemuAssignDeviceAliases).
+      libvirt counts consoles after its own compat step (virDomainDefAddConsoleCompat):
+      a guest with a serial port whose first <console> is not a serial console gets a
+      console for serial port 0 in front, so the document's consoles count from 1.
     """
+    if isinstance(node, Console) and _serial_console_added(domain):
+        index += 1
     target = node.target
     if target is None or target.port is None:
         span = target.span if target is not None else NOWHERE
@@ -311,6 +316,13 @@ def postparse(node: CharDevice, index: int, domain: Domain) -> CharDevice:
                   else CharTarget(port=index, span=span))
     return replace(node, target=target,
                    info=replace(node.info, alias=node.info.alias or f"{node.TAG}{index}"))
+
+
+def _serial_console_added(domain: Domain) -> bool:
+    devices = domain.devices
+    consoles = devices.consoles
+    return bool(devices.serials) and bool(consoles) and consoles[0].target_type not in (
+        None, "serial")
 
 
 _NEEDS_PATH = (CharType.FILE, CharType.PIPE, CharType.DEV, CharType.UNIX)

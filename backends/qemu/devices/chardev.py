@@ -63,7 +63,9 @@ def build_all(nodes, domain: Domain, ctx: QemuContext) -> List[Option]:
         if devices.serials or index > 0:
             _check_console_matches(console, devices.serials, ctx)
             continue
-        out.extend(build_char(console, "charconsole0", ctx))
+        # libvirt makes this console serial port 0 (virDomainDefAddConsoleCompat), with
+        # that port's chardev id
+        out.extend(build_char(console, "charserial0", ctx))
     return out
 
 
@@ -113,7 +115,8 @@ def build_virtio_console(console: CharDevice, index: int, ctx: QemuContext) -> L
                       "QEMU", console.target.span if console.target else console.span,
                       hint="use <target type='serial'/> or <target type='virtio'/>")
         return []
-    char_id, dev_id = f"charconsole{index}", console.info.alias or f"console{index}"
+    dev_id = console.info.alias or f"console{index}"
+    char_id = f"char{dev_id}"
     where = virtio_serial_address(console.info)
     port = [("bus", where[0]), ("nr", where[1] or None)] if where else []
     return [Option("-chardev", Opts.of(chardev_backend(console), ("id", char_id),
