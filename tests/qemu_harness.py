@@ -72,6 +72,11 @@ class Guest:
     # QMP commands without arguments to run once the guest is up, e.g.
     # "query-memory-size-summary"; see QemuResult.replies.
     queries: Sequence[str] = ()
+    # Let the firmware run until it has numbered every PCI bridge's bus, then stop it
+    # again and put that query-pci in QemuResult.replies["query-pci"]: a paused guest's
+    # query-pci lists nothing behind a bridge, since QEMU finds a bridge's devices by the
+    # secondary bus number that only the firmware writes. The other queries stay paused.
+    number_pci_buses: bool = False
 
 
 @dataclass
@@ -156,7 +161,7 @@ def run_guests(guests: Sequence[Guest], *, bridges: Sequence[str] = (),
             "guests": [{"argv": w, "paused": g.paused, "serial": g.serial,
                         "marker": g.marker.decode("latin-1") if g.marker else None,
                         "await_network": g.await_network, "qom": [list(q) for q in g.qom],
-                        "queries": list(g.queries)}
+                        "queries": list(g.queries), "number_pci_buses": g.number_pci_buses}
                        for w, g in zip(words, guests)],
             "bridges": list(bridges), "addresses": list(addresses),
             "listeners": [list(x) for x in listeners], "probes": [list(p) for p in probes],
@@ -310,6 +315,38 @@ class Qemu:
             reply = self.call(query)
             replies[query] = reply.get("return", reply.get("error"))
         self.result["replies"] = replies
+        if self.spec.get("number_pci_buses"):
+            replies["query-pci"] = self.numbered_pci()
+
+    def numbered_pci(self):
+        """query-pci once every bridge has a bus number (0 < secondary <= subordinate <
+        255: firmwares write 255 while they probe) and two polls agree; the guest runs
+        (`cont`) only when there are bridges, and is stopped again afterwards."""
+        def bridges(buses):
+            out = []
+            for bus in buses:
+                for dev in bus.get("devices", []):
+                    b = dev.get("pci_bridge")
+                    if b:
+                        out.append((dev["bus"], dev["slot"], dev["function"],
+                                    b["bus"]["secondary"], b["bus"]["subordinate"]))
+                        out += bridges([b])
+            return out
+        reply = self.call("query-pci")
+        if not bridges(reply.get("return", [])):
+            return reply.get("return", reply.get("error"))
+        self.call("cont")
+        previous = None
+        while time.time() < deadline:
+            reply = self.call("query-pci")
+            seen = bridges(reply.get("return", []))
+            if seen == previous and all(0 < s <= t < 255 for *_, s, t in seen):
+                break
+            previous = seen
+            time.sleep(0.1)
+        self.call("stop")
+        reply = self.call("query-pci")
+        return reply.get("return", reply.get("error"))
 
     def finish(self):
         if self.conn is not None:
