@@ -18,6 +18,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import threading
 import time
 from typing import List, Optional, Tuple
 
@@ -28,6 +29,8 @@ from virtc.pipeline import CompileOptions, Compiled, run
 
 PREFIX = "/var/tmp/corpus/"
 HELPER_DIRS = ("/usr/lib/qemu", "/usr/libexec")     # virtiofsd lives off PATH on Debian
+HUGEPAGES = "/sys/kernel/mm/hugepages/hugepages-{}kB/"
+HUGEPAGES_LOCK = threading.Lock()
 
 
 class Provisioned:
@@ -37,6 +40,7 @@ class Provisioned:
         self.helpers: List[subprocess.Popen] = []
         self.listeners: List[Tuple[str, int]] = []
         self.errors: List[str] = []
+        self.hugepages: Optional[Tuple[str, int]] = None   # (sysfs dir, pages reserved)
 
     def host_path(self, path: Optional[str]) -> Optional[str]:
         if path and path.startswith(PREFIX):
@@ -44,6 +48,8 @@ class Provisioned:
         return path
 
     def stop(self) -> None:
+        if self.hugepages:
+            _reserve(*self.hugepages, sign=-1)
         for proc in self.helpers:
             proc.terminate()
         for proc in self.helpers:
@@ -68,8 +74,40 @@ def provision(doc: pathlib.Path, tmp: pathlib.Path) -> Provisioned:
     out.compiled = run(etree.tostring(root), doc.name, CompileOptions(
         target="qemu", qemu_version="7.2", runtime_dir=str(run_dir)))
     if out.compiled.ok:
+        _hugepages(root, out)
         _host_plan(out, str(run_dir))
     return out
+
+
+def _hugepages(root, out: Provisioned) -> None:
+    """A guest backed by huge pages needs the host to have them: reserve as many as its
+    RAM takes (libvirt leaves that to the administrator), and give them back in stop()."""
+    backing = root.find("memoryBacking/hugepages")
+    if backing is None:
+        return
+    from libvirt_expect import UNITS, size
+
+    page = backing.find("page")
+    page_bytes = (int(page.get("size")) * UNITS[page.get("unit", "KiB").lower()]
+                  if page is not None else 2 << 20)
+    sysfs = HUGEPAGES.format(page_bytes >> 10)
+    pages = -(-size(root.find("memory")) // page_bytes)
+    if not os.path.isdir(sysfs):
+        out.errors.append(f"this host has no {page_bytes >> 10} KiB huge pages ({sysfs})")
+        return
+    free = _reserve(sysfs, pages, sign=1)
+    out.hugepages = (sysfs, pages)
+    if free < pages:
+        out.errors.append(f"the host gave {free} of the {pages} huge pages the guest needs")
+
+
+def _reserve(sysfs: str, pages: int, sign: int) -> int:
+    """Add (sign 1) or give back (sign -1) `pages` huge pages; the free count after."""
+    with HUGEPAGES_LOCK:
+        path = os.path.join(sysfs, "nr_hugepages")
+        total = int(pathlib.Path(path).read_text())
+        pathlib.Path(path).write_text(str(max(0, total + sign * pages)))
+        return int(pathlib.Path(sysfs, "free_hugepages").read_text())
 
 
 def _nvram(root, tmp: pathlib.Path) -> None:
