@@ -271,6 +271,36 @@ _IF_DRIVER = {"ide": ("ide-hd", "ide-cd"), "virtio": ("virtio-blk-pci",) * 2,
               "scsi": ("scsi-hd", "scsi-cd"), "floppy": ("floppy",) * 2}
 
 
+# libvirt builds controllers type by type (qemuBuildControllersCommandLine: PCI, USB, SCSI,
+# IDE, SATA, FDC, virtio-serial, CCID); their order on the command line means nothing to the
+# guest, since each has its address, so both argvs are read in that order.
+_CONTROLLER_RANK = {
+    **dict.fromkeys(("pcie-root-port", "pci-bridge", "i82801b11-bridge", "pcie-pci-bridge",
+                     "pxb", "pxb-pcie", "x3130-upstream", "xio3130-downstream"), 0),
+    **dict.fromkeys(("qemu-xhci", "nec-usb-xhci", "ich9-usb-ehci1", "ich9-usb-uhci1",
+                     "ich9-usb-uhci2", "ich9-usb-uhci3", "piix3-usb-uhci", "piix4-usb-uhci",
+                     "usb-ehci", "pci-ohci"), 1),
+    **dict.fromkeys(("virtio-scsi-pci", "lsi", "megasas", "mptsas1068", "pvscsi"), 2),
+    "ahci": 4, "virtio-serial-pci": 6, "virtio-serial": 6, "usb-ccid": 7,
+}
+
+
+def _controllers_in_libvirts_order(options):
+    def rank(option) -> Optional[int]:
+        flag, value = option
+        if flag != "-device" or value is None:
+            return None
+        return _CONTROLLER_RANK.get(str(parse_value(flag, value).get("driver")))
+
+    ranks = [rank(o) for o in options]
+    slots = [i for i, r in enumerate(ranks) if r is not None]
+    ordered = sorted(slots, key=lambda i: (ranks[i], i))
+    out = list(options)
+    for slot, source in zip(slots, ordered):
+        out[slot] = options[source]
+    return out
+
+
 def _devices(argv: Argv, out: Dict[str, object]) -> None:
     objects = _objects(argv)
     counts: Dict[str, int] = {}
@@ -284,7 +314,7 @@ def _devices(argv: Argv, out: Dict[str, object]) -> None:
                 out[f"{prefix}.{key}"] = _norm(key, props[key])
         return prefix
 
-    for flag, value in argv.options:
+    for flag, value in _controllers_in_libvirts_order(argv.options):
         if flag == "-drive" and value is not None:
             drive = parse_value(flag, value)
             iface = str(drive.get("if", "ide"))
