@@ -32,7 +32,7 @@ UNREACHABLE = {
 UNREACHABLE.update({code: "import only (virtc import --from xen-xm|xen-xl): a finding about the "
                           "config being read; see tests/test_xen_import.py"
                     for code in ("XEN424", "XEN425", "XEN426", "XEN427", "XEN428", "XEN429",
-                                 "XEN431", "XEN432")})
+                                 "XEN431", "XEN432", "XEN502")})
 # `virtc run` findings depend on the host (what is installed, which bridges exist):
 # tests/test_run.py triggers them.
 UNREACHABLE.update({code: "virtc run only: a finding about the host a guest would start on; "
@@ -51,7 +51,7 @@ UNREACHABLE.update({code: "discovery only (virtc capabilities): a probe that fai
 
 def test_every_rule_has_a_complete_doc():
     for code, rule in registry().items():
-        assert re.fullmatch(r"(XML0|XSD1|SEM2|QEMU[34]|XEN4|CAP5|RUN6)\d\d", code), code
+        assert re.fullmatch(r"(XML0|XSD1|SEM2|QEMU[34]|XEN[45]|CAP5|RUN6)\d\d", code), code
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), code
         for part in ("summary", "why", "example", "fix"):
             assert getattr(rule, part).strip(), f"{code} has no {part}"

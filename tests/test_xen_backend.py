@@ -99,6 +99,7 @@ def bridge(**kw) -> Interface:
 
 
 AT = Span("dom.xml", 12, 5)
+from virtc.compiler.devices.controller import Controller, ControllerType  # noqa: E402
 from virtc.compiler.platform.cpu import Cpu, CpuMode, CpuModel, Vcpu, VcpuPlacement  # noqa: E402
 
 
@@ -430,12 +431,16 @@ RULE_FIXTURES: Dict[str, Domain] = {
     "XEN495": replace(pv(), cpu=Cpu(mode=CpuMode.CUSTOM, model=CpuModel("Skylake-Client"),
                                     span=AT)),
     "XEN496": replace(pv(), vcpu=Vcpu(placement=VcpuPlacement.AUTO, span=AT)),
+    # <controller> (backends/xen/devices/controller.py): xl's keys on xm; no Xen controller.
+    "XEN500": pv(families=(Controller(ControllerType.XENBUS, max_grant_frames=64, span=AT),)),
+    "XEN501": hvm(families=(Controller(ControllerType.SCSI, span=AT),)),
 }
 # Fixtures that need another target or Xen version than the default xm one.
 RULE_DIALECTS = {"XEN430": ("xen-xl", None), "XEN433": ("xen-xm", "3.0.2"),
                  "XEN463": ("xen-xl", None)}
 # The import rules have their fixtures (xm/xl config text) in test_xen_import.py.
-IMPORT_CODES = {"XEN424", "XEN425", "XEN426", "XEN427", "XEN428", "XEN429", "XEN431", "XEN432"}
+IMPORT_CODES = {"XEN424", "XEN425", "XEN426", "XEN427", "XEN428", "XEN429", "XEN431", "XEN432",
+                "XEN502"}
 
 
 def test_every_xen_rule_has_a_fixture_and_docs():

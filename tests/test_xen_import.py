@@ -499,6 +499,8 @@ IMPORT_RULE_FIXTURES = {
     "XEN429": ("xen-xm", 'memory = 256\n'),
     "XEN431": ("xen-xl", 'name = "a"\nname = "b"\nkernel = "/k"\n'),
     "XEN432": ("xen-xm", 'name = "a\\x01"\nkernel = "/k"\n'),
+    "XEN502": ("xen-xl", 'name = "a"\ntype = "hvm"\ndevice_model_version = "qemu-xen"\n'
+               'device_model_override = "/usr/lib/xen/bin/qemu-dm"\n'),
 }
 
 

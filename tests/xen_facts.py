@@ -92,7 +92,27 @@ def _implicit_console(d: Facts) -> Optional[Facts]:
     return None if _value(_get(d, "source", "type") or d.get("type")) in (None, "pty") else d
 
 
+def _builtin_controller(d: Facts) -> Optional[Facts]:
+    # libvirt writes <controller type='ide' index='0'/> into HVM guests (qemu-dm's own) and a
+    # xenbus controller into every guest: no key says them, and virtc's import adds a
+    # xenbus controller only for a limit (backends/xen/devices/controller.py).
+    kind = _value(d.get("type"))
+    if kind == "xenbus" and not d.get("max_grant_frames") and not d.get("max_event_channels"):
+        return None
+    if kind in ("ide", "fdc") and d.get("model") is None and d.get("index") in (None, 0):
+        return None
+    if kind == "pci" and _value(d.get("model")) in (None, "pci-root") and d.get("index") in (
+            None, 0):
+        return None
+    if kind == "usb" and d.get("model") is None:
+        # libvirt's libxl driver: a USB controller without a model is PV USB 2.0
+        # (libxlMakeUSBController), with 8 ports unless it says otherwise.
+        d = dict(d, model="qusb2", ports=d.get("ports") or 8)
+    return d
+
+
 SPELLED_DEFAULTS: List[Tuple[str, Callable[[Facts], Optional[Facts]]]] = [
+    ("Controller", _builtin_controller),
     ("Disk", _disk_raw_format),
     ("Disk", _disk_driver_from_prefix),
     ("Interface", _bridge_script),

@@ -305,6 +305,35 @@ def _pv_os(guest: str):
     return pv()
 
 
+def _emulator(guest: str):
+    # xm's device_model; xl's device_model_override with the version its name implies.
+    return st.sampled_from(["/usr/lib/xen/bin/qemu-dm", "/usr/lib/xen/bin/qemu-system-i386",
+                            "/usr/local/lib/xen/bin/qemu-dm"]).map(
+        lambda path: f"<emulator>{path}</emulator>")
+
+
+def _xenbus(guest: str):
+    """xl's max_grant_frames / max_event_channels on the xenbus controller."""
+    limit = st.one_of(st.none(), st.integers(1, 4096))
+    return st.tuples(limit, limit).filter(lambda t: any(t)).map(
+        lambda t: "<controller type='xenbus' index='0'" + attr("maxGrantFrames", t[0])
+                  + attr("maxEventChannels", t[1]) + "/>")
+
+
+def _usb_controllers(guest: str):
+    """xl's usbctrl list: Xen PV USB controllers with 1 to 31 ports."""
+    one = st.tuples(st.sampled_from(["qusb1", "qusb2"]), st.integers(1, 31))
+    return st.lists(one, min_size=1, max_size=3).map(
+        lambda cs: "".join(f"<controller type='usb' index='{i}' model='{m}' ports='{p}'/>"
+                           for i, (m, p) in enumerate(cs)))
+
+
+def _builtin_controllers(guest: str):
+    """What libvirt's dumpxml adds and needs no key: HVM's IDE controller, the xenbus."""
+    ide = "<controller type='ide' index='0'/>" if guest == HVM else ""
+    return st.just(ide + "<controller type='xenbus' index='0'/>")
+
+
 CONSTRUCTS: List[Construct] = [
     Construct("hvm os", "os", (HVM,), _hvm_os, group="os"),
     Construct("xl hvm os", "os", (HVM,), _xl_hvm_os, targets=("xen-xl",), group="os"),
@@ -328,6 +357,12 @@ CONSTRUCTS: List[Construct] = [
     Construct("channel", "devices", (HVM, PV), _channel, targets=("xen-xl",)),
     Construct("usb input", "devices", (HVM,), _usb_input),
     Construct("serial", "devices", (HVM,), _serial),
+    Construct("emulator", "devices", (HVM,), _emulator),
+    Construct("xenbus limits", "devices", (HVM, PV), _xenbus, targets=("xen-xl",),
+              group="xenbus"),
+    Construct("builtin controllers", "devices", (HVM, PV), _builtin_controllers,
+              group="xenbus"),
+    Construct("usb controllers", "devices", (HVM, PV), _usb_controllers, targets=("xen-xl",)),
 ]
 
 

@@ -15,11 +15,15 @@ for PV guests, `bootloader_args`):
 | PV `<kernel>`, `<initrd>`, `<root>`, `<cmdline>` | `kernel`, `ramdisk`, `root`, `extra` | same |
 | PVH `<kernel>`, `<initrd>`, `<cmdline>` (+`<root>`) | XEN450 | `kernel`, `ramdisk`, `cmdline` |
 | `<bootloader>`, `<bootloader_args>` | `bootloader`, `bootargs` | `bootloader`, `bootloader_args` |
-| `<emulator>` | `device_model` | `device_model_override` |
+| `<emulator>` | `device_model` | `device_model_override`, `device_model_version` |
 
+xl's `device_model_version` has no element of its own: libvirt derives it from `<emulator>`
+when it starts the guest, and virtc from the emulator's name (`qemu-dm` is
+`qemu-xen-traditional`, anything else `qemu-xen`). Reading back, a version alone is libxl's
+own binary (`qemu-xen-traditional`: /usr/lib/xen/bin/qemu-dm; `qemu-xen` is the default
+and needs no element), and a version that disagrees with the override is XEN502.
 Import also reads what libvirt writes and xl accepts: xl's `device_model` (libvirt's xl
-test data), `device_model_version` (libvirt derives it from `<emulator>` when it starts the
-guest; it has no element of its own), `bios = "ovmf"` as libvirt's
+test data), `bios = "ovmf"` as libvirt's
 `<loader readonly='yes' type='pflash'>/usr/lib/xen/boot/ovmf.bin</loader>`, an HVM kernel
 and `cmdline` (or `root` and `extra`, joined as xl joins them), and xm's `bootloader_args`.
 An xl HVM guest without a firmware key gets no `<loader>`: libxl picks hvmloader itself.
@@ -34,7 +38,7 @@ from typing import Optional, Tuple
 from ...compiler.guest_os import AcpiTable, AcpiTableType, Loader, LoaderType, OsFirmware
 from ...compiler.ir import Boot, BootDev, Os, OsType, nearest
 from ...compiler.rules.codes import (XEN418, XEN419, XEN423, XEN426, XEN427, XEN450, XEN451,
-                                     XEN452)
+                                     XEN452, XEN502)
 from . import tables
 from .common import Builder, Config, build_hvm_boot
 from .dialects import XL_TYPE_KEY
@@ -42,6 +46,10 @@ from .dialects import XL_TYPE_KEY
 # libxl's firmware directory (LIBXL_FIRMWARE_DIR), where libvirt says OVMF is.
 XEN_FIRMWARE_DIR = "/usr/lib/xen/boot"
 OVMF_PATH = f"{XEN_FIRMWARE_DIR}/ovmf.bin"
+# xl's device_model_version values, and where libxl finds the traditional device model when
+# no override names it (its private bindir, LIBXL_EXECBIN_DIR).
+DM_TRADITIONAL, DM_UPSTREAM = "qemu-xen-traditional", "qemu-xen"
+TRADITIONAL_PATH = "/usr/lib/xen/bin/qemu-dm"
 _BOOT = {"a": BootDev.FD, "c": BootDev.HD, "d": BootDev.CDROM, "n": BootDev.NETWORK}
 _GUEST_TYPES = {"hvm": OsType.HVM, "pv": OsType.LINUX, "generic": OsType.LINUX,
                 "linux": OsType.LINUX, "pvh": OsType.XENPVH}
@@ -198,6 +206,25 @@ def build_emulator(b: Builder, config: Config, key: str) -> None:
     config.set(key, b.domain.devices.emulator)
 
 
+def device_model_version(emulator: str) -> str:
+    """xl's device_model_version for an <emulator>: the traditional device model is
+    qemu-dm, anything else is upstream QEMU. libvirt's driver asks the binary instead
+    (libxlDomainGetEmulatorType: `-help` mentions "Options specific to the Xen version:"
+    only in qemu-dm), which a compiler that may run on another host can't do."""
+    name = emulator.rstrip("/").rsplit("/", 1)[-1]
+    return DM_TRADITIONAL if name.startswith("qemu-dm") else DM_UPSTREAM
+
+
+def build_xl_emulator(b: Builder, config: Config) -> None:
+    """device_model_version and device_model_override from <emulator>: xl runs an
+    overriding device model with the version's command line (qemu-xen by default, which
+    qemu-dm doesn't take), and warns when the version is missing."""
+    emulator = b.domain.devices.emulator
+    if emulator is not None:
+        config.set("device_model_version", device_model_version(emulator))
+    config.set("device_model_override", emulator)
+
+
 # ------------------------------------------------------------------ parse
 
 def guest_type(r) -> OsType:
@@ -282,7 +309,25 @@ def read_os(r, xl: bool) -> Tuple[Os, Optional[str], Optional[str]]:
 
 
 def read_emulator(r, xl: bool) -> Optional[str]:
-    """<emulator>: device_model_override, else device_model (libvirt writes either)."""
-    if xl:
-        r.get("device_model_version")     # derived from <emulator> when libvirt starts it
-    return r.string("device_model_override") or r.string("device_model")
+    """<emulator>: device_model_override, else device_model (libvirt writes either); xl's
+    device_model_version alone is libxl's own binary of that version (qemu-xen, libxl's
+    default, needs no element)."""
+    emulator = r.string("device_model_override") or r.string("device_model")
+    version = r.string("device_model_version") if xl else None
+    if version is None:
+        return emulator
+    setting = r.settings["device_model_version"]
+    if version not in (DM_TRADITIONAL, DM_UPSTREAM):
+        r.report(XEN427, f"device_model_version = {version!r}: xl knows "
+                 f"{DM_TRADITIONAL!r} and {DM_UPSTREAM!r}", setting.span)
+        return emulator
+    if emulator is None:
+        return TRADITIONAL_PATH if version == DM_TRADITIONAL else None
+    if device_model_version(emulator) != version:
+        r.report(XEN502, f"device_model_version = {version!r}, but {emulator!r} is "
+                 + ("upstream QEMU" if version == DM_TRADITIONAL else "qemu-dm, the "
+                    "traditional device model")
+                 + f": the imported <emulator> compiles back with "
+                 f"{device_model_version(emulator)!r}", setting.span,
+                 hint="make the version and the device model agree")
+    return emulator

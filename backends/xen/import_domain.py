@@ -21,6 +21,7 @@ from .devices.graphics import display_keys, vfb
 from .devices.input import usb_inputs
 from .devices.interface import vif
 from .devices.channel import channels
+from .devices.controller import controllers
 from .devices.hostdev import hostdevs
 from .devices.sound import sounds
 from .guest_os import read_emulator, read_os
@@ -74,7 +75,7 @@ def _devices(r: ConfigReader, hvm: bool, xl: bool) -> Devices:
     return Devices(
         emulator=read_emulator(r, xl),
         # In the order the XML writer writes them (backends/domainxml.py).
-        families=read_disks(r, xl) + tuple(
+        families=read_disks(r, xl) + tuple(controllers(r, xl)) + tuple(
             i for _, e, span in r.strings("vif") for i in [vif(r, e, span)] if i)
         + tuple(graphics) + tuple(usb_inputs(r))
         + tuple(chardevs(r, "serial", CharKind.SERIAL))

@@ -7,7 +7,9 @@ common.py, as libvirt's xen_xl.c shares xen_common.c with xen_xm.c. What differs
 - disks are "format=…,vdev=…,access=ro|rw[,backendtype=…][,devtype=cdrom],target=PATH"
   (xl-disk-configuration(5)); `target=` comes last because it takes the rest of the spec,
   which is how xl carries a path with commas (written by devices/disk.py);
-- HVM firmware is `firmware_override`, the device model `device_model_override`;
+- HVM firmware is `firmware_override`, the device model `device_model_override` with its
+  `device_model_version`;
+- xl-only keys: `usbctrl`, `max_grant_frames`, `max_event_channels` (devices/controller.py);
 - PV graphics are a vfb spec "vnc=1,…" / "sdl=1"; xl has no parallel or floppy keys;
 - strings are xl strings (literal.xl_literal), which can't carry some control characters.
 """
@@ -20,7 +22,7 @@ from .common import (
     Builder, Config, build_clock, build_features, build_lifecycle, build_meta, check_encodable,
 )
 from .devices.disk import build_xl_disks
-from .guest_os import build_xl_os, build_xl_type
+from .guest_os import build_xl_emulator, build_xl_os, build_xl_type
 from .platform.cpu import build_xl_cpu
 from .devices.graphics import build_xl_graphics
 from .literal import xl_unrepresentable
@@ -28,6 +30,7 @@ from .devices.interface import build_vifs
 from .devices.hostdev import build_pci, build_usbdev
 from .devices.sound import build_sound
 from .devices.channel import build_channels
+from .devices.controller import build_usbctrl, build_xenbus
 
 TARGET = "xen-xl"
 TEMPLATE = "xl.j2"
@@ -51,11 +54,12 @@ def build_config(b: Builder) -> Config:
     build_xl_type(b, config)
     build_xl_os(b, config)
     build_xl_cpu(b, config)
+    build_xenbus(b, config)
     if b.hvm:
         build_features(b, config)
     build_clock(b, config)
     build_lifecycle(b, config)
-    config.set("device_model_override", b.domain.devices.emulator)
+    build_xl_emulator(b, config)
     build_inputs(b, config)
     build_xl_graphics(b, config)
     build_xl_disks(b, config)
@@ -64,6 +68,7 @@ def build_config(b: Builder) -> Config:
     build_chardevs(b, config, parallel=False)
     build_sound(b, config)
     build_usbdev(b, config)
+    build_usbctrl(b, config)
     build_channels(b, config)
     if not b.hvm:
         build_features(b, config)

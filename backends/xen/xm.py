@@ -21,6 +21,7 @@ from .devices.interface import build_vifs
 from .devices.hostdev import build_pci, build_usbdev
 from .devices.sound import build_sound
 from .devices.channel import build_channels
+from .devices.controller import build_usbctrl, build_xenbus
 from .guest_os import build_xm_os
 
 TARGET = "xen-xm"
@@ -50,6 +51,8 @@ def build_config(b: Builder) -> Config:
     build_sound(b, config)
     build_usbdev(b, config)         # xm has none: reported
     build_channels(b, config)       # xm has none: reported
+    build_xenbus(b, config)         # xl's limits: reported; other controllers checked
+    build_usbctrl(b, config)        # xl's usbctrl: reported
     if not b.hvm:
         build_features(b, config)
     check_encodable(b, config)

@@ -178,6 +178,10 @@ XEN461 = Code("XEN461", E)
 XEN462 = Code("XEN462", W)
 XEN463 = Code("XEN463", W)
 XEN470 = Code("XEN470", E)
+# XEN500-509: Xen controllers (backends/xen/devices/controller.py) and the device model
+XEN500 = Code("XEN500", E)
+XEN501 = Code("XEN501", E)
+XEN502 = Code("XEN502", W)
 
 # RUN6xx: `virtc run`, preparing the host
 RUN601 = Code("RUN601", E)

@@ -351,4 +351,43 @@ RULES += [
         "Remove the element (each message names what Xen offers instead, if anything), or "
         "run the guest on QEMU/KVM.",
     ),
+    Rule(
+        codes.XEN500, "xl-only-controller-on-xm",
+        "A Xen PV USB controller or a xenbus limit, compiled for xm.",
+        "Xen's PV USB controllers (xl's usbctrl, libvirt's models qusb1 and qusb2) and the "
+        "per-guest grant-frame and event-channel limits (max_grant_frames, "
+        "max_event_channels) came with xl; xend's config has no key for them, and libvirt's "
+        "xm driver writes none. The guest xm starts would have no such controller, or "
+        "Xen's default limits.",
+        "<controller type='xenbus' maxGrantFrames='64'/>  compiled with --target xen-xm",
+        "Compile for --target xen-xl, or remove the controller (the limit).",
+    ),
+    Rule(
+        codes.XEN501, "controller-not-on-xen",
+        "A <controller> (or a part of one) that a Xen guest can't have.",
+        "A Xen guest's disks sit on xenbus (PV) or on qemu-dm's one IDE controller (HVM), "
+        "and its USB controllers are Xen's PV USB ones: SCSI, SATA, virtio-serial, CCID and "
+        "ISA controllers, PCI bridges and ports, QEMU's USB models (libvirt's driver: "
+        "\"unsupported usb model\"), more than 31 USB ports, a second xenbus, and "
+        "vectors=, <driver>, <target>, <master> or <model name> have no xm or xl key. "
+        "libvirt writes <controller type='ide' index='0'/> into HVM guests, and a xenbus "
+        "without limits into every guest: those compile, as they need no key.",
+        "<controller type='scsi' model='virtio-scsi'/>  in a <domain type='xen'>",
+        "Remove the controller, or use <controller type='usb' model='qusb2' ports='8'/> for "
+        "USB (xl).",
+    ),
+    Rule(
+        codes.XEN502, "device-model-version-mismatch",
+        "An xl config's device_model_version disagrees with the device model it names.",
+        "Domain XML has no element for the device model's version: libvirt derives it from "
+        "<emulator> when it starts the guest (qemu-dm is the traditional device model, "
+        "anything else is upstream qemu-xen), and virtc writes device_model_version from "
+        "the emulator's name the same way. A config whose version disagrees with its "
+        "device_model_override imports to an <emulator> that compiles back with the other "
+        "version.",
+        "device_model_version = \"qemu-xen\"\ndevice_model_override = "
+        "\"/usr/lib/xen/bin/qemu-dm\"",
+        "Make the two agree: qemu-dm with \"qemu-xen-traditional\", an upstream QEMU "
+        "(qemu-system-i386) with \"qemu-xen\".",
+    ),
 ]
