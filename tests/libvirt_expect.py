@@ -231,13 +231,15 @@ def disks(domain) -> List[Disk]:
 
 def disk_alias(el) -> str:
     """libvirt's qemuAssignDeviceDiskAlias: the bus name plus the drive address for IDE,
-    SATA, SCSI and floppy; virtio-disk<N> and usb-disk<N> from the target name."""
+    SATA and floppy (controller-bus-unit), SCSI (controller-bus-target-unit, as libvirt's
+    argv for q35-virtio-scsi-disks shows: scsi0-0-0-1); virtio-disk<N> and usb-disk<N>
+    from the target name."""
     target = el.find("target")
     bus, dev = target.get("bus"), target.get("dev")
     address = el.find("address")
     if bus in ("ide", "sata", "scsi", "fdc") and address is not None:
         c, b, t, u = (int(address.get(k, "0")) for k in ("controller", "bus", "target", "unit"))
-        if bus == "scsi" and t:
+        if bus == "scsi":
             return f"scsi{c}-{b}-{t}-{u}"
         return f"{bus}{c}-{b}-{u}"
     return f"{'virtio' if bus == 'virtio' else bus}-disk{disk_index(dev)}"
