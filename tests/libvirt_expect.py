@@ -289,13 +289,14 @@ def chardevs(domain) -> List[Chardev]:
 
 # ----------------------------------------------------------------------------- CPUs
 
-def vcpus(domain) -> List[Dict[str, int]]:
-    """The online vCPUs' topology ids: vCPU i is thread i % threads of core i / threads,
-    and so on up (QEMU's x86 topology); without <topology> libvirt gives one socket per
-    vCPU (-smp N,sockets=N,cores=1,threads=1)."""
+def vcpus(domain, online_only: bool = True) -> List[Dict[str, int]]:
+    """The vCPUs' topology ids, of those online at start or of every possible one (<vcpu>,
+    the hot-pluggable slots): vCPU i is thread i % threads of core i / threads, and so on
+    up (QEMU's x86 topology); without <topology> libvirt gives one socket per vCPU
+    (-smp N,sockets=N,cores=1,threads=1)."""
     vcpu = domain.find("vcpu")
     total = int(vcpu.text)
-    online = int(vcpu.get("current", total))
+    online = int(vcpu.get("current", total)) if online_only else total
     topo = domain.find("cpu/topology")
     if topo is None:
         sockets, dies, cores, threads = total, 1, 1, 1

@@ -15,7 +15,8 @@ in a temporary directory (tests/corpus_host.py). Then, in one QMP session:
   format, read-only flag, and for a CD-ROM its tray;
 - query-chardev: each serial port, console, parallel port and channel by libvirt's chardev
   id (charserial0, charchannel0, …) with its backend kind;
-- query-cpus-fast: the online vCPUs with their socket/die/core/thread ids from <topology>;
+- query-cpus-fast: the online vCPUs with their socket/die/core/thread ids from <topology>,
+  and query-hotpluggable-cpus every possible one (<vcpu> above current=);
 - query-memory-size-summary: the base memory is <memory> (in its unit) less DIMMs.
 
 Everything expected is read from libvirt's XML (tests/libvirt_expect.py), never from virtc's
@@ -61,7 +62,8 @@ COMPILING = [p for p in DOCS if virtc.compile(p, qemu_version="7.2").ok]
 # change that stops documents compiling fails here instead of shrinking this test.
 FLOOR = 11
 
-QUERIES = ("query-chardev", "query-cpus-fast", "query-memory-size-summary")
+QUERIES = ("query-chardev", "query-cpus-fast", "query-hotpluggable-cpus",
+           "query-memory-size-summary")
 
 
 def doc_id(path: pathlib.Path) -> str:
@@ -335,6 +337,12 @@ def test_query_cpus_fast_shows_the_topology(runs, doc):
     want = expect.vcpus(libvirt_form(doc))
     got = [{k: c["props"].get(k, 0) for k in want[0]} for c in cpus]
     assert got == want
+    # every possible vCPU (<vcpu>, above current=) is a slot of the same topology
+    slots = expect.vcpus(libvirt_form(doc), online_only=False)
+    got = [{k: c["props"].get(k, 0) for k in slots[0]}
+           for c in run.replies["query-hotpluggable-cpus"]]
+    key = lambda p: tuple(sorted(p.items()))       # noqa: E731
+    assert sorted(got, key=key) == sorted(slots, key=key)
 
 
 @needs_qemu
