@@ -133,7 +133,9 @@ def start(doc: pathlib.Path) -> Run:
         argv, left_out = without_host_gaps(list(compiled.output))
         kvm = kvm_usable() and any(re.search(p, w) for p in KVM_ONLY for w in argv)
         argv = argv if kvm else tcg(argv)
-        bridges = sorted({m.group(1) for w in argv for m in re.finditer(r"\bbr=([^,]+)", w)})
+        # the bridges the NICs' -netdev bridge names (key=value, or JSON in 7.2+libvirt)
+        bridges = sorted({m.group(1) or m.group(2) for w in argv
+                          for m in re.finditer(r'\bbr=([^,]+)|"br":"([^"]+)"', w)})
         uefi = any("pflash0" in w for w in argv)
         guest = Guest(argv, queries=QUERIES, number_pci_buses=True)
         qemu = run_guests([guest], bridges=bridges, listeners=host.listeners,
