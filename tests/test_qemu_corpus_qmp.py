@@ -138,8 +138,10 @@ def start(doc: pathlib.Path) -> Run:
                           for m in re.finditer(r'\bbr=([^,]+)|"br":"([^"]+)"', w)})
         uefi = any("pflash0" in w for w in argv)
         guest = Guest(argv, queries=QUERIES, number_pci_buses=True)
+        # SPICE resolves its listen address with AI_ADDRCONFIG, which finds no IPv4 in a
+        # namespace that has only loopback: one documentation address makes it resolve
         qemu = run_guests([guest], bridges=bridges, listeners=host.listeners,
-                          timeout=240.0 if uefi else 60.0)[0]
+                          addresses=("192.0.2.1",), timeout=240.0 if uefi else 60.0)[0]
         return Run(host, qemu, left_out)
     finally:
         if "host" in locals():
