@@ -11,6 +11,7 @@ import subprocess
 
 import virtc
 from qemu_harness import Guest, needs_qemu, run_guests
+from qemuopts import options
 
 DOMAIN = """<domain type='qemu'>
   <name>boots</name>
@@ -41,11 +42,12 @@ def _doc(tmp_path, boots: str) -> bytes:
 
 
 def _bootindex(argv, key):
-    """The bootindex= of the -device with `key` (id=… or mac=…) among its properties."""
-    for i, word in enumerate(argv):
-        if word == "-device" and key in argv[i + 1].split(","):
-            return next((p.split("=", 1)[1] for p in argv[i + 1].split(",")
-                         if p.startswith("bootindex=")), None)
+    """The bootindex of the -device with `key` (id=… or mac=…), in either spelling."""
+    name, value = key.split("=", 1)
+    for props in options(argv, "-device"):
+        if props.get(name) == value:
+            index = props.get("bootindex")
+            return None if index is None else str(index)
     raise AssertionError(f"no -device with {key} in {argv}")
 
 

@@ -14,6 +14,7 @@ import shlex
 
 import pytest
 
+from qemuopts import options
 from test_qemu_pci_real import CASES, trimmed
 from virtc.pipeline import CompileOptions, run
 
@@ -43,14 +44,10 @@ def libvirt_devices(name: str) -> dict:
 
 def virtc_devices(argv) -> dict:
     out = {}
-    for flag, value in zip(argv, argv[1:]):
-        if flag != "-device":
-            continue
-        driver, *rest = value.split(",")
-        props = {"driver": driver, **dict(p.split("=", 1) for p in rest)}
-        if props.get("id", "").startswith(IDS) or "masterbus" in props:
-            key = props.get("id") or f"{driver}@{props['addr']}"
-            out[key] = props
+    for props in options(argv, "-device"):    # JSON for a document like these
+        if str(props.get("id", "")).startswith(IDS) or "masterbus" in props:
+            key = props.get("id") or f"{props['driver']}@{props['addr']}"
+            out[key] = {k: _norm(v) for k, v in props.items()}
     return out
 
 

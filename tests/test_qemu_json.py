@@ -1,4 +1,7 @@
-"""-device, -object and -netdev in JSON, and -accel: the "+libvirt" spelling of a dialect.
+"""-device, -object and -netdev in JSON, and -accel: libvirt's spelling of a dialect.
+
+A document written for today's libvirt (a <controller> or <video>) gets it from its QEMU
+version on; a 2007-style document keeps key=value unless the dialect is "X.Y+libvirt".
 
 QEMU's JSON options are typed: an integer property wants a JSON number, a boolean true or
 false, a string property a string even when it holds digits (usb-tablet's port "1"). The
@@ -12,17 +15,22 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import pathlib
+import re
 import shlex
-from typing import Any, Dict, List
+import subprocess
+from typing import Any, Dict, List, Optional
+from unittest import mock
 
 import pytest
 
-from goldens import CASES as GOLDEN_CASES, compile_case
+from goldens import CASES as GOLDEN_CASES, GOLDEN, compile_case
 from qemu_harness import Guest, needs_qemu, qemu_path, run_guests, run_paused
 from qemuopts import option_dict, options, split_argv
 from test_qemu_pci_real import CASES as CORPUS_CASES, trimmed
 from virtc.backends.qemu import json_types
+from virtc.backends.qemu import dialects
 from virtc.backends.qemu.dialects import get_dialect
 from virtc.backends.qemu.opts import Option, Opts, render
 from virtc.compiler.diagnostics import Diagnostics
@@ -42,12 +50,40 @@ def one(flag: str, opts: Opts, version: str = JSON) -> Any:
     return json.loads(argv[1])
 
 
-def compiled(name: str, version: str) -> List[str]:
-    result = run(trimmed(name), f"{name}.xml", CompileOptions(target="qemu",
-                                                              qemu_version=version))
+def compiled(name: str, version: str, doc: Optional[bytes] = None) -> List[str]:
+    """A corpus document (written for today's libvirt, so spelled as libvirt spells
+    `version`), as test_qemu_pci_real trims it (or `doc`, a private copy of it)."""
+    result = run(doc or trimmed(name), f"{name}.xml", CompileOptions(target="qemu",
+                                                                     qemu_version=version))
     assert result.ok, [str(d) for d in result.diagnostics]
     assert isinstance(result.output, list)
     return result.output
+
+
+def keyval(name: str, version: str = "7.2", doc: Optional[bytes] = None) -> List[str]:
+    """The same document in virtc's key=value spelling of the same QEMU, the one a
+    2007-style document gets: libvirt's spelling held back."""
+    with mock.patch.object(dialects, "libvirt_spelling", lambda dialect: dialect):
+        return compiled(name, version, doc)
+
+
+def private(name: str, tmp: pathlib.Path) -> bytes:
+    """The trimmed document with its host files (/var/tmp/corpus/…) swapped for fresh ones
+    of the same kind in `tmp`: other QEMUs on this host may hold the shared images' locks."""
+    doc = trimmed(name)
+    for found in sorted(set(re.findall(rb"/var/tmp/corpus/[\w.-]+", doc))):
+        shared = pathlib.Path(found.decode())
+        mine = tmp / shared.name
+        if shared.is_dir():
+            mine.mkdir(exist_ok=True)
+        elif shared.suffix == ".qcow2":
+            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(mine), "16M"],
+                           check=True)
+        else:
+            mine.write_bytes(shared.read_bytes()[:1 << 20] if shared.exists() else b"")
+            os.truncate(mine, shared.stat().st_size if shared.exists() else 1 << 20)
+        doc = doc.replace(found, str(mine).encode())
+    return doc
 
 
 # ------------------------------------------------------------------ the typed serializer
@@ -145,13 +181,27 @@ def test_free_text_from_a_document_reaches_qemu_as_itself(tmp_path):
 # ------------------------------------------------------------------ -accel
 
 def test_accel_replaces_machine_accel_in_the_libvirt_spelling():
-    argv = compiled("tcg-qemu64-pc", JSON)
-    machine = option_dict("-machine", dict(split_argv(argv))["-machine"])
-    assert "accel" not in machine
-    assert dict(split_argv(argv))["-accel"] == "tcg"
-    old = compiled("tcg-qemu64-pc", "7.2")
-    assert "-accel" not in old and option_dict(
-        "-machine", dict(split_argv(old))["-machine"])["accel"] == "tcg"
+    for argv in (compiled("tcg-qemu64-pc", "7.2"), compiled("tcg-qemu64-pc", "5.0")):
+        machine = option_dict("-machine", dict(split_argv(argv))["-machine"])
+        assert "accel" not in machine
+        assert dict(split_argv(argv))["-accel"] == "tcg"
+    # before 5.0, and for a 2007-style document, -machine accel=
+    for argv in (compiled("tcg-qemu64-pc", "3.1"),
+                 compile_case(GOLDEN / "spec-kvm.xml", qemu_version="7.2")[1]):
+        assert "-accel" not in argv
+        assert "accel" in option_dict("-machine", dict(split_argv(argv))["-machine"])
+    spelled = compile_case(GOLDEN / "spec-kvm.xml", qemu_version=JSON)[1]
+    assert dict(split_argv(spelled))["-accel"] == "kvm"
+
+
+def test_a_2007_document_keeps_key_value_unless_asked():
+    for case, heads in (("net-two-nics", ('{"driver"', '{"type"')),
+                        ("qemu-buses", ('{"driver"',))):
+        plain = compile_case(GOLDEN / f"{case}.xml", qemu_version="7.2")[1]
+        spelled = compile_case(GOLDEN / f"{case}.xml", qemu_version=JSON)[1]
+        assert not any(w.startswith("{") for w in plain)
+        for head in heads:
+            assert any(w.startswith(head) for w in spelled), (case, head)
 
 
 # ------------------------------------------------------------------ the table and libvirt
@@ -228,14 +278,16 @@ def test_the_table_is_what_the_installed_qemu_says():
 
 @needs_qemu
 @pytest.mark.parametrize("name", CORPUS_CASES)
-def test_json_spelling_builds_the_same_machine_in_real_qemu(name):
+def test_json_spelling_builds_the_same_machine_in_real_qemu(name, tmp_path):
     """Both spellings start, paused, and QEMU's `info qtree` (every device on its bus with
     every property's value) is the same: each JSON value reached its property as the
     key=value text did. -accel and accel= pick the same accelerator."""
-    keyval, spelled = compiled(name, "7.2"), compiled(name, JSON)
-    assert ("-device" in keyval) == any(w.startswith('{"driver"') for w in spelled)
+    doc = private(name, tmp_path)
+    keyval_argv, spelled = keyval(name, doc=doc), compiled(name, "7.2", doc)
+    assert spelled == compiled(name, JSON, doc)
+    assert ("-device" in keyval_argv) == any(w.startswith('{"driver"') for w in spelled)
     assert "-accel" in spelled
-    first, second = run_guests([Guest(keyval)], bridges=("virbr0", "br0"))[0], \
+    first, second = run_guests([Guest(keyval_argv)], bridges=("virbr0", "br0"))[0], \
         run_guests([Guest(spelled)], bridges=("virbr0", "br0"))[0]
     assert first.started, first.stderr
     assert second.started, second.stderr
@@ -257,6 +309,24 @@ def test_qemu_refuses_a_json_value_of_the_wrong_type(device, error):
     qemu = run_paused(argv)
     assert not qemu.started
     assert error in qemu.stderr
+
+
+NET_GOLDENS = ("net-two-nics", "net-mcast", "net-user-mac", "net-bridge")
+
+
+@needs_qemu
+@pytest.mark.parametrize("case", NET_GOLDENS)
+def test_a_2007_document_in_the_libvirt_spelling_builds_the_same_machine(case):
+    """JSON -netdev and -device of 2007-style NICs ("7.2+libvirt") start, and QEMU's
+    `info qtree` and `info network` are those of the key=value argv."""
+    plain = compile_case(GOLDEN / f"{case}.xml", qemu_version="7.2")[1]
+    spelled = compile_case(GOLDEN / f"{case}.xml", qemu_version=JSON)[1]
+    assert any(w.startswith('{"type"') for w in spelled)
+    first = run_guests([Guest(plain)], bridges=("virbr0", "br0"))[0]
+    second = run_guests([Guest(spelled)], bridges=("virbr0", "br0"))[0]
+    assert first.started, first.stderr
+    assert second.started, second.stderr
+    assert (second.qtree, second.network) == (first.qtree, first.network)
 
 
 MANY = """<domain type='kvm'>

@@ -20,5 +20,13 @@ __all__ = [
 
 def compile_domain(domain: Domain, ctx: QemuContext) -> Optional[List[str]]:
     from .argv import build_argv
+    from .dialects import libvirt_spelling
+    from ...compiler.postparse.qemu import libvirt_shaped
+    from ...compiler.node import replace
 
+    # A document written for today's libvirt is spelled as libvirt writes it for this QEMU
+    # (JSON -device, -accel, …); a 2007-style one keeps key=value, as the seed-era
+    # snapshots freeze it, unless the dialect is named "X.Y+libvirt".
+    if libvirt_shaped(domain):
+        ctx = replace(ctx, dialect=libvirt_spelling(ctx.dialect))
     return build_argv(domain, ctx)

@@ -143,11 +143,12 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
 )
 
 
-# The "+libvirt" spelling of a version ("7.2+libvirt"): where QEMU takes both an older and
-# a newer form of an option and libvirt 9.0 writes the newer one, these flags switch virtc to
-# it. (version, added), oldest first; a version gets every row not newer than it. Plain "X.Y"
-# keeps virtc's key=value spelling, which that QEMU equally accepts and which the seed-era
-# snapshots freeze. Sources in docs/qemu-dialects.md.
+# libvirt's spelling of a version: where QEMU takes both an older and a newer form of an
+# option and libvirt 9.0 writes the newer one, these flags switch virtc to it. (version,
+# added), oldest first; a version gets every row not newer than it. A document written for
+# today's libvirt always gets them (backends/qemu/__init__.py); a 2007-style document keeps
+# virtc's key=value spelling, which the seed-era snapshots freeze, unless its dialect is
+# named "X.Y+libvirt". Sources in docs/qemu-dialects.md.
 SPELLING_SUFFIX = "+libvirt"
 _LIBVIRT_SPELLING: Tuple[Tuple[str, FrozenSet[Cap]], ...] = (
     ("5.0", frozenset({Cap.ACCEL})),
@@ -166,13 +167,23 @@ def _build_table() -> Dict[str, Dialect]:
     return table
 
 
+def libvirt_spelling(dialect: Dialect) -> Dialect:
+    """`dialect` with libvirt 9.0's spellings for its QEMU version, under the same name:
+    what a document written for today's libvirt gets (backends/qemu/__init__.py)."""
+    return Dialect(dialect.version, _spelled_caps(dialect))
+
+
 def _with_spelling(dialect: Dialect) -> Dialect:
-    wanted = _key(dialect.version)
+    return Dialect(dialect.version + SPELLING_SUFFIX, _spelled_caps(dialect))
+
+
+def _spelled_caps(dialect: Dialect) -> FrozenSet[Cap]:
+    wanted = _key(dialect.qemu_version)
     caps = set(dialect.caps)
     for version, added in _LIBVIRT_SPELLING:
         if _key(version) <= wanted:
             caps |= added
-    return Dialect(dialect.version + SPELLING_SUFFIX, frozenset(caps))
+    return frozenset(caps)
 
 
 _DIALECTS = _build_table()
