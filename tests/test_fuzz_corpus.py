@@ -38,7 +38,7 @@ CLI_SAMPLE = 80
 CLI_SINGLES = 16
 PER_MUTANT_SECONDS = 2.0
 TARGETS = ("qemu", "xen-xm", "xen-xl")
-CODE = re.compile(r"^(XML0|XSD1|SEM2|QEMU[34]|XEN[45]|CAP5)\d\d$")
+CODE = re.compile(r"^(XML0|XSD1|SEM[23]|QEMU[34]|XEN[45]|CAP5)\d\d$")
 
 
 # ------------------------------------------------------------------ running one mutant

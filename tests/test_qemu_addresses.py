@@ -87,6 +87,15 @@ def channels_after_unlowered_ones(name: str, domain) -> set:
     return skip
 
 
+def usb_after_unlowered_ones(domain) -> set:
+    """Keys of the USB redirections when an input virtc doesn't lower yet may sit on USB:
+    libvirt gives that input its port first, so theirs come later."""
+    if not any(u.path == "devices/input" for u in domain.uncompiled):
+        return set()
+    return {("redirdev", k)
+            for k in range(sum(n.TAG == "redirdev" for n in domain.devices.families))}
+
+
 COMPARABLE = [n for n in NAMES if not unlowered_pci_devices(n) and not unlowered_disks(n)]
 
 
@@ -99,7 +108,8 @@ def test_print_xml_gets_the_addresses_libvirt_gave(name):
     printed = _ir(CORPUS / "print-xml" / name)
     ours = addresses(printed)
     libvirts = addresses(_ir(CORPUS / "dumpxml" / name))
-    compared = (set(ours) & set(libvirts)) - channels_after_unlowered_ones(name, printed)
+    compared = ((set(ours) & set(libvirts)) - channels_after_unlowered_ones(name, printed)
+                - usb_after_unlowered_ones(printed))
     assert any(k[0] == "controller" for k in compared)
     differ = {k: (ours[k], libvirts[k]) for k in compared if ours[k] != libvirts[k]}
     assert not differ

@@ -15,12 +15,12 @@ from virtc.compiler.networks import network_table
 from virtc.pipeline import load_bytes
 
 CORPUS = ROOT / "tests" / "corpus"
-# Documents whose channels are all unix sockets: the types the character device IR doesn't
-# read yet (spicevmc, qemu-vdagent) are reported as not compiled, so libvirt's channel
-# numbering can only be compared where every channel is built.
+# Every corpus document with a channel: unix sockets (the guest agent), the SPICE agent
+# (spicevmc) and QEMU's own agent (qemu-vdagent), numbered as libvirt numbers them.
+# (A document without libvirt's argv beside it, one libvirt couldn't start here, is skipped.)
 WITH_CHANNELS = sorted(p for p in (CORPUS / "dumpxml").glob("*.xml")
-                       if "<channel type='unix'" in p.read_text()
-                       and p.read_text().count("<channel ") == p.read_text().count("<channel type='unix'"))
+                       if "<channel type=" in p.read_text()
+                       and (CORPUS / "native" / f"{p.stem}.argv").exists())
 
 
 def our_channels(source: bytes, runtime_dir="/run/test"):
@@ -68,7 +68,7 @@ def test_unix_channels_are_libvirts(path):
         assert port == their_port
         # A channel without a source path listens where the guest's runtime files go:
         # libvirt's channel directory, virtc's runtime directory; the name is the target's.
-        if their_chardev["path"].startswith("/var/lib/libvirt/qemu/channel/target/"):
+        if their_chardev.get("path", "").startswith("/var/lib/libvirt/qemu/channel/target/"):
             assert chardev["path"] == "/run/test/" + port["name"]
             chardev = {**chardev, "path": their_chardev["path"]}
         assert chardev == their_chardev
@@ -101,11 +101,39 @@ def test_a_guestfwd_channel_is_not_compiled_yet():
     assert ours == {} and [d.code for d in diags] == ["QEMU320"]
 
 
-def test_channel_types_the_ir_does_not_read_are_reported():
-    import virtc
+def test_spice_and_qemu_agent_channels_are_libvirts():
+    ours, diags = our_channels((CORPUS / "dumpxml" / "channels.xml").read_bytes())
+    assert ours["charchannel1"][0] == {"backend": "spicevmc", "id": "charchannel1",
+                                       "name": "vdagent"}
+    assert ours["charchannel1"][1]["name"] == "com.redhat.spice.0"
+    # The document's qemu-vdagent channel takes the same port name, which QEMU refuses
+    # (libvirt writes it anyway): QEMU407 on it, and the next channel keeps its number.
+    assert "charchannel2" not in ours and "charchannel3" in ours
+    assert [d.code for d in diags] == ["QEMU407"]
 
-    result = virtc.compile(CORPUS / "dumpxml" / "channels.xml", qemu_version="7.2")
-    lines = {d.span.line for d in result.diagnostics if d.code == "QEMU320"}
-    text = (CORPUS / "dumpxml" / "channels.xml").read_text().splitlines()
-    assert {n for n, line in enumerate(text, 1)
-            if "<channel type='spicevmc'" in line or "<channel type='qemu-vdagent'" in line} <= lines
+
+def test_a_qemu_vdagent_channel_is_libvirts():
+    doc = (b"<domain type='kvm'><name>t</name><memory unit='MiB'>256</memory>"
+           b"<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
+           b"<channel type='qemu-vdagent'><source><clipboard copypaste='no'/>"
+           b"<mouse mode='server'/></source><target type='virtio'/></channel>"
+           b"</devices></domain>")
+    ours, diags = our_channels(doc)
+    # libvirt's tests/qemuxml2argvdata/channel-qemu-vdagent.x86_64-latest.args
+    assert ours["charchannel0"][0] == {"backend": "qemu-vdagent", "id": "charchannel0",
+                                       "name": "vdagent", "clipboard": "off", "mouse": "off"}
+    assert ours["charchannel0"][1]["name"] == "com.redhat.spice.0"
+    assert list(diags) == []
+
+
+def test_a_spice_channel_without_a_name_is_the_agents():
+    doc = (b"<domain type='kvm'><name>t</name><memory unit='MiB'>256</memory>"
+           b"<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
+           b"<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
+           b"</channel><channel type='spicevmc'><target type='virtio'/></channel>"
+           b"<graphics type='spice' autoport='yes'/></devices></domain>")
+    ours, _ = our_channels(doc)
+    assert ours["charchannel1"] == (
+        {"backend": "spicevmc", "id": "charchannel1", "name": "vdagent"},
+        {"driver": "virtserialport", "bus": "virtio-serial0.0", "nr": "2",
+         "chardev": "charchannel1", "id": "channel1", "name": "com.redhat.spice.0"})

@@ -12,7 +12,7 @@ from virtc.compiler.devices.disk import (Disk, DiskBus, DiskDevice, DiskDriver, 
                                          DiskTarget, DiskType)
 from virtc.compiler.diagnostics import Span
 from virtc.compiler.node import replace as replace_node
-from virtc.compiler.devices.chardev import CharKind, CharMode, CharProtocol, CharType
+from virtc.compiler.devices.chardev import CharKind, CharMode, CharProtocol, CharSource, CharType
 from virtc.compiler.devices.chardev import make as chardev
 from virtc.compiler.devices.graphics import Graphics, GraphicsType
 from virtc.compiler.devices.input import Input, InputBus, InputType
@@ -234,8 +234,35 @@ def test_serial_char_devices(dev, modern, legacy):
     assert pairs(argv, "-serial") == [legacy]
 
 
+SPICE = Graphics(GraphicsType.SPICE, port=5900, autoport=False)
+SPICE_CHARS = [
+    (chardev(CharKind.SERIAL, CharType.SPICEVMC), "spicevmc,id=charserial0,name=vdagent"),
+    (replace_node(chardev(CharKind.SERIAL, CharType.SPICEPORT),
+                  sources=(CharSource(channel="org.qemu.console.serial.0"),)),
+     "spiceport,id=charserial0,name=org.qemu.console.serial.0"),
+    (chardev(CharKind.SERIAL, CharType.QEMU_VDAGENT), "qemu-vdagent,id=charserial0,name=vdagent"),
+]
+
+
+@pytest.mark.parametrize("dev,modern", SPICE_CHARS, ids=[c[0].type.value for c in SPICE_CHARS])
+def test_serial_spice_char_devices(dev, modern):
+    """SPICE's and QEMU's agent back ends: -chardev only (QEMU 0.9 had none of them)."""
+    argv, diags = compile_(domain(devices=devs(serials=(dev,), graphics=(SPICE,))))
+    assert pairs(argv, "-chardev") == [modern]
+    assert pairs(argv, "-serial") == ["chardev:charserial0"]
+    argv, diags = compile_(domain(devices=devs(serials=(dev,), graphics=(SPICE,))), "0.9")
+    assert argv is None and "QEMU301" in codes(diags)
+
+
+def test_a_spiceport_needs_a_spice_display():
+    dev = replace_node(chardev(CharKind.SERIAL, CharType.SPICEPORT),
+                       sources=(CharSource(channel="org.qemu.console.serial.0"),))
+    argv, diags = compile_(domain(devices=devs(serials=(dev,))))
+    assert argv is None and codes(diags) == ["QEMU405"]
+
+
 def test_all_char_types_are_covered_by_the_cases():
-    assert {c[0].type for c in CHARS} == set(CharType)
+    assert {c[0].type for c in CHARS + SPICE_CHARS} == set(CharType)
 
 
 def test_parallel_and_console():

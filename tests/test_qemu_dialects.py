@@ -18,6 +18,7 @@ from virtc.backends.qemu.dialects import SPELLING_SUFFIX
 from virtc.compiler.platform.clock import TickPolicy, TimerTrack
 from virtc.backends.qemu.devices import input as qemu_input
 from virtc.backends.qemu.devices import chardev
+from virtc.backends.qemu.devices import graphics_spice as spice
 from virtc.compiler.guest_os import Loader
 from virtc.compiler.devices import chardev as chardev_family
 from virtc.compiler.devices import graphics as graphics_family
@@ -53,6 +54,12 @@ TABLES = [
     (InputType, qemu_input.USB_INPUT_DEVICE), (InputType, qemu_input.USBDEVICE_NAME),
     (CharType, chardev.CHARDEV_BACKEND), (CharKind, chardev.DEV_BACKEND),
     (CharKind, chardev.KIND_SWITCH),
+    (graphics_family.SpiceMode, spice.CHANNEL_KEY),
+    (graphics_family.SpiceChannelName, spice.CHANNEL_NAME),
+    (graphics_family.ImageCompression, spice.IMAGE_COMPRESSION),
+    (graphics_family.WanCompression, spice.WAN_COMPRESSION),
+    (graphics_family.StreamingMode, spice.STREAMING_VIDEO),
+    (graphics_family.MouseMode, spice.AGENT_MOUSE),
 ]
 
 
@@ -67,10 +74,9 @@ def test_every_enum_in_the_ir_is_mapped_by_some_table():
                 for v in vars(module).values()
                 if isinstance(v, type) and issubclass(v, enum.Enum)}
     # OsType, CharMode, CharProtocol, GraphicsType, InputBus, ListenType are dispatched by
-    # `match` or a single comparison; MouseMode belongs to SPICE displays, which QEMU
-    # reports as not compiled (QEMU320); the rest must have a table.
+    # `match` or a single comparison; the rest must have a table.
     dispatched = {OsType, CharMode, CharProtocol, GraphicsType, InputBus,
-                  graphics_family.ListenType, graphics_family.MouseMode}
+                  graphics_family.ListenType}
     assert ir_enums - dispatched <= {e for e, _ in TABLES}
 
 

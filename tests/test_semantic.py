@@ -80,6 +80,8 @@ CASES = [
     ("SEM252", domain(extra="\n  <memoryBacking><hugepages><page size='2048'/>"
                             "<page size='4'/></hugepages></memoryBacking>"), 7),
     ("SEM297", domain("<vsock model='virtio'>\n<cid auto='no' address='1'/>\n</vsock>"), 9),
+    ("SEM300", domain("<redirfilter><usbdev allow='yes'/></redirfilter>\n"
+                      "<redirfilter><usbdev allow='no'/></redirfilter>"), 9),
 ]
 
 

@@ -494,8 +494,13 @@ def test_every_ir_enum_the_backend_sees_has_a_table():
     # Dispatched without a table: a hostdev's type picks its node class (PCI or USB) and
     # its one mode is subsystem; an xl channel's target is type 'xen' or reported; an HDA
     # codec is always reported (soundhw names cards only).
+    # SPICE's modes, channel names, compressions and streaming: xl has no key for them,
+    # each is reported whatever its value.
     dispatched = {hostdev_family.HostdevType, hostdev_family.HostdevMode,
-                  channel_family.ChannelTargetType, sound_family.CodecType}
+                  channel_family.ChannelTargetType, sound_family.CodecType,
+                  graphics_family.SpiceMode, graphics_family.SpiceChannelName,
+                  graphics_family.ImageCompression, graphics_family.WanCompression,
+                  graphics_family.StreamingMode}
     assert enums - dispatched == {e for e, _ in ENUM_TABLES}
 
 

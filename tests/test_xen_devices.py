@@ -169,7 +169,7 @@ def test_channel_of_unknown_connection_is_an_error():
 
 # ---------------------------------------------------------------- QEMU: reported, not built
 
-def test_qemu_reports_spice_and_the_new_families():
+def test_qemu_reports_the_new_families():
     doc = """<domain type='kvm'><name>q</name><memory>524288</memory><os><type>hvm</type></os>
 <devices>
 <graphics type='spice' port='5901'/>
@@ -180,8 +180,9 @@ def test_qemu_reports_spice_and_the_new_families():
     diags = Diagnostics(list(loaded.diagnostics))
     assert compile_domain(loaded.node, "qemu", diags, qemu_version="7.2") is None or \
         diags.has_errors
-    # The PCI hostdev (line 5) compiles for QEMU since vfio-pci (backends/qemu/devices/hostdev.py).
-    assert sorted(d.span.line for d in diags if d.code == "QEMU320") == [3, 4]
+    # The PCI hostdev (line 5) compiles for QEMU since vfio-pci (backends/qemu/devices/hostdev.py),
+    # SPICE (line 3) since -spice (backends/qemu/devices/graphics_spice.py).
+    assert sorted(d.span.line for d in diags if d.code == "QEMU320") == [4]
 
 
 # ---------------------------------------------------------------- round trip, generated

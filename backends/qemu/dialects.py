@@ -83,6 +83,13 @@ class Cap(enum.Enum):
     OBJECT_JSON = "object-json"          # -object '{"qom-type":…,"id":…}'
     DEVICE_JSON = "device-json"          # -device '{"driver":…,"id":…}'
     NETDEV_JSON = "netdev-json"          # -netdev '{"type":…,"id":…}'
+    SPICE = "spice"                      # -spice, -chardev spicevmc, usb-redir, usb-ccid
+    SPICE_UNIX = "spice-unix"            # -spice unix=on,addr=PATH
+    SPICE_GL = "spice-gl"                # -spice gl=on,rendernode=
+    SPICEPORT = "spiceport"              # -chardev spiceport,name=
+    SPICE_PASSWORD_SECRET = "spice-password-secret"  # -spice password-secret=ID
+    QEMU_VDAGENT = "qemu-vdagent"        # -chardev qemu-vdagent,clipboard=,mouse=
+    USB_REDIR_FILTER = "usb-redir-filter"  # -device usb-redir,filter=
 
 
 class Dialect(Node):
@@ -118,13 +125,15 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
      frozenset({Cap.KQEMU})),
     ("1.1", frozenset({Cap.MACHINE_OPT, Cap.NAME_GUEST, Cap.MEM_SUFFIX_K, Cap.DRIVE_READONLY,
                        Cap.SCSI_DEVICE, Cap.NETDEV_BRIDGE, Cap.DISPLAY, Cap.VNC_TO,
-                       Cap.CHARDEV}),
+                       Cap.CHARDEV, Cap.SPICE}),
      frozenset()),
     ("2.12", frozenset({Cap.RNG, Cap.BALLOON_STATS_POLLING, Cap.BALLOON_DEFLATE_ON_OOM,
                         Cap.MEMORY_BACKEND, Cap.MEM_HOTPLUG, Cap.MEMFD, Cap.NUMA_DIST,
                         Cap.IOTHREAD, Cap.MACHINE_VMPORT, Cap.MACHINE_SMM, Cap.KVM_PIT_POLICY,
                         Cap.DISABLE_S3, Cap.VMCOREINFO, Cap.CPU_FEATURE_PROPS, Cap.CPU_MAX,
-                        Cap.CPU_MIGRATABLE, Cap.CPU_CACHE, Cap.FLOPPY_DEVICE}),
+                        Cap.CPU_MIGRATABLE, Cap.CPU_CACHE, Cap.FLOPPY_DEVICE,
+                        Cap.SPICE_UNIX, Cap.SPICE_GL, Cap.SPICEPORT,
+                        Cap.USB_REDIR_FILTER}),
      frozenset()),
     ("3.0", frozenset(), frozenset({Cap.NET_VLAN})),
     ("3.1", frozenset({Cap.OVERCOMMIT}), frozenset({Cap.LOCALTIME})),
@@ -134,8 +143,9 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
                        Cap.SMP_DIES}),
      frozenset()),
     ("6.0", frozenset({Cap.ACTION, Cap.PVPANIC_PCI, Cap.BALLOON_FREE_PAGE_REPORTING,
-                       Cap.MACHINE_HPET}), frozenset()),
-    ("7.1", frozenset({Cap.IOTHREAD_POOL, Cap.SMP_CLUSTERS}), frozenset({Cap.SDL})),
+                       Cap.MACHINE_HPET, Cap.SPICE_PASSWORD_SECRET}), frozenset()),
+    ("7.1", frozenset({Cap.IOTHREAD_POOL, Cap.SMP_CLUSTERS, Cap.QEMU_VDAGENT}),
+     frozenset({Cap.SDL})),
     ("7.2", frozenset(), frozenset()),
     ("8.0", frozenset(), frozenset()),
     ("9.0", frozenset(), frozenset({Cap.NO_ACPI, Cap.NO_HPET})),

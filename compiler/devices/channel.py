@@ -12,9 +12,12 @@ Xen PV channel, or a guestfwd socket), and the host side it is connected to.
 Schema: schemas/domain/chardev.xsd. Builders: backends/xen/devices/channel.py (xl's channel
 list, and reading it back), backends/qemu/devices/channel.py (virtio-serial ports).
 
+    <channel type='spicevmc'>
+      <target type='virtio' name='com.redhat.spice.0'/>
+    </channel>
+
 The host side is read as for <serial> (compiler/devices/chardev.py: the same types, sources
-and <protocol>); a type the character device IR lacks (spicevmc, qemu-vdagent, …) leaves
-the whole element unread, so it is reported. The <target> is read with its type, name=,
+and <protocol>, spicevmc, spiceport and qemu-vdagent included). The <target> is read with its type, name=,
 and guestfwd's address= and port=; anything else (state=, an <address> below it) stays
 unread and is reported.
 """
@@ -77,6 +80,7 @@ class Channel(CharDevice, Node):
 
 
 NODE = Channel
+SPICE_AGENT = "com.redhat.spice.0"      # the guest's name for the SPICE agent's port
 
 
 def make(type: CharType, target_type: ChannelTargetType, name: Optional[str] = None, *,
@@ -95,6 +99,8 @@ def lower(r, el, index: int) -> Channel:
 def postparse(node: Channel, index: int, domain) -> Channel:
     """Defaults, as libvirt applies them:
 
+    - a spicevmc or qemu-vdagent channel's virtio target without name= is the SPICE
+      agent's, com.redhat.spice.0 (libvirt's channel target parser);
     - alias: `channel<N>`, N counting the <channel> elements (qemuAssignDeviceAliases),
       for the QEMU driver's guests only: libvirt's libxl driver names no channels, and a
       Xen config has no place for an alias (the Xen backend would report each one).
@@ -102,6 +108,10 @@ def postparse(node: Channel, index: int, domain) -> Channel:
     from ..ir import DomainType
     from ..node import replace
 
+    target = node.channel_target
+    if node.type in (CharType.SPICEVMC, CharType.QEMU_VDAGENT) and target is not None \
+            and target.type is ChannelTargetType.VIRTIO and target.name is None:
+        node = replace(node, channel_target=replace(target, name=SPICE_AGENT))
     if domain.type is DomainType.XEN:
         return node
     return replace(node, info=replace(node.info, alias=node.info.alias or f"channel{index}"))

@@ -34,7 +34,7 @@ from ..diagnostics import Diagnostics, Span
 from ..ir import NOWHERE, Domain
 from ..rules.codes import SEM220
 from .info import EMPTY, DeviceInfo
-from .xmlmap import Attr, Child, Children, Info, lower as lower_node
+from .xmlmap import Attr, Child, Children, Info, lower as lower_node, yes_no
 from ..node import Node, replace
 
 TAGS = ("serial", "parallel", "console")
@@ -59,6 +59,9 @@ class CharType(str, enum.Enum):
     UNIX = "unix"
     STDIO = "stdio"
     VC = "vc"
+    SPICEVMC = "spicevmc"          # a SPICE channel: the agent, a smartcard, a USB redirection
+    SPICEPORT = "spiceport"        # a named SPICE port (<source channel>)
+    QEMU_VDAGENT = "qemu-vdagent"  # QEMU's own clipboard/mouse agent (<source><clipboard/>…)
 
 
 class CharMode(str, enum.Enum):
@@ -72,11 +75,30 @@ class CharProtocol(str, enum.Enum):
 
 
 PATH_TYPES = (CharType.FILE, CharType.PIPE, CharType.DEV, CharType.PTY, CharType.UNIX)
-NO_SOURCE_TYPES = (CharType.NULL, CharType.STDIO, CharType.VC)
+NO_SOURCE_TYPES = (CharType.NULL, CharType.STDIO, CharType.VC, CharType.SPICEVMC)
+
+
+class SourceClipboard(Node):
+    """<clipboard copypaste> in a qemu-vdagent <source>."""
+
+    TAG: ClassVar[str] = "clipboard"
+    XML: ClassVar[tuple] = (Attr("copypaste", "copypaste", yes_no),)
+    copypaste: Optional[bool] = None
+    span: Span = NOWHERE
+
+
+class SourceMouse(Node):
+    """<mouse mode='client|server'> in a qemu-vdagent <source>."""
+
+    TAG: ClassVar[str] = "mouse"
+    XML: ClassVar[tuple] = (Attr("mode", "mode"),)
+    mode: Optional[str] = None
+    span: Span = NOWHERE
 
 
 class CharSource(Node):
-    """One <source mode path host service>."""
+    """One <source mode path host service>; a spiceport's <source channel>; a
+    qemu-vdagent's <source> with <clipboard> and <mouse>."""
 
     TAG: ClassVar[str] = "source"
     XML: ClassVar[tuple] = (
@@ -84,11 +106,17 @@ class CharSource(Node):
         Attr("path", "path"),
         Attr("host", "host"),
         Attr("service", "service"),
+        Attr("channel", "channel"),
+        Child("clipboard", SourceClipboard),
+        Child("mouse", SourceMouse),
     )
     mode: Optional[CharMode] = None
     path: Optional[str] = None
     host: Optional[str] = None
     service: Optional[str] = None      # a port, as written
+    channel: Optional[str] = None      # spiceport
+    clipboard: Optional[SourceClipboard] = None   # qemu-vdagent
+    mouse: Optional[SourceMouse] = None           # qemu-vdagent
     span: Span = NOWHERE
 
 
@@ -202,6 +230,12 @@ class CharDevice(Node):
         return bind.service if bind else None
 
     @property
+    def spice_channel(self) -> Optional[str]:
+        """A spiceport's port name (<source channel>; the last one counts)."""
+        names = [s.channel for s in self.sources if s.channel is not None]
+        return names[-1] if names else None
+
+    @property
     def protocol_type(self) -> CharProtocol:
         proto = self.protocol
         return proto.type if proto is not None and proto.type is not None else CharProtocol.RAW
@@ -261,7 +295,7 @@ def make(kind: CharKind, type: CharType, *, path: Optional[str] = None,
         written = mode if type in (CharType.TCP, CharType.UNIX) else None
         if written is CharMode.CONNECT and type is CharType.UNIX:
             written = None
-        sources.append(CharSource(written, path, host, service, span))
+        sources.append(CharSource(written, path, host, service, span=span))
     spec = (CharProtocolSpec(protocol, span)
             if type is CharType.TCP and protocol is not CharProtocol.RAW else None)
     target = CharTarget(port=target_port, span=span) if target_port is not None else None
@@ -281,6 +315,15 @@ def read_host_side(r, el) -> dict:
     for src in r.peek_all(el, "source"):
         if ctype in NO_SOURCE_TYPES:
             continue                    # these read no source: it is reported as unused
+        if ctype is CharType.SPICEPORT:
+            r.use(src)
+            sources.append(CharSource(channel=r.attr(src, "channel"), span=r.span(src)))
+            continue
+        if ctype is CharType.QEMU_VDAGENT:
+            from .xmlmap import lower as by_mapping
+
+            sources.append(by_mapping(CharSource, r, src))
+            continue
         r.use(src)
         mode = r.enum(src, "mode", CharMode)
         if ctype in PATH_TYPES:

@@ -26,7 +26,7 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
 4. PCI addresses: compiler/postparse/pci.py, rule by rule; controllers libvirt adds there
    (root ports, a pcie-to-pci-bridge) are added here too.
 5. USB ports (qemuDomainAssignUSBPorts): each USB device without an address (inputs, then
-   disks) gets bus 0 and the next free port of USB controller 0, from 1; a virtio channel
+   disks, then USB redirections) gets bus 0 and the next free port of USB controller 0, from 1; a virtio channel
    gets virtio-serial controller 0, bus 0 and the next free port from 1.
 6. MAC addresses: see `derived_mac`.
 7. Boot order (qemuProcessPrepareDomainDiskBootorder, and the first NIC in
@@ -479,10 +479,12 @@ def _usb_ports(families: list) -> list:
             return node.bus is not None and node.bus.value == "usb"
         if node.TAG == "disk":
             return node.target.bus is not None and node.target.bus.value == "usb"
-        return False
+        return node.TAG == "redirdev"
 
     positions = [i for i, n in enumerate(families) if n.TAG == "input" and wants(n)]
     positions += [i for i, n in enumerate(families) if n.TAG == "disk" and wants(n)]
+    # USB redirections come last (virDomainUSBDeviceDefForeach ends with them).
+    positions += [i for i, n in enumerate(families) if n.TAG == "redirdev" and wants(n)]
     out = list(families)
     for pos in positions:
         for index, ports, taken in buses:

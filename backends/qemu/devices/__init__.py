@@ -149,6 +149,16 @@ def virtio_serial_address(info: DeviceInfo) -> Optional[Tuple[str, Optional[int]
             int(port) if port else None)
 
 
+def usb_address(info: DeviceInfo) -> Tuple[Tuple[str, object], ...]:
+    """bus= and port= for a device's USB <address> as libvirt writes them (controller N's
+    bus is usb.0 for the first controller, usbN.0 after); () without one (QEMU picks)."""
+    address = info.address
+    if address is None or address.type != "usb":
+        return ()
+    index = int(address.get("bus") or 0)
+    return (("bus", "usb.0" if index == 0 else f"usb{index}.0"), ("port", address.get("port")))
+
+
 def virtio_driver_props(driver) -> Tuple[Tuple[str, object], ...]:
     """libvirt's virtio <driver> options as QEMU's virtio-pci properties."""
     if driver is None:

@@ -13,8 +13,9 @@ the port's id is the channel's alias, bus= the controller's `virtio-serial<contr
 nr= the port. A unix channel without a source path is one QEMU listens on: libvirt puts it
 in its channel directory when the guest starts; virtc puts it in the runtime directory
 (backends/qemu/host.py), named after the target (the guest agent's socket is
-RUNTIME/org.qemu.guest_agent.0). A guestfwd or Xen target, and channel types the character
-device IR doesn't read (spicevmc, qemu-vdagent), are QEMU320.
+RUNTIME/org.qemu.guest_agent.0). The SPICE agent's channel is a spicevmc chardev named
+vdagent (`-chardev spicevmc,id=charchannel1,name=vdagent`), QEMU's own agent a qemu-vdagent
+one; both on the port named com.redhat.spice.0. A guestfwd or Xen target is QEMU320.
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from ..context import QemuContext
 from ..host import runtime_dir
 from ..opts import Option, Opts
 from . import device_id, not_compiled, virtio_serial_address
-from .chardev import CHARDEV_BACKEND, chardev_props
+from .chardev import CHARDEV_BACKEND, chardev_props, spice_chardev_ok
 
 
 def build(node: Channel, domain: Domain, ctx: QemuContext) -> List[Option]:
@@ -46,6 +47,19 @@ def build(node: Channel, domain: Domain, ctx: QemuContext) -> List[Option]:
                       "with libvirt")
         return []
     not_compiled(node, ctx, honoured=("alias", "address"))
+    if not spice_chardev_ok(node, domain, ctx, "<channel>"):
+        return []
+    if node.target_name is not None and any(
+            n.target_type is ChannelTargetType.VIRTIO and n.target_name == node.target_name
+            for n in channels[:index]):
+        from ....compiler.devices.graphics import QEMU407
+
+        ctx.diags.add(QEMU407, f"a second virtio <channel> named '{node.target_name}':"
+                      " QEMU refuses two virtio-serial ports of one name (\"A port already"
+                      " exists by name\")", node.span,
+                      hint="keep one channel of that name (one agent: spicevmc or"
+                      " qemu-vdagent)")
+        return []
     dev_id = device_id(node.info, node.span, ctx)
     if dev_id is None:
         return []

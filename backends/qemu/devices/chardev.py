@@ -22,7 +22,12 @@ CHARDEV_BACKEND: Dict[CharType, str] = {
     CharType.PTY: "pty", CharType.NULL: "null", CharType.FILE: "file",
     CharType.PIPE: "pipe", CharType.DEV: "serial", CharType.TCP: "socket",
     CharType.UDP: "udp", CharType.UNIX: "socket", CharType.STDIO: "stdio", CharType.VC: "vc",
+    CharType.SPICEVMC: "spicevmc", CharType.SPICEPORT: "spiceport",
+    CharType.QEMU_VDAGENT: "qemu-vdagent",
 }
+# The SPICE-side types, and the flag each needs.
+SPICE_TYPES = {CharType.SPICEVMC: Cap.SPICE, CharType.SPICEPORT: Cap.SPICEPORT,
+               CharType.QEMU_VDAGENT: Cap.QEMU_VDAGENT}
 # A host device behind a parallel port is a parport, not a tty.
 DEV_BACKEND: Dict[CharKind, str] = {
     CharKind.SERIAL: "serial", CharKind.CONSOLE: "serial", CharKind.PARALLEL: "parallel",
@@ -46,17 +51,25 @@ def build_all(nodes, domain: Domain, ctx: QemuContext) -> List[Option]:
             node.kind is CharKind.CONSOLE and node.target_type == "virtio") else ()
         not_compiled(node, ctx, honoured=honoured)
     out: List[Option] = []
+
+    def ok(dev: CharDevice) -> bool:
+        return spice_chardev_ok(dev, domain, ctx, f"<{dev.kind.value}>")
+
     for index, dev in enumerate(devices.serials):
+        if not ok(dev):
+            continue
         if _as_device(dev):
             out.extend(build_serial_device(dev, f"charserial{index}", domain, ctx))
         else:
             out.extend(build_char(dev, f"charserial{index}", ctx))
     for index, dev in enumerate(devices.parallels):
-        out.extend(build_char(dev, f"charparallel{index}", ctx))
+        if ok(dev):
+            out.extend(build_char(dev, f"charparallel{index}", ctx))
     for index, console in enumerate(devices.consoles):
         _runtime_path(console, ctx)
         if console.target_type not in (None, "serial"):
-            out.extend(build_virtio_console(console, index, ctx))
+            if ok(console):
+                out.extend(build_virtio_console(console, index, ctx))
             continue
         # libvirt's QEMU console is the guest's first serial port: when a <serial> exists
         # the console is that same port, otherwise it becomes one.
@@ -65,7 +78,8 @@ def build_all(nodes, domain: Domain, ctx: QemuContext) -> List[Option]:
             continue
         # libvirt makes this console serial port 0 (virDomainDefAddConsoleCompat), with
         # that port's chardev id
-        out.extend(build_char(console, "charserial0", ctx))
+        if ok(console):
+            out.extend(build_char(console, "charserial0", ctx))
     return out
 
 
@@ -167,7 +181,33 @@ def _server(dev: CharDevice) -> Tuple[Tuple[str, Optional[bool]], ...]:
     return ()
 
 
-def chardev_props(dev: CharDevice) -> Tuple[Tuple[str, object], ...]:
+def spice_chardev_ok(dev: CharDevice, domain: Domain, ctx: QemuContext,
+                     what: str) -> bool:
+    """Whether a spicevmc, spiceport or qemu-vdagent device can be built (anything else
+    can): the dialect must have it, and a spiceport needs a SPICE display (QEMU refuses
+    one without: "spice not enabled")."""
+    cap = SPICE_TYPES.get(dev.type)
+    if cap is None:
+        return True
+    if not ctx.has(cap):
+        ctx.unsupported(dev.span, f"{what} of type '{dev.type.value}'",
+                        "use another character device type")
+        return False
+    if dev.type is CharType.SPICEPORT and not any(
+            g.type.value == "spice" for g in domain.devices.graphics):
+        from ....compiler.devices.graphics import QEMU405
+
+        ctx.diags.add(QEMU405, f"{what} of type 'spiceport' needs a SPICE display, and this"
+                      " guest has none; QEMU refuses to start (\"spice not enabled\")",
+                      dev.span, hint="add <graphics type='spice'/>, or use another type")
+        return False
+    return True
+
+
+def chardev_props(dev: CharDevice,
+                  spicevmc: str = "vdagent") -> Tuple[Tuple[str, object], ...]:
+    """The -chardev properties after id=; `spicevmc` names the SPICE channel a spicevmc
+    device carries (vdagent, or smartcard and usbredir for those families)."""
     match dev.type:
         case CharType.PTY | CharType.NULL | CharType.STDIO | CharType.VC:
             return ()
@@ -182,6 +222,18 @@ def chardev_props(dev: CharDevice) -> Tuple[Tuple[str, object], ...]:
                     ("localport", dev.bind_service))
         case CharType.UNIX:
             return (("path", dev.path), *_server(dev))
+        case CharType.SPICEVMC:
+            return (("name", spicevmc),)
+        case CharType.SPICEPORT:
+            return (("name", dev.spice_channel),)
+        case CharType.QEMU_VDAGENT:
+            source = dev.sources[-1] if dev.sources else None
+            clipboard = source.clipboard if source is not None else None
+            mouse = source.mouse if source is not None else None
+            return (("name", "vdagent"),
+                    ("clipboard", clipboard.copypaste if clipboard is not None else None),
+                    ("mouse", None if mouse is None or mouse.mode is None
+                     else mouse.mode == "client"))
         case _:
             assert_never(dev.type)
 
@@ -208,5 +260,9 @@ def legacy_char(dev: CharDevice, ctx: QemuContext):
                               " carry", dev.span, "use a socket path without commas")
                 return None
             return Opts.of(f"unix:{dev.path}", *_server(dev))
+        case CharType.SPICEVMC | CharType.SPICEPORT | CharType.QEMU_VDAGENT:
+            ctx.unsupported(dev.span, f"<{dev.kind.value} type='{dev.type.value}'>",
+                            "use another character device type")
+            return None
         case _:
             assert_never(dev.type)

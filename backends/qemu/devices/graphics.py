@@ -1,4 +1,4 @@
-"""<graphics> (compiler/devices/graphics.py): VNC, SDL, or no display at all.
+"""<graphics> (compiler/devices/graphics.py): VNC, SDL, SPICE, or no display at all.
 
 argv.py places the display before the character devices (build_all): with no display,
 -nographic would move the serial port to stdio unless a -serial follows it. A <graphics>
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import List, assert_never
 
-from ....compiler.devices.graphics import Graphics, GraphicsType
+from ....compiler.devices.graphics import Graphics, GraphicsType, ListenType
 from ....compiler.ir import Domain
 from ....compiler.rules.codes import QEMU306, QEMU308, QEMU313, QEMU314, QEMU320
 from ..context import QemuContext
@@ -53,7 +53,9 @@ def build_all(graphics, domain: Domain, ctx: QemuContext) -> List[Option]:
             case GraphicsType.SDL:
                 out.extend(build_sdl(gfx, ctx))
             case GraphicsType.SPICE:
-                _not_compiled(gfx, ctx, "<graphics type='spice'>")
+                from .graphics_spice import build_spice
+
+                out.extend(build_spice(gfx, domain, ctx))
             case _:
                 assert_never(gfx.type)
     return out
@@ -71,6 +73,9 @@ def vnc_display(gfx: Graphics, ctx: QemuContext) -> Opts:
     network = gfx.listen_network
     if network is not None:
         _not_compiled(network, ctx, f"<listen type='network' network='{network.network}'>")
+    for item in gfx.listens:
+        if item.type in (ListenType.SOCKET, ListenType.NONE):
+            _not_compiled(item, ctx, f"a VNC <listen type='{item.type.value}'>")
     listen = gfx.listen_address or DEFAULT_LISTEN
     host = f"[{listen}]" if ":" in listen else listen   # an IPv6 literal needs brackets
     port = gfx.port

@@ -30,6 +30,10 @@ CHAR_TYPES: Dict[CharType, str] = {
     CharType.UNIX: "unix",
     CharType.STDIO: "stdio",
     CharType.VC: "vc",
+    # SPICE's and QEMU's agent channels: qemu-dm has no such device (char_string reports).
+    CharType.SPICEVMC: "spicevmc",
+    CharType.SPICEPORT: "spiceport",
+    CharType.QEMU_VDAGENT: "qemu-vdagent",
 }
 
 TCP_PROTOCOLS: Dict[CharProtocol, str] = {
@@ -96,6 +100,11 @@ def char_string(b: Builder, chr: CharDevice) -> Optional[str]:
             if not _fields_ok(b, chr, chr.path):
                 return None
             return f"{name}:{chr.path}{CHAR_MODE_SUFFIX[chr.mode]}"
+        case CharType.SPICEVMC | CharType.SPICEPORT | CharType.QEMU_VDAGENT:
+            b.report(XEN440, f"<{chr.kind.value} type='{name}'> is valid libvirt XML, but"
+                     " Xen's device model has no such character device; the guest would"
+                     " lack it", chr.span, hint="use type='pty'")
+            return None
         case _:
             assert_never(chr.type)
 

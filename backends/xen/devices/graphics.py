@@ -47,6 +47,8 @@ SPICE_AGENT_MOUSE: Dict[MouseMode, int] = {
 LISTEN_WRITTEN: Dict[ListenType, bool] = {
     ListenType.ADDRESS: True,
     ListenType.NETWORK: False,
+    ListenType.SOCKET: False,
+    ListenType.NONE: False,
 }
 ENUM_TABLES = ((GraphicsType, GRAPHICS), (MouseMode, SPICE_AGENT_MOUSE),
                (ListenType, LISTEN_WRITTEN))
@@ -61,7 +63,9 @@ def _listen(b: Builder, g: Graphics) -> Optional[str]:
     """The address to write; a network listen is reported (libvirt resolves it at start)."""
     for item in g.listens:
         if not LISTEN_WRITTEN[item.type]:
-            _cannot(b, f"<listen type='{item.type.value}' network='{item.network}'>",
+            named = {ListenType.NETWORK: f" network='{item.network}'",
+                     ListenType.SOCKET: f" socket='{item.socket}'" if item.socket else ""}
+            _cannot(b, f"<listen type='{item.type.value}'{named.get(item.type, '')}>",
                     item.span, "write the address: <listen type='address' address='…'/>")
     return g.listen_address
 
@@ -111,6 +115,7 @@ def _spice(b: Builder, g: Graphics, config: Config) -> None:
                  "or spicetls_port (libvirt's libxl driver picks one when it starts the "
                  "guest)", g.span, hint="give port='5901' (and autoport='no')")
         return
+    _spice_unwritten(b, g)
     config.set("sdl", 0)
     config.set("vnc", 0)
     config.set("spice", 1)
@@ -129,6 +134,20 @@ def _spice(b: Builder, g: Graphics, config: Config) -> None:
     if agent:                       # client mouse and clipboard sharing need the agent
         config.set("spicevdagent", 1)
     config.set("keymap", g.keymap)
+
+
+def _spice_unwritten(b: Builder, g: Graphics) -> None:
+    """The SPICE settings xl has no key for (libvirt's xenFormatXLSpice writes none of
+    them): each is reported on its own line."""
+    if g.default_mode is not None:
+        _cannot(b, f"<graphics defaultMode='{g.default_mode.value}'>", g.span,
+                "remove defaultMode=")
+    parts = [*g.channels, g.image, g.jpeg, g.zlib, g.playback, g.streaming, g.filetransfer,
+             g.gl]
+    for part in parts:
+        if part is not None:
+            _cannot(b, f"<{part.TAG}> in <graphics type='spice'>", part.span,
+                    f"remove <{part.TAG}>")
 
 
 def vnc_fields(b: Builder, g: Graphics) -> Optional[List[str]]:
