@@ -146,8 +146,10 @@ def test_a_uefi_guest_with_a_tpm_leaves_only_its_nvram(tmp_path):
     work.mkdir()
     before = set(os.listdir("/tmp"))
     qmp_path = work / "qmp.sock"
+    scratch = tmp_path / "tmp"          # TMPDIR of virtc and what it starts
+    scratch.mkdir()
     proc = virtc("run", path, "--qmp", qmp_path, cwd=work,
-                 env={**os.environ, "XDG_RUNTIME_DIR": str(work)})
+                 env={**os.environ, "XDG_RUNTIME_DIR": str(work), "TMPDIR": str(scratch)})
     qmp = Qmp(qmp_path, proc)
     blocks = {b["device"] or b["qdev"]: b for b in qmp.call("query-block")}
     assert qmp.call("query-tpm")[0]["model"] == "tpm-crb"
@@ -163,9 +165,12 @@ def test_a_uefi_guest_with_a_tpm_leaves_only_its_nvram(tmp_path):
     assert os.listdir(nvram.parent) == [nvram.name]          # the NVRAM file stays
     # (its contents are the guest's from the first boot on; its size is the template's)
     assert nvram.stat().st_size == pathlib.Path("/usr/share/OVMF/OVMF_VARS_4M.fd").stat().st_size
-    # (virtc-qemu-*: tests/qemu_harness.py's own directories, of tests running alongside)
+    assert os.listdir(scratch) == []
+    # Nothing of this run in /tmp either. (Other processes, such as tests running alongside
+    # and their tests/qemu_harness.py directories, virtc-qemu-*, may come and go there.)
     assert {n for n in set(os.listdir("/tmp")) - before
-            if not n.startswith("virtc-qemu-")} == set()
+            if any(w in n for w in ("virtc", "swtpm", "run-uefi", "qemu"))
+            and not n.startswith("virtc-qemu-")} == set()
 
 
 def test_exit_status_is_qemus(guest, tmp_path):
