@@ -48,7 +48,8 @@ Q35 = """<domain type='qemu'>
   <devices>
     <disk type='file' device='disk'>
       <driver name='qemu' type='qcow2' cache='none' io='native' discard='unmap'
-              detect_zeroes='unmap' iothread='1' queues='2'/>
+              detect_zeroes='unmap' iothread='1' queues='2' queue_size='256'
+              ioeventfd='on' event_idx='off' packed='on' page_per_vq='on'/>
       <source file='{dir}/a.qcow2'/>
       <target dev='vda' bus='virtio'/>
       <serial>VIRTC-A</serial>
@@ -262,8 +263,9 @@ CACHE = {None: (True, False, False), "none": (True, True, False),
 def test_q35_disks_in_real_qemu(images, version):
     argv = compile_case(Q35, version, str(images))
     peripheral = "/machine/peripheral/"
-    qom = [(peripheral + "virtio-disk0", p) for p in ("serial", "num-queues", "iothread",
-                                                       "write-cache")]
+    qom = [(peripheral + "virtio-disk0", p) for p in (
+        "serial", "num-queues", "iothread", "write-cache", "queue-size", "ioeventfd",
+        "event_idx", "packed", "page-per-vq")]
     qom += [(peripheral + "sata0-0-0", p) for p in ("share-rw", "wwn", "write-cache",
                                                     "werror", "rerror")]
     qom += [(peripheral + "scsi0-0-0-3", p) for p in ("vendor", "product", "werror",
@@ -290,6 +292,9 @@ def test_q35_disks_in_real_qemu(images, version):
     q = result.qom
     assert q[peripheral + "virtio-disk0 serial"] == "VIRTC-A"
     assert q[peripheral + "virtio-disk0 num-queues"] == 2
+    assert [q[peripheral + f"virtio-disk0 {p}"] for p in (
+        "queue-size", "ioeventfd", "event_idx", "packed", "page-per-vq")] == [
+        256, True, False, True, True]
     assert q[peripheral + "virtio-disk0 iothread"] == "/objects/iothread1"
     assert q[peripheral + "virtio-disk0 bootindex"] == 1
     assert q[peripheral + "virtio-disk0 write-cache"] == "on"
@@ -371,6 +376,145 @@ def test_nbd_disk_over_a_unix_socket_in_real_qemu(images):
         server.wait(timeout=10)
 
 
+SEED = """<domain type='qemu'>
+  <name>seed</name>
+  <memory unit='MiB'>64</memory>
+  <os><type>hvm</type></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2' cache='none' io='threads' discard='unmap'
+              error_policy='report'/>
+      <source file='{dir}/a.qcow2'/>
+      <target dev='vda'/>
+      <iotune><write_iops_sec>500</write_iops_sec></iotune>
+      {extra}
+    </disk>
+  </devices>
+</domain>
+"""
+
+
+@harness.needs_qemu
+def test_a_seed_era_document_carries_the_block_settings_on_its_drive(images):
+    """A 2007-format document (no <controller>, no <video>) keeps the seed era's -drive
+    if=virtio: the block settings ride on it, and QEMU applies them."""
+    argv = compile_case(SEED.replace("{extra}", ""), "7.2", str(images))
+    drives = [argv[i + 1] for i, w in enumerate(argv) if w == "-drive"]
+    assert drives == [f"file={images}/a.qcow2,format=qcow2,cache=none,aio=threads,"
+                      "discard=unmap,throttling.iops-write=500,werror=report,rerror=report,"
+                      "if=virtio,index=0"]
+    result = _run(argv)
+    assert result.started, result.stderr
+    (entry,) = result.block
+    assert entry["inserted"]["cache"]["direct"] is True
+    assert entry["inserted"]["iops_wr"] == 500
+
+
+def test_a_seed_era_drive_reports_the_device_settings_it_cannot_carry():
+    result = virtc.compile(SEED.format(dir="/i", extra="<serial>S1</serial>").encode(),
+                           qemu_version="7.2")
+    assert [(d.code, d.span.line) for d in result.errors] == [("QEMU320", 12)]
+
+
+def test_network_disk_logins_and_transports_are_reported():
+    auth = NBD.format(dir="/run").replace(
+        "<host transport='unix' socket='/run/nbd.sock'/>",
+        "<host name='192.0.2.1'/><auth username='u'><secret type='iscsi' usage='x'/></auth>")
+    assert [d.code for d in virtc.compile(auth.encode(), qemu_version="7.2").errors] == [
+        "QEMU320"]
+    rdma = NBD.format(dir="/run").replace("transport='unix' socket='/run/nbd.sock'",
+                                          "name='192.0.2.1' transport='rdma'")
+    assert [d.code for d in virtc.compile(rdma.encode(), qemu_version="7.2").errors] == [
+        "QEMU421"]
+
+
+class _RangeHandler:
+    """An HTTP server answering HEAD and ranged GETs for one file, as QEMU's curl driver
+    needs (http.server's own handler knows no Range)."""
+
+    @staticmethod
+    def make(path: pathlib.Path):
+        import http.server
+
+        data = path.read_bytes()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _head(self, code, length):
+                self.send_response(code)
+                self.send_header("Accept-Ranges", "bytes")
+                self.send_header("Content-Length", str(length))
+                self.end_headers()
+
+            def do_HEAD(self):
+                self._head(200, len(data))
+
+            def do_GET(self):
+                first, _, last = self.headers.get("Range", "bytes=0-").split("=")[1].partition("-")
+                part = data[int(first):int(last) + 1 if last else len(data)]
+                self._head(206, len(part))
+                self.wfile.write(part)
+
+        return Handler
+
+
+@harness.needs_qemu
+def test_http_disk_in_real_qemu(images):
+    """An http disk: QEMU's curl driver (Debian: qemu-block-extra) reads the image from a
+    local server, started paused and asked over QMP in this network namespace."""
+    import http.server
+    import socket
+    import threading
+
+    if not pathlib.Path("/usr/lib/x86_64-linux-gnu/qemu/block-curl.so").exists() \
+            and not harness.REQUIRE:
+        pytest.skip("QEMU's curl block module (qemu-block-extra) is not installed")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             _RangeHandler.make(images / "u.raw"))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    doc = NBD.replace("protocol='nbd' name='exp0'", "protocol='http' name='/u.raw'").replace(
+        "<host transport='unix' socket='{dir}/nbd.sock'/>",
+        f"<host name='127.0.0.1' port='{port}'/>").replace(" cache='none'", "").replace(
+        "<target dev='vda' bus='virtio'/>", "<target dev='vda' bus='virtio'/><readonly/>")
+    argv = compile_case(doc, "7.2", str(images))
+    qmp_path = images / "http-qmp.sock"
+    proc = subprocess.Popen([harness.qemu_path(), *harness.to_tcg(argv[1:]), "-S", "-qmp",
+                             f"unix:{qmp_path},server=on,wait=off"],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(200):
+            if qmp_path.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.stderr.read()
+        conn = socket.socket(socket.AF_UNIX)
+        conn.connect(str(qmp_path))
+        reader = conn.makefile("r")
+
+        def call(command):
+            conn.sendall(json.dumps({"execute": command}).encode() + b"\n")
+            while True:
+                reply = json.loads(reader.readline())
+                if "event" not in reply:
+                    return reply.get("return")
+
+        json.loads(reader.readline())
+        call("qmp_capabilities")
+        (entry,) = [b for b in call("query-block") if b.get("inserted")]
+        assert entry["inserted"]["file"] == f"http://127.0.0.1:{port}/u.raw"
+        assert entry["inserted"]["image"]["virtual-size"] == 8 * 1024 * 1024
+        call("quit")
+        conn.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        server.shutdown()
+
+
 def test_network_disks_need_blockdev():
     result = virtc.compile(NBD.format(dir="/run").encode(), qemu_version="2.12")
     assert [d.code for d in result.errors] == ["QEMU422"]
@@ -393,7 +537,7 @@ def test_network_disk_storage_nodes(protocol, source, want):
            f"<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
            f"<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
            f"<source protocol='{protocol}' name='{name}'>{source}</source>"
-           f"<target dev='vda' bus='virtio'/></disk>"
+           f"<target dev='vda' bus='virtio'/><readonly/></disk>"
            f"<controller type='pci' index='0' model='pcie-root'/></devices></domain>")
     argv = virtc.compile(doc.encode(), qemu_version="7.2").argv
     storage = json.loads(argv[argv.index("-blockdev") + 1])

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Set, Tuple
 
-from ...compiler.devices.disk import QEMU421, QEMU422, Disk, DiskDevice, DiskType
+from ...compiler.devices.disk import QEMU421, QEMU422, QEMU423, Disk, DiskDevice, DiskType
 from .context import QemuContext
 from .opts import Json, Option, Opts
 
@@ -102,6 +102,8 @@ def _network(disk: Disk, name: str, ctx: QemuContext, common) -> Optional[Json]:
                       hint="export the image over nbd, http(s) or iscsi, or use libvirt")
         return None
     driver, port = NETWORK_DRIVERS[protocol]
+    if not _network_parts_fit(disk, driver, ctx):
+        return None
     hosts = source.hosts
     host = hosts[0] if hosts else None
     hostname = host.name if host is not None else None
@@ -115,6 +117,11 @@ def _network(disk: Disk, name: str, ctx: QemuContext, common) -> Optional[Json]:
         return Json.of(("driver", "nbd"), ("server", server),
                        ("export", source.name), *common)
     if driver in ("http", "https", "ftp", "ftps"):
+        if not (disk.readonly or disk.device is DiskDevice.CDROM):
+            ctx.diags.add(QEMU423, f"disk {disk.target_dev} over {driver} is writable, but"
+                          f" QEMU reads {driver} only", source.span,
+                          hint="add <readonly/> to the disk, or serve the image over nbd")
+            return None
         where = f"{hostname}:{hport}" if host is not None and host.port is not None \
             else hostname
         url = f"{driver}://{where}/{volume.lstrip('/')}"
@@ -137,6 +144,36 @@ def _network(disk: Disk, name: str, ctx: QemuContext, common) -> Optional[Json]:
                     for h in hosts)
     return Json.of(("driver", "rbd"), ("pool", pool), ("image", image),
                    ("server", servers or None), *common)
+
+
+def _network_parts_fit(disk: Disk, driver: str, ctx: QemuContext) -> bool:
+    """What a network source says that these nodes don't carry is reported, not dropped:
+    <auth> (its secret lives in libvirt's secret store), a transport other than tcp (or
+    unix for nbd), and servers past the first where the protocol takes one."""
+    from ...compiler.rules.codes import QEMU320
+
+    source = disk.source
+    ok = True
+    if source.auth is not None:
+        ctx.diags.add(QEMU320, f"<auth> of network disk {disk.target_dev} is valid libvirt XML"
+                      " that virtc does not compile for QEMU: its secret is in libvirt's"
+                      " secret store", source.auth.span,
+                      hint="use a server that needs no login, or start this guest with"
+                           " libvirt")
+        ok = False
+    for i, host in enumerate(source.hosts):
+        transport = host.transport or "tcp"
+        if transport not in ("tcp", "unix") or (transport == "unix" and driver != "nbd"):
+            ctx.diags.add(QEMU421, f"<host transport='{transport}'> on disk"
+                          f" {disk.target_dev}: QEMU's {driver} driver has no such transport",
+                          host.span, hint="use transport='tcp' (or 'unix' for nbd)")
+            ok = False
+        elif i and driver not in ("rbd", "gluster"):
+            ctx.diags.add(QEMU421, f"a second <host> on disk {disk.target_dev}: QEMU's"
+                          f" {driver} driver takes one server", host.span,
+                          hint="keep one <host>")
+            ok = False
+    return ok
 
 
 def blockdevs(disk: Disk, index: int, fmt: str, path: str, readonly: bool,

@@ -61,7 +61,10 @@ class DiskDriver(Node):
         Attr("io", "io"), Attr("discard", "discard"), Attr("detect_zeroes", "detect_zeroes"),
         Attr("iothread", "iothread", int), Attr("error_policy", "error_policy"),
         Attr("rerror_policy", "rerror_policy"), Attr("copy_on_read", "copy_on_read", on_off),
-        Attr("queues", "queues", int), Attr("queue_size", "queue_size", int))
+        Attr("queues", "queues", int), Attr("queue_size", "queue_size", int),
+        Attr("ioeventfd", "ioeventfd", on_off), Attr("event_idx", "event_idx", on_off),
+        Attr("iommu", "iommu", on_off), Attr("ats", "ats", on_off),
+        Attr("packed", "packed", on_off), Attr("page_per_vq", "page_per_vq", on_off))
     name: Optional[str] = None      # "file", "phy", "tap", "qemu", …
     type: Optional[str] = None      # "raw", "qcow2", "aio", …
     cache: Optional[str] = None     # default none writethrough writeback directsync unsafe
@@ -74,6 +77,12 @@ class DiskDriver(Node):
     copy_on_read: Optional[bool] = None
     queues: Optional[int] = None
     queue_size: Optional[int] = None
+    ioeventfd: Optional[bool] = None      # virtio-blk only, as the next four
+    event_idx: Optional[bool] = None
+    iommu: Optional[bool] = None
+    ats: Optional[bool] = None
+    packed: Optional[bool] = None
+    page_per_vq: Optional[bool] = None
     span: Span = NOWHERE
 
 
@@ -327,6 +336,7 @@ NODE = Disk
 QEMU420 = Code("QEMU420", _codes.Severity.ERROR)
 QEMU421 = Code("QEMU421", _codes.Severity.ERROR)
 QEMU422 = Code("QEMU422", _codes.Severity.ERROR)
+QEMU423 = Code("QEMU423", _codes.Severity.ERROR)
 
 
 def rules():
@@ -354,6 +364,13 @@ def rules():
              " 4.2 on; the older -drive URL syntax is not built.",
              "virtc compile --qemu-version 2.12 guest.xml  (with <disk type='network'>)",
              "Compile for QEMU 4.2 or later, or use a local image."),
+        Rule(QEMU423, "read-only-protocol-disk-writable",
+             "A disk over http, https, ftp or ftps that is not <readonly/>.",
+             "QEMU reads these protocols with its curl driver, which can't write: QEMU"
+             " refuses to start a writable disk on it (\"Block node is read-only\").",
+             "<disk type='network'><source protocol='https' name='/img.iso'>…</source>"
+             "<target dev='vda'/></disk>",
+             "Add <readonly/> (a CD-ROM is read-only anyway), or serve the image over nbd."),
     )
 
 

@@ -18,7 +18,7 @@ from ....compiler.rules.codes import QEMU306, QEMU310, QEMU315, QEMU316, QEMU323
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Raw
-from . import bootindex, not_compiled, placement
+from . import bootindex, not_compiled, placement, virtio_driver_props
 from ....compiler.node import Node
 
 # -drive if= per bus. None: the bus needs a -device (USB) or has no QEMU form (Xen PV).
@@ -340,7 +340,7 @@ def _seed_device_settings(disk: Disk, ctx: QemuContext, block: bool = False) -> 
                                                     "blockio", "geometry")]
     driver = disk.driver
     if driver is not None:
-        parts += [(f"{key}=", driver) for key in ("iothread", "queues", "queue_size")
+        parts += [(f"{key}=", driver) for key in VIRTIO_DRIVER_ATTRS
                   if getattr(driver, key) is not None]
         if block:
             parts += [(f"{key}=", driver) for key in (
@@ -405,6 +405,12 @@ FRONTEND: Dict[DiskBus, Dict[DiskDevice, Optional[str]]] = {
 }
 # error_policy/rerror_policy → werror/rerror (libvirt writes enospace as QEMU's enospc).
 ERROR_POLICY = {"stop": "stop", "report": "report", "ignore": "ignore", "enospace": "enospc"}
+# virtio-blk's own <driver> settings, and the device properties they become, which libvirt
+# writes right after the driver (qemuBuildVirtioDevProps, then iothread … queue-size).
+VIRTIO_DRIVER_ATTRS = ("iothread", "queues", "queue_size", "ioeventfd", "event_idx", "iommu",
+                       "ats", "packed", "page_per_vq")
+VIRTIO_PROPS = ("iommu_platform", "ats", "packed", "page-per-vq", "iothread", "ioeventfd",
+                "event_idx", "num-queues", "queue-size")
 # Which buses' devices carry which settings (QEMU 7.2's device properties).
 _WWN_BUSES = (DiskBus.IDE, DiskBus.SATA, DiskBus.SCSI)
 _GEOMETRY_BUSES = (DiskBus.IDE, DiskBus.SATA, DiskBus.SCSI, DiskBus.VIRTIO)
@@ -455,9 +461,9 @@ def build_libvirt(disks, domain: Domain, ctx: QemuContext) -> List[Option]:
                                                              drive)), disk.span))
             continue
         early, late = _device_props(disk, ctx)
-        iothread = [p for p in late if p[0] == "iothread"]
-        late = tuple(p for p in late if p[0] != "iothread")
-        props = (*iothread, *where, *early, ("drive", drive or None), ("id", dev_id),
+        virtio = [p for p in late if p[0] in VIRTIO_PROPS]
+        late = tuple(p for p in late if p[0] not in VIRTIO_PROPS)
+        props = (*virtio, *where, *early, ("drive", drive or None), ("id", dev_id),
                  *bootindex(disk.info), *late)
         out.append(Option("-device", Opts.of(frontend, *props), disk.span,
                           _device_spans(disk)))
@@ -587,10 +593,13 @@ def _device_props(disk: Disk, ctx: QemuContext):
         out.append(("write-cache", "on" if flags[0] else "off"))
     if ctx.has(Cap.BLOCKDEV):
         out.extend(_error_policy(disk))
-    virtio_only = (("iothread", f"iothread{driver.iothread}" if driver and driver.iothread
-                    is not None else None),
-                   ("num-queues", driver.queues if driver else None),
-                   ("queue-size", driver.queue_size if driver else None))
+    virtio_only = virtio_driver_props(driver) + (
+        ("iothread", f"iothread{driver.iothread}" if driver and driver.iothread
+         is not None else None),
+        ("ioeventfd", driver.ioeventfd if driver else None),
+        ("event_idx", driver.event_idx if driver else None),
+        ("num-queues", driver.queues if driver else None),
+        ("queue-size", driver.queue_size if driver else None))
     for key, value in virtio_only:
         if value is not None and not _carried(disk, key, bus is DiskBus.VIRTIO, ctx):
             continue
@@ -618,8 +627,9 @@ def _carried(disk: Disk, what: str, ok: bool, ctx: QemuContext) -> bool:
 
     if not ok:
         span = getattr(getattr(disk, what, None), "span", None) or (disk.driver or disk).span
-        label = {"iothread": "<driver iothread=…>", "num-queues": "<driver queues=…>",
-                 "queue-size": "<driver queue_size=…>"}.get(what, f"<{what}>")
+        label = {"num-queues": "<driver queues=…>", "queue-size": "<driver queue_size=…>",
+                 "iommu_platform": "<driver iommu=…>", "page-per-vq": "<driver page_per_vq=…>"
+                 }.get(what, f"<driver {what}=…>" if what in VIRTIO_PROPS else f"<{what}>")
         ctx.diags.add(QEMU420, f"{label} on disk {disk.target_dev}: QEMU's device for the"
                       f" {disk.target_bus.value} bus has no such setting", span,
                       hint="remove it, or put the disk on a bus whose device has it")
