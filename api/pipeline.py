@@ -20,7 +20,6 @@ from typing import Iterable, List, Optional, Sequence, Union
 from .compiler import ir
 from .compiler.node import Factory, Node
 from .compiler.diagnostics import Diagnostic, Diagnostics, Severity, Span
-from .compiler.networks import network_table
 from .compiler.rules.codes import QEMU320, XEN440, XML004
 
 TARGETS = ("qemu", "xen-xm", "xen-xl")
@@ -49,8 +48,11 @@ def load_bytes(source: bytes, file: str = "<input>", capabilities=None, *,
 
     With `capabilities` (a lowered capabilities document), a domain is also checked against
     what that host offers (CAP5xx). `max_size`: the input limit in bytes (None: 10 MiB).
-    `for_backends=False`: nothing will be compiled, so the lines of what the backends would
-    report as not compiled are not looked up (`virtc validate` without --compile).
+    `for_backends=False`: nothing will be compiled (`virtc validate` without --compile), so
+    the IR is built for the semantic rules only: the lines of what the backends would report
+    as not compiled are not looked up, the devices no rule reads are not lowered, and the
+    QEMU driver's defaults are not applied (compiler/lower_devices.py, postparse/). The
+    diagnostics are the same; `node` is not for a backend.
     """
     from .compiler.checks import check_domain
     from .compiler.lower import lower_domain, lower_network
@@ -77,7 +79,8 @@ def load_bytes(source: bytes, file: str = "<input>", capabilities=None, *,
     from .compiler.uncompiled import path_of
 
     try:
-        domain = lower_domain(doc, diags, locate_uncompiled=for_backends)
+        domain = lower_domain(doc, diags, locate_uncompiled=for_backends,
+                              rules_only=not for_backends and capabilities is None)
     except NotLowered as exc:
         value = exc.value if exc.attr else (exc.el.text or "").strip()
         at = (doc.index.attribute_span(exc.el, exc.attr) if exc.attr
@@ -88,7 +91,9 @@ def load_bytes(source: bytes, file: str = "<input>", capabilities=None, *,
     if domain is not None:
         from .compiler.postparse import apply as apply_defaults
 
-        domain = apply_defaults(domain)
+        # What the QEMU driver adds (implicit controllers, addresses, ports, MACs) is for the
+        # backends: no rule reads it, so a run that compiles nothing skips it (postparse).
+        domain = apply_defaults(domain, driver=for_backends or capabilities is not None)
         check_domain(domain, diags)
         if capabilities is not None:
             from .compiler.capabilities.check import check_domain as check_host, sites_of
@@ -196,6 +201,8 @@ def load_file(path: str, capabilities=None, *, max_size: Optional[int] = None) -
 
 def load_networks(paths: Iterable[str], diags: Diagnostics) -> dict:
     """The network table: the built-in `default` plus every `--network FILE` that loads."""
+    from .compiler.networks import network_table
+
     nets = []
     for path in paths:
         loaded = load_file(path)
@@ -250,7 +257,10 @@ def compile_domain(domain: ir.Domain, target: str, diags: Diagnostics, *,
     ones from that document, as libvirt does. Returns None when the backend reported an
     error (in `diags`).
     """
-    networks = networks if networks is not None else network_table()
+    if networks is None:
+        from .compiler.networks import network_table
+
+        networks = network_table()
     if capabilities is not None:
         from .compiler.capabilities.check import apply_defaults
 

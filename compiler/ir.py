@@ -22,14 +22,39 @@ from typing import TYPE_CHECKING, Optional, Tuple
 
 from .diagnostics import Span
 from .node import Factory, Node, NotCompared
-# The platform elements have their own modules (compiler/platform/); the Domain holds them.
-from .platform.clock import Clock, ClockOffset
-from .platform.features import Features
-from .platform.lifecycle import Pm
 
 if TYPE_CHECKING:      # the <os> sub-nodes live with their lowering and writer
     from .guest_os import (AcpiTable, Bios, Bootmenu, FirmwareFeatures, Loader, Nvram,
                            OsFirmware, Smbios)
+    from .platform.clock import Clock, ClockOffset
+    from .platform.features import Features
+    from .platform.lifecycle import Pm
+
+# The platform elements have their own modules (compiler/platform/); the Domain holds their
+# nodes. Each module is imported when first used (`ir.Clock` too), as device families are:
+# a validate that has no use for <clock> doesn't pay for its classes.
+_PLATFORM = {"Clock": "clock", "ClockOffset": "clock", "Features": "features", "Pm": "lifecycle"}
+
+
+def __getattr__(name: str):
+    module = _PLATFORM.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f".platform.{module}", __package__), name)
+
+
+def _no_features() -> "Features":
+    from .platform.features import Features
+
+    return Features()
+
+
+def _no_clock() -> "Clock":
+    from .platform.clock import Clock
+
+    return Clock()
 
 NOWHERE = Span()
 
@@ -237,8 +262,8 @@ class Domain(Node):
     # <sysinfo type='smbios'> elements (compiler/guest_os.py), in document order.
     sysinfo: Tuple[object, ...] = ()
     os: Os = Factory(lambda: Os(OsType.HVM))
-    features: Features = Factory(Features)
-    clock: Clock = Factory(Clock)
+    features: Features = Factory(_no_features)
+    clock: Clock = Factory(_no_clock)
     on_poweroff: LifecycleAction = LifecycleAction.DESTROY
     on_reboot: LifecycleAction = LifecycleAction.RESTART
     on_crash: LifecycleAction = LifecycleAction.RESTART

@@ -12,9 +12,6 @@ from typing import Optional
 from . import ir
 from .diagnostics import Diagnostics
 from .lower_devices import lower_devices
-from .platform.clock import lower_clock
-from .platform.features import lower_features
-from .platform.lifecycle import lower_pm
 from .parse import Document
 from .reader import NotLowered, Reader, kib_up, size_bytes
 from .rules.codes import SEM214, SEM221, SEM223, SEM224
@@ -24,13 +21,16 @@ from .platform.cpu import lower as lower_cpu
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
-def lower_domain(doc: Document, diags: Diagnostics, *,
-                 locate_uncompiled: bool = True) -> Optional[ir.Domain]:
+def lower_domain(doc: Document, diags: Diagnostics, *, locate_uncompiled: bool = True,
+                 rules_only: bool = False) -> Optional[ir.Domain]:
     """The IR of a schema-valid <domain>, or None when a rule found it unusable.
 
     `locate_uncompiled=False` (a validate run that compiles nothing) leaves the spans of
     `Domain.uncompiled` empty: only a backend reports them, and finding each one's line is
-    a fifth of a document's lowering.
+    a fifth of a document's lowering. `rules_only=True` (the same run, without a host's
+    capabilities to check) lowers only what semantic rules read (the devices of
+    lower_devices.py; not <features>, <clock> or <pm>): the IR is for the rules, not for a
+    backend.
 
     Raises NotLowered when the domain's own type (or its OS type) is one virtc compiles for
     no backend (lxc, vmware, exe…): the document is valid, and only a compile says no.
@@ -63,16 +63,15 @@ def lower_domain(doc: Document, diags: Diagnostics, *,
         bootloader_args=_opt_text(r, root, "bootloader_args"),
         sysinfo=lower_sysinfo(r, root),
         os=os,
-        features=lower_features(r, r.peek(root, "features")),
-        clock=lower_clock(r, r.peek(root, "clock")),
         on_poweroff=_action(r, root, "on_poweroff", ir.LifecycleAction.DESTROY),
         on_reboot=_action(r, root, "on_reboot", ir.LifecycleAction.RESTART),
         on_crash=_action(r, root, "on_crash", ir.LifecycleAction.RESTART),
         on_crash_dump=_crash_dump(r, root),
-        pm=lower_pm(r, r.peek(root, "pm")),
-        devices=lower_devices(r, r.child(root, "devices"), dtype, os),
+        devices=lower_devices(r, r.child(root, "devices"), dtype, os,
+                              rules_only=rules_only),
         span=r.span(root),
         **lower_cpu(r, root),
+        **_platform(r, root, rules_only),
         at=tuple(ir.Written(tag, r.span(el)) for tag in ("currentMemory", "on_poweroff",
                                                           "on_reboot", "on_crash")
                  for el in [r.peek(root, tag)] if el is not None),
@@ -82,6 +81,30 @@ def lower_domain(doc: Document, diags: Diagnostics, *,
 
         domain = lower_memory(r, root, domain)
     return _with_leftovers(r, root, domain, diags, locate_uncompiled)
+
+
+# <features>, <clock> and <pm>: (field, module of compiler/platform/, its lowering).
+_PLATFORM = (("features", "features", "lower_features"), ("clock", "clock", "lower_clock"),
+             ("pm", "lifecycle", "lower_pm"))
+
+
+def _platform(r: Reader, root, rules_only: bool) -> dict:
+    """The Domain's <features>, <clock> and <pm> nodes, each module imported only for a
+    document that has its element (else the Domain's default). No semantic rule reads
+    them, so a rules-only lowering (see lower_domain) marks them read and keeps None."""
+    import importlib
+
+    out = {}
+    for field, module, function in _PLATFORM:
+        el = r.peek(root, field)
+        if rules_only:
+            if el is not None:
+                r.use_tree(el)
+            out[field] = None
+        elif el is not None:
+            own = importlib.import_module(f".platform.{module}", __package__)
+            out[field] = getattr(own, function)(r, el)
+    return out
 
 
 # The elements compiler/memory.py lowers (imported only for a document that has one).

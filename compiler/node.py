@@ -60,6 +60,7 @@ class Node:
 
     __slots__ = ()
     _fields: tuple = ()
+    _field_set: frozenset = frozenset()
     _compared: tuple = ()
     _defaults: dict = {}
 
@@ -88,6 +89,7 @@ class Node:
         for name in uncompared:
             defaults[name] = defaults[name].default
         cls._fields = tuple(names)
+        cls._field_set = frozenset(names)
         cls._defaults = defaults
         cls._compared = tuple(name for name in names if name not in uncompared)
         cls.__match_args__ = tuple(names)
@@ -102,33 +104,41 @@ class Node:
             cls.__ge__ = _ge
 
     def __init__(self, *args, **kwargs) -> None:
+        # Lowering creates a few hundred records per document: this is written for speed
+        # (one dict filled, then stored at once), with the checks dataclasses would make.
         fields = self._fields
-        setter = object.__setattr__
-        if not kwargs and len(args) == len(fields):      # the common, fast case: Span(…)
-            for name, value in zip(fields, args):
-                setter(self, name, value)
-            return
-        if args:                 # some by position: name them, then as by keyword
+        if args:
+            if not kwargs and len(args) == len(fields):     # Span(file, line, column)
+                try:
+                    self.__dict__.update(zip(fields, args))
+                    return
+                except AttributeError:
+                    pass
             if len(args) > len(fields):
                 raise TypeError(f"{type(self).__name__}() takes {len(fields)} arguments, "
                                 f"{len(args)} given")
-            for name, value in zip(fields, args):
-                if name in kwargs:
+            named = dict(zip(fields, args))
+            for name in kwargs:
+                if name in named:
                     raise TypeError(f"{type(self).__name__}() got {name!r} twice")
-                kwargs[name] = value
-        defaults = self._defaults
-        for name in fields:
-            value = kwargs.pop(name, _MISSING)
-            if value is _MISSING:
-                value = defaults.get(name, _MISSING)
-                if value is _MISSING:
-                    raise TypeError(f"{type(self).__name__}() is missing {name!r}")
-                if type(value) is Factory:
-                    value = value.make()
-            setter(self, name, value)
-        if kwargs:               # what is left named no field
-            raise TypeError(f"{type(self).__name__}() got unknown fields "
-                            f"{', '.join(sorted(kwargs))}")
+            named.update(kwargs)
+            kwargs = named
+        if len(kwargs) != len(fields) or not kwargs.keys() <= self._field_set:
+            defaults = self._defaults
+            for name in fields:
+                if name not in kwargs:
+                    value = defaults.get(name, _MISSING)
+                    if value is _MISSING:
+                        raise TypeError(f"{type(self).__name__}() is missing {name!r}")
+                    kwargs[name] = value.make() if type(value) is Factory else value
+            if len(kwargs) != len(fields):      # what is left named no field
+                raise TypeError(f"{type(self).__name__}() got unknown fields "
+                                f"{', '.join(sorted(set(kwargs) - self._field_set))}")
+        try:
+            self.__dict__.update(kwargs)
+        except AttributeError:                  # a subclass with __slots__
+            for name, value in kwargs.items():
+                object.__setattr__(self, name, value)
 
     def _values(self) -> tuple:
         """The values that equality, hashing and ordering compare."""

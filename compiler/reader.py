@@ -45,6 +45,7 @@ class Reader:
         self.diags = diags
         self._used: Set[int] = set()
         self._used_attrs: Set[Tuple[int, str]] = set()
+        self._whole: Set[int] = set()     # elements read with everything below them
         self._keep: List[etree._Element] = []   # keeps ids stable while we hold them
 
     def span(self, el) -> Span:
@@ -90,16 +91,15 @@ class Reader:
 
     def use_tree(self, el):
         """Mark `el` and everything below it read (documentation such as <metadata>)."""
-        for node in el.iter():
-            self.use(node)
-            for name in node.attrib:
-                self._used_attrs.add((id(node), name))
+        self.use(el)
+        self._whole.add(id(el))
         return el
 
     def forget(self, el) -> None:
         """Un-read `el` and everything below it (a device lowering gave up on it)."""
         for node in el.iter():
             self._used.discard(id(node))
+            self._whole.discard(id(node))
             for name in node.attrib:
                 self._used_attrs.discard((id(node), name))
 
@@ -128,6 +128,8 @@ class Reader:
 
         An unread element stands for its whole subtree: its children are not listed again.
         """
+        if id(root) in self._whole:
+            return
         for name in root.attrib:
             if (id(root), name) not in self._used_attrs:
                 yield root, name

@@ -4,6 +4,7 @@ A valid document never needs xmlschema (it only explains failures), and a QEMU c
 never needs jinja2 (it only lays out Xen configs). Checked in a fresh interpreter.
 """
 import json
+import pathlib
 import subprocess
 import sys
 
@@ -16,6 +17,9 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
     code = main(sys.argv[1:])
 print(json.dumps({"code": code, "modules": sorted(m.split(".")[0] for m in sys.modules)}))
 """
+
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def loaded_after(*argv):
@@ -78,3 +82,88 @@ def test_a_valid_file_loads_no_argparse():
     """What the hooks run on every commit pays for no argument parser."""
     code, modules = loaded_after("validate", "examples/kvm-demo2.xml")
     assert code == 0 and "argparse" not in modules
+
+
+# ------------------------------------------------------------------ what validate imports
+
+FULL_PROBE = """
+import contextlib, io, json, sys
+from virtc.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = main(sys.argv[1:])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+# A q35 guest as `virsh dumpxml` writes it: <features>, <clock>, <pm>, 20 controllers,
+# video, sound, a balloon, channels; no <memoryBacking>, <iothreads> or <maxMemory>.
+DUMPXML = "tests/corpus/dumpxml/multi-nic.xml"
+
+
+def modules_after(*argv):
+    """Exit status and every module (full dotted names) a fresh `virtc ARGV` imported."""
+    out = subprocess.run([sys.executable, "-c", FULL_PROBE, *argv], capture_output=True,
+                         text=True, check=True, cwd=ROOT).stdout
+    result = json.loads(out.splitlines()[-1])
+    return result["code"], set(result["modules"])
+
+
+def test_validate_imports_only_what_its_rules_read():
+    """`virtc validate` (the pre-commit hook) checks a document; it compiles nothing. So it
+    imports no backend and no library only a failure or a backend needs, the QEMU driver's
+    defaults (addresses, implicit controllers) are not computed, and of the domain-level
+    and device modules only those whose rules apply to what the document has: <features>,
+    <clock> and <pm> have no rule, nor have controllers, video, sound or the balloon. Each
+    of these costs a cold run milliseconds (benchmarks/bench.py, figure 5)."""
+    code, modules = modules_after("validate", DUMPXML)
+    assert code == 0
+    assert not {m for m in modules if m.startswith("virtc.backends")}
+    assert not {"xmlschema", "jinja2", "argparse", "hashlib"} & modules
+    not_needed = {"virtc.compiler.postparse.qemu", "virtc.compiler.postparse.pci",
+                  "virtc.compiler.postparse.firmware", "virtc.compiler.postparse.machine",
+                  "virtc.compiler.platform.features", "virtc.compiler.platform.clock",
+                  "virtc.compiler.platform.lifecycle", "virtc.compiler.memory",
+                  "virtc.compiler.devices.controller", "virtc.compiler.devices.video",
+                  "virtc.compiler.devices.sound", "virtc.compiler.devices.memballoon",
+                  "virtc.compiler.schema_findings", "virtc.compiler.external_schema"}
+    assert not not_needed & modules, sorted(not_needed & modules)
+    # The guard can fail: the families whose rules apply are there, and the same document
+    # compiled loads what the validate left out.
+    assert {"virtc.compiler.devices.disk", "virtc.compiler.devices.interface",
+            "virtc.compiler.platform.cpu"} <= modules
+    code, modules = modules_after("validate", "--compile", DUMPXML)
+    assert {"virtc.backends.qemu", "virtc.compiler.postparse.qemu",
+            "virtc.compiler.platform.features", "virtc.compiler.devices.controller"} <= modules
+
+
+def test_a_domain_level_module_is_imported_only_for_its_element():
+    """compiler/memory.py serves <memoryBacking>, <iothreads> and <maxMemory>: a validate of
+    a document without them doesn't import it (above), one with them does."""
+    code, modules = modules_after("validate", "tests/corpus/dumpxml/hugepages.xml")
+    assert code == 0 and "virtc.compiler.memory" in modules
+
+
+def _documents():
+    return sorted({*ROOT.glob("tests/corpus/*/*.xml"), *ROOT.glob("tests/golden/*.xml"),
+                   *ROOT.glob("tests/broken/*.xml"), *ROOT.glob("tests/schema_cases/**/*.xml"),
+                   *ROOT.glob("examples/*.xml"), *ROOT.glob("tests/golden_xen/*.xml")})
+
+
+def test_validate_finds_what_a_full_load_finds():
+    """A validate that compiles nothing skips what only the backends read (the devices no
+    rule reads, <features>, <clock>, <pm>, the QEMU driver's defaults): its findings must
+    be exactly those of a full load, for every document the tests have."""
+    from corpus_mutations import Mutator, mutants, originals, schema_enumerations
+    from virtc.pipeline import load_bytes
+
+    docs = [(str(p.relative_to(ROOT)), p.read_bytes()) for p in _documents()]
+    assert len(docs) > 400
+    enums, texts = schema_enumerations()
+    docs += [(name, doc) for name, doc, _ in mutants(600, 20261130, Mutator(enums, texts),
+                                                     originals())]
+    differ = []
+    for name, data in docs:
+        quick = load_bytes(data, name, for_backends=False)
+        full = load_bytes(data, name)
+        if [str(d) for d in quick.diagnostics] != [str(d) for d in full.diagnostics]:
+            differ.append(name)
+    assert not differ, differ[:10]

@@ -32,14 +32,17 @@ import importlib
 import os
 import re
 from types import ModuleType
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Set, Tuple
 
 # Modules here that are shared parts, not families.
 _NOT_FAMILIES = frozenset({"xmlmap", "info", "virtio"})
 # A module serving several elements says so in one line, `TAGS = ("serial", "parallel",
 # "console")`; it is read from the source, so that finding the tags imports nothing.
 _TAGS_LINE = re.compile(r"^TAGS = \(([^)]*)\)", re.M)
+# A family with semantic rules on its nodes defines `check` or `check_all` (read the same way).
+_CHECK_LINE = re.compile(r"^def check(?:_all)?\(", re.M)
 _by_tag: Optional[Dict[str, str]] = None
+_checked: Set[str] = set()          # the family modules that define check or check_all
 _modules: Dict[str, ModuleType] = {}
 
 
@@ -55,27 +58,44 @@ def _module_names() -> Dict[str, str]:
         for name in names:
             if name in _NOT_FAMILIES:
                 continue
-            for tag in _declared_tags(name):
+            declared, checked = _declared(name)
+            for tag in declared:
                 found[tag] = name
+            if checked:
+                _checked.add(name)
         _by_tag = found
     return _by_tag
 
 
-def _declared_tags(name: str) -> Tuple[str, ...]:
+def _declared(name: str) -> Tuple[Tuple[str, ...], bool]:
+    """The tags module `name` serves, and whether it has rules of its own (check or
+    check_all), read from its source."""
     path = os.path.join(os.path.dirname(__file__), f"{name}.py")
     try:
         with open(path, encoding="utf-8") as source:
-            match = _TAGS_LINE.search(source.read())
+            text = source.read()
     except OSError:                     # no source beside it: ask the module itself
-        return tuple(getattr(importlib.import_module(f".{name}", __name__), "TAGS", (name,)))
+        module = importlib.import_module(f".{name}", __name__)
+        return (tuple(getattr(module, "TAGS", (name,))),
+                hasattr(module, "check") or hasattr(module, "check_all"))
+    checked = _CHECK_LINE.search(text) is not None
+    match = _TAGS_LINE.search(text)
     if match is None:
-        return (name,)
-    return tuple(t.strip().strip("'\"") for t in match.group(1).split(",") if t.strip())
+        return (name,), checked
+    return tuple(t.strip().strip("'\"") for t in match.group(1).split(",") if t.strip()), checked
 
 
 def tags() -> FrozenSet[str]:
     """The elements that have a family module."""
     return frozenset(_module_names())
+
+
+def checked(tag: str) -> bool:
+    """Whether the family of element `tag` has semantic rules on its nodes (`check` or
+    `check_all`), known without importing it. A run that compiles nothing needs the nodes
+    of those families only (compiler/lower_devices.py)."""
+    name = _module_names().get(tag)
+    return name is not None and name in _checked
 
 
 def family(tag: str) -> Optional[ModuleType]:

@@ -71,16 +71,17 @@ class Attr(Node):
     kind: Any = str
 
     def read(self, r: Reader, el) -> Any:
-        if isinstance(self.kind, type) and issubclass(self.kind, enum.Enum):
-            return r.enum(el, self.xml, self.kind)
-        conv = _conv(self.kind)
-        if conv is None:
+        kind = self.kind
+        if kind is str:
             return r.attr(el, self.xml)
+        if isinstance(kind, enum.EnumMeta):
+            return r.enum(el, self.xml, kind)
+        convert = int if kind is int else _conv(kind).read
         text = r.token(el, self.xml)
         if text is None:
             return None
         try:
-            return conv.read(text)
+            return convert(text)
         except ValueError:            # the schema admits it; the IR can't hold it
             raise NotLowered(el, self.xml, text) from None
 

@@ -12,9 +12,16 @@ from ..ir import Domain
 from ..node import replace
 
 
-def apply(domain: Domain) -> Domain:
+def apply(domain: Domain, driver: bool = True) -> Domain:
     """`domain` with every default applied: <os> firmware, each family's own, then the
-    QEMU driver's (implicit controllers and addresses, compiler/postparse/qemu.py)."""
+    QEMU driver's (implicit controllers and addresses, compiler/postparse/qemu.py).
+
+    `driver=False`: the QEMU driver's defaults are left out, for a run that compiles
+    nothing (`virtc validate`). No rule reads what they add (tests/test_lazy_imports.py
+    checks that validate's findings are the same either way), with one exception: a MAC the
+    driver derives could repeat one written on another NIC (SEM207), so a domain with a NIC
+    that has no MAC gets them anyway.
+    """
     if domain.sysinfo:
         from ..guest_os import uuid_from_sysinfo     # <uuid> from <sysinfo> (guest_os.py)
 
@@ -26,12 +33,17 @@ def apply(domain: Domain) -> Domain:
     from .. import platform
 
     domain = platform.postparse(domain)     # <vcpu>, <cpu>…: compiler/platform/
-    from .qemu import apply as apply_qemu, machine_kind
-
     domain = _families(domain)
-    if machine_kind(domain) is not None:
+    if driver or any(_derives_mac(node) for node in domain.devices.families):
+        from .qemu import apply as apply_qemu     # it returns other machines unchanged
+
         domain = apply_qemu(domain)
     return domain
+
+
+def _derives_mac(node) -> bool:
+    """A NIC the QEMU driver gives a MAC (postparse/qemu.py `_macs`)."""
+    return node.TAG == "interface" and (node.mac is None or node.mac.address is None)
 
 
 def _families(domain: Domain) -> Domain:
