@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional
 
+from .positions import LazyPattern
 from .rules.codes import XSD101, XSD102, XSD103, XSD104, XSD105, XSD106, XSD107
 
 # Required children of <domain>. <memory> may be left out when NUMA cells give the size.
@@ -59,7 +60,7 @@ ADDRESS_ATTRS: Dict[str, Dict[str, tuple]] = {
 ADDRESS_REQUIRED = {"virtio-serial": ("controller",), "ccid": ("controller",), "usb": ("bus",)}
 _CCW = ("cssid", "ssid", "devno")
 _ZPCI = {"uid": _U16, "fid": _U32}
-_INT = re.compile(r"[ \t\n\r]*\+?([0-9]+)[ \t\n\r]*")
+_INT = LazyPattern(r"[ \t\n\r]*\+?([0-9]+)[ \t\n\r]*")
 
 
 def c_number(text: str):

@@ -6,7 +6,6 @@ in `checks`. What lowering does not read is reported, never dropped.
 """
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from . import ir
@@ -19,7 +18,22 @@ from .uncompiled import DOCUMENTATION, is_host_side, is_seed_mismatch, path_of
 from .node import replace
 from .platform.cpu import lower as lower_cpu
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def _is_uuid(text: str) -> bool:
+    """32 hex digits in groups of 8-4-4-4-12, each dash between groups optional (libvirt's
+    virUUIDParse). Checked by hand: a regular expression cost every run 0.1 ms to compile."""
+    at = 0
+    for n, size in enumerate((8, 4, 4, 4, 12)):
+        group = text[at:at + size]
+        if len(group) != size or not _HEX_DIGITS.issuperset(group):
+            return False
+        at += size
+        if n < 4 and text[at:at + 1] == "-":
+            at += 1
+    return at == len(text)
+
 
 def lower_domain(doc: Document, diags: Diagnostics, *, locate_uncompiled: bool = True,
                  rules_only: bool = False) -> Optional[ir.Domain]:
@@ -150,7 +164,7 @@ def _lower_uuid(r: Reader, el, diags: Diagnostics) -> Optional[str]:
     if el is None:
         return None
     raw = r.text(el).strip()
-    if not _UUID.match(raw):
+    if not _is_uuid(raw):
         diags.add(SEM214, f"<uuid> '{raw}' is not a UUID", r.span(el),
                   hint="write 32 hex digits, with or without dashes, "
                        "e.g. 4dea22b3-1d52-d8f3-2516-782e98ab3fa0")

@@ -21,7 +21,7 @@ from lxml import etree
 from ..schemas import KINDS
 from .diagnostics import Diagnostics, Span
 from .node import Node
-from .positions import DECLARED, SourceIndex, bom_encoding
+from .positions import DECLARED, LazyPattern, SourceIndex, bom_encoding
 from .rules.codes import XML001, XML002, XML003, XML004, XML005, XML006, XML007, XML008
 
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
@@ -139,7 +139,7 @@ def _decodable(index: SourceIndex, diags: Diagnostics) -> bool:
                   "not XML text", index.byte_span(nul),
                   hint="point virtc at the XML description, not at a disk image or archive")
         return False
-    match = DECLARED.match(source)
+    match = DECLARED.match(source) if source.startswith(b"<?xml") else None
     if match is None:
         return True
     encoding = match.group(1).decode("ascii", "replace")
@@ -155,8 +155,8 @@ def _decodable(index: SourceIndex, diags: Diagnostics) -> bool:
 
 # ---------------------------------------------------------------- DOCTYPE
 
-_BARE_DOCTYPE = re.compile(r"<!DOCTYPE\s+[^\s\[>]+\s*>")
-_EXTERNAL_ID = re.compile(r"<!DOCTYPE\s+[^\s\[>]+\s+(SYSTEM|PUBLIC)\s*([\"'])([^\"']{0,200})",
+_BARE_DOCTYPE = LazyPattern(r"<!DOCTYPE\s+[^\s\[>]+\s*>")
+_EXTERNAL_ID = LazyPattern(r"<!DOCTYPE\s+[^\s\[>]+\s+(SYSTEM|PUBLIC)\s*([\"'])([^\"']{0,200})",
                           re.IGNORECASE)
 
 
@@ -288,7 +288,7 @@ def _syntax_hint(type_name: str, message: str, index: SourceIndex, line: int,
     return "fix the XML syntax at this position"
 
 
-_ATTR_OPEN = re.compile(r"([A-Za-z_][\w:.-]*)\s*=\s*([\"'])")
+_ATTR_OPEN = LazyPattern(r"([A-Za-z_][\w:.-]*)\s*=\s*([\"'])")
 
 
 def _unclosed_quote_hint(index: SourceIndex, error: int) -> Optional[str]:

@@ -25,14 +25,31 @@ SIGNATURES: Tuple[Tuple[bytes, str], ...] = (
     (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"),
     (b"\x4c\x6f\xa7\x94", "cp500"),
 )
-DECLARED = re.compile(rb"\A<\?xml[^>]*?\sencoding\s*=\s*[\"']([^\"'>]{1,40})[\"']")
+class LazyPattern:
+    """A regular expression compiled when first used: a valid document without comments, an
+    XML declaration or a finding needs none of the patterns here, and compiling one at
+    import cost every run 30–130 µs."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, pattern, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._compiled = None
+
+    def __getattr__(self, name: str):          # match, finditer, fullmatch…
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+DECLARED = LazyPattern(rb"\A<\?xml[^>]*?\sencoding\s*=\s*[\"']([^\"'>]{1,40})[\"']")
 
 # Markup that is not a start tag but may hold a "<" that isn't one either.
-_SKIPPED = re.compile(r"!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>|!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.S)
+_SKIPPED = LazyPattern(r"!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>|!DOCTYPE(?:[^\[>]|\[.*?\])*>", re.S)
 # One attribute of a start tag (values can hold ">" but never "<"), and the tag's end.
-_ATTRIBUTE = re.compile(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"<]*"|'[^'<]*')""")
-_TAG_END = re.compile(r"\s*(/?)>")
-_BLANK = re.compile(r"\s*")
+_ATTRIBUTE = LazyPattern(r"""\s+([^\s=/>]+)\s*=\s*(?:"[^"<]*"|'[^'<]*')""")
+_TAG_END = LazyPattern(r"\s*(/?)>")
+_BLANK = LazyPattern(r"\s*")
 
 
 def bom_encoding(source: bytes) -> Optional[str]:
@@ -45,7 +62,7 @@ def _encoding(source: bytes) -> str:
     found = bom_encoding(source)
     if found:
         return found
-    match = DECLARED.match(source)
+    match = DECLARED.match(source) if source.startswith(b"<?xml") else None
     if match:
         try:
             return codecs.lookup(match.group(1).decode("ascii", "replace")).name

@@ -282,7 +282,6 @@ def detect_version(emulator_path: str) -> Optional[str]:
     Cached by (realpath, mtime, size): an upgraded binary changes mtime and size.
     """
     import shutil
-    import subprocess    # only here: a compile with a cached or given version never forks
 
     found = shutil.which(emulator_path) or emulator_path
     try:
@@ -295,6 +294,8 @@ def detect_version(emulator_path: str) -> Optional[str]:
     cache = _read_cache(cache_path)
     if key in cache:
         return cache[key]
+    import subprocess    # only here: a compile with a cached or given version never forks
+
     try:
         proc = subprocess.run([real, "--version"], capture_output=True, text=True, timeout=5,
                               stdin=subprocess.DEVNULL)
