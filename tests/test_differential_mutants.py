@@ -536,10 +536,16 @@ def test_the_listed_cases_are_the_ones_tested(outcome):
     assert set(rows) == set(CASES), rows
     assert set(EXAMPLES) == set(rows)
     seen = set(outcome["cases"])
-    # Three in four: the draw follows the corpus reductions (originals()), which change
-    # whenever a backend compiles more; the rare rows (newer-libvirt) come
-    # and go with it. test_each_listed_case_is_still_a_difference shows every row.
-    assert len(seen) >= 0.75 * len(rows), f"listed, not seen in the mutants: {set(rows) - seen}"
+    # The draw is fixed (corpus_mutations.originals doesn't follow what compiles), so every
+    # row shows in it but the few it doesn't reach (UNDRAWN), which
+    # test_each_listed_case_is_still_a_difference shows with their own documents.
+    assert set(rows) - seen <= UNDRAWN, f"listed, not seen in the mutants: {set(rows) - seen}"
+    assert len(seen) >= len(rows) - len(UNDRAWN)
+
+
+# Rows the seeded mutants don't reach: no corpus document has a watchdog itco or a panic
+# pvpanic (newer-libvirt), a <filesystem> that loses its <source>, or an egd RNG backend.
+UNDRAWN = {"newer-libvirt", "filesystem-source", "semantic-225"}
 
 
 # ------------------------------------------------------------------ the closed gaps, one by one

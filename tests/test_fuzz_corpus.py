@@ -167,13 +167,17 @@ def test_every_mutant_loads_and_compiles_without_crash_or_hang(fuzz, tmp_path):
                 (tmp_path / f"{name}.xml").write_bytes(doc)
                 failures[kind] = f"{tmp_path / name}.xml ({edits}):\n{problem}"
     assert not failures, "\n\n".join(failures.values())
-    # The mutants reach every stage: refused, lowered, and built by a backend. Each mutant is
-    # compiled for a dialect in turn (dialects()), and the originals keep what compiles for
-    # 7.2 (a <cpu mode='maximum'>, a <topology dies>), which the oldest dialects can't write:
-    # about a fifth of the mutants compile, so the floor is 15%.
-    assert outcomes.get("refused", 0) > 0.2 * len(made), outcomes
-    assert outcomes.get("loaded, not compiled", 0) > 0.1 * len(made), outcomes
-    assert outcomes.get("compiled", 0) > 0.15 * len(made), outcomes
+    # The mutants reach every stage: refused, lowered, and built by a backend. The originals
+    # are fixed (corpus_mutations.originals), so these shares move only when virtc's own
+    # verdicts do, not with the draw: on 2026-11-30 69% were refused, 28% reached the
+    # backends and 15% compiled (each for a dialect in turn, dialects(); the oldest can't
+    # write everything). A compile finding is as good an outcome as an argv, and the compiled
+    # share only grows as the backends do; so the floors are the refused share, the share
+    # that reaches the backends, and the compiled share as it stands.
+    assert outcomes.get("refused", 0) > 0.5 * len(made), outcomes
+    reached = outcomes.get("loaded, not compiled", 0) + outcomes.get("compiled", 0)
+    assert reached > 0.25 * len(made), outcomes
+    assert outcomes.get("compiled", 0) > 0.12 * len(made), outcomes
 
 
 def _cli(args: Sequence[str]) -> subprocess.CompletedProcess:
