@@ -150,7 +150,8 @@ def test_libvirts_usb_redir_filter_test():
     </redirfilter>"""
     result = virtc.compile(domain_with(devices, "pc"), qemu_version="7.2")
     assert result.ok, result.diagnostics
-    redirs = [dict(o) for o in options_of(result.argv, "-device") if o[0] == ("head", "usb-redir")]
+    redirs = [d for d in map(dict, options_of(result.argv, "-device"))
+              if d.get("driver", d.get("head")) == "usb-redir"]
     assert [(d["id"], d["chardev"], d["bus"], d["port"], d["filter"]) for d in redirs] == [
         ("redir0", "charredir0", "usb.0", "4", "0x08:0x15E1:0x2007:0x0110:1|-1:-1:-1:-1:0"),
         ("redir1", "charredir1", "usb.0", "5", "0x08:0x15E1:0x2007:0x0110:1|-1:-1:-1:-1:0")]
