@@ -50,7 +50,8 @@ for _group, _drivers in {
                    "virtio-serial-pci", "virtio-serial", "usb-ccid", "pvscsi"),
     "video": ("VGA", "cirrus-vga", "qxl-vga", "qxl", "virtio-vga", "virtio-gpu-pci",
               "bochs-display", "ramfb", "vmware-svga", "virtio-vga-gl", "virtio-gpu-gl-pci"),
-    "channel": ("virtserialport", "virtconsole"),
+    "channel": ("virtserialport",),
+    "console": ("virtconsole",),
     "serial": ("isa-serial", "pci-serial", "usb-serial", "isa-parallel"),
     "rng": ("virtio-rng-pci", "virtio-rng-pci-non-transitional"),
     "balloon": ("virtio-balloon-pci", "virtio-balloon-pci-non-transitional"),
@@ -341,7 +342,7 @@ def _devices(argv: Argv, out: Dict[str, object]) -> None:
         prefix = add(group, dev)
         if group == "disk" and dev.get("drive") is not None:
             out[f"{prefix}.file"] = _disk_file(str(dev["drive"]), objects)
-        if group in ("channel", "serial", "redirdev") and dev.get("chardev") is not None:
+        if group in ("channel", "console", "serial", "redirdev") and dev.get("chardev") is not None:
             chardev = objects.get(f"-chardev:{dev['chardev']}", {})
             out[f"{prefix}.backend"] = str(chardev.get("backend"))
             if chardev.get("backend") == "spicevmc":
