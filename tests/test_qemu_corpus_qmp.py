@@ -103,7 +103,8 @@ def test_the_corpus_keeps_compiling():
 # --------------------------------------------------------------------- running QEMU
 
 # argv words QEMU refuses under TCG → why; such a document runs under KVM
-KVM_ONLY = {r"^intel-iommu,.*\beim=on": "intel-iommu's eim=on needs KVM's split irqchip"}
+KVM_ONLY = {r'(^intel-iommu,|"driver":"intel-iommu").*\beim(=on|":"on"|":true)':
+            "intel-iommu's eim=on needs KVM's split irqchip"}
 # -device drivers a host may lack the kernel side of → (the host file, the XML element)
 HOST_GAPS = {"vhost-vsock-pci": ("/dev/vhost-vsock", "vsock")}
 
