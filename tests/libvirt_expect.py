@@ -180,7 +180,9 @@ def identity(el, on_port: bool, primary: bool = True) -> PciId:
     elif tag == "vsock":
         return _virtio("vsock", el.get("model"), on_port)
     elif tag == "input" and el.get("bus") == "virtio":
-        return _virtio("input", el.get("model"), on_port)
+        # hw/virtio/virtio-input-pci.c: keyboards and mice have their own PCI class
+        klass = {"keyboard": 0x0900, "mouse": 0x0902}.get(el.get("type"), 0x0980)
+        return _virtio("input", el.get("model"), on_port)._replace(klass=klass)
     elif tag == "serial":
         target = el.find("target")
         key = ("serial", target.get("type") if target is not None else None)
