@@ -129,8 +129,8 @@ def to_tcg(argv: Sequence[str]) -> List[str]:
     for word in argv:
         if word == "-enable-kvm":
             continue
-        if word == "kvm" and out and out[-1] == "-accel":
-            word = "tcg"
+        if out and out[-1] == "-accel" and word.split(",")[0] == "kvm":
+            word = "tcg"            # KVM's own properties (dirty-ring-size) go with it
         out.append(word.replace("accel=kvm", "accel=tcg"))
     return out
 

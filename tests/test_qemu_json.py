@@ -383,3 +383,37 @@ def test_many_property_types_start_in_real_qemu(tmp_path):
     # the tablet has no id: `info qtree` shows it on the USB port the JSON string named
     block = qemu.qtree.split("dev: usb-tablet", 1)[1].split("dev: ", 1)[0]
     assert f'port = "{tablet["port"]}"' in [line.strip() for line in block.splitlines()]
+
+
+DIRTY = """<domain type='kvm'>
+  <name>dirty-ring</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <features><kvm><dirty-ring state='on'{size}/></kvm></features>
+  <devices><controller type='usb' model='none'/></devices>
+</domain>
+"""
+
+
+def test_the_kvm_dirty_ring_rides_on_accel():
+    """<kvm><dirty-ring> is an -accel kvm property (QEMU 6.1+): written where -accel is,
+    QEMU320 where only -machine accel= is (a 2007-style dialect, or 5.0), and without a
+    size virtc doesn't guess one."""
+    doc = DIRTY.format(size=" size='4096'").encode()
+    result = run(doc, "d.xml", CompileOptions(target="qemu", qemu_version="7.2"))
+    assert result.ok, [str(d) for d in result.diagnostics]
+    assert dict(split_argv(result.output))["-accel"] == "kvm,dirty-ring-size=4096"
+    for version, text in (("5.0", doc), ("7.2", DIRTY.format(size="").encode())):
+        result = run(text, "d.xml", CompileOptions(target="qemu", qemu_version=version))
+        assert not result.ok
+        assert [(d.code, d.span.line) for d in result.diagnostics] == [("QEMU320", 5)]
+
+
+@needs_qemu
+def test_real_qemu_takes_the_dirty_ring_on_accel():
+    """KVM takes the ring size (where this host has KVM; TCG, which the harness uses
+    without it, has no ring and the harness drops KVM's properties with -accel kvm)."""
+    doc = DIRTY.format(size=" size='4096'").encode()
+    result = run(doc, "d.xml", CompileOptions(target="qemu", qemu_version="7.2"))
+    qemu = run_paused(result.output)
+    assert qemu.started, qemu.stderr

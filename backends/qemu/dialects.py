@@ -90,6 +90,7 @@ class Cap(enum.Enum):
     SPICE_PASSWORD_SECRET = "spice-password-secret"  # -spice password-secret=ID
     QEMU_VDAGENT = "qemu-vdagent"        # -chardev qemu-vdagent,clipboard=,mouse=
     USB_REDIR_FILTER = "usb-redir-filter"  # -device usb-redir,filter=
+    KVM_DIRTY_RING = "kvm-dirty-ring"    # -accel kvm,dirty-ring-size=N (with ACCEL)
 
 
 class Dialect(Node):
@@ -144,7 +145,8 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
      frozenset()),
     ("6.0", frozenset({Cap.ACTION, Cap.PVPANIC_PCI, Cap.BALLOON_FREE_PAGE_REPORTING,
                        Cap.MACHINE_HPET, Cap.SPICE_PASSWORD_SECRET}), frozenset()),
-    ("7.1", frozenset({Cap.IOTHREAD_POOL, Cap.SMP_CLUSTERS, Cap.QEMU_VDAGENT}),
+    ("7.1", frozenset({Cap.IOTHREAD_POOL, Cap.SMP_CLUSTERS, Cap.QEMU_VDAGENT,
+                       Cap.KVM_DIRTY_RING}),
      frozenset({Cap.SDL})),
     ("7.2", frozenset(), frozenset()),
     ("8.0", frozenset(), frozenset()),

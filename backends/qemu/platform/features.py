@@ -14,8 +14,8 @@ write them (compiler/platform/features.py).
   the vmcoreinfo device; what QEMU has no option for is reported.
 
 Xen's switches (hap, viridian, <xen>) and LXC's privnet mean nothing to QEMU: libvirt's
-QEMU driver ignores them, virtc says so (QEMU306). <kvm><dirty-ring> needs -accel, which
-the -machine accel= form can't carry: QEMU320.
+QEMU driver ignores them, virtc says so (QEMU306). <kvm><dirty-ring> is an -accel kvm
+property (machine.build_accel), which the -machine accel= form can't carry: QEMU320 there.
 """
 from __future__ import annotations
 
@@ -152,7 +152,10 @@ def build_features(domain: Domain, ctx: QemuContext) -> List[Option]:
             ctx.diags.add(QEMU306, f"<features><{name}> has no QEMU equivalent and is"
                           f" ignored: {why}", node.span, "remove it from domains compiled"
                           " for QEMU")
-    if f.kvm is not None and f.kvm.dirty_ring is not None:
+    from ..machine import dirty_ring_compiles       # -accel kvm,dirty-ring-size= there
+
+    if (f.kvm is not None and f.kvm.dirty_ring is not None
+            and not dirty_ring_compiles(domain, ctx)):
         uncompiled.report([Uncompiled("features/kvm/dirty-ring", f.kvm.dirty_ring.span)],
                           ctx.diags, "QEMU", QEMU320, QEMU321)
     return out
