@@ -66,7 +66,7 @@ Q35 = """<domain type='qemu'>
       <driver name='qemu' type='qcow2' cache='writethrough' error_policy='stop'
               rerror_policy='report'/>
       <source file='{dir}/c.qcow2'/>
-      <target dev='sda' bus='sata'/>
+      <target dev='sda' bus='sata' rotation_rate='7200'/>
       <shareable/>
       <wwn>5000c50015ea71ac</wwn>
     </disk>
@@ -83,7 +83,7 @@ Q35 = """<domain type='qemu'>
     <disk type='file' device='disk'>
       <driver name='qemu' type='raw' error_policy='enospace'/>
       <source file='{dir}/u.raw'/>
-      <target dev='sdd' bus='scsi'/>
+      <target dev='sdd' bus='scsi' rotation_rate='1' removable='on'/>
       <vendor>VIRTC</vendor>
       <product>SCSIDISK</product>
       <blockio logical_block_size='512' physical_block_size='4096'/>
@@ -268,6 +268,8 @@ def test_q35_disks_in_real_qemu(images, version):
         "event_idx", "packed", "page-per-vq")]
     qom += [(peripheral + "sata0-0-0", p) for p in ("share-rw", "wwn", "write-cache",
                                                     "werror", "rerror")]
+    qom += [(peripheral + "sata0-0-0", "rotation_rate")]
+    qom += [(peripheral + "scsi0-0-0-3", p) for p in ("rotation_rate", "removable", "type")]
     qom += [(peripheral + "scsi0-0-0-3", p) for p in ("vendor", "product", "werror",
                                                       "logical_block_size",
                                                       "physical_block_size")]
@@ -291,6 +293,8 @@ def test_q35_disks_in_real_qemu(images, version):
     assert blocks["sata0-0-1"]["removable"] and not blocks["sata0-0-0"]["removable"]
     q = result.qom
     assert q[peripheral + "virtio-disk0 serial"] == "VIRTC-A"
+    assert (q[peripheral + "sata0-0-0 rotation_rate"], q[peripheral + "scsi0-0-0-3 rotation_rate"],
+            q[peripheral + "scsi0-0-0-3 removable"]) == (7200, 1, True)
     assert q[peripheral + "virtio-disk0 num-queues"] == 2
     assert [q[peripheral + f"virtio-disk0 {p}"] for p in (
         "queue-size", "ioeventfd", "event_idx", "packed", "page-per-vq")] == [
@@ -513,6 +517,20 @@ def test_http_disk_in_real_qemu(images):
             proc.kill()
         proc.wait(timeout=10)
         server.shutdown()
+
+
+@harness.needs_qemu
+def test_a_transitional_virtio_disk_in_real_qemu(images):
+    doc = NBD.replace("<disk type='network' device='disk'>",
+                      "<disk type='file' device='disk' model='virtio-transitional'>").replace(
+        "<source protocol='nbd' name='exp0'>\n        <host transport='unix' socket='{dir}/nbd.sock'/>"
+        "\n      </source>", "<source file='{dir}/b.raw'/>")
+    assert [d.code for d in virtc.compile(doc.format(dir="/i").encode(),
+                                          qemu_version="3.1").errors] == ["QEMU301"]
+    argv = compile_case(doc, "7.2", str(images))
+    result = _run(argv, qom=[("/machine/peripheral/virtio-disk0", "type")])
+    assert result.started, result.stderr
+    assert result.qom["/machine/peripheral/virtio-disk0 type"] == "virtio-blk-pci-transitional"
 
 
 def test_network_disks_need_blockdev():

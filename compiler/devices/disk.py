@@ -150,13 +150,18 @@ class DiskSource(Node):
 
 
 class DiskTarget(Node):
-    """<target dev bus>: the guest's name for the drive, and its bus (post-parse derives
-    the bus from the name when not written)."""
+    """<target dev bus removable rotation_rate>: the guest's name for the drive, and its bus
+    (post-parse derives the bus from the name when not written); whether a USB or SCSI disk
+    says it is removable, and the rotation rate an IDE, SATA or SCSI disk reports (1: SSD)."""
 
     TAG: ClassVar[str] = "target"
-    XML: ClassVar[tuple] = (Attr("dev", "dev"), Attr("bus", "bus", DiskBus))
+    XML: ClassVar[tuple] = (Attr("dev", "dev"), Attr("bus", "bus", DiskBus),
+                            Attr("removable", "removable", on_off),
+                            Attr("rotation_rate", "rotation_rate", int))
     dev: str = ""
     bus: Optional[DiskBus] = None
+    removable: Optional[bool] = None
+    rotation_rate: Optional[int] = None
     span: Span = NOWHERE
 
 
@@ -276,6 +281,7 @@ class Disk(Node):
     XML: ClassVar[tuple] = (
         Attr("type", "type", DiskType),
         Attr("device", "device", DiskDevice),
+        Attr("model", "model"),
         Child("driver", DiskDriver),
         Child("source", DiskSource),
         Child("target", DiskTarget),
@@ -292,6 +298,7 @@ class Disk(Node):
     )
     type: DiskType = DiskType.FILE
     device: DiskDevice = DiskDevice.DISK
+    model: Optional[str] = None          # virtio, virtio-transitional, virtio-non-transitional
     driver: Optional[DiskDriver] = None
     source: Optional[DiskSource] = None
     target: DiskTarget = DiskTarget()

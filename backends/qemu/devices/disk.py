@@ -433,7 +433,7 @@ def build_libvirt(disks, domain: Domain, ctx: QemuContext) -> List[Option]:
     for disk in disks:
         not_compiled(disk, ctx, honoured=("address", "boot"))
         _check_driver(disk, ctx)
-        frontend = FRONTEND[disk.target_bus][disk.device]
+        frontend = _model(disk, FRONTEND[disk.target_bus][disk.device], ctx)
         if frontend is None:
             ctx.unsupported(_target(disk), f"a {disk.device.value} on the"
                             f" {disk.target_bus.value} bus (<target dev='{disk.target_dev}'>)",
@@ -468,6 +468,24 @@ def build_libvirt(disks, domain: Domain, ctx: QemuContext) -> List[Option]:
         out.append(Option("-device", Opts.of(frontend, *props), disk.span,
                           _device_spans(disk)))
     return out
+
+
+def _model(disk: Disk, frontend: Optional[str], ctx: QemuContext) -> Optional[str]:
+    """<disk model='virtio-transitional|virtio-non-transitional'>: virtio-blk-pci's
+    variants (libvirt's qemuBuildVirtioDevGetConfig); model='virtio' is virtio-blk-pci."""
+    model = disk.model
+    if model is None or frontend is None:
+        return frontend
+    if disk.target_bus is not DiskBus.VIRTIO:
+        _carried(disk, "model", False, ctx)
+        return frontend
+    if model == "virtio":
+        return frontend
+    if not ctx.has(Cap.VIRTIO_TRANSITIONAL):
+        ctx.unsupported(disk.span, f"<disk model='{model}'>",
+                        "use model='virtio', or QEMU 4.0 or later")
+        return frontend
+    return f"{frontend}-{model.split('-', 1)[1]}"
 
 
 def _q35(domain: Domain) -> bool:
@@ -611,6 +629,13 @@ def _device_props(disk: Disk, ctx: QemuContext):
         sub = getattr(disk, tag)
         if sub is not None and _carried(disk, tag, bus is DiskBus.SCSI, ctx):
             out.append((tag, sub.value))
+    target = disk.target
+    if target.rotation_rate is not None and _carried(
+            disk, "rotation_rate", bus in (DiskBus.IDE, DiskBus.SATA, DiskBus.SCSI), ctx):
+        out.append(("rotation_rate", target.rotation_rate))
+    if target.removable is not None and _carried(
+            disk, "removable", bus in (DiskBus.USB, DiskBus.SCSI), ctx):
+        out.append(("removable", target.removable))
     if disk.blockio is not None:
         out += [("logical_block_size", disk.blockio.logical),
                 ("physical_block_size", disk.blockio.physical)]
@@ -626,9 +651,14 @@ def _carried(disk: Disk, what: str, ok: bool, ctx: QemuContext) -> bool:
     from ....compiler.devices.disk import QEMU420
 
     if not ok:
-        span = getattr(getattr(disk, what, None), "span", None) or (disk.driver or disk).span
+        sub = getattr(disk, what, None)
+        span = (sub.span if isinstance(sub, Node) else None) or (
+            disk.target.span if what in ("rotation_rate", "removable") else
+            disk.span if what == "model" else (disk.driver or disk).span)
         label = {"num-queues": "<driver queues=…>", "queue-size": "<driver queue_size=…>",
-                 "iommu_platform": "<driver iommu=…>", "page-per-vq": "<driver page_per_vq=…>"
+                 "iommu_platform": "<driver iommu=…>", "page-per-vq": "<driver page_per_vq=…>",
+                 "rotation_rate": "<target rotation_rate=…>", "removable": "<target removable=…>",
+                 "model": f"<disk model='{disk.model}'>",
                  }.get(what, f"<driver {what}=…>" if what in VIRTIO_PROPS else f"<{what}>")
         ctx.diags.add(QEMU420, f"{label} on disk {disk.target_dev}: QEMU's device for the"
                       f" {disk.target_bus.value} bus has no such setting", span,
