@@ -100,6 +100,9 @@ def bridge(**kw) -> Interface:
 
 AT = Span("dom.xml", 12, 5)
 from virtc.compiler.devices.controller import Controller, ControllerType  # noqa: E402
+from virtc.compiler.devices.hostdev import UsbHostAddress, UsbHostdev, UsbSource  # noqa: E402
+from virtc.compiler.devices.info import Address, DeviceInfo  # noqa: E402
+from virtc.compiler.ir import Written  # noqa: E402
 from virtc.compiler.platform.cpu import Cpu, CpuMode, CpuModel, Vcpu, VcpuPlacement  # noqa: E402
 
 
@@ -434,10 +437,15 @@ RULE_FIXTURES: Dict[str, Domain] = {
     # <controller> (backends/xen/devices/controller.py): xl's keys on xm; no Xen controller.
     "XEN500": pv(families=(Controller(ControllerType.XENBUS, max_grant_frames=64, span=AT),)),
     "XEN501": hvm(families=(Controller(ControllerType.SCSI, span=AT),)),
+    # a USB address xl's usbdev can't carry: no PV USB controller with index 5
+    "XEN503": pv(families=(UsbHostdev(source=UsbSource(address=UsbHostAddress(bus=1, device=3)),
+                                      info=DeviceInfo(address=Address("usb", (("bus", "5"),)),
+                                                      span=AT, at=(Written("address", AT),)),
+                                      span=AT),)),
 }
 # Fixtures that need another target or Xen version than the default xm one.
 RULE_DIALECTS = {"XEN430": ("xen-xl", None), "XEN433": ("xen-xm", "3.0.2"),
-                 "XEN463": ("xen-xl", None)}
+                 "XEN463": ("xen-xl", None), "XEN503": ("xen-xl", None)}
 # The import rules have their fixtures (xm/xl config text) in test_xen_import.py.
 IMPORT_CODES = {"XEN424", "XEN425", "XEN426", "XEN427", "XEN428", "XEN429", "XEN431", "XEN432",
                 "XEN502"}

@@ -205,3 +205,44 @@ def test_device_model_version_reads_back():
     assert domain.devices.emulator == "/usr/bin/qemu-system-i386"
     domain, found = import_cfg(head + 'device_model_version = "qemu-upstream"\n')
     assert domain is None and ("XEN427", 3) in [(c, ln) for c, ln, _ in found]
+
+
+# ---------------------------------------------------------------- usbdev controller= and port=
+
+USBDEV = ("<hostdev mode='subsystem' type='usb' managed='no'><source><address bus='1' "
+          "device='3'/></source>\n<address type='usb' {}/></hostdev>")
+
+
+def test_a_usb_address_is_usbdevs_controller_and_port():
+    """controller= is the place in the usbctrl list (xl numbers them from 0 in order),
+    whatever index= the document gave the controller."""
+    doc = PV.format("<controller type='usb' index='3' model='qusb2' ports='4'/>\n"
+                    "<controller type='usb' index='1' model='qusb1' ports='2'/>\n"
+                    + USBDEV.format("bus='1' port='2'"))
+    values, found = compile_xml(doc, "xen-xl")
+    assert not found, found
+    assert values["usbdev"] == ["hostbus=1,hostaddr=3,controller=1,port=2"]
+    domain, found = import_cfg('name = "g"\nusbctrl = [ "type=qusb,version=2,ports=4" ]\n'
+                               'usbdev = [ "hostbus=1,hostaddr=3,controller=0,port=2" ]\n')
+    assert not found, found
+    [dev] = [d for d in domain.devices.families if d.TAG == "hostdev"]
+    assert (dev.info.address.type, dev.info.address.attrs) == ("usb", (("bus", "0"),
+                                                                       ("port", "2")))
+
+
+@pytest.mark.parametrize("address, words", [
+    ("bus='0' port='1.2'", "no hub"),           # a port behind a hub
+    ("bus='0' port='5'", "1 to 4"),             # beyond the controller's ports
+    ("bus='2' port='1'", "names no Xen PV USB controller"),
+])
+def test_usb_addresses_xl_cannot_place_are_xen503(address, words):
+    doc = PV.format("<controller type='usb' index='0' model='qusb2' ports='4'/>\n"
+                    + USBDEV.format(address))
+    values, found = compile_xml(doc, "xen-xl")
+    assert values is None
+    assert [f for f in found if f[0] == "XEN503" and f[1] == 6 and words in f[2]], found
+
+
+def test_usbdev_port_needs_its_controller():
+    domain, found = import_cfg('name = "g"\nusbdev = [ "hostbus=1,hostaddr=3,port=2" ]\n')
+    assert domain is None and ("XEN427", 2) in [(c, ln) for c, ln, _ in found]

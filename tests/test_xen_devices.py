@@ -156,10 +156,22 @@ def test_spicevdagent_alone_is_a_warning():
     assert ("XEN426", 5) in [(c, ln) for c, ln, _ in found]
 
 
-def test_usbdev_numbers_are_hex_as_libvirt_reads_them():
-    domain, _ = import_cfg('name = "g"\nusbdev = [ "hostbus=a,hostaddr=1f" ]\n', "xen-xl")
+def test_usbdev_numbers_are_read_as_xl_reads_them():
+    """xl reads hostbus/hostaddr with strtoul(…, 0); libvirt's hex without 0x ("1f") is
+    not what it means to xl, so it is an error, not a guess."""
+    domain, found = import_cfg('name = "g"\nusbdev = [ "hostbus=0xa,hostaddr=31" ]\n', "xen-xl")
     [dev] = [d for d in domain.devices.families if d.TAG == "hostdev"]
-    assert (dev.source.address.bus, dev.source.address.device) == (10, 31)
+    assert (dev.source.address.bus, dev.source.address.device) == (10, 31) and not found
+    domain, found = import_cfg('name = "g"\nusbdev = [ "hostbus=1,hostaddr=1f" ]\n', "xen-xl")
+    assert domain is None and ("XEN427", 2) in [(c, ln) for c, ln, _ in found]
+
+
+def test_usbdev_numbers_from_10_on_are_written_in_0x_hex():
+    """0x… is what both xl (strtoul base 0) and libvirt (hex) read as the same number."""
+    values, found = compile_xml(PV.format(
+        "<hostdev mode='subsystem' type='usb' managed='no'><source>"
+        "<address bus='3' device='23'/></source></hostdev>"), "xen-xl")
+    assert values["usbdev"] == ["hostbus=3,hostaddr=0x17"], found
 
 
 def test_channel_of_unknown_connection_is_an_error():

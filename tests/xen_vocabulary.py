@@ -321,11 +321,23 @@ def _xenbus(guest: str):
 
 
 def _usb_controllers(guest: str):
-    """xl's usbctrl list: Xen PV USB controllers with 1 to 31 ports."""
+    """xl's usbctrl list: Xen PV USB controllers with 1 to 31 ports, and maybe a host
+    device at a port of the first (usbdev's controller= and port=; host bus 10 and up,
+    written 0x…, so it is no device the "usb hostdev" construct draws)."""
     one = st.tuples(st.sampled_from(["qusb1", "qusb2"]), st.integers(1, 31))
-    return st.lists(one, min_size=1, max_size=3).map(
-        lambda cs: "".join(f"<controller type='usb' index='{i}' model='{m}' ports='{p}'/>"
-                           for i, (m, p) in enumerate(cs)))
+
+    @st.composite
+    def controllers(draw):
+        cs = draw(st.lists(one, min_size=1, max_size=3))
+        xml = "".join(f"<controller type='usb' index='{i}' model='{m}' ports='{p}'/>"
+                      for i, (m, p) in enumerate(cs))
+        if draw(st.booleans()):
+            port = draw(st.one_of(st.none(), st.integers(1, cs[0][1])))
+            xml += ("<hostdev mode='subsystem' type='usb' managed='no'><source><address "
+                    f"bus='{draw(st.integers(10, 300))}' device='{draw(st.integers(1, 127))}'/>"
+                    "</source><address type='usb' bus='0'" + attr("port", port) + "/></hostdev>")
+        return xml
+    return controllers()
 
 
 def _builtin_controllers(guest: str):

@@ -182,6 +182,7 @@ XEN470 = Code("XEN470", E)
 XEN500 = Code("XEN500", E)
 XEN501 = Code("XEN501", E)
 XEN502 = Code("XEN502", W)
+XEN503 = Code("XEN503", E)
 
 # RUN6xx: `virtc run`, preparing the host
 RUN601 = Code("RUN601", E)

@@ -390,4 +390,17 @@ RULES += [
         "Make the two agree: qemu-dm with \"qemu-xen-traditional\", an upstream QEMU "
         "(qemu-system-i386) with \"qemu-xen\".",
     ),
+    Rule(
+        codes.XEN503, "usb-address-not-on-xen",
+        "A USB host device's <address type='usb'> that xl's usbdev can't carry.",
+        "xl places a USB device with usbdev's controller= (the place of a PV USB controller "
+        "in the usbctrl list, counted from 0) and port= (1 to that controller's ports). An "
+        "address whose bus is no Xen PV USB controller's index, a port behind a hub "
+        "('1.2'), or a port the controller doesn't have can't be written, and xl would "
+        "put the device elsewhere or refuse it.",
+        "<controller type='usb' index='0' model='qusb2' ports='4'/> … <hostdev type='usb'>"
+        "…<address type='usb' bus='0' port='6'/></hostdev>",
+        "Name a port of one of the guest's qusb controllers, add the controller, or leave "
+        "the <address> out (xl takes the first free port).",
+    ),
 ]

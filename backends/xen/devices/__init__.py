@@ -10,7 +10,9 @@ device's line.
 
 xm and xl have no setting for a device's DeviceInfo (alias, address, boot order, ACPI
 index): each part written is reported here, for every family, on its own line (XEN441 for
-the alias, which only names the device for libvirt; XEN440 for the rest).
+the alias, which only names the device for libvirt; XEN440 for the rest), unless the
+family's module writes it itself and says so (`info_carried(node, target)`: xl's usbdev
+carries a USB device's <address type='usb'>).
 """
 from __future__ import annotations
 
@@ -38,16 +40,19 @@ def build_families(domain: Domain, diags: Diagnostics, target: str) -> bool:
                       " setting for it; the guest would lack it", node.span,
                       hint=f"remove <{node.TAG}> for a Xen guest")
             continue
-        ok = info_honoured(node, diags) and ok
+        ok = info_honoured(node, diags, getattr(module, "info_carried", None), target) and ok
         build = getattr(module, "build", None)
         if build is not None:
             ok = build(node, domain, diags, target) and ok
     return ok
 
 
-def info_honoured(node, diags: Diagnostics) -> bool:
-    """Report the DeviceInfo parts of `node`; False when one of them is guest-visible."""
+def info_honoured(node, diags: Diagnostics, carried=None, target: str = "") -> bool:
+    """Report the DeviceInfo parts of `node` that its family's keys don't carry
+    (`carried(node, target)`: the tags it writes itself); False when one of them is
+    guest-visible."""
+    skip = carried(node, target) if carried is not None else ()
     items = [Uncompiled(f"devices/{node.TAG}/{tag}", span, host_side=tag == "alias")
-             for tag, span in node.info.parts()]
+             for tag, span in node.info.parts() if tag not in skip]
     uncompiled.report(items, diags, "Xen", XEN440, XEN441)
     return all(item.host_side for item in items)

@@ -36,7 +36,7 @@ module has no generic `build`.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from ....compiler.devices.controller import Controller, ControllerModel, ControllerType
 from ....compiler.rules.codes import XEN427, XEN428, XEN500, XEN501
@@ -135,6 +135,15 @@ def _usbctrl_entry(b: Builder, c: Controller) -> Optional[str]:
         _no_key_on_xm(b, c, "usbctrl")
         return None
     return f"type=qusb,version={version},ports={ports}"
+
+
+def usbctrl_places(b: Builder) -> Dict[int, Tuple[int, int]]:
+    """index → (xl's devid: its place in the usbctrl list, its ports), for the USB
+    controllers build_usbctrl writes (a USB address names its controller by index)."""
+    written = [c for c in _controllers(b, ControllerType.USB)
+               if c.model is not ControllerModel.NONE]
+    return {c.index: (devid, c.ports if c.ports is not None else DEFAULT_USB_PORTS)
+            for devid, c in enumerate(written) if c.index is not None}
 
 
 def build_usbctrl(b: Builder, config: Config) -> None:
