@@ -819,6 +819,7 @@ IR_ENUMS: dict[str, str] = {
     "devices.graphics.WanCompression": "graphics-wan-compression",
     "devices.graphics.StreamingMode": "graphics-streaming-mode",
     "devices.redirdev.RedirBus": "redirdev-bus",
+    "devices.smartcard.SmartcardMode": "smartcard-mode",
     "devices.sound.SoundModel": "sound-model",
     "devices.sound.CodecType": "sound-codec-type",
     "devices.hostdev.HostdevMode": "hostdev-mode",

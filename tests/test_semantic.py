@@ -82,6 +82,8 @@ CASES = [
     ("SEM297", domain("<vsock model='virtio'>\n<cid auto='no' address='1'/>\n</vsock>"), 9),
     ("SEM300", domain("<redirfilter><usbdev allow='yes'/></redirfilter>\n"
                       "<redirfilter><usbdev allow='no'/></redirfilter>"), 9),
+    ("SEM301", domain("<smartcard mode='host-certificates'>\n<certificate>a</certificate>\n"
+                      "</smartcard>"), 8),
 ]
 
 

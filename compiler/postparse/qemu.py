@@ -16,6 +16,7 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
    - a controller for every drive address whose controller isn't written: FDC, SCSI
      (lsilogic), IDE, SATA;
    - a virtio-serial controller, index 0, when a virtio channel or console needs one;
+   - a CCID controller for each smartcard's reader (virDomainDefMaybeAddSmartcardController);
    - a VGA video device for a guest with <graphics> and no <video>;
    - a virtio memory balloon for a guest without <memballoon> (model='none' is none).
    Each implicit controller is marked `implicit`; the built-in ones (the PCI root, pc's
@@ -25,9 +26,10 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
    piix3-uhci on pc.
 4. PCI addresses: compiler/postparse/pci.py, rule by rule; controllers libvirt adds there
    (root ports, a pcie-to-pci-bridge) are added here too.
-5. USB ports (qemuDomainAssignUSBPorts): each USB device without an address (inputs, then
-   disks, then USB redirections) gets bus 0 and the next free port of USB controller 0, from 1; a virtio channel
-   gets virtio-serial controller 0, bus 0 and the next free port from 1.
+5. USB ports (qemuDomainAssignUSBPorts): each USB device without an address (CCID readers,
+   inputs, disks, then USB redirections) gets bus 0 and the next free port of USB
+   controller 0, from 1; a virtio channel gets virtio-serial controller 0, bus 0 and the
+   next free port from 1.
 6. MAC addresses: see `derived_mac`.
 7. Boot order (qemuProcessPrepareDomainDiskBootorder, and the first NIC in
    qemuBuildNetCommandLine): when no device has a <boot order>, each <os><boot dev> at
@@ -188,6 +190,10 @@ def _implicit_controllers(families: list, machine: str, domain: Domain) -> list:
                 add(ctype, int(address.get("controller") or 0))
     if _wants_virtio_serial(families, domain):
         add(ControllerType.VIRTIO_SERIAL, 0)
+    for node in families:           # a smartcard's CCID reader (devices/smartcard.py)
+        if node.TAG == "smartcard" and node.info.address is not None \
+                and node.info.address.type == "ccid":
+            add(ControllerType.CCID, int(node.info.address.get("controller") or 0))
     span = domain.devices.span
     return families + added + _implicit_video(families, span) + _implicit_balloon(families, span)
 
@@ -479,9 +485,13 @@ def _usb_ports(families: list) -> list:
             return node.bus is not None and node.bus.value == "usb"
         if node.TAG == "disk":
             return node.target.bus is not None and node.target.bus.value == "usb"
+        if isinstance(node, Controller):
+            return node.type is ControllerType.CCID
         return node.TAG == "redirdev"
 
-    positions = [i for i, n in enumerate(families) if n.TAG == "input" and wants(n)]
+    # CCID readers before the inputs, USB redirections last (virDomainUSBDeviceDefForeach)
+    positions = [i for i, n in enumerate(families) if isinstance(n, Controller) and wants(n)]
+    positions += [i for i, n in enumerate(families) if n.TAG == "input" and wants(n)]
     positions += [i for i, n in enumerate(families) if n.TAG == "disk" and wants(n)]
     # USB redirections come last (virDomainUSBDeviceDefForeach ends with them).
     positions += [i for i, n in enumerate(families) if n.TAG == "redirdev" and wants(n)]

@@ -128,6 +128,10 @@ def build_all(controllers, domain: Domain, ctx: QemuContext) -> List[Option]:
 
 
 def build(node: Controller, domain: Domain, ctx: QemuContext) -> List[Option]:
+    if node.type is ControllerType.CCID:       # the smartcard family's reader
+        from .smartcard import build_ccid
+
+        return build_ccid(node, domain, ctx)
     if builtin(node, domain):
         not_compiled(node, ctx, honoured=("alias", "address"))
         return []
