@@ -16,7 +16,6 @@ from .reader import NotLowered, Reader, kib_up, size_bytes
 from .rules.codes import SEM214, SEM221, SEM223, SEM224
 from .uncompiled import DOCUMENTATION, is_host_side, is_seed_mismatch, path_of
 from .node import replace
-from .platform.cpu import lower as lower_cpu
 
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
@@ -43,8 +42,8 @@ def lower_domain(doc: Document, diags: Diagnostics, *, locate_uncompiled: bool =
     `Domain.uncompiled` empty: only a backend reports them, and finding each one's line is
     a fifth of a document's lowering. `rules_only=True` (the same run, without a host's
     capabilities to check) lowers only what semantic rules read (the devices of
-    lower_devices.py; not <features>, <clock> or <pm>): the IR is for the rules, not for a
-    backend.
+    lower_devices.py; not <features>, <clock> or <pm>; <vcpu> and <cpu> only for a rule of
+    platform/cpu.py): the IR is for the rules, not for a backend.
 
     Raises NotLowered when the domain's own type (or its OS type) is one virtc compiles for
     no backend (lxc, vmware, exe…): the document is valid, and only a compile says no.
@@ -84,7 +83,7 @@ def lower_domain(doc: Document, diags: Diagnostics, *, locate_uncompiled: bool =
         devices=lower_devices(r, r.child(root, "devices"), dtype, os,
                               rules_only=rules_only),
         span=r.span(root),
-        **lower_cpu(r, root),
+        **_cpu(r, root, rules_only),
         **_platform(r, root, rules_only),
         at=tuple(ir.Written(tag, r.span(el)) for tag in ("currentMemory", "on_poweroff",
                                                           "on_reboot", "on_crash")
@@ -119,6 +118,21 @@ def _platform(r: Reader, root, rules_only: bool) -> dict:
             own = importlib.import_module(f".platform.{module}", __package__)
             out[field] = getattr(own, function)(r, el)
     return out
+
+
+def _cpu(r: Reader, root, rules_only: bool) -> dict:
+    """<vcpu>, <vcpus> and <cpu> (compiler/platform/cpu.py). A rules-only lowering that no
+    rule of that module can apply to marks them read, and imports nothing."""
+    from . import platform
+
+    if rules_only and not platform.rules_apply("cpu", root):
+        for tag in ("vcpu", "vcpus", "cpu"):
+            for el in r.peek_all(root, tag):
+                r.use_tree(el)
+        return {}
+    from .platform.cpu import lower as lower_cpu
+
+    return lower_cpu(r, root)
 
 
 # The elements compiler/memory.py lowers (imported only for a document that has one).

@@ -66,18 +66,35 @@ class Node:
 
     def __init_subclass__(cls, order: bool = False, mutable: bool = False, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
-        names: list = []
-        defaults: dict = {}
-        for klass in reversed(cls.__mro__):
-            for name, hint in klass.__dict__.get("__annotations__", {}).items():
-                if _is_classvar(hint) or name.startswith("_"):
+        # A class is created per IR node kind on every run's import: the common case (one
+        # base that is a Node) starts from the base's fields instead of walking the MRO.
+        bases = cls.__bases__
+        if len(bases) == 1 and issubclass(bases[0], Node):
+            base = bases[0]
+            names = list(base._fields)
+            defaults = dict(base._defaults)
+            uncompared = set(names).difference(base._compared)
+            own = (cls,)
+        else:
+            names, defaults, uncompared = [], {}, set()
+            own = tuple(reversed(cls.__mro__))
+        for klass in own:
+            namespace = klass.__dict__
+            for name, hint in namespace.get("__annotations__", {}).items():
+                if name[0] == "_" or _is_classvar(hint):
                     continue
                 if name not in names:
                     names.append(name)
-                if name in klass.__dict__:
-                    defaults[name] = klass.__dict__[name]
-                else:
+                value = namespace.get(name, _MISSING)
+                if value is _MISSING:
                     defaults.pop(name, None)
+                    uncompared.discard(name)
+                elif type(value) is NotCompared:
+                    defaults[name] = value.default
+                    uncompared.add(name)
+                else:
+                    defaults[name] = value
+                    uncompared.discard(name)
         seen_default = False
         for name in names:
             if name in defaults:
@@ -85,9 +102,6 @@ class Node:
             elif seen_default:
                 raise TypeError(f"{cls.__name__}: field {name!r} without a default follows "
                                 "one with a default")
-        uncompared = {name for name, value in defaults.items() if type(value) is NotCompared}
-        for name in uncompared:
-            defaults[name] = defaults[name].default
         cls._fields = tuple(names)
         cls._field_set = frozenset(names)
         cls._defaults = defaults

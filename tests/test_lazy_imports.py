@@ -122,24 +122,28 @@ def test_validate_imports_only_what_its_rules_read():
                   "virtc.compiler.postparse.firmware", "virtc.compiler.postparse.machine",
                   "virtc.compiler.platform.features", "virtc.compiler.platform.clock",
                   "virtc.compiler.platform.lifecycle", "virtc.compiler.memory",
+                  "virtc.compiler.platform.cpu",
                   "virtc.compiler.devices.controller", "virtc.compiler.devices.video",
                   "virtc.compiler.devices.sound", "virtc.compiler.devices.memballoon",
                   "virtc.compiler.schema_findings", "virtc.compiler.external_schema"}
     assert not not_needed & modules, sorted(not_needed & modules)
     # The guard can fail: the families whose rules apply are there, and the same document
     # compiled loads what the validate left out.
-    assert {"virtc.compiler.devices.disk", "virtc.compiler.devices.interface",
-            "virtc.compiler.platform.cpu"} <= modules
+    assert {"virtc.compiler.devices.disk", "virtc.compiler.devices.interface"} <= modules
     code, modules = modules_after("validate", "--compile", DUMPXML)
     assert {"virtc.backends.qemu", "virtc.compiler.postparse.qemu",
-            "virtc.compiler.platform.features", "virtc.compiler.devices.controller"} <= modules
+            "virtc.compiler.platform.features", "virtc.compiler.devices.controller",
+            "virtc.compiler.platform.cpu"} <= modules
 
 
 def test_a_domain_level_module_is_imported_only_for_its_element():
     """compiler/memory.py serves <memoryBacking>, <iothreads> and <maxMemory>: a validate of
-    a document without them doesn't import it (above), one with them does."""
+    a document without them doesn't import it (above), one with them does. The same for
+    compiler/platform/cpu.py and what its rules read (a <topology>, <vcpu current>…)."""
     code, modules = modules_after("validate", "tests/corpus/dumpxml/hugepages.xml")
     assert code == 0 and "virtc.compiler.memory" in modules
+    code, modules = modules_after("validate", "tests/broken/SEM260-topology-vcpus.xml")
+    assert code == 1 and "virtc.compiler.platform.cpu" in modules
 
 
 def _documents():

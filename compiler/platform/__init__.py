@@ -18,14 +18,31 @@ from types import ModuleType
 from typing import List
 
 MODULES = ("cpu",)
+# The Domain fields each module's nodes fill: a domain whose fields are all None gives that
+# module nothing to default or check, so post-parse and the checks don't import it.
+FIELDS = {"cpu": ("vcpu", "cpu")}
+# What each module's rules read, as paths from <domain>: a validate that compiles nothing
+# lowers the module's elements only for a document that has one of them (compiler/lower.py,
+# `rules_only`). tests/test_lazy_imports.py checks that validate's findings are a full
+# load's for every document in tests/ (tests/broken/ has one per rule).
+RULES_READ = {"cpu": ("vcpu[@current]", "vcpu[@cpuset]", "cpu/topology", "cpu/cache",
+                      "cpu/numa")}
 
 
-def modules() -> List[ModuleType]:
-    return [importlib.import_module(f".{name}", __name__) for name in MODULES]
+def modules(domain=None) -> List[ModuleType]:
+    """The modules, or those with something in `domain`."""
+    return [importlib.import_module(f".{name}", __name__) for name in MODULES
+            if domain is None or any(getattr(domain, field) is not None
+                                     for field in FIELDS[name])]
+
+
+def rules_apply(name: str, root) -> bool:
+    """Whether a rule of module `name` may apply to the <domain> element `root`."""
+    return any(root.find(path) is not None for path in RULES_READ[name])
 
 
 def postparse(domain):
-    for module in modules():
+    for module in modules(domain):
         own = getattr(module, "postparse", None)
         if own is not None:
             domain = own(domain)
@@ -33,7 +50,7 @@ def postparse(domain):
 
 
 def check(domain, diags) -> None:
-    for module in modules():
+    for module in modules(domain):
         own = getattr(module, "check", None)
         if own is not None:
             own(domain, diags)
