@@ -30,7 +30,7 @@ from typing import List, Optional
 
 from ..backends.qemu.host import CopyFile, Helper, MakeDir, host_plan
 from ..compiler.diagnostics import Diagnostics
-from ..compiler.rules.codes import RUN601, RUN602, RUN603, RUN604
+from ..compiler.rules.codes import RUN601, RUN602, RUN603, RUN604, RUN605, RUN606, RUN607
 
 
 EXIT_FINDINGS = 1
@@ -71,16 +71,23 @@ def cmd_run(args) -> int:
     if qmp:
         plan.insert(1, MakeDir(os.path.dirname(qmp), "the QMP socket's directory"))
     preflight(domain, plan, networks, diags)
+    links = _links_down(domain, run_dir, argv, diags)
     # A note that the argv expects a helper (swtpm: QEMU330, virtiofsd: QEMU383) is what
-    # run settles by starting it.
+    # run settles by starting it; QEMU431 (a NIC's link must be set down over QMP) is what
+    # it settles by setting the link.
+    from ..compiler.devices.interface import QEMU431
+
     settled = {s.settles for s in plan if isinstance(s, Helper) and s.settles}
+    if links is not None:
+        settled.add(QEMU431.code)
     _print_diagnostics([d for d in diags if d.code not in settled])
     if diags.has_errors:
         return EXIT_FINDINGS
     if args.dry_run:
-        sys.stdout.write(script(plan, argv, run_dir, qmp))
+        sys.stdout.write(script(plan, argv, run_dir, qmp, links))
         return 0
-    return Runner(plan, argv, run_dir, qmp, owns_run_dir=not os.path.exists(run_dir)).run()
+    return Runner(plan, argv, run_dir, qmp, owns_run_dir=not os.path.exists(run_dir),
+                  links=links).run()
 
 
 def _default_runtime_dir(name: str, unique: bool) -> str:
@@ -116,6 +123,8 @@ def _interfaces(domain, networks, diags: Diagnostics) -> None:
     root = os.geteuid() == 0
     for iface in domain.devices.interfaces:
         kind = iface.type.value
+        _vhost_user_socket(iface, diags)
+        _forwarded_ports(iface, diags)
         if kind == "direct":
             diags.add(RUN601, "<interface type='direct'> needs a macvtap device, which only a "
                       "privileged process can create", iface.span,
@@ -133,6 +142,105 @@ def _interfaces(domain, networks, diags: Diagnostics) -> None:
                           hint=f"create the bridge and add `allow {bridge}` to {BRIDGE_CONF} "
                           "(qemu-bridge-helper puts the tap in it), or use "
                           "<interface type='user'>")
+
+
+def _vhost_user_socket(iface, diags: Diagnostics) -> None:
+    """A vhost-user NIC in client mode needs its back end listening first (RUN605), unless
+    it reconnects (QEMU then waits for the back end)."""
+    source = iface.source
+    if iface.type.value != "vhostuser" or source is None or source.mode != "client":
+        return
+    if source.reconnect is not None and source.reconnect.enabled:
+        return
+    import stat
+
+    try:
+        listening = stat.S_ISSOCK(os.stat(source.path or "").st_mode)
+    except OSError:
+        listening = False
+    if not listening:
+        diags.add(RUN605, f"<interface type='vhostuser'>: nothing listens on {source.path}, "
+                  "and QEMU (the client) would stop at start", iface.where(source),
+                  hint="start the vhost-user back end first, or add <reconnect enabled='yes' "
+                  "timeout='5'/> inside <source> so that QEMU waits for it")
+
+
+def _forwarded_ports(iface, diags: Diagnostics) -> None:
+    """Each host port a user-mode NIC forwards must be free (RUN606): QEMU binds them all at
+    start."""
+    if iface.type.value != "user" or not iface.port_forwards:
+        return
+    import socket
+
+    for forward in iface.port_forwards:
+        kind = socket.SOCK_DGRAM if forward.proto == "udp" else socket.SOCK_STREAM
+        for r in forward.ranges:
+            if r.exclude or r.start is None:
+                continue
+            for port in range(r.start, (r.end or r.start) + 1):
+                with socket.socket(socket.AF_INET, kind) as probe:
+                    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    try:
+                        probe.bind((forward.address or "0.0.0.0", port))
+                    except OSError as exc:
+                        diags.add(RUN606, f"<portForward proto='{forward.proto}'>: host port "
+                                  f"{port} can't be forwarded ({exc.strerror})", r.span,
+                                  hint="forward from a free port, e.g. <range start='2222' "
+                                  "to='22'/>, or stop what holds it")
+                        return
+
+
+def _links_down(domain, run_dir: str, argv: List[str], diags: Diagnostics):
+    """For NICs with <link state='down'>: QEMU starts paused (-S) with a monitor of virtc's
+    own, and LinkSetter sets each link down before the guest runs, as libvirt's
+    qemuProcessSetLinkStates does. Returns (socket, names), or None when no link is down."""
+    from ..backends.qemu.devices.interface import link_down_names
+
+    names = link_down_names(domain)
+    if not names:
+        return None
+    for name, span in names:
+        if name is None:
+            diags.add(RUN607, "<link state='down'> on a NIC that has no QEMU name (a null "
+                      "interface without an alias) can't be set", span,
+                      hint="give the interface an <alias name='ua-nic0'/>")
+    sock = os.path.join(run_dir, "virtc-links.qmp")
+    argv += ["-chardev", "socket,id=virtc-links,path=" + sock.replace(",", ",,")
+             + ",server=on,wait=off", "-mon", "chardev=virtc-links,mode=control", "-S"]
+    return sock, [name for name, _ in names if name is not None]
+
+
+# Sets each NIC's link down over QMP, then lets the guest run: `python3 -c SET_LINKS SOCKET
+# NAME…`. One source for `virtc run` and its --dry-run script.
+SET_LINKS = r"""
+import json, os, socket, sys, time
+path, names = sys.argv[1], sys.argv[2:]
+deadline = time.time() + 10
+while True:
+    try:
+        conn = socket.socket(socket.AF_UNIX)
+        conn.connect(path)
+        break
+    except OSError:
+        if time.time() > deadline:
+            sys.exit("virtc: QEMU's monitor %s did not open" % path)
+        time.sleep(0.05)
+reader = conn.makefile("r")
+json.loads(reader.readline())
+def call(command, **arguments):
+    conn.sendall(json.dumps({"execute": command, "arguments": arguments}).encode() + b"\n")
+    while True:
+        reply = json.loads(reader.readline())
+        if "event" not in reply:
+            if "error" in reply:
+                sys.exit("virtc: QMP %s %s: %s" % (command, arguments,
+                                                     reply["error"].get("desc")))
+            return reply
+call("qmp_capabilities")
+for name in names:
+    call("set_link", name=name, up=False)
+call("cont")
+"""
 
 
 def _bridge_problem(bridge: str) -> Optional[str]:
@@ -166,7 +274,7 @@ def _bridge_allowed(bridge: str, path: str, depth: int) -> bool:
 
 # ------------------------------------------------------------------------------ dry run
 
-def script(plan, argv: List[str], run_dir: str, qmp: Optional[str]) -> str:
+def script(plan, argv: List[str], run_dir: str, qmp: Optional[str], links=None) -> str:
     """The plan as a POSIX shell script that does what `virtc run` does."""
     q = shlex.quote
     lines = ["#!/bin/sh", "# virtc run --dry-run: the steps `virtc run` takes, as commands",
@@ -193,8 +301,13 @@ def script(plan, argv: List[str], run_dir: str, qmp: Optional[str]) -> str:
     lines += ["# QEMU, in the foreground; the script exits with its status",
               "exec 3<&0",
               " ".join(q(a) for a in argv) + " <&3 3<&- &",
-              "qemu=$!", "trap 'kill -TERM $qemu' TERM INT HUP",
-              'while :; do wait "$qemu"; status=$?; kill -0 "$qemu" 2>/dev/null || break; done',
+              "qemu=$!", "trap 'kill -TERM $qemu' TERM INT HUP"]
+    if links is not None:
+        sock, names = links
+        lines += ["# the NICs' <link state='down'>, set over QMP before the guest runs",
+                  " ".join(q(a) for a in (sys.executable, "-c", SET_LINKS, sock, *names))
+                  + " || kill -TERM $qemu"]
+    lines += ['while :; do wait "$qemu"; status=$?; kill -0 "$qemu" 2>/dev/null || break; done',
               'exit "$status"']
     return "\n".join(lines) + "\n"
 
@@ -205,8 +318,9 @@ class Runner:
     """Carries out a host plan, runs QEMU, and always cleans up after it."""
 
     def __init__(self, plan, argv: List[str], run_dir: str, qmp: Optional[str],
-                 owns_run_dir: bool) -> None:
+                 owns_run_dir: bool, links=None) -> None:
         self.plan, self.argv, self.run_dir, self.qmp = plan, argv, run_dir, qmp
+        self.links = links
         self.owns_run_dir = owns_run_dir
         self.helpers: List[subprocess.Popen] = []
         self.qemu: Optional[subprocess.Popen] = None
@@ -225,6 +339,11 @@ class Runner:
             self.qemu = subprocess.Popen(self.argv)
             if self.stop_signal is not None:        # a signal came while QEMU started
                 self.qemu.send_signal(signal.SIGTERM)
+            elif self.links is not None:
+                problem = self._set_links()
+                if problem is not None:
+                    print(problem, file=sys.stderr)
+                    return EXIT_FINDINGS
             status = self.qemu.wait()
             return 128 - status if status < 0 else status
         finally:
@@ -282,6 +401,16 @@ class Runner:
                         + (f": {said}" if said else ""))
             time.sleep(0.02)
         return None
+
+    def _set_links(self) -> Optional[str]:
+        """Each NIC's link down, then `cont` (SET_LINKS); a RUN607 message on failure."""
+        sock, names = self.links
+        proc = subprocess.run([sys.executable, "-c", SET_LINKS, sock, *names],
+                              capture_output=True, text=True)
+        if proc.returncode == 0 or self.stop_signal is not None:
+            return None
+        said = " ".join(proc.stderr.split())[-300:]
+        return f"error: RUN607 the NICs' link state could not be set over QMP: {said}"
 
     def _cleanup(self) -> None:
         import shutil

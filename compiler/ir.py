@@ -119,6 +119,10 @@ class NetType(str, enum.Enum):
     MCAST = "mcast"
     SERVER = "server"
     CLIENT = "client"
+    UDP = "udp"
+    VHOSTUSER = "vhostuser"
+    NULL = "null"
+    DIRECT = "direct"
 
 
 class Boot(Node):

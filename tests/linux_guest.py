@@ -8,6 +8,7 @@ guest sees to its first serial port, between two marker lines, then powers off:
     BRIDGE 0000:00:02.0 01                       a bridge and the bus behind it
     BLOCK vda 131072                             512-byte sectors
     NET eth0 52:54:00:12:34:56
+    LINK eth0 1                                  carrier once the NIC is up (0: link down)
     CPUS 2
     MEMKB 231644
     RNG virtio_rng.0
@@ -45,6 +46,9 @@ for d in /sys/bus/pci/devices/*; do
 done
 for b in /sys/block/vd*; do [ -e "$b" ] && echo "BLOCK ${{b##*/}} $(cat $b/size)"; done
 for n in /sys/class/net/*; do echo "NET ${{n##*/}} $(cat $n/address)"; done
+for n in /sys/class/net/eth*; do [ -e "$n" ] && ip link set "${{n##*/}}" up; done
+sleep 1
+for n in /sys/class/net/eth*; do [ -e "$n" ] && echo "LINK ${{n##*/}} $(cat $n/carrier)"; done
 echo "CPUS $(grep -c ^processor /proc/cpuinfo)"
 echo "MEMKB $(sed -n 's/^MemTotal: *\\([0-9]*\\) kB/\\1/p' /proc/meminfo)"
 echo "RNG $(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"

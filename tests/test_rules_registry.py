@@ -37,7 +37,8 @@ UNREACHABLE.update({code: "import only (virtc import --from xen-xm|xen-xl): a fi
 # tests/test_run.py triggers them.
 UNREACHABLE.update({code: "virtc run only: a finding about the host a guest would start on; "
                           "see tests/test_run.py"
-                    for code in ("RUN601", "RUN602", "RUN603", "RUN604")})
+                    for code in ("RUN601", "RUN602", "RUN603", "RUN604", "RUN605", "RUN606",
+                                 "RUN607")})
 # The JSON serializer's type guard: builders give well-typed values, so no document reaches
 # it; tests/test_qemu_json.py triggers it on hand-built options.
 UNREACHABLE["QEMU440"] = ("a builder value that has no form in QEMU's JSON property type;"

@@ -84,6 +84,14 @@ CASES = [
                       "<redirfilter><usbdev allow='no'/></redirfilter>"), 9),
     ("SEM301", domain("<smartcard mode='host-certificates'>\n<certificate>a</certificate>\n"
                       "</smartcard>"), 8),
+    ("SEM315", domain("<interface type='user'>\n<portForward proto='tcp'><range start='2222'"
+                      " to='22'/></portForward>\n</interface>"), 9),
+    ("SEM316", domain("<interface type='udp'>\n<source address='127.0.0.1' port='5555'/>"
+                      "\n</interface>"), 9),
+    ("SEM317", domain("<interface type='vhostuser'>\n<source type='unix' path='/run/vu.sock'"
+                      " mode='client'/>\n<model type='rtl8139'/>\n</interface>"), 10),
+    ("SEM318", domain("<interface type='user'><model type='virtio'/>\n<driver"
+                      " tx_queue_size='300'/>\n</interface>"), 9),
 ]
 
 

@@ -78,6 +78,7 @@ class Cap(enum.Enum):
     CPU_MAX = "cpu-max"                  # -cpu max
     CPU_MIGRATABLE = "cpu-migratable"    # -cpu host,migratable=on|off
     CPU_CACHE = "cpu-cache"              # -cpu …,host-cache-info=, l3-cache=
+    ACPI_INDEX = "acpi-index"            # -device …,acpi-index=N (PCI devices)
     # Spellings: what libvirt writes where QEMU takes two forms (see SPELLINGS below).
     ACCEL = "accel"                      # -accel kvm|tcg (vs -machine …,accel=)
     OBJECT_JSON = "object-json"          # -object '{"qom-type":…,"id":…}'
@@ -144,7 +145,8 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
                        Cap.SMP_DIES}),
      frozenset()),
     ("6.0", frozenset({Cap.ACTION, Cap.PVPANIC_PCI, Cap.BALLOON_FREE_PAGE_REPORTING,
-                       Cap.MACHINE_HPET, Cap.SPICE_PASSWORD_SECRET}), frozenset()),
+                       Cap.MACHINE_HPET, Cap.SPICE_PASSWORD_SECRET,
+                       Cap.ACPI_INDEX}), frozenset()),
     ("7.1", frozenset({Cap.IOTHREAD_POOL, Cap.SMP_CLUSTERS, Cap.QEMU_VDAGENT,
                        Cap.KVM_DIRTY_RING}),
      frozenset({Cap.SDL})),

@@ -52,6 +52,10 @@ VIF_KINDS: Dict[NetType, Optional[str]] = {
     NetType.MCAST: None,
     NetType.SERVER: None,
     NetType.CLIENT: None,
+    NetType.UDP: None,
+    NetType.VHOSTUSER: None,
+    NetType.NULL: None,
+    NetType.DIRECT: None,
 }
 
 ENUM_TABLES = (

@@ -28,12 +28,33 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Optional
 
-from ..diagnostics import Diagnostics, Span
+from ..diagnostics import Diagnostics, Severity, Span
 from ..ir import NOWHERE, Domain, NetType
-from ..rules.codes import SEM201, SEM202, SEM203, SEM204, SEM205, SEM207, SEM218
+from ..rules.codes import (SEM201, SEM202, SEM203, SEM204, SEM205, SEM207, SEM218,
+                           Code)
 from .info import EMPTY, DeviceInfo
-from .xmlmap import Attr, Child, Children, Info, lower as lower_node, yes_no
+from .xmlmap import Attr, Child, Children, Info, lower as lower_node, on_off, yes_no
 from ..node import Node, replace
+
+
+class SourceLocal(Node):
+    """<source><local address port/>: a udp interface's own end."""
+
+    TAG: ClassVar[str] = "local"
+    XML: ClassVar[tuple] = (Attr("address", "address"), Attr("port", "port", int))
+    address: Optional[str] = None
+    port: Optional[int] = None
+    span: Span = NOWHERE
+
+
+class SourceReconnect(Node):
+    """<source><reconnect enabled timeout/>: a vhost-user client reconnects after a drop."""
+
+    TAG: ClassVar[str] = "reconnect"
+    XML: ClassVar[tuple] = (Attr("enabled", "enabled", yes_no), Attr("timeout", "timeout", int))
+    enabled: Optional[bool] = None
+    timeout: Optional[int] = None
+    span: Span = NOWHERE
 
 
 class InterfaceSource(Node):
@@ -45,11 +66,23 @@ class InterfaceSource(Node):
         Attr("network", "network"),
         Attr("address", "address"),
         Attr("port", "port", int),
+        Attr("type", "type"),
+        Attr("path", "path"),
+        Attr("mode", "mode"),
+        Attr("dev", "dev"),
+        Child("local", SourceLocal),
+        Child("reconnect", SourceReconnect),
     )
     bridge: Optional[str] = None       # BRIDGE (or the legacy <source dev>, SEM218)
     network: Optional[str] = None      # NETWORK
-    address: Optional[str] = None      # MCAST/SERVER/CLIENT
-    port: Optional[int] = None         # MCAST/SERVER/CLIENT
+    address: Optional[str] = None      # MCAST/SERVER/CLIENT/UDP
+    port: Optional[int] = None         # MCAST/SERVER/CLIENT/UDP
+    type: Optional[str] = None         # VHOSTUSER: 'unix'
+    path: Optional[str] = None         # VHOSTUSER: the socket
+    mode: Optional[str] = None         # VHOSTUSER: server (QEMU listens) or client; DIRECT
+    dev: Optional[str] = None          # DIRECT: the host device macvtap sits on
+    local: Optional[SourceLocal] = None            # UDP
+    reconnect: Optional[SourceReconnect] = None    # VHOSTUSER client
     span: Span = NOWHERE
 
 
@@ -64,9 +97,15 @@ class MacAddress(Node):
 
 
 class InterfaceIp(Node):
+    """<ip address family prefix>: the guest's address (a user-mode NIC's network, Xen's
+    vif ip=)."""
+
     TAG: ClassVar[str] = "ip"
-    XML: ClassVar[tuple] = (Attr("address", "address"),)
+    XML: ClassVar[tuple] = (Attr("address", "address"), Attr("family", "family"),
+                            Attr("prefix", "prefix", int))
     address: Optional[str] = None
+    family: Optional[str] = None
+    prefix: Optional[int] = None
     span: Span = NOWHERE
 
 
@@ -90,6 +129,167 @@ class InterfaceModel(Node):
     TAG: ClassVar[str] = "model"
     XML: ClassVar[tuple] = (Attr("type", "type"),)
     type: Optional[str] = None
+    span: Span = NOWHERE
+
+
+class DriverHost(Node):
+    """<driver><host …/>: offloads of the host side of a virtio NIC (on/off each)."""
+
+    TAG: ClassVar[str] = "host"
+    XML: ClassVar[tuple] = tuple(Attr(a, a, on_off) for a in
+                                 ("csum", "gso", "tso4", "tso6", "ecn", "ufo", "mrg_rxbuf"))
+    csum: Optional[bool] = None
+    gso: Optional[bool] = None
+    tso4: Optional[bool] = None
+    tso6: Optional[bool] = None
+    ecn: Optional[bool] = None
+    ufo: Optional[bool] = None
+    mrg_rxbuf: Optional[bool] = None
+    span: Span = NOWHERE
+
+
+class DriverGuest(Node):
+    """<driver><guest …/>: offloads the guest may use (on/off each)."""
+
+    TAG: ClassVar[str] = "guest"
+    XML: ClassVar[tuple] = tuple(Attr(a, a, on_off) for a in
+                                 ("csum", "tso4", "tso6", "ecn", "ufo"))
+    csum: Optional[bool] = None
+    tso4: Optional[bool] = None
+    tso6: Optional[bool] = None
+    ecn: Optional[bool] = None
+    ufo: Optional[bool] = None
+    span: Span = NOWHERE
+
+
+class InterfaceDriver(Node):
+    """<driver name queues rx_queue_size tx_queue_size txmode …>: the virtio-net device and
+    its back end's settings."""
+
+    TAG: ClassVar[str] = "driver"
+    XML: ClassVar[tuple] = (
+        Attr("name", "name"),
+        Attr("queues", "queues", int),
+        Attr("rx_queue_size", "rx_queue_size", int),
+        Attr("tx_queue_size", "tx_queue_size", int),
+        Attr("txmode", "txmode"),
+        *(Attr(a, a, on_off) for a in ("ioeventfd", "event_idx", "iommu", "ats", "packed",
+                                      "page_per_vq", "rss", "rss_hash_report")),
+        Child("host", DriverHost),
+        Child("guest", DriverGuest),
+    )
+    name: Optional[str] = None          # qemu (userspace) or vhost (the kernel's vhost-net)
+    queues: Optional[int] = None
+    rx_queue_size: Optional[int] = None
+    tx_queue_size: Optional[int] = None
+    txmode: Optional[str] = None        # iothread or timer
+    ioeventfd: Optional[bool] = None
+    event_idx: Optional[bool] = None
+    iommu: Optional[bool] = None
+    ats: Optional[bool] = None
+    packed: Optional[bool] = None
+    page_per_vq: Optional[bool] = None
+    rss: Optional[bool] = None
+    rss_hash_report: Optional[bool] = None
+    host: Optional[DriverHost] = None
+    guest: Optional[DriverGuest] = None
+    span: Span = NOWHERE
+
+
+class InterfaceLink(Node):
+    TAG: ClassVar[str] = "link"
+    XML: ClassVar[tuple] = (Attr("state", "state"),)
+    state: Optional[str] = None         # up or down
+    span: Span = NOWHERE
+
+
+class InterfaceMtu(Node):
+    TAG: ClassVar[str] = "mtu"
+    XML: ClassVar[tuple] = (Attr("size", "size", int),)
+    size: Optional[int] = None
+    span: Span = NOWHERE
+
+
+class InterfaceRom(Node):
+    """<rom bar file enabled>: the NIC's option ROM (PXE) as the guest sees it."""
+
+    TAG: ClassVar[str] = "rom"
+    XML: ClassVar[tuple] = (Attr("bar", "bar", on_off), Attr("file", "file"),
+                            Attr("enabled", "enabled", yes_no))
+    bar: Optional[bool] = None
+    file: Optional[str] = None
+    enabled: Optional[bool] = None
+    span: Span = NOWHERE
+
+
+class CoalesceFrames(Node):
+    TAG: ClassVar[str] = "frames"
+    XML: ClassVar[tuple] = (Attr("max", "max", int),)
+    max: Optional[int] = None
+    span: Span = NOWHERE
+
+
+class CoalesceRx(Node):
+    TAG: ClassVar[str] = "rx"
+    XML: ClassVar[tuple] = (Child("frames", CoalesceFrames),)
+    frames: Optional[CoalesceFrames] = None
+    span: Span = NOWHERE
+
+
+class InterfaceCoalesce(Node):
+    """<coalesce><rx><frames max/></rx></coalesce>: interrupt coalescing of the host's tap
+    (libvirt sets it with an ioctl on the tap; no QEMU option carries it)."""
+
+    TAG: ClassVar[str] = "coalesce"
+    XML: ClassVar[tuple] = (Child("rx", CoalesceRx),)
+    rx: Optional[CoalesceRx] = None
+    span: Span = NOWHERE
+
+
+class PortRange(Node):
+    """<range start end to exclude>: host ports start..end, to guest ports to.. (passt)."""
+
+    TAG: ClassVar[str] = "range"
+    XML: ClassVar[tuple] = (Attr("start", "start", int), Attr("end", "end", int),
+                            Attr("to", "to", int), Attr("exclude", "exclude", yes_no))
+    start: Optional[int] = None
+    end: Optional[int] = None
+    to: Optional[int] = None
+    exclude: Optional[bool] = None
+    span: Span = NOWHERE
+
+
+class PortForward(Node):
+    """<portForward proto address dev>: host ports forwarded into a user-mode guest."""
+
+    TAG: ClassVar[str] = "portForward"
+    XML: ClassVar[tuple] = (Attr("proto", "proto"), Attr("address", "address"),
+                            Attr("dev", "dev"), Children("ranges", PortRange))
+    proto: Optional[str] = None         # tcp or udp
+    address: Optional[str] = None       # the host address to listen on
+    dev: Optional[str] = None           # the host interface to listen on
+    ranges: tuple = ()
+    span: Span = NOWHERE
+
+
+class InterfaceBackend(Node):
+    """<backend type tap vhost logFile>: passt instead of QEMU's user-mode stack, or the
+    device nodes of the tap and vhost-net."""
+
+    TAG: ClassVar[str] = "backend"
+    XML: ClassVar[tuple] = (Attr("type", "type"), Attr("tap", "tap"), Attr("vhost", "vhost"),
+                            Attr("logFile", "logFile"))
+    type: Optional[str] = None
+    tap: Optional[str] = None
+    vhost: Optional[str] = None
+    logFile: Optional[str] = None
+    span: Span = NOWHERE
+
+
+class InterfaceDownscript(Node):
+    TAG: ClassVar[str] = "downscript"
+    XML: ClassVar[tuple] = (Attr("path", "path"),)
+    path: Optional[str] = None
     span: Span = NOWHERE
 
 
@@ -165,6 +365,14 @@ class Interface(Node):
         Child("bandwidth", InterfaceBandwidth),
         Child("vlan", InterfaceVlan),
         Child("virtualport", InterfaceVirtualPort),
+        Child("driver", InterfaceDriver),
+        Child("link", InterfaceLink),
+        Child("mtu", InterfaceMtu),
+        Child("rom", InterfaceRom),
+        Child("coalesce", InterfaceCoalesce),
+        Children("port_forwards", PortForward),
+        Child("backend", InterfaceBackend),
+        Child("downscript", InterfaceDownscript),
         Info(),
     )
     type: NetType = NetType.USER
@@ -177,6 +385,14 @@ class Interface(Node):
     bandwidth: Optional[InterfaceBandwidth] = None
     vlan: Optional[InterfaceVlan] = None
     virtualport: Optional[InterfaceVirtualPort] = None
+    driver: Optional[InterfaceDriver] = None
+    link: Optional[InterfaceLink] = None
+    mtu: Optional[InterfaceMtu] = None
+    rom: Optional[InterfaceRom] = None
+    coalesce: Optional[InterfaceCoalesce] = None
+    port_forwards: tuple = ()          # PortForward, one per <portForward>
+    backend: Optional[InterfaceBackend] = None
+    downscript: Optional[InterfaceDownscript] = None
     info: DeviceInfo = EMPTY
     span: Span = NOWHERE
 
@@ -230,6 +446,116 @@ class Interface(Node):
 
 NODE = Interface
 
+# The codes this family declares; their documentation is in rules() below. The QEMU ones
+# are reported by backends/qemu/devices/interface.py and netdev.py.
+SEM315 = Code("SEM315", Severity.WARNING)
+SEM316 = Code("SEM316", Severity.ERROR)
+SEM317 = Code("SEM317", Severity.ERROR)
+SEM318 = Code("SEM318", Severity.ERROR)
+QEMU430 = Code("QEMU430", Severity.ERROR)
+QEMU431 = Code("QEMU431", Severity.WARNING)
+QEMU432 = Code("QEMU432", Severity.WARNING)
+QEMU433 = Code("QEMU433", Severity.WARNING)
+QEMU434 = Code("QEMU434", Severity.INFO)
+QEMU436 = Code("QEMU436", Severity.ERROR)
+QEMU437 = Code("QEMU437", Severity.INFO)
+
+
+def rules():
+    """The rules this family declares (built on demand: the text is only for the registry)."""
+    from ..rules import Rule
+
+    return (
+        Rule(SEM315, "port-forward-needs-passt",
+             "A <portForward> on an interface that libvirt can't forward ports for: libvirt"
+             " accepts it only on <interface type='user'> with <backend type='passt'/>.",
+             "libvirt refuses the domain (\"The <portForward> element can only be used with"
+             " <interface type='user'> and its 'passt' backend\"). virtc compiles it to QEMU's"
+             " own hostfwd= on a user-mode NIC, so the document runs under virtc but not under"
+             " libvirt.",
+             "<interface type='user'><portForward proto='tcp'><range start='2222' to='22'/>"
+             "</portForward></interface>",
+             "add <backend type='passt'/> to the user-mode interface (libvirt then runs passt)"),
+        Rule(SEM316, "udp-interface-without-local",
+             "An <interface type='udp'> whose <source> has no <local address port/>.",
+             "A udp tunnel sends to the <source> address and port and receives on its local"
+             " one; libvirt refuses the interface without it, and QEMU's -netdev socket,udp="
+             " needs localaddr=.",
+             "<interface type='udp'><source address='127.0.0.1' port='5555'/></interface>",
+             "add <local address='127.0.0.1' port='5556'/> inside <source>"),
+        Rule(SEM317, "vhostuser-needs-virtio",
+             "An <interface type='vhostuser'> whose model is not virtio.",
+             "vhost-user hands the NIC's virtqueues to another process, so only virtio-net can"
+             " use it; libvirt refuses the domain (\"vhostuser requires the virtio-net*"
+             " frontend\").",
+             "<interface type='vhostuser'><source type='unix' path='/tmp/vu.sock'"
+             " mode='client'/><model type='e1000'/></interface>",
+             "write <model type='virtio'/>"),
+        Rule(SEM318, "nic-queue-size-not-power-of-two",
+             "A virtio NIC's <driver rx_queue_size> or tx_queue_size that is not a power of"
+             " two.",
+             "virtio rings have power-of-two sizes; libvirt refuses the domain (\"rx_queue_size"
+             " has to be a power of two\") and QEMU refuses the device.",
+             "<driver rx_queue_size='1000'/>",
+             "use 256, 512 or 1024"),
+        Rule(QEMU430, "direct-interface-needs-macvtap",
+             "An <interface type='direct'>: a macvtap device on a host interface.",
+             "Only a privileged process can create a macvtap device; libvirtd makes it and"
+             " passes QEMU its file descriptor, which no command line a person can run has."
+             " virtc takes no privileges (`virtc run` neither).",
+             "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>",
+             "use <interface type='bridge'> on a bridge qemu-bridge-helper may use, or"
+             " type='user' (no privileges needed); or start the guest with libvirt"),
+        Rule(QEMU431, "link-state-needs-monitor",
+             "A NIC with <link state='down'/>.",
+             "QEMU has no command-line option for a NIC's link state: libvirt starts QEMU"
+             " paused and sets the link down over QMP (set_link) before the guest runs. The"
+             " compiled argv starts with the link up; `virtc run` sets it down as libvirt"
+             " does.",
+             "<interface type='user'><link state='down'/></interface>",
+             "run the guest with `virtc run`, or send QMP set_link with up=false to the NIC's"
+             " id before the guest runs (start QEMU with -S)"),
+        Rule(QEMU432, "vhostuser-needs-shared-memory",
+             "An <interface type='vhostuser'> in a guest whose memory is not shared.",
+             "The vhost-user back end (a switch such as OVS-DPDK) reads and writes the NIC's"
+             " buffers in guest memory; QEMU must map the guest RAM shared for that, or the"
+             " NIC moves no packets.",
+             "<interface type='vhostuser'>… without <memoryBacking><access mode='shared'/>",
+             "add <memoryBacking><source type='memfd'/><access mode='shared'/>"
+             "</memoryBacking>"),
+        Rule(QEMU433, "nic-setting-ignored",
+             "A NIC setting that this model or back end has no place for: virtio-net settings"
+             " (<driver queues> and offloads, queue sizes, <mtu>) on another model, multiqueue"
+             " or vhost on a bridge that qemu-bridge-helper opens.",
+             "libvirt puts these on the tap it opens itself or on virtio-net's properties;"
+             " QEMU has nowhere to put them here, so the guest runs without them.",
+             "<model type='e1000'/><driver queues='4'/>",
+             "use <model type='virtio'/>, or type='ethernet' for a multiqueue or vhost tap"),
+        Rule(QEMU434, "null-interface-has-no-peer",
+             "An <interface type='null'>: a NIC connected to nothing.",
+             "libvirt's QEMU driver refuses type='null'; virtc gives the guest the NIC without"
+             " a -netdev, which QEMU accepts with a warning (\"has no peer\"): the guest sees"
+             " a NIC whose packets go nowhere.",
+             "<interface type='null'><model type='virtio'/></interface>",
+             "nothing, if a disconnected NIC is what you mean; else use type='user'"),
+        Rule(QEMU436, "port-forward-not-expressible",
+             "A <portForward> that QEMU's hostfwd= can't express: bound to a host interface"
+             " (dev=), an IPv6 address, or a <range> without start=.",
+             "QEMU 7.2's user-mode stack forwards IPv4 ports from an address; passt (libvirt's"
+             " back end for <portForward>) can do more. Forwarding fewer ports than asked"
+             " would change what reaches the guest.",
+             "<portForward proto='tcp' dev='eth0'><range start='22'/></portForward>",
+             "forward from an IPv4 address or from all addresses, with explicit ports"),
+        Rule(QEMU437, "passt-replaced-by-slirp",
+             "An <interface type='user'> with <backend type='passt'/>.",
+             "libvirt runs a passt process for it; virtc uses QEMU's built-in user-mode stack"
+             " (slirp) with the same forwarded ports, which needs no helper. The guest's"
+             " addresses are slirp's (10.0.2.0/24 unless <ip> says otherwise), not the host's"
+             " as passt gives them.",
+             "<interface type='user'><backend type='passt'/>…</interface>",
+             "nothing, if slirp's addresses suit the guest; else start it with libvirt"),
+    )
+
 # The <source> attributes each interface type reads; a type that reads none leaves
 # <source> unread, so that it is reported as unused (SEM221).
 _SOURCE_ATTRS = {
@@ -240,6 +566,15 @@ _SOURCE_ATTRS = {
     NetType.MCAST: ("address", "port"),
     NetType.SERVER: ("address", "port"),
     NetType.CLIENT: ("address", "port"),
+    NetType.UDP: ("address", "port"),
+    NetType.VHOSTUSER: ("type", "path", "mode"),
+    NetType.NULL: (),
+    NetType.DIRECT: ("dev", "mode"),
+}
+# The <source> children each interface type reads.
+_SOURCE_CHILDREN = {
+    NetType.UDP: (("local", SourceLocal),),
+    NetType.VHOSTUSER: (("reconnect", SourceReconnect),),
 }
 
 
@@ -258,10 +593,18 @@ def lower(r, el, index: int) -> Interface:
             r.diags.add(SEM218, f"<source dev='{bridge}'> names the bridge the old way",
                         r.span(source_el), hint=f"write <source bridge='{bridge}'/>")
         port = src.get("port")
+        children = {}
+        for field, cls in _SOURCE_CHILDREN.get(ntype, ()):
+            sub = r.child(source_el, cls.TAG)
+            if sub is not None:
+                children[field] = lower_node(cls, r, sub)
         source = InterfaceSource(bridge=bridge, network=src.get("network"),
                                  address=src.get("address"),
                                  port=int(port) if port is not None else None,
-                                 span=r.span(source_el))
+                                 type=src.get("type"), path=src.get("path"),
+                                 mode=src.get("mode"),
+                                 dev=src.get("dev") if ntype is NetType.DIRECT else None,
+                                 span=r.span(source_el), **children)
     node = lower_node(Interface, r, el, source=source)
     if node.mac is not None and node.mac.address is not None:
         node = replace(node, mac=replace(node.mac, address=node.mac.address.lower()))
@@ -270,8 +613,22 @@ def lower(r, el, index: int) -> Interface:
 
 def postparse(node: Interface, index: int, domain: Domain) -> Interface:
     """No default of libvirt's own: the model and scripts are the hypervisors' (see the
-    module docstring). MAC addresses are not generated: the guest gets QEMU's or Xen's."""
+    module docstring). A libvirt-style QEMU document's NICs get their MAC and alias in
+    compiler/postparse/qemu.py, as libvirt's QEMU driver gives them."""
     return node
+
+
+def unused_parts(iface: Interface, used) -> list:
+    """The sub-nodes that a backend carrying only the tags in `used` leaves out, as
+    Uncompiled items (host_side for <bandwidth> and <coalesce>), for it to report."""
+    from ..ir import Uncompiled
+
+    parts = [iface.driver, iface.link, iface.mtu, iface.rom, iface.coalesce,
+             *iface.port_forwards, iface.backend, iface.downscript, iface.bandwidth,
+             iface.vlan, iface.virtualport]
+    return [Uncompiled(f"devices/interface/{part.TAG}", part.span,
+                       host_side=part.TAG in ("bandwidth", "coalesce"))
+            for part in parts if part is not None and part.TAG not in used]
 
 
 # ------------------------------------------------------------------ checks
@@ -287,6 +644,10 @@ _REQUIRED = {
     NetType.MCAST: (("address", "address"), ("port", "port")),
     NetType.SERVER: (("address", "address"), ("port", "port")),
     NetType.CLIENT: (("address", "address"), ("port", "port")),
+    NetType.UDP: (("address", "address"), ("port", "port")),
+    NetType.VHOSTUSER: (("path", "path"), ("mode", "mode")),
+    NetType.NULL: (),
+    NetType.DIRECT: (("dev", "dev"),),
 }
 
 _EXAMPLE = {
@@ -295,6 +656,10 @@ _EXAMPLE = {
     NetType.MCAST: "<source address='230.0.0.1' port='5558'/>",
     NetType.SERVER: "<source address='127.0.0.1' port='5558'/>",
     NetType.CLIENT: "<source address='127.0.0.1' port='5558'/>",
+    NetType.UDP: "<source address='127.0.0.1' port='5558'><local address='127.0.0.1'"
+                 " port='5559'/></source>",
+    NetType.VHOSTUSER: "<source type='unix' path='/run/vhost-user.sock' mode='client'/>",
+    NetType.DIRECT: "<source dev='eth0' mode='bridge'/>",
 }
 
 
@@ -305,6 +670,7 @@ def check_all(interfaces, domain: Domain, diags: Diagnostics) -> None:
     valid_macs = []
     for iface in interfaces:
         _check_source(iface, diags)
+        _check_type(iface, diags)
         if iface.mac_address is not None and _check_mac(iface, diags):
             valid_macs.append((iface.mac_address, iface.where(iface.mac)))
     for mac, span, first in second_uses(valid_macs):
@@ -313,7 +679,9 @@ def check_all(interfaces, domain: Domain, diags: Diagnostics) -> None:
 
 
 def _check_source(iface: Interface, diags: Diagnostics) -> None:
-    missing = [attr for field, attr in _REQUIRED[iface.type] if getattr(iface, field) is None]
+    source = iface.source
+    missing = [attr for field, attr in _REQUIRED[iface.type]
+               if getattr(source, field, None) is None]
     at = iface.where(iface.source)
     if missing:
         names = " and ".join(f"'{a}'" for a in missing)
@@ -326,6 +694,36 @@ def _check_source(iface: Interface, diags: Diagnostics) -> None:
                   at, hint="use a port from 1 to 65535")
     if iface.type is NetType.MCAST:
         _check_mcast(iface, diags)
+
+
+def _check_type(iface: Interface, diags: Diagnostics) -> None:
+    """What libvirt refuses for a type or a model: SEM315-318."""
+    source, driver = iface.source, iface.driver
+    if iface.type is NetType.UDP and source is not None and (
+            source.local is None or source.local.address is None or source.local.port is None):
+        diags.add(SEM316, "<interface type='udp'> needs <local address port/> in <source>:"
+                  " the port it receives on", iface.where(source),
+                  hint="add <local address='127.0.0.1' port='5559'/> inside <source>")
+    model = iface.model_type or ""
+    virtio = model.startswith("virtio")
+    if iface.type is NetType.VHOSTUSER and not virtio:
+        diags.add(SEM317, f"<interface type='vhostuser'> needs a virtio model, not"
+                  f" {model or 'the default'!r}", iface.where(iface.model),
+                  hint="write <model type='virtio'/>")
+    for forward in iface.port_forwards:
+        passt = iface.backend is not None and iface.backend.type == "passt"
+        if iface.type is NetType.USER and not passt:
+            diags.add(SEM315, "<portForward> on a user-mode interface without <backend"
+                      " type='passt'/>: libvirt refuses it (virtc compiles it to QEMU's"
+                      " hostfwd=)", forward.span,
+                      hint="add <backend type='passt'/> so that libvirt accepts it too")
+            break
+    if driver is not None and virtio:
+        for attr in ("rx_queue_size", "tx_queue_size"):
+            size = getattr(driver, attr)
+            if size is not None and size & (size - 1):
+                diags.add(SEM318, f"<driver {attr}='{size}'> is not a power of two",
+                          driver.span, hint="use 256, 512 or 1024")
 
 
 def _check_mcast(iface: Interface, diags: Diagnostics) -> None:

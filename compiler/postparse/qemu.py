@@ -30,7 +30,8 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
    inputs, disks, then USB redirections) gets bus 0 and the next free port of USB
    controller 0, from 1; a virtio channel gets virtio-serial controller 0, bus 0 and the
    next free port from 1.
-6. MAC addresses: see `derived_mac`.
+6. MAC addresses: see `derived_mac`; and each NIC's alias, net0, net1, … in document order
+   (qemuAssignDeviceNetAlias), which names its -device (and `host<alias>` its -netdev).
 7. Boot order (qemuProcessPrepareDomainDiskBootorder, and the first NIC in
    qemuBuildNetCommandLine): when no device has a <boot order>, each <os><boot dev> at
    position N (from 1) becomes the boot index of the first device of its kind: hd → the
@@ -559,6 +560,8 @@ def _macs(families: list, domain: Domain) -> list:
                 mac = MacAddress(address=derived_mac(domain, nic), span=node.span,
                                  derived=True)
                 node = replace(node, mac=mac)
+            if node.info.alias is None:
+                node = replace(node, info=replace(node.info, alias=f"net{nic}"))
             nic += 1
         out.append(node)
     return out

@@ -34,4 +34,28 @@ RULES = [
          "more.",
          "swtpm refusing a state directory it can't write",
          "read the helper's message in the diagnostic; fix its cause and run again"),
+    Rule(codes.RUN605, "run-vhostuser-socket-missing",
+         "An <interface type='vhostuser'> in client mode (QEMU connects) whose socket doesn't"
+         " exist, and which doesn't reconnect.",
+         "The vhost-user back end (a switch such as OVS-DPDK, or a test daemon) must listen"
+         " first; QEMU would stop at start with \"Failed to connect to …: No such file or"
+         " directory\".",
+         "<source type='unix' path='/run/openvswitch/vhu0.sock' mode='client'/> with nothing"
+         " listening there",
+         "start the back end first, or add <reconnect enabled='yes' timeout='5'/> so that"
+         " QEMU waits for it"),
+    Rule(codes.RUN606, "run-forwarded-port-busy",
+         "A user-mode NIC's <portForward> asks for a host port that something else on the"
+         " host already holds.",
+         "QEMU would stop at start: \"Could not set up host forwarding rule\".",
+         "<portForward proto='tcp'><range start='22'/></portForward> on a host running sshd",
+         "forward from a free port (<range start='2222' to='22'/>), or stop what holds it"),
+    Rule(codes.RUN607, "run-link-state-failed",
+         "virtc could not set a NIC's <link state='down'> over QMP after QEMU started.",
+         "QEMU has no command-line option for it; like libvirt, `virtc run` starts QEMU"
+         " paused and sets the link with QMP set_link before the guest runs. If that fails,"
+         " the guest would see a link the XML says is down, so virtc stops QEMU.",
+         "<interface type='user'><link state='down'/></interface> with a QEMU that refuses"
+         " set_link",
+         "read QEMU's answer in the message; run again, or remove <link state='down'/>"),
 ]

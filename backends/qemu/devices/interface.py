@@ -1,48 +1,48 @@
 """<interface> (compiler/devices/interface.py): one NIC paired with one back end, never two
 NICs on one hub.
 
-Modern dialects pair `-netdev TYPE,id=netN` with `-device MODEL,netdev=netN`. Legacy ones
-(no -netdev) put NIC N and its back end alone on hub ("vlan") N. argv.py places the
-interfaces in QEMU's order (build_all): N counts them.
+Modern dialects pair `-netdev TYPE,id=…` (netdev.py) with `-device MODEL,netdev=…`, as
+libvirt's qemuBuildInterfaceCommandLine and qemuBuildNicDevProps do:
 
-A PCI <address> on the root bus places the -device (bus=, addr=); any other address, an
-address on a legacy -net nic, a <boot order> and an <acpi index> are QEMU320 on their own
-line, an <alias> QEMU321 (it only names the device for libvirt).
+    <interface type='user'><mac address='52:54:00:00:53:03'/><model type='virtio'/>
+      <driver queues='2'/><mtu size='9000'/><boot order='2'/><alias name='net0'/>…
+    -netdev user,id=hostnet0
+    -device virtio-net-pci,mq=on,vectors=6,host_mtu=9000,netdev=hostnet0,id=net0,
+            mac=52:54:00:00:53:03,bootindex=2,bus=pci.1,addr=0x0
+
+The ids are libvirt's when the NIC has an alias (post-parse gives a libvirt-style document's
+NICs net0, net1, …): the netdev is `host<alias>`, the device `<alias>`. A NIC without one (a
+document in the 2007 vocabulary) keeps the ids it always had: netdev `net<N>`, no device id.
+Legacy dialects (no -netdev) put NIC N and its back end alone on hub ("vlan") N.
+
+The virtio-net properties (queues, offloads, queue sizes, host_mtu, rss, tx) are libvirt's,
+in its order; a non-virtio model has none of them (QEMU433 for what is ignored). A PCI
+<address> places the -device, <boot order> is bootindex=, <acpi index> acpi-index=, <rom>
+rombar= and romfile= (an empty romfile= for enabled='no'). <link state='down'> has no
+command-line spelling: libvirt sets it over QMP once QEMU runs (QEMU431), as `virtc run`
+does.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple, assert_never
+from typing import List, Optional, Tuple
 
-from ....compiler.devices.interface import Interface
+from ....compiler.devices.interface import QEMU431, QEMU433, QEMU434, Interface
 from ....compiler.diagnostics import Span
 from ....compiler.ir import Domain, NetType
-from ....compiler.networks import resolve_bridge
-from ....compiler.rules.codes import QEMU303, QEMU306, QEMU390
+from ....compiler.rules.codes import QEMU306, QEMU316, QEMU390
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Scalar
-from . import bootindex, not_compiled, placement
+from . import bootindex, device_id, not_compiled, placement
+from .netdev import NETDEV_TYPE, SOCKET_KEY, backend, queues  # noqa: F401 (NETDEV_TYPE: the table)
 
-# QEMU back-end type per interface type.
-NETDEV_TYPE: Dict[NetType, str] = {
-    NetType.USER: "user",
-    NetType.NETWORK: "bridge",
-    NetType.BRIDGE: "bridge",
-    NetType.ETHERNET: "tap",
-    NetType.MCAST: "socket",
-    NetType.SERVER: "socket",
-    NetType.CLIENT: "socket",
-}
-# The socket back end's key for each socket-like type.
-SOCKET_KEY: Dict[NetType, str] = {
-    NetType.MCAST: "mcast",
-    NetType.SERVER: "listen",
-    NetType.CLIENT: "connect",
-}
 DEFAULT_MODEL = "rtl8139"          # libvirt's default NIC for x86 QEMU guests
-DEFAULT_IFUP = "/etc/qemu-ifup"    # the page: "By default this script is called /etc/qemu-ifup"
 # libvirt <model type> names whose -device driver is spelled differently.
-DEVICE_FOR_MODEL = {"virtio": "virtio-net-pci"}
+DEVICE_FOR_MODEL = {"virtio": "virtio-net-pci",
+                    "virtio-transitional": "virtio-net-pci-transitional",
+                    "virtio-non-transitional": "virtio-net-pci-non-transitional"}
+VIRTIO_MODELS = frozenset(DEVICE_FOR_MODEL)
+TXMODE = {"iothread": "bh", "timer": "timer"}
 
 Props = Tuple[Tuple[str, Optional[Scalar]], ...]
 
@@ -54,7 +54,8 @@ def _value_spans(iface: Interface) -> Tuple[Tuple[str, Span], ...]:
     model, mac = iface.where(iface.model), iface.where(iface.mac)
     return (("br", source), *((key, source) for key in SOCKET_KEY.values()),
             ("ifname", target), ("script", iface.where(iface.script)),
-            ("mac", mac), ("macaddr", mac), ("model", model))
+            ("mac", mac), ("macaddr", mac), ("model", model),
+            ("romfile", iface.where(iface.rom)))
 
 
 def build_all(interfaces, domain: Domain, ctx: QemuContext) -> List[Option]:
@@ -62,10 +63,9 @@ def build_all(interfaces, domain: Domain, ctx: QemuContext) -> List[Option]:
     out: List[Option] = []
     for index, iface in enumerate(interfaces):
         netdev = ctx.has(Cap.NETDEV)
-        not_compiled(iface, ctx, honoured=("address", "boot") if netdev else ())
+        honoured = ("address", "boot", "alias", "acpi") if netdev else ()
+        not_compiled(iface, ctx, honoured=honoured)
         where = placement(iface.info, domain, ctx, "<interface>") if netdev else ()
-        if where is not None and netdev:
-            where = where + bootindex(iface.info)
         if iface.mac is not None and iface.mac.derived:
             ctx.diags.add(QEMU390, f"<interface> has no <mac>: virtc gives it"
                           f" {iface.mac.address}, derived from the domain's"
@@ -74,29 +74,49 @@ def build_all(interfaces, domain: Domain, ctx: QemuContext) -> List[Option]:
                           hint=f"write <mac address='{iface.mac.address}'/> to keep it, or"
                           " the MAC the guest had under libvirt")
         _check_ignored(iface, ctx)
-        backend = backend_props(iface, ctx)
-        if backend is None or where is None:
+        if not netdev and iface.type in (NetType.UDP, NetType.VHOSTUSER, NetType.NULL):
+            ctx.unsupported(iface.span, f"<interface type='{iface.type.value}'>",
+                            "choose a newer --qemu-version")
             continue
-        kind, props = backend
+        alias = iface.info.alias
+        dev_id = device_id(iface.info, iface.info.span_of("alias"), ctx) if alias else None
+        if alias and dev_id is None:
+            continue
+        net_id = f"host{alias}" if alias else f"net{index}"
+        host = backend(iface, net_id, ctx, domain)
+        if host is None or where is None:
+            continue
+        kind, props, before = host
         if netdev:
-            out.extend(build_netdev_pair(iface, index, kind, props, where))
+            out.extend(before)
+            out.extend(build_netdev_pair(iface, net_id, dev_id, kind, props, where, ctx))
         elif ctx.has(Cap.NET_VLAN):
-            out.extend(build_net_vlan(iface, index, kind, props))
+            out.extend(build_net_vlan(iface, index, kind or "", props))
         else:  # no dialect lacks both; kept so a future dialect can't fall through silently
             ctx.unsupported(iface.span, "network interfaces", "use a dialect with -netdev")
     return out
 
 
-def build_netdev_pair(iface: Interface, index: int, kind: str, props: Props,
-                      where: Props = ()) -> List[Option]:
-    net_id = f"net{index}"
+def build_netdev_pair(iface: Interface, net_id: str, dev_id: Optional[str],
+                      kind: Optional[str], props: Props, where, ctx: QemuContext
+                      ) -> List[Option]:
     model = iface.model_type or DEFAULT_MODEL
-    device = Opts.of(DEVICE_FOR_MODEL.get(model, model), ("netdev", net_id),
-                     ("mac", iface.mac_address), *where)
     spans = _value_spans(iface)
-    return [Option("-netdev", Opts.of(kind, ("id", net_id), *props), iface.span, spans),
-            # The head is the model's driver name.
-            Option("-device", device, iface.where(iface.model), spans)]
+    out = []
+    if kind is not None:
+        out.append(Option("-netdev", Opts.of(kind, ("id", net_id), *props), iface.span, spans))
+    else:
+        ctx.diags.add(QEMU434, "<interface type='null'>: the guest's NIC has no back end"
+                      " (QEMU warns that it \"has no peer\"); libvirt's QEMU driver refuses"
+                      " type='null'", iface.span,
+                      hint="use type='user' for a NIC that reaches the outside")
+    device = Opts.of(DEVICE_FOR_MODEL.get(model, model), *virtio_props(iface, ctx),
+                     ("netdev", net_id if kind is not None else None), ("id", dev_id),
+                     ("mac", iface.mac_address), *bootindex(iface.info), *where,
+                     *acpi_index(iface, ctx), *rom_props(iface))
+    # The head is the model's driver name.
+    out.append(Option("-device", device, iface.where(iface.model), spans))
+    return out
 
 
 def build_net_vlan(iface: Interface, index: int, kind: str, props: Props) -> List[Option]:
@@ -107,60 +127,93 @@ def build_net_vlan(iface: Interface, index: int, kind: str, props: Props) -> Lis
             Option("-net", Opts.of(kind, ("vlan", index), *props), iface.span, spans)]
 
 
-def backend_props(iface: Interface, ctx: QemuContext) -> Optional[Tuple[str, Props]]:
-    """The back end's type and settings; None after reporting why there is none."""
-    kind = NETDEV_TYPE[iface.type]
-    match iface.type:
-        case NetType.USER:
-            return kind, ()
-        case NetType.NETWORK:
-            bridge = resolve_bridge(iface.network or "", ctx.networks)
-            if bridge is None:
-                _unknown_network(iface, ctx)
-                return None
-            return build_netdev_bridge(iface, bridge, ctx)
-        case NetType.BRIDGE:
-            return build_netdev_bridge(iface, iface.bridge or "", ctx)
-        case NetType.ETHERNET:
-            return kind, build_netdev_tap(iface, ctx)
-        case NetType.MCAST | NetType.SERVER | NetType.CLIENT:
-            return kind, build_netdev_socket(iface, ctx)
-        case _:
-            assert_never(iface.type)
+def virtio_props(iface: Interface, ctx: QemuContext) -> Props:
+    """libvirt's virtio-net properties, in qemuBuildNicDevProps' order; () for another
+    model, with QEMU433 for each setting only virtio-net has."""
+    driver, mtu = iface.driver, iface.mtu
+    if (iface.model_type or DEFAULT_MODEL) not in VIRTIO_MODELS:
+        _virtio_only(iface, ctx)
+        return ()
+    if driver is None:
+        return (("host_mtu", mtu.size if mtu else None),)
+    host, guest = driver.host, driver.guest
+    n = queues(iface)
+    if driver.tx_queue_size not in (None, 256) and iface.type is not NetType.VHOSTUSER:
+        ctx.diags.add(QEMU433, f"<driver tx_queue_size='{driver.tx_queue_size}'>: QEMU"
+                      " sizes a virtio-net transmit queue above 256 only for a vhost-user"
+                      " back end; this NIC's stays at 256", driver.span,
+                      hint="remove tx_queue_size, or use type='vhostuser'")
+
+    def h(name):
+        return getattr(host, name) if host is not None else None
+
+    def g(name):
+        return getattr(guest, name) if guest is not None else None
+
+    return (("iommu_platform", driver.iommu), ("ats", driver.ats), ("packed", driver.packed),
+            ("page-per-vq", driver.page_per_vq), ("tx", TXMODE.get(driver.txmode or "")),
+            ("ioeventfd", driver.ioeventfd), ("event_idx", driver.event_idx),
+            ("csum", h("csum")), ("gso", h("gso")), ("host_tso4", h("tso4")),
+            ("host_tso6", h("tso6")), ("host_ecn", h("ecn")), ("host_ufo", h("ufo")),
+            ("mrg_rxbuf", h("mrg_rxbuf")), ("guest_csum", g("csum")),
+            ("guest_tso4", g("tso4")), ("guest_tso6", g("tso6")), ("guest_ecn", g("ecn")),
+            ("guest_ufo", g("ufo")), ("mq", True if n else None),
+            ("vectors", 2 * n + 2 if n else None),
+            ("rx_queue_size", driver.rx_queue_size), ("tx_queue_size", driver.tx_queue_size),
+            ("rss", driver.rss), ("hash", driver.rss_hash_report),
+            ("host_mtu", mtu.size if mtu else None))
 
 
-def build_netdev_bridge(iface: Interface, bridge: str,
-                        ctx: QemuContext) -> Optional[Tuple[str, Props]]:
-    if not ctx.has(Cap.NETDEV_BRIDGE):
-        ctx.unsupported(iface.span, f"<interface type='{iface.type.value}'> (bridge {bridge!r})",
-                        "this QEMU has no bridge helper; use type='ethernet' with a <script>"
-                        " that adds the tap device to the bridge")
-        return None
-    if iface.target_dev:
-        ctx.diags.add(QEMU306, f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
-                      " for a bridge interface and is ignored: qemu-bridge-helper names the"
-                      " tap device itself", iface.where(iface.target),
-                      "use type='ethernet' with a <script> if the tap name matters")
-    return "bridge", (("br", bridge),)
+def _virtio_only(iface: Interface, ctx: QemuContext) -> None:
+    driver, model = iface.driver, iface.model_type or DEFAULT_MODEL
+    ignored = []
+    if driver is not None:
+        ignored += [f"{a}=" for a in ("queues", "rx_queue_size", "tx_queue_size", "txmode",
+                                      "ioeventfd", "event_idx", "iommu", "ats", "packed",
+                                      "page_per_vq", "rss", "rss_hash_report")
+                    if getattr(driver, a) is not None and not (a == "queues" and driver.queues == 1)]
+        ignored += [f"<{part.TAG}>" for part in (driver.host, driver.guest) if part is not None]
+    if ignored:
+        ctx.diags.add(QEMU433, f"<driver> {', '.join(ignored)} on a model='{model}' NIC:"
+                      " only virtio-net has these settings; ignored", driver.span,
+                      hint="use <model type='virtio'/>, or remove them")
+    if iface.mtu is not None:
+        ctx.diags.add(QEMU433, f"<mtu size='{iface.mtu.size}'> on a model='{model}' NIC: only"
+                      " virtio-net tells the guest an MTU (host_mtu); libvirt would set it on"
+                      " the host's tap, which virtc doesn't make", iface.mtu.span,
+                      hint="use <model type='virtio'/>, or set the MTU inside the guest")
 
 
-def build_netdev_tap(iface: Interface, ctx: QemuContext) -> Props:
-    downscript = "no" if ctx.has(Cap.TAP_DOWNSCRIPT) else None
-    return (("ifname", iface.target_dev), ("script", iface.script_path or DEFAULT_IFUP),
-            ("downscript", downscript))
+def acpi_index(iface: Interface, ctx: QemuContext) -> Props:
+    index = iface.info.acpi_index
+    if index is None:
+        return ()
+    if not ctx.has(Cap.ACPI_INDEX):
+        ctx.unsupported(iface.info.span_of("acpi"), f"<acpi index='{index}'>",
+                        "remove <acpi> or choose --qemu-version 6.0 or newer", rule=QEMU316)
+        return ()
+    return (("acpi-index", index),)
 
 
-def build_netdev_socket(iface: Interface, ctx: QemuContext) -> Props:
-    # SEM201 has made sure of the address and port (compiler/devices/interface.py).
-    return ((SOCKET_KEY[iface.type], f"{iface.address or ''}:{iface.port}"),)
+def rom_props(iface: Interface) -> Props:
+    """libvirt's qemuBuildRomProps: enabled='no' is an empty romfile= (and no rombar=)."""
+    rom = iface.rom
+    if rom is None:
+        return ()
+    if rom.enabled is False:
+        return (("romfile", ""),)
+    rombar = None if rom.bar is None else (1 if rom.bar else 0)
+    return (("rombar", rombar), ("romfile", rom.file))
 
 
 def _check_ignored(iface: Interface, ctx: QemuContext) -> None:
-    for ip in iface.ips:
-        if ip.address:
-            ctx.diags.add(QEMU306, f"<ip address='{ip.address}'> has no QEMU equivalent and"
-                          " is ignored: QEMU does not configure the guest's address",
-                          ip.span, "configure the address inside the guest or with DHCP")
+    if iface.type is not NetType.USER:
+        for ip in iface.ips:
+            if ip.address:
+                ctx.diags.add(QEMU306, f"<ip address='{ip.address}'> has no QEMU equivalent"
+                              f" for type='{iface.type.value}' and is ignored: QEMU configures"
+                              " a guest's address only on a user-mode NIC", ip.span,
+                              "configure the address inside the guest or with DHCP")
     _not_compiled_parts(iface, ctx)
     if iface.script_path and iface.type is not NetType.ETHERNET:
         ctx.diags.add(QEMU306, f"<script path='{iface.script_path}'> has no QEMU equivalent"
@@ -168,32 +221,51 @@ def _check_ignored(iface: Interface, ctx: QemuContext) -> None:
                       " runs a script", iface.where(iface.script),
                       "remove <script> or use type='ethernet'")
     if iface.target_dev and iface.type in (NetType.USER, NetType.MCAST, NetType.SERVER,
-                                           NetType.CLIENT):
+                                           NetType.CLIENT, NetType.UDP, NetType.VHOSTUSER,
+                                           NetType.NULL):
         ctx.diags.add(QEMU306, f"<target dev='{iface.target_dev}'> has no QEMU equivalent"
                       f" for type='{iface.type.value}' and is ignored: no host device exists",
                       iface.where(iface.target), "remove <target>")
+    if iface.link is not None and iface.link.state == "down":
+        ctx.diags.add(QEMU431, "<link state='down'>: QEMU has no command-line option for a"
+                      " NIC's link state, so the argv starts the link up; libvirt sets it"
+                      " down over QMP (set_link) once QEMU runs, and `virtc run` does the"
+                      " same", iface.link.span,
+                      hint=f"with this argv, send QMP {{\"execute\": \"set_link\", "
+                      f"\"arguments\": {{\"name\": \"{iface.info.alias or 'NIC-ID'}\", "
+                      "\"up\": false}} before the guest runs, or use `virtc run`")
 
 
 def _not_compiled_parts(iface: Interface, ctx: QemuContext) -> None:
-    """<bandwidth> (host-side shaping: QEMU321), <vlan> and <virtualport> (the switch port
-    the guest is on: QEMU320) are valid libvirt that this builder doesn't carry yet."""
+    """Valid libvirt that this builder doesn't carry: <bandwidth> and <coalesce> (host-side
+    shaping and interrupt moderation on libvirt's tap: QEMU321), <vlan>, <virtualport>, a
+    <portForward> or <backend> on another type than user, a <downscript> on another type
+    than ethernet (QEMU320: the guest's network would differ)."""
     from ....compiler import uncompiled
     from ....compiler.ir import Uncompiled
     from ....compiler.rules.codes import QEMU320, QEMU321
 
+    parts = [iface.bandwidth, iface.coalesce, iface.vlan, iface.virtualport]
+    if iface.type is not NetType.USER:
+        parts += [*iface.port_forwards, iface.backend]
+    if iface.type is not NetType.ETHERNET:
+        parts.append(iface.downscript)
     items = [Uncompiled(f"devices/interface/{part.TAG}", part.span,
-                        host_side=part.TAG == "bandwidth")
-             for part in (iface.bandwidth, iface.vlan, iface.virtualport) if part is not None]
+                        host_side=part.TAG in ("bandwidth", "coalesce"))
+             for part in parts if part is not None]
     uncompiled.report(items, ctx.diags, "QEMU", QEMU320, QEMU321)
 
 
-def _unknown_network(iface: Interface, ctx: QemuContext) -> None:
-    import difflib
-
-    name = iface.network or ""
-    close = difflib.get_close_matches(name, list(ctx.networks), n=1)
-    guess = f"did you mean '{close[0]}'? " if close else ""
-    ctx.diags.add(QEMU303, f"<source network='{name}'> names a network with no known"
-                  " bridge", iface.where(iface.source),
-                  f"{guess}define it with `--network FILE` (a libvirt <network> document with"
-                  " <bridge name='…'/>); built in: " + ", ".join(sorted(ctx.networks)))
+def link_down_names(domain: Domain) -> List[Tuple[Optional[str], Span]]:
+    """The QEMU names (for QMP set_link) of the NICs whose <link state='down'>, with the
+    <link>'s span: the -device id where the NIC has an alias (as libvirt names it), else
+    its -netdev id, which set_link also takes down with its NIC. None for a NIC that has
+    neither (an alias-less null NIC)."""
+    out: List[Tuple[Optional[str], Span]] = []
+    for index, iface in enumerate(domain.devices.interfaces):
+        if iface.link is None or iface.link.state != "down":
+            continue
+        alias = iface.info.alias
+        name = alias or (f"net{index}" if iface.type is not NetType.NULL else None)
+        out.append((name, iface.link.span))
+    return out

@@ -52,7 +52,8 @@ def _bridge_of(b: Builder, net: Interface) -> Optional[str]:
                          "<interface type='bridge'>")
             return bridge
         case (NetType.ETHERNET | NetType.USER | NetType.MCAST | NetType.SERVER
-              | NetType.CLIENT):
+              | NetType.CLIENT | NetType.UDP | NetType.VHOSTUSER | NetType.NULL
+              | NetType.DIRECT):
             return None
         case _:
             assert_never(net.type)
@@ -129,6 +130,7 @@ def _model_fields(b: Builder, net: Interface, hvm_type: Optional[str],
 
 def vif_entry(b: Builder, net: Interface, hvm_type: Optional[str],
               netfront_type: str = "netfront") -> Optional[str]:
+    _report_unused(b, net)
     kind = tables.VIF_KINDS[net.type]
     if kind is None:
         b.report(XEN402, f"<interface type='{net.type.value}'> can't be expressed for "
@@ -182,6 +184,19 @@ def vif_entry(b: Builder, net: Interface, hvm_type: Optional[str],
     return ",".join(parts)
 
 
+def _report_unused(b: Builder, net: Interface) -> None:
+    """The NIC's parts a vif has no field for (<driver>, <link>, <mtu>, <rom>, …): XEN440,
+    or XEN441 for host-side <coalesce>."""
+    from ....compiler import uncompiled
+    from ....compiler.devices.interface import unused_parts
+    from ....compiler.rules.codes import XEN440, XEN441
+
+    items = unused_parts(net, ("bandwidth", "vlan", "virtualport"))
+    uncompiled.report(items, b.diags, "Xen", XEN440, XEN441)
+    if any(not item.host_side for item in items):
+        b.failed = True
+
+
 def build_vifs(b: Builder, config: Config, hvm_type: Optional[str],
                netfront_type: str = "netfront") -> None:
     """`hvm_type` marks emulated HVM nics (None: not marked); `netfront_type` PV ones."""
@@ -230,7 +245,7 @@ def vif(r: ConfigReader, entry: str, span: Span) -> Optional[Interface]:
         NetType.BRIDGE if bridge else NetType.ETHERNET,
         source=InterfaceSource(bridge=bridge, span=span) if bridge else None,
         mac=MacAddress(mac.lower(), span) if mac else None,
-        ips=tuple(InterfaceIp(a, span) for a in (ip or "").split()),
+        ips=tuple(InterfaceIp(a, span=span) for a in (ip or "").split()),
         script=InterfaceScript(script, span) if script is not None else None,
         target=InterfaceTarget(vifname, span) if vifname is not None else None,
         model=InterfaceModel(model, span) if model is not None else None,
