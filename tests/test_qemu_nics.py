@@ -165,18 +165,35 @@ class VhostUserBackend(threading.Thread):
     sets the device up (features, protocol features, queue count) and records every
     request; the guest never runs, so no packet moves."""
 
-    def __init__(self, path: str, queues: int = 2):
+    def __init__(self, path: str, queues: int = 2, listen: bool = True):
         super().__init__(daemon=True)
+        self.path, self.listen = path, listen
         self.server = socket.socket(socket.AF_UNIX)
-        self.server.bind(path)
-        self.server.listen(1)
-        self.server.settimeout(60)
+        if listen:                  # QEMU is the client (<source mode='client'>)
+            self.server.bind(path)
+            self.server.listen(1)
+            self.server.settimeout(60)
         self.queues = queues
         self.requests = []
 
+    def _connect(self):
+        if self.listen:
+            return self.server.accept()[0]
+        import time
+
+        deadline = time.time() + 60     # QEMU listens (mode='server'): connect once it does
+        while True:
+            try:
+                self.server.connect(self.path)
+                return self.server
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+
     def run(self):
         try:
-            conn, _ = self.server.accept()
+            conn = self._connect()
         except OSError:
             return
         with conn:
@@ -388,3 +405,59 @@ def test_dry_run_script_sets_the_link_down_and_lets_the_guest_run(tmp_path: path
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
     assert not run_dir.exists()
+
+
+@pytest.mark.qemu
+@harness.needs_qemu
+def test_other_models_libvirt_passes_through_are_qemus_devices():
+    """libvirt gives QEMU any other <model type> as the device's name: ne2k_pci, pcnet,
+    vmxnet3, i82551, usb-net (on a USB port of the xhci controller), and virtio's
+    transitional variant."""
+    argv, diagnostics = compile_doc(case_text("q35-other-models.xml"))
+    assert argv is not None, diagnostics
+    result, = harness.run_guests([harness.Guest(argv)])
+    assert result.started, result.stderr
+    nics = nic_table(result)
+    assert {name: nics[name][:2] for name in nics} == {
+        "net0": ("ne2k_pci", "52:54:00:50:00:01"), "net1": ("pcnet", "52:54:00:50:00:02"),
+        "net2": ("vmxnet3", "52:54:00:50:00:03"), "net3": ("i82551", "52:54:00:50:00:04"),
+        "net4": ("usb-net", "52:54:00:50:00:05"),
+        "net5": ("virtio-net-pci-transitional", "52:54:00:50:00:06")}
+    assert "usb-net" in result.qtree.split("dev: qemu-xhci", 1)[1], result.qtree
+
+
+@pytest.mark.qemu
+@harness.needs_qemu
+def test_vhostuser_nic_in_server_mode_waits_for_its_back_end(tmp_path: pathlib.Path):
+    """<source mode='server'>: QEMU listens on the socket (server=on) and waits for the back
+    end to connect before it starts, as libvirt's argv has it."""
+    sock = str(tmp_path / "vhost-user0.sock")
+    text = case_text("q35-vhostuser.xml").replace("/run/virtc-test/vhost-user0.sock", sock) \
+        .replace("mode='client'", "mode='server'").replace(
+            "<reconnect enabled='yes' timeout='5'/>", "")
+    argv, diagnostics = compile_doc(text)
+    assert argv is not None, diagnostics
+    assert f"socket,id=charnet0,path={sock},server=on" in argv
+    backend = VhostUserBackend(sock, listen=False)
+    backend.start()
+    result, = harness.run_guests([harness.Guest(argv)])
+    assert result.started, result.stderr
+    nics = nic_table(result)
+    assert nics["net0"][:2] == ("virtio-net-pci", "52:54:00:30:00:01")
+    assert sum("vhost-user" in p for p in nics["net0"][2]) == 2, nics["net0"]
+    assert GET_FEATURES in backend.requests
+
+
+@pytest.mark.qemu
+@harness.needs_qemu
+def test_run_refuses_a_macvtap_nic_before_anything_starts(tmp_path: pathlib.Path):
+    nic = ("<interface type='direct'><source dev='eth0' mode='bridge'/>"
+           "<model type='virtio'/></interface>")
+    path = tmp_path / "direct.xml"
+    path.write_text(RUN_GUEST.format(name="direct", nic=nic))
+    proc = run_virtc("run", path, "--runtime-dir", tmp_path / "run")
+    assert proc.returncode == 1, proc.stderr
+    assert "error: QEMU430 <interface type='direct'> is a macvtap device on host interface " \
+        "'eth0'" in proc.stderr
+    assert "privileged" in proc.stderr and "type='user'" in proc.stderr
+    assert not (tmp_path / "run").exists()

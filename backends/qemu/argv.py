@@ -72,7 +72,8 @@ def build_usb(domain: Domain) -> List[Option]:
         return []                   # the USB controllers are -device options of their own
     devices = domain.devices
     needs = (any(i.bus is InputBus.USB for i in devices.inputs)
-             or any(d.target_bus is DiskBus.USB for d in devices.disks))
+             or any(d.target_bus is DiskBus.USB for d in devices.disks)
+             or any(n.model_type == "usb-net" for n in devices.interfaces))
     return [Option("-usb", None, devices.span)] if needs else []
 
 

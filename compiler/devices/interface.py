@@ -10,7 +10,25 @@
       <bandwidth><outbound average='10240'/></bandwidth>
       <vlan><tag id='42'/></vlan>
       <virtualport type='openvswitch'/>
+      <driver queues='4' rx_queue_size='512'><host csum='off'/><guest tso4='off'/></driver>
+      <link state='down'/>
+      <mtu size='9000'/>
+      <rom bar='off'/>
+      <coalesce><rx><frames max='7'/></rx></coalesce>
+      <boot order='1'/>
+      <acpi index='3'/>
       <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>
+    </interface>
+    <interface type='user'>
+      <ip family='ipv4' address='172.17.2.0' prefix='24'/>
+      <backend type='passt'/>
+      <portForward proto='tcp'><range start='2222' to='22'/></portForward>
+    </interface>
+    <interface type='vhostuser'>
+      <source type='unix' path='/run/vu.sock' mode='client'><reconnect enabled='yes'/></source>
+    </interface>
+    <interface type='udp'>
+      <source address='127.0.0.1' port='5555'><local address='127.0.0.1' port='5556'/></source>
     </interface>
 
 Schema: schemas/domain/interface.xsd. Builders: backends/qemu/devices/interface.py (-netdev
@@ -21,7 +39,11 @@ The NIC model, the tap's ifup script and Xen's vif script have defaults, but eac
 hypervisor's own (QEMU's rtl8139 and /etc/qemu-ifup, Xen's vif-bridge), not libvirt's
 domain default: the backends apply them, and the import writer leaves them out.
 
-Its rules (SEM201-207 and SEM218) are documented with the seed rules (compiler/rules/).
+Its rules (SEM201-207 and SEM218) are documented with the seed rules (compiler/rules/);
+SEM315-318 (what libvirt refuses per type and model) and the QEMU builders' QEMU430-437
+with this family (rules()). A backend that doesn't carry a sub-element reports it
+(`unused_parts`): QEMU320/XEN440, or QEMU321/XEN441 for host-side <bandwidth> and
+<coalesce>.
 """
 from __future__ import annotations
 
@@ -32,29 +54,13 @@ from ..diagnostics import Diagnostics, Severity, Span
 from ..ir import NOWHERE, Domain, NetType
 from ..rules.codes import (SEM201, SEM202, SEM203, SEM204, SEM205, SEM207, SEM218,
                            Code)
+from ._interface_parts import (CoalesceFrames, CoalesceRx, DriverGuest, DriverHost,  # noqa: F401
+                               InterfaceBackend, InterfaceCoalesce, InterfaceDownscript,
+                               InterfaceDriver, InterfaceLink, InterfaceMtu, InterfaceRom,
+                               PortForward, PortRange, SourceLocal, SourceReconnect)
 from .info import EMPTY, DeviceInfo
-from .xmlmap import Attr, Child, Children, Info, lower as lower_node, on_off, yes_no
+from .xmlmap import Attr, Child, Children, Info, lower as lower_node, yes_no
 from ..node import Node, replace
-
-
-class SourceLocal(Node):
-    """<source><local address port/>: a udp interface's own end."""
-
-    TAG: ClassVar[str] = "local"
-    XML: ClassVar[tuple] = (Attr("address", "address"), Attr("port", "port", int))
-    address: Optional[str] = None
-    port: Optional[int] = None
-    span: Span = NOWHERE
-
-
-class SourceReconnect(Node):
-    """<source><reconnect enabled timeout/>: a vhost-user client reconnects after a drop."""
-
-    TAG: ClassVar[str] = "reconnect"
-    XML: ClassVar[tuple] = (Attr("enabled", "enabled", yes_no), Attr("timeout", "timeout", int))
-    enabled: Optional[bool] = None
-    timeout: Optional[int] = None
-    span: Span = NOWHERE
 
 
 class InterfaceSource(Node):
@@ -129,167 +135,6 @@ class InterfaceModel(Node):
     TAG: ClassVar[str] = "model"
     XML: ClassVar[tuple] = (Attr("type", "type"),)
     type: Optional[str] = None
-    span: Span = NOWHERE
-
-
-class DriverHost(Node):
-    """<driver><host …/>: offloads of the host side of a virtio NIC (on/off each)."""
-
-    TAG: ClassVar[str] = "host"
-    XML: ClassVar[tuple] = tuple(Attr(a, a, on_off) for a in
-                                 ("csum", "gso", "tso4", "tso6", "ecn", "ufo", "mrg_rxbuf"))
-    csum: Optional[bool] = None
-    gso: Optional[bool] = None
-    tso4: Optional[bool] = None
-    tso6: Optional[bool] = None
-    ecn: Optional[bool] = None
-    ufo: Optional[bool] = None
-    mrg_rxbuf: Optional[bool] = None
-    span: Span = NOWHERE
-
-
-class DriverGuest(Node):
-    """<driver><guest …/>: offloads the guest may use (on/off each)."""
-
-    TAG: ClassVar[str] = "guest"
-    XML: ClassVar[tuple] = tuple(Attr(a, a, on_off) for a in
-                                 ("csum", "tso4", "tso6", "ecn", "ufo"))
-    csum: Optional[bool] = None
-    tso4: Optional[bool] = None
-    tso6: Optional[bool] = None
-    ecn: Optional[bool] = None
-    ufo: Optional[bool] = None
-    span: Span = NOWHERE
-
-
-class InterfaceDriver(Node):
-    """<driver name queues rx_queue_size tx_queue_size txmode …>: the virtio-net device and
-    its back end's settings."""
-
-    TAG: ClassVar[str] = "driver"
-    XML: ClassVar[tuple] = (
-        Attr("name", "name"),
-        Attr("queues", "queues", int),
-        Attr("rx_queue_size", "rx_queue_size", int),
-        Attr("tx_queue_size", "tx_queue_size", int),
-        Attr("txmode", "txmode"),
-        *(Attr(a, a, on_off) for a in ("ioeventfd", "event_idx", "iommu", "ats", "packed",
-                                      "page_per_vq", "rss", "rss_hash_report")),
-        Child("host", DriverHost),
-        Child("guest", DriverGuest),
-    )
-    name: Optional[str] = None          # qemu (userspace) or vhost (the kernel's vhost-net)
-    queues: Optional[int] = None
-    rx_queue_size: Optional[int] = None
-    tx_queue_size: Optional[int] = None
-    txmode: Optional[str] = None        # iothread or timer
-    ioeventfd: Optional[bool] = None
-    event_idx: Optional[bool] = None
-    iommu: Optional[bool] = None
-    ats: Optional[bool] = None
-    packed: Optional[bool] = None
-    page_per_vq: Optional[bool] = None
-    rss: Optional[bool] = None
-    rss_hash_report: Optional[bool] = None
-    host: Optional[DriverHost] = None
-    guest: Optional[DriverGuest] = None
-    span: Span = NOWHERE
-
-
-class InterfaceLink(Node):
-    TAG: ClassVar[str] = "link"
-    XML: ClassVar[tuple] = (Attr("state", "state"),)
-    state: Optional[str] = None         # up or down
-    span: Span = NOWHERE
-
-
-class InterfaceMtu(Node):
-    TAG: ClassVar[str] = "mtu"
-    XML: ClassVar[tuple] = (Attr("size", "size", int),)
-    size: Optional[int] = None
-    span: Span = NOWHERE
-
-
-class InterfaceRom(Node):
-    """<rom bar file enabled>: the NIC's option ROM (PXE) as the guest sees it."""
-
-    TAG: ClassVar[str] = "rom"
-    XML: ClassVar[tuple] = (Attr("bar", "bar", on_off), Attr("file", "file"),
-                            Attr("enabled", "enabled", yes_no))
-    bar: Optional[bool] = None
-    file: Optional[str] = None
-    enabled: Optional[bool] = None
-    span: Span = NOWHERE
-
-
-class CoalesceFrames(Node):
-    TAG: ClassVar[str] = "frames"
-    XML: ClassVar[tuple] = (Attr("max", "max", int),)
-    max: Optional[int] = None
-    span: Span = NOWHERE
-
-
-class CoalesceRx(Node):
-    TAG: ClassVar[str] = "rx"
-    XML: ClassVar[tuple] = (Child("frames", CoalesceFrames),)
-    frames: Optional[CoalesceFrames] = None
-    span: Span = NOWHERE
-
-
-class InterfaceCoalesce(Node):
-    """<coalesce><rx><frames max/></rx></coalesce>: interrupt coalescing of the host's tap
-    (libvirt sets it with an ioctl on the tap; no QEMU option carries it)."""
-
-    TAG: ClassVar[str] = "coalesce"
-    XML: ClassVar[tuple] = (Child("rx", CoalesceRx),)
-    rx: Optional[CoalesceRx] = None
-    span: Span = NOWHERE
-
-
-class PortRange(Node):
-    """<range start end to exclude>: host ports start..end, to guest ports to.. (passt)."""
-
-    TAG: ClassVar[str] = "range"
-    XML: ClassVar[tuple] = (Attr("start", "start", int), Attr("end", "end", int),
-                            Attr("to", "to", int), Attr("exclude", "exclude", yes_no))
-    start: Optional[int] = None
-    end: Optional[int] = None
-    to: Optional[int] = None
-    exclude: Optional[bool] = None
-    span: Span = NOWHERE
-
-
-class PortForward(Node):
-    """<portForward proto address dev>: host ports forwarded into a user-mode guest."""
-
-    TAG: ClassVar[str] = "portForward"
-    XML: ClassVar[tuple] = (Attr("proto", "proto"), Attr("address", "address"),
-                            Attr("dev", "dev"), Children("ranges", PortRange))
-    proto: Optional[str] = None         # tcp or udp
-    address: Optional[str] = None       # the host address to listen on
-    dev: Optional[str] = None           # the host interface to listen on
-    ranges: tuple = ()
-    span: Span = NOWHERE
-
-
-class InterfaceBackend(Node):
-    """<backend type tap vhost logFile>: passt instead of QEMU's user-mode stack, or the
-    device nodes of the tap and vhost-net."""
-
-    TAG: ClassVar[str] = "backend"
-    XML: ClassVar[tuple] = (Attr("type", "type"), Attr("tap", "tap"), Attr("vhost", "vhost"),
-                            Attr("logFile", "logFile"))
-    type: Optional[str] = None
-    tap: Optional[str] = None
-    vhost: Optional[str] = None
-    logFile: Optional[str] = None
-    span: Span = NOWHERE
-
-
-class InterfaceDownscript(Node):
-    TAG: ClassVar[str] = "downscript"
-    XML: ClassVar[tuple] = (Attr("path", "path"),)
-    path: Optional[str] = None
     span: Span = NOWHERE
 
 
@@ -462,99 +307,11 @@ QEMU437 = Code("QEMU437", Severity.INFO)
 
 
 def rules():
-    """The rules this family declares (built on demand: the text is only for the registry)."""
-    from ..rules import Rule
+    """The rules this family declares (their text is in _interface_rules.py)."""
+    from ._interface_rules import rules as declared
 
-    return (
-        Rule(SEM315, "port-forward-needs-passt",
-             "A <portForward> on an interface that libvirt can't forward ports for: libvirt"
-             " accepts it only on <interface type='user'> with <backend type='passt'/>.",
-             "libvirt refuses the domain (\"The <portForward> element can only be used with"
-             " <interface type='user'> and its 'passt' backend\"). virtc compiles it to QEMU's"
-             " own hostfwd= on a user-mode NIC, so the document runs under virtc but not under"
-             " libvirt.",
-             "<interface type='user'><portForward proto='tcp'><range start='2222' to='22'/>"
-             "</portForward></interface>",
-             "add <backend type='passt'/> to the user-mode interface (libvirt then runs passt)"),
-        Rule(SEM316, "udp-interface-without-local",
-             "An <interface type='udp'> whose <source> has no <local address port/>.",
-             "A udp tunnel sends to the <source> address and port and receives on its local"
-             " one; libvirt refuses the interface without it, and QEMU's -netdev socket,udp="
-             " needs localaddr=.",
-             "<interface type='udp'><source address='127.0.0.1' port='5555'/></interface>",
-             "add <local address='127.0.0.1' port='5556'/> inside <source>"),
-        Rule(SEM317, "vhostuser-needs-virtio",
-             "An <interface type='vhostuser'> whose model is not virtio.",
-             "vhost-user hands the NIC's virtqueues to another process, so only virtio-net can"
-             " use it; libvirt refuses the domain (\"vhostuser requires the virtio-net*"
-             " frontend\").",
-             "<interface type='vhostuser'><source type='unix' path='/tmp/vu.sock'"
-             " mode='client'/><model type='e1000'/></interface>",
-             "write <model type='virtio'/>"),
-        Rule(SEM318, "nic-queue-size-not-power-of-two",
-             "A virtio NIC's <driver rx_queue_size> or tx_queue_size that is not a power of"
-             " two.",
-             "virtio rings have power-of-two sizes; libvirt refuses the domain (\"rx_queue_size"
-             " has to be a power of two\") and QEMU refuses the device.",
-             "<driver rx_queue_size='1000'/>",
-             "use 256, 512 or 1024"),
-        Rule(QEMU430, "direct-interface-needs-macvtap",
-             "An <interface type='direct'>: a macvtap device on a host interface.",
-             "Only a privileged process can create a macvtap device; libvirtd makes it and"
-             " passes QEMU its file descriptor, which no command line a person can run has."
-             " virtc takes no privileges (`virtc run` neither).",
-             "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>",
-             "use <interface type='bridge'> on a bridge qemu-bridge-helper may use, or"
-             " type='user' (no privileges needed); or start the guest with libvirt"),
-        Rule(QEMU431, "link-state-needs-monitor",
-             "A NIC with <link state='down'/>.",
-             "QEMU has no command-line option for a NIC's link state: libvirt starts QEMU"
-             " paused and sets the link down over QMP (set_link) before the guest runs. The"
-             " compiled argv starts with the link up; `virtc run` sets it down as libvirt"
-             " does.",
-             "<interface type='user'><link state='down'/></interface>",
-             "run the guest with `virtc run`, or send QMP set_link with up=false to the NIC's"
-             " id before the guest runs (start QEMU with -S)"),
-        Rule(QEMU432, "vhostuser-needs-shared-memory",
-             "An <interface type='vhostuser'> in a guest whose memory is not shared.",
-             "The vhost-user back end (a switch such as OVS-DPDK) reads and writes the NIC's"
-             " buffers in guest memory; QEMU must map the guest RAM shared for that, or the"
-             " NIC moves no packets.",
-             "<interface type='vhostuser'>… without <memoryBacking><access mode='shared'/>",
-             "add <memoryBacking><source type='memfd'/><access mode='shared'/>"
-             "</memoryBacking>"),
-        Rule(QEMU433, "nic-setting-ignored",
-             "A NIC setting that this model or back end has no place for: virtio-net settings"
-             " (<driver queues> and offloads, queue sizes, <mtu>) on another model, multiqueue"
-             " or vhost on a bridge that qemu-bridge-helper opens.",
-             "libvirt puts these on the tap it opens itself or on virtio-net's properties;"
-             " QEMU has nowhere to put them here, so the guest runs without them.",
-             "<model type='e1000'/><driver queues='4'/>",
-             "use <model type='virtio'/>, or type='ethernet' for a multiqueue or vhost tap"),
-        Rule(QEMU434, "null-interface-has-no-peer",
-             "An <interface type='null'>: a NIC connected to nothing.",
-             "libvirt's QEMU driver refuses type='null'; virtc gives the guest the NIC without"
-             " a -netdev, which QEMU accepts with a warning (\"has no peer\"): the guest sees"
-             " a NIC whose packets go nowhere.",
-             "<interface type='null'><model type='virtio'/></interface>",
-             "nothing, if a disconnected NIC is what you mean; else use type='user'"),
-        Rule(QEMU436, "port-forward-not-expressible",
-             "A <portForward> that QEMU's hostfwd= can't express: bound to a host interface"
-             " (dev=), an IPv6 address, or a <range> without start=.",
-             "QEMU 7.2's user-mode stack forwards IPv4 ports from an address; passt (libvirt's"
-             " back end for <portForward>) can do more. Forwarding fewer ports than asked"
-             " would change what reaches the guest.",
-             "<portForward proto='tcp' dev='eth0'><range start='22'/></portForward>",
-             "forward from an IPv4 address or from all addresses, with explicit ports"),
-        Rule(QEMU437, "passt-replaced-by-slirp",
-             "An <interface type='user'> with <backend type='passt'/>.",
-             "libvirt runs a passt process for it; virtc uses QEMU's built-in user-mode stack"
-             " (slirp) with the same forwarded ports, which needs no helper. The guest's"
-             " addresses are slirp's (10.0.2.0/24 unless <ip> says otherwise), not the host's"
-             " as passt gives them.",
-             "<interface type='user'><backend type='passt'/>…</interface>",
-             "nothing, if slirp's addresses suit the guest; else start it with libvirt"),
-    )
+    return declared()
+
 
 # The <source> attributes each interface type reads; a type that reads none leaves
 # <source> unread, so that it is reported as unused (SEM221).

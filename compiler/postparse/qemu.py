@@ -27,8 +27,8 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
 4. PCI addresses: compiler/postparse/pci.py, rule by rule; controllers libvirt adds there
    (root ports, a pcie-to-pci-bridge) are added here too.
 5. USB ports (qemuDomainAssignUSBPorts): each USB device without an address (CCID readers,
-   inputs, disks, then USB redirections) gets bus 0 and the next free port of USB
-   controller 0, from 1; a virtio channel gets virtio-serial controller 0, bus 0 and the
+   inputs, disks, usb-net NICs, then USB redirections) gets bus 0 and the next free port
+   of USB controller 0, from 1; a virtio channel gets virtio-serial controller 0, bus 0 and the
    next free port from 1.
 6. MAC addresses: see `derived_mac`; and each NIC's alias, net0, net1, … in document order
    (qemuAssignDeviceNetAlias), which names its -device (and `host<alias>` its -netdev).
@@ -488,13 +488,15 @@ def _usb_ports(families: list) -> list:
             return node.target.bus is not None and node.target.bus.value == "usb"
         if isinstance(node, Controller):
             return node.type is ControllerType.CCID
+        if node.TAG == "interface":
+            return node.model_type == "usb-net"
         return node.TAG == "redirdev"
 
     # CCID readers before the inputs, USB redirections last (virDomainUSBDeviceDefForeach)
     positions = [i for i, n in enumerate(families) if isinstance(n, Controller) and wants(n)]
     positions += [i for i, n in enumerate(families) if n.TAG == "input" and wants(n)]
     positions += [i for i, n in enumerate(families) if n.TAG == "disk" and wants(n)]
-    # USB redirections come last (virDomainUSBDeviceDefForeach ends with them).
+    positions += [i for i, n in enumerate(families) if n.TAG == "interface" and wants(n)]
     positions += [i for i, n in enumerate(families) if n.TAG == "redirdev" and wants(n)]
     out = list(families)
     for pos in positions:

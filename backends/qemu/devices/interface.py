@@ -65,7 +65,7 @@ def build_all(interfaces, domain: Domain, ctx: QemuContext) -> List[Option]:
         netdev = ctx.has(Cap.NETDEV)
         honoured = ("address", "boot", "alias", "acpi") if netdev else ()
         not_compiled(iface, ctx, honoured=honoured)
-        where = placement(iface.info, domain, ctx, "<interface>") if netdev else ()
+        where = _where(iface, domain, ctx) if netdev else ()
         if iface.mac is not None and iface.mac.derived:
             ctx.diags.add(QEMU390, f"<interface> has no <mac>: virtc gives it"
                           f" {iface.mac.address}, derived from the domain's"
@@ -73,7 +73,7 @@ def build_all(interfaces, domain: Domain, ctx: QemuContext) -> List[Option]:
                           " (libvirt would make a random one)", iface.span,
                           hint=f"write <mac address='{iface.mac.address}'/> to keep it, or"
                           " the MAC the guest had under libvirt")
-        _check_ignored(iface, ctx)
+        _check_ignored(iface, index, ctx)
         if not netdev and iface.type in (NetType.UDP, NetType.VHOSTUSER, NetType.NULL):
             ctx.unsupported(iface.span, f"<interface type='{iface.type.value}'>",
                             "choose a newer --qemu-version")
@@ -95,6 +95,18 @@ def build_all(interfaces, domain: Domain, ctx: QemuContext) -> List[Option]:
         else:  # no dialect lacks both; kept so a future dialect can't fall through silently
             ctx.unsupported(iface.span, "network interfaces", "use a dialect with -netdev")
     return out
+
+
+def _where(iface: Interface, domain: Domain, ctx: QemuContext):
+    """A usb-net NIC sits on a USB port (its <address type='usb'>, written or from
+    post-parse); every other model on PCI."""
+    if iface.model_type != "usb-net":
+        return placement(iface.info, domain, ctx, "<interface>")
+    address = iface.info.address
+    if address is None or address.type != "usb":
+        return placement(iface.info, domain, ctx, "<interface>")
+    index = int(address.get("bus") or 0)
+    return (("bus", "usb.0" if index == 0 else f"usb{index}.0"), ("port", address.get("port")))
 
 
 def build_netdev_pair(iface: Interface, net_id: str, dev_id: Optional[str],
@@ -206,7 +218,7 @@ def rom_props(iface: Interface) -> Props:
     return (("rombar", rombar), ("romfile", rom.file))
 
 
-def _check_ignored(iface: Interface, ctx: QemuContext) -> None:
+def _check_ignored(iface: Interface, index: int, ctx: QemuContext) -> None:
     if iface.type is not NetType.USER:
         for ip in iface.ips:
             if ip.address:
@@ -232,7 +244,7 @@ def _check_ignored(iface: Interface, ctx: QemuContext) -> None:
                       " down over QMP (set_link) once QEMU runs, and `virtc run` does the"
                       " same", iface.link.span,
                       hint=f"with this argv, send QMP {{\"execute\": \"set_link\", "
-                      f"\"arguments\": {{\"name\": \"{iface.info.alias or 'NIC-ID'}\", "
+                      f"\"arguments\": {{\"name\": \"{iface.info.alias or f'net{index}'}\", "
                       "\"up\": false}} before the guest runs, or use `virtc run`")
 
 
@@ -242,18 +254,15 @@ def _not_compiled_parts(iface: Interface, ctx: QemuContext) -> None:
     <portForward> or <backend> on another type than user, a <downscript> on another type
     than ethernet (QEMU320: the guest's network would differ)."""
     from ....compiler import uncompiled
-    from ....compiler.ir import Uncompiled
+    from ....compiler.devices.interface import unused_parts
     from ....compiler.rules.codes import QEMU320, QEMU321
 
-    parts = [iface.bandwidth, iface.coalesce, iface.vlan, iface.virtualport]
-    if iface.type is not NetType.USER:
-        parts += [*iface.port_forwards, iface.backend]
-    if iface.type is not NetType.ETHERNET:
-        parts.append(iface.downscript)
-    items = [Uncompiled(f"devices/interface/{part.TAG}", part.span,
-                        host_side=part.TAG in ("bandwidth", "coalesce"))
-             for part in parts if part is not None]
-    uncompiled.report(items, ctx.diags, "QEMU", QEMU320, QEMU321)
+    used = {"driver", "link", "mtu", "rom"}
+    if iface.type is NetType.USER:
+        used |= {"portForward", "backend"}
+    if iface.type is NetType.ETHERNET:
+        used.add("downscript")
+    uncompiled.report(unused_parts(iface, used), ctx.diags, "QEMU", QEMU320, QEMU321)
 
 
 def link_down_names(domain: Domain) -> List[Tuple[Optional[str], Span]]:
@@ -269,3 +278,18 @@ def link_down_names(domain: Domain) -> List[Tuple[Optional[str], Span]]:
         name = alias or (f"net{index}" if iface.type is not NetType.NULL else None)
         out.append((name, iface.link.span))
     return out
+
+
+def host_steps(node: Interface, run_dir: str) -> list:
+    """`virtc run`'s steps for a NIC (backends/qemu/host.py): the directory of a vhost-user
+    socket QEMU listens on (mode='server'), which QEMU doesn't create."""
+    import os
+
+    from ..host import MakeDir
+
+    source = node.source
+    if (node.type is not NetType.VHOSTUSER or source is None or source.mode != "server"
+            or not source.path or not os.path.isabs(source.path)):
+        return []
+    return [MakeDir(os.path.dirname(source.path), "the vhost-user socket's directory of"
+                    " <interface>")]
