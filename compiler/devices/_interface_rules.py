@@ -84,7 +84,7 @@ def rules():
              "nothing, if a disconnected NIC is what you mean; else use type='user'"),
         Rule(QEMU436, "port-forward-not-expressible",
              "A <portForward> that QEMU's hostfwd= can't express: bound to a host interface"
-             " (dev=), an IPv6 address, or a <range> without start=.",
+             " (dev=), an IPv6 address, a <range> without start=, or ports outside 1-65535.",
              "QEMU 7.2's user-mode stack forwards IPv4 ports from an address; passt (libvirt's"
              " back end for <portForward>) can do more. Forwarding fewer ports than asked"
              " would change what reaches the guest.",

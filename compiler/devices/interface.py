@@ -291,7 +291,7 @@ class Interface(Node):
 
 NODE = Interface
 
-# The codes this family declares; their documentation is in rules() below. The QEMU ones
+# The codes this family declares (documented in _interface_rules.py). The QEMU ones
 # are reported by backends/qemu/devices/interface.py and netdev.py.
 SEM315 = Code("SEM315", Severity.WARNING)
 SEM316 = Code("SEM316", Severity.ERROR)

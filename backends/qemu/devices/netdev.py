@@ -215,6 +215,12 @@ def hostfwd_rules(forward: PortForward, ctx: QemuContext) -> Optional[List[str]]
             problem = f"address='{forward.address}', which is not an IP address"
     if problem is None and any(r.start is None for r in forward.ranges):
         problem = "a <range> without start="
+    for r in forward.ranges:
+        last = r.end if r.end is not None else r.start
+        if problem is None and r.start is not None and not (
+                1 <= r.start <= last <= 65535 and 1 <= (r.to or 1) <= 65535 - (last - r.start)):
+            to = f" to='{r.to}'" if r.to is not None else ""
+            problem = f"<range start='{r.start}' end='{last}'{to}> (ports are 1-65535)"
     if problem is not None:
         ctx.diags.add(QEMU436, f"<portForward proto='{forward.proto}'> with {problem} can't be"
                       " written as QEMU's hostfwd", forward.span,
