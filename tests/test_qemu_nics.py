@@ -28,9 +28,9 @@ CASES = ROOT / "tests" / "nic_cases"
 needs_qemu = [pytest.mark.qemu, harness.needs_qemu]
 
 
-def compile_doc(text: str, name: str = "doc.xml"):
+def compile_doc(text: str, name: str = "doc.xml", version: str = SNAPSHOT_QEMU_VERSION):
     loaded = load_bytes(text.encode(), name)
-    compiled = compile_loaded(loaded, CompileOptions("qemu", qemu_version=SNAPSHOT_QEMU_VERSION))
+    compiled = compile_loaded(loaded, CompileOptions("qemu", qemu_version=version))
     return compiled.output, [format_one(d) for d in compiled.diagnostics]
 
 
@@ -69,8 +69,9 @@ Q35_QOM = [("/machine/peripheral/net0", prop) for prop in (
 
 @pytest.mark.qemu
 @harness.needs_qemu
-def test_q35_nics_have_the_models_macs_and_settings_the_xml_meant():
-    argv, diagnostics = compile_doc(case_text("q35-models.xml"))
+@pytest.mark.parametrize("version", ["7.2", "7.2+libvirt"])   # key=value, and libvirt's JSON
+def test_q35_nics_have_the_models_macs_and_settings_the_xml_meant(version):
+    argv, diagnostics = compile_doc(case_text("q35-models.xml"), version=version)
     assert argv is not None, diagnostics
     result, = harness.run_guests([harness.Guest(argv, qom=Q35_QOM)],
                                  probes=[("127.0.0.1", 2222), ("127.0.0.1", 8080),
