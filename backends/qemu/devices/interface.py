@@ -9,6 +9,7 @@ libvirt's qemuBuildInterfaceCommandLine and qemuBuildNicDevProps do:
     -netdev user,id=hostnet0
     -device virtio-net-pci,mq=on,vectors=6,host_mtu=9000,netdev=hostnet0,id=net0,
             mac=52:54:00:00:53:03,bootindex=2,bus=pci.1,addr=0x0
+    (key=value here; opts.py writes the same options as JSON where the dialect does)
 
 The ids are libvirt's when the NIC has an alias (post-parse gives a libvirt-style document's
 NICs net0, net1, …): the netdev is `host<alias>`, the device `<alias>`. A NIC without one (a
