@@ -86,6 +86,7 @@ Q35 = """<domain type='qemu'>
       <target dev='sdd' bus='scsi' rotation_rate='1' removable='on'/>
       <vendor>VIRTC</vendor>
       <product>SCSIDISK</product>
+      <serial>SCSI-S</serial>
       <blockio logical_block_size='512' physical_block_size='4096'/>
     </disk>
     <disk type='file' device='disk'>
@@ -269,7 +270,7 @@ def test_q35_disks_in_real_qemu(images, version):
     qom += [(peripheral + "sata0-0-0", p) for p in ("share-rw", "wwn", "write-cache",
                                                     "werror", "rerror")]
     qom += [(peripheral + "sata0-0-0", "rotation_rate")]
-    qom += [(peripheral + "scsi0-0-0-3", p) for p in ("rotation_rate", "removable", "type")]
+    qom += [(peripheral + "scsi0-0-0-3", p) for p in ("rotation_rate", "removable", "device_id")]
     qom += [(peripheral + "scsi0-0-0-3", p) for p in ("vendor", "product", "werror",
                                                       "logical_block_size",
                                                       "physical_block_size")]
@@ -309,6 +310,8 @@ def test_q35_disks_in_real_qemu(images, version):
                 q[peripheral + "scsi0-0-0-3 werror"])
     if version == "7.2":
         assert policies == ("stop", "report", "enospc")
+        # a SCSI disk's device identification is its serial (libvirt's disk-scsi test)
+        assert q[peripheral + "scsi0-0-0-3 device_id"] == "SCSI-S"
     else:   # -drive holds them; the device defers to its drive
         assert policies == ("auto", "auto", "auto")
         assert any(w.endswith("id=drive-sata0-0-0,cache=writethrough,werror=stop,rerror=report")
@@ -347,7 +350,12 @@ def test_pc_ide_floppy_and_lsi_disks_in_real_qemu(images, version):
     assert blocks["ide0-0-0"]["inserted"]["cache"]["no-flush"] is True     # cache='unsafe'
     assert "inserted" not in blocks["ide0-1-0"]                              # empty tray
     assert blocks["fdc0-0-0"]["inserted"]["file"] == str(images / "f.img")
-    assert blocks["scsi0-0-0-0"]["inserted"]["file"] == str(images / "u.raw")
+    # on an lsi HBA a disk is scsi<controller>-<bus>-<unit>, its device_id the drive's
+    # old id (libvirt's tests/qemuxml2argvdata/disk-scsi.x86_64-latest.args)
+    assert blocks["scsi0-0-0"]["inserted"]["file"] == str(images / "u.raw")
+    if version == "7.2":
+        lsi_disk = json.loads(next(w for w in argv if '"scsi-hd"' in w))
+        assert (lsi_disk["device_id"], lsi_disk["id"]) == ("drive-scsi0-0-0", "scsi0-0-0")
     q = result.qom
     assert [q[peripheral + f"ide0-0-0 {p}"] for p in ("cyls", "heads", "secs",
                                                       "bios-chs-trans", "serial")] == [

@@ -445,7 +445,7 @@ def build_libvirt(disks, domain: Domain, ctx: QemuContext) -> List[Option]:
         where = _frontend_place(disk, domain, ctx)
         if where is None:
             continue
-        dev_id = _alias(disk)
+        dev_id = _alias(disk, domain)
         drive, options = _backend(disk, disks, dev_id, ctx, throttled)
         if drive is False:
             continue
@@ -460,7 +460,7 @@ def build_libvirt(disks, domain: Domain, ctx: QemuContext) -> List[Option]:
                 out.append(Option("-global", Opts.of(None, ("isa-fdc.drive" + "AB"[unit],
                                                              drive)), disk.span))
             continue
-        early, late = _device_props(disk, ctx)
+        early, late = _device_props(disk, dev_id, ctx)
         virtio = [p for p in late if p[0] in VIRTIO_PROPS]
         late = tuple(p for p in late if p[0] not in VIRTIO_PROPS)
         props = (*virtio, *where, *early, ("drive", drive or None), ("id", dev_id),
@@ -522,9 +522,10 @@ def _backend(disk: Disk, disks, dev_id: str, ctx: QemuContext, throttled):
     return drive_id, [Option("-drive", drive, disk.span, _value_spans(disk))]
 
 
-def _alias(disk: Disk) -> str:
+def _alias(disk: Disk, domain: Domain) -> str:
     """libvirt's alias: virtio-disk<N>, usb-disk<N> (N from the target name), else
-    <bus><controller>-<bus>-<unit> (scsi: -<target>-<unit>), as qemuAssignDeviceDiskAlias."""
+    <bus><controller>-<bus>-<unit>; SCSI adds the target, except on an lsi HBA, whose one
+    bus has no targets (qemuAssignDeviceDiskAlias; libvirt's disk-scsi test: scsi0-0-0)."""
     if disk.info.alias:
         return disk.info.alias
     bus = disk.target_bus
@@ -532,9 +533,18 @@ def _alias(disk: Disk) -> str:
         return f"{'virtio' if bus is DiskBus.VIRTIO else 'usb'}-disk{target_index(disk.target_dev) or 0}"
     a = _drive(disk)
     if bus is DiskBus.SCSI:
+        if _lsi(domain, a[0]):
+            return f"scsi{a[0]}-{a[1]}-{a[3]}"
         return f"scsi{a[0]}-{a[1]}-{a[2]}-{a[3]}"
     prefix = {DiskBus.FDC: "fdc"}.get(bus, bus.value)
     return f"{prefix}{a[0]}-{a[1]}-{a[3]}"
+
+
+def _lsi(domain: Domain, index: int) -> bool:
+    from ....compiler.devices.controller import ControllerModel
+
+    hba = _controller(domain, "scsi", index)
+    return hba is not None and hba.model is ControllerModel.LSILOGIC
 
 
 def _drive(disk: Disk) -> Tuple[int, int, int, int]:
@@ -564,11 +574,9 @@ def _frontend_place(disk: Disk, domain: Domain, ctx: QemuContext):
     if bus is DiskBus.FDC:
         return (("unit", u),)
     if bus is DiskBus.SCSI:
-        from ....compiler.devices.controller import ControllerModel
-
         hba = _controller(domain, "scsi", c)
         name = f"{hba.info.alias or f'scsi{c}'}" if hba is not None else f"scsi{c}"
-        if hba is not None and hba.model is ControllerModel.LSILOGIC:
+        if _lsi(domain, c):
             return (("bus", f"{name}.{b}"), ("scsi-id", u))
         return (("bus", f"{name}.0"), ("channel", b), ("scsi-id", t), ("lun", u))
     ctl = _controller(domain, bus.value, c)
@@ -592,7 +600,7 @@ def _error_policy(disk: Disk) -> Tuple[Tuple[str, object], ...]:
     return (("werror", write), ("rerror", read))
 
 
-def _device_props(disk: Disk, ctx: QemuContext):
+def _device_props(disk: Disk, dev_id: str, ctx: QemuContext):
     """The device-side settings in libvirt's order, each checked against the bus: those
     before drive= (device_id, share-rw), and those after bootindex=."""
     from .. import blockdev
@@ -601,8 +609,10 @@ def _device_props(disk: Disk, ctx: QemuContext):
     driver = disk.driver
     early: List[Tuple[str, object]] = []
     if bus is DiskBus.SCSI and ctx.has(Cap.BLOCKDEV):
-        c, b, t, u = _drive(disk)
-        early.append(("device_id", f"drive-scsi{c}-{b}-{t}-{u}"))
+        # the SCSI device identification the guest saw under -drive: the serial when
+        # there is one, else the drive's old id (libvirt's disk-scsi test data)
+        early.append(("device_id", disk.serial.value if disk.serial is not None
+                      and disk.serial.value else f"drive-{dev_id}"))
     if disk.shareable is not None:
         early.append(("share-rw", True))
     out: List[Tuple[str, object]] = []
