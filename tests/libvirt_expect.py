@@ -223,7 +223,7 @@ def disks(domain) -> List[Disk]:
         source = el.find("source")
         driver = el.find("driver")
         device = el.get("device", "disk")
-        out.append(Disk(disk_alias(el), source.get("file") or source.get("dev")
+        out.append(Disk(disk_alias(el, domain), source.get("file") or source.get("dev")
                         if source is not None else None,
                         el.find("readonly") is not None or device in ("cdrom",),
                         driver.get("type") if driver is not None else None,
@@ -231,17 +231,18 @@ def disks(domain) -> List[Disk]:
     return out
 
 
-def disk_alias(el) -> str:
+def disk_alias(el, domain) -> str:
     """libvirt's qemuAssignDeviceDiskAlias: the bus name plus the drive address for IDE,
     SATA and floppy (controller-bus-unit), SCSI (controller-bus-target-unit, as libvirt's
-    argv for q35-virtio-scsi-disks shows: scsi0-0-0-1); virtio-disk<N> and usb-disk<N>
-    from the target name."""
+    argv for q35-virtio-scsi-disks shows: scsi0-0-0-1, except on an lsilogic HBA:
+    controller-bus-unit); virtio-disk<N> and usb-disk<N> from the target name."""
     target = el.find("target")
     bus, dev = target.get("bus"), target.get("dev")
     address = el.find("address")
     if bus in ("ide", "sata", "scsi", "fdc") and address is not None:
         c, b, t, u = (int(address.get(k, "0")) for k in ("controller", "bus", "target", "unit"))
-        if bus == "scsi":
+        hba = domain.find(f"devices/controller[@type='scsi'][@index='{c}']")
+        if bus == "scsi" and (hba is None or hba.get("model") != "lsilogic"):
             return f"scsi{c}-{b}-{t}-{u}"
         return f"{bus}{c}-{b}-{u}"
     return f"{'virtio' if bus == 'virtio' else bus}-disk{disk_index(dev)}"
