@@ -798,6 +798,8 @@ IR_ENUMS: dict[str, str] = {
     "platform.features.XenPassthroughMode": "xen-passthrough-mode",
     "devices.input.InputType": "input-type",
     "devices.input.InputBus": "input-bus",
+    "devices.input.InputModel": "input-model",
+    "devices.input.GrabToggle": "input-grab-toggle",
     "devices.chardev.CharType": "char-type",
     "devices.chardev.CharMode": "char-source-mode",
     "devices.chardev.CharProtocol": "char-protocol",

@@ -51,7 +51,7 @@ TABLES = [
     (LifecycleAction, boot.ON_REBOOT), (LifecycleAction, boot.ON_CRASH),
     (DiskBus, drive.DRIVE_IF), (DiskBus, drive.BUS_SLOTS), (DiskDevice, drive.MEDIA),
     (DiskDevice, drive.SCSI_DEVICE), (DiskType, drive.BARE_SOURCE_DIR), (NetType, netdev.NETDEV_TYPE),
-    (InputType, qemu_input.USB_INPUT_DEVICE), (InputType, qemu_input.USBDEVICE_NAME),
+    *qemu_input.ENUM_TABLES,
     (CharType, chardev.CHARDEV_BACKEND), (CharKind, chardev.DEV_BACKEND),
     (CharKind, chardev.KIND_SWITCH),
     (graphics_family.SpiceMode, spice.CHANNEL_KEY),

@@ -53,6 +53,8 @@ CASES = [
     ("SEM221", domain("<interface type='user'>\n<source bridge='br0'/>\n</interface>"), 9),
     ("SEM221", domain("<serial type='null'>\n<source path='/x'/>\n</serial>"), 9),
     ("SEM222", domain("<input type='tablet' bus='ps2'/>"), 8),
+    ("SEM305", domain("<input type='mouse' bus='usb'><source evdev='/dev/e'/></input>"),
+     8),
     ("SEM223", "<network>\n  <bridge name='virbr1'/>\n</network>\n", 1),
     ("SEM224", "<network>\n<name>a</name>\n<uuid>1</uuid>\n<uuid>2</uuid>\n</network>\n", 4),
     ("SEM220", domain("<serial type='tcp'>\n<source mode='bind' service='4555'/>\n</serial>"), 8),

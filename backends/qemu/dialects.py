@@ -79,6 +79,8 @@ class Cap(enum.Enum):
     CPU_MIGRATABLE = "cpu-migratable"    # -cpu host,migratable=on|off
     CPU_CACHE = "cpu-cache"              # -cpu …,host-cache-info=, l3-cache=
     ACPI_INDEX = "acpi-index"            # -device …,acpi-index=N (PCI devices)
+    VIRTIO_INPUT = "virtio-input"        # -device virtio-{mouse,tablet,keyboard,input-host}-pci
+    INPUT_LINUX = "input-linux"          # -object input-linux,evdev=… (a host evdev device)
     # Spellings: what libvirt writes where QEMU takes two forms (see SPELLINGS below).
     ACCEL = "accel"                      # -accel kvm|tcg (vs -machine …,accel=)
     OBJECT_JSON = "object-json"          # -object '{"qom-type":…,"id":…}'
@@ -135,7 +137,7 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
                         Cap.DISABLE_S3, Cap.VMCOREINFO, Cap.CPU_FEATURE_PROPS, Cap.CPU_MAX,
                         Cap.CPU_MIGRATABLE, Cap.CPU_CACHE, Cap.FLOPPY_DEVICE,
                         Cap.SPICE_UNIX, Cap.SPICE_GL, Cap.SPICEPORT,
-                        Cap.USB_REDIR_FILTER}),
+                        Cap.USB_REDIR_FILTER, Cap.VIRTIO_INPUT, Cap.INPUT_LINUX}),
      frozenset()),
     ("3.0", frozenset(), frozenset({Cap.NET_VLAN})),
     ("3.1", frozenset({Cap.OVERCOMMIT}), frozenset({Cap.LOCALTIME})),

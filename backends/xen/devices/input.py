@@ -12,9 +12,12 @@ from ....compiler.rules.codes import XEN415, XEN428
 from ..common import Builder, Config
 from ..import_values import ConfigReader
 
-USB_DEVICES: Dict[InputType, str] = {
+USB_DEVICES: Dict[InputType, Optional[str]] = {
     InputType.MOUSE: "mouse",
     InputType.TABLET: "tablet",
+    InputType.KEYBOARD: None,       # virtc writes no usbdevice for these: XEN415
+    InputType.PASSTHROUGH: None,
+    InputType.EVDEV: None,
 }
 
 # Which guests get an input bus implicitly (libvirt's xenDomainDefAddImplicitInputDevice):
@@ -23,6 +26,7 @@ INPUT_BUS_IMPLICIT: Dict[InputBus, Optional[str]] = {
     InputBus.PS2: "hvm",
     InputBus.XEN: "pv",
     InputBus.USB: None,
+    InputBus.VIRTIO: "never",       # no virtio input in xm/xl: XEN415
 }
 
 ENUM_TABLES = (
@@ -36,16 +40,19 @@ def build_inputs(b: Builder, config: Config) -> None:
     single-string form for one device, for Xen <= 4.2, and a list for several)."""
     usb: List[str] = []
     for dev in b.domain.devices.inputs:
-        implicit = INPUT_BUS_IMPLICIT[dev.bus]
+        implicit = INPUT_BUS_IMPLICIT[dev.bus] if dev.bus is not None else "never"
         if implicit == ("hvm" if b.hvm else "pv"):
             continue
-        if dev.bus is InputBus.USB and b.hvm and (not usb or b.target == "xen-xl"):
-            usb.append(USB_DEVICES[dev.type])
+        name = USB_DEVICES[dev.type]
+        if (dev.bus is InputBus.USB and b.hvm and name is not None
+                and (not usb or b.target == "xen-xl")):
+            usb.append(name)
             continue
-        why = (f"{b.target} has one usbdevice key" if dev.bus is InputBus.USB and b.hvm
+        why = (f"{b.target} has one usbdevice key"
+               if dev.bus is InputBus.USB and b.hvm and name is not None
                else f"a {'HVM' if b.hvm else 'paravirtualized'} guest has no such input")
-        b.report(XEN415, f"<input type='{dev.type.value}' bus='{dev.bus.value}'>: {why}; "
-                 "ignored", dev.span)
+        bus = f" bus='{dev.bus.value}'" if dev.bus is not None else ""
+        b.report(XEN415, f"<input type='{dev.type.value}'{bus}>: {why}; ignored", dev.span)
     if usb:
         config.set("usb", 1)
         config.set("usbdevice", usb[0] if len(usb) == 1 else usb)
