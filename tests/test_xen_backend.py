@@ -333,11 +333,22 @@ def test_pv_graphics_use_one_vfb_entry():
     assert xm["vfb"] == ["type=sdl"]
 
 
-@pytest.mark.parametrize("kind", list(InputType))
+@pytest.mark.parametrize("kind", [InputType.MOUSE, InputType.TABLET])
 def test_usb_input_on_hvm(kind):
     inputs = (Input(InputType.MOUSE, InputBus.PS2), Input(kind, InputBus.USB))
     xm, diags = compile_xm(hvm(inputs=inputs))
     assert (xm["usb"], xm["usbdevice"]) == (1, kind.value) and not len(diags)
+
+
+@pytest.mark.parametrize("kind, bus", [(InputType.KEYBOARD, InputBus.USB),
+                                       (InputType.MOUSE, InputBus.VIRTIO),
+                                       (InputType.PASSTHROUGH, InputBus.VIRTIO),
+                                       (InputType.EVDEV, None)])
+def test_inputs_xm_has_no_key_for_are_reported(kind, bus):
+    """xm/xl's usbdevice names a USB mouse or tablet; a keyboard, a virtio device or a host
+    evdev device is XEN415, not silently left out."""
+    xm, diags = compile_xm(hvm(inputs=(Input(kind, bus),)))
+    assert "usbdevice" not in xm and [str(d.code) for d in diags] == ["XEN415"]
 
 
 # ---------------------------------------------------------------- serial and parallel
@@ -508,7 +519,10 @@ def test_every_ir_enum_the_backend_sees_has_a_table():
                   channel_family.ChannelTargetType, sound_family.CodecType,
                   graphics_family.SpiceMode, graphics_family.SpiceChannelName,
                   graphics_family.ImageCompression, graphics_family.WanCompression,
-                  graphics_family.StreamingMode}
+                  graphics_family.StreamingMode,
+                  # a virtio input's model and an evdev device's grab toggle: xm/xl has no
+                  # virtio or evdev input at all (XEN415 for the whole <input>)
+                  input_family.InputModel, input_family.GrabToggle}
     assert enums - dispatched == {e for e, _ in ENUM_TABLES}
 
 
