@@ -53,6 +53,9 @@ CASES = [
     ("SEM221", domain("<interface type='user'>\n<source bridge='br0'/>\n</interface>"), 9),
     ("SEM221", domain("<serial type='null'>\n<source path='/x'/>\n</serial>"), 9),
     ("SEM222", domain("<input type='tablet' bus='ps2'/>"), 8),
+    ("SEM306", domain("<audio id='1' type='none'/><sound model='ac97'>\n<audio id='2'/>"
+                      "</sound>"), 9),
+    ("SEM307", domain("<audio id='1' type='none'/>\n<audio id='1' type='spice'/>"), 9),
     ("SEM305", domain("<input type='mouse' bus='usb'><source evdev='/dev/e'/></input>"),
      8),
     ("SEM223", "<network>\n  <bridge name='virbr1'/>\n</network>\n", 1),

@@ -53,10 +53,23 @@ BUILDERS: List[Builder] = [
     lambda d, c: chardev.build_all(d.devices.serials + d.devices.parallels
                                    + d.devices.consoles, d, c),
     lambda d, c: input.build_all(d.devices.inputs, d, c),
+    lambda d, c: _audio().build_all(d.devices.of(_audio_node()), d, c),   # -audiodev
     features.build_features,
     build_families,          # the other device families, each by its own builder (devices/)
     guest_os.build_sga,
 ]
+
+
+def _audio():
+    from .devices import audio
+
+    return audio
+
+
+def _audio_node():
+    from ...compiler.devices.audio import Audio
+
+    return Audio
 
 
 def _controller_node():

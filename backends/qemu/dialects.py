@@ -81,6 +81,10 @@ class Cap(enum.Enum):
     ACPI_INDEX = "acpi-index"            # -device …,acpi-index=N (PCI devices)
     VIRTIO_INPUT = "virtio-input"        # -device virtio-{mouse,tablet,keyboard,input-host}-pci
     INPUT_LINUX = "input-linux"          # -object input-linux,evdev=… (a host evdev device)
+    AUDIODEV = "audiodev"                # -audiodev id=…,driver=… + audiodev= on each card
+    SOUNDHW = "soundhw"                  # -soundhw ac97|es1370|sb16|pcspk
+    HDA_AUDIO = "hda-audio"              # -device intel-hda|ich9-intel-hda + hda-*, usb-audio
+    MACHINE_PCSPK_AUDIODEV = "machine-pcspk-audiodev"  # -machine …,pcspk-audiodev=ID
     # Spellings: what libvirt writes where QEMU takes two forms (see SPELLINGS below).
     ACCEL = "accel"                      # -accel kvm|tcg (vs -machine …,accel=)
     OBJECT_JSON = "object-json"          # -object '{"qom-type":…,"id":…}'
@@ -121,7 +125,7 @@ class UnknownDialect(ValueError):
 # (version, added, removed), oldest first. Each row changes the row before it.
 _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
     ("0.9", frozenset({Cap.KQEMU, Cap.NO_ACPI, Cap.NET_VLAN, Cap.LOCALTIME, Cap.SDL,
-                       Cap.NO_HPET}),
+                       Cap.NO_HPET, Cap.SOUNDHW}),
      frozenset()),
     ("0.12", frozenset({Cap.MEM_PATH, Cap.NODEFAULTS, Cap.VGA_OPTION, Cap.ENABLE_KVM, Cap.UUID, Cap.DRIVE, Cap.DEVICE, Cap.NETDEV,
                         Cap.TAP_DOWNSCRIPT, Cap.BOOT_ORDER, Cap.RTC, Cap.ONOFF_BOOLEANS,
@@ -137,21 +141,22 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
                         Cap.DISABLE_S3, Cap.VMCOREINFO, Cap.CPU_FEATURE_PROPS, Cap.CPU_MAX,
                         Cap.CPU_MIGRATABLE, Cap.CPU_CACHE, Cap.FLOPPY_DEVICE,
                         Cap.SPICE_UNIX, Cap.SPICE_GL, Cap.SPICEPORT,
-                        Cap.USB_REDIR_FILTER, Cap.VIRTIO_INPUT, Cap.INPUT_LINUX}),
+                        Cap.USB_REDIR_FILTER, Cap.VIRTIO_INPUT, Cap.INPUT_LINUX,
+                        Cap.HDA_AUDIO}),
      frozenset()),
     ("3.0", frozenset(), frozenset({Cap.NET_VLAN})),
     ("3.1", frozenset({Cap.OVERCOMMIT}), frozenset({Cap.LOCALTIME})),
-    ("4.2", frozenset({Cap.BLOCKDEV}), frozenset()),
+    ("4.2", frozenset({Cap.BLOCKDEV, Cap.AUDIODEV}), frozenset()),
     ("5.0", frozenset({Cap.MACHINE_ACPI, Cap.RNG_BUILTIN, Cap.VIRTIO_TRANSITIONAL,
                        Cap.MACHINE_PFLASH, Cap.MACHINE_MEMORY_BACKEND, Cap.PREALLOC_THREADS,
                        Cap.SMP_DIES}),
      frozenset()),
     ("6.0", frozenset({Cap.ACTION, Cap.PVPANIC_PCI, Cap.BALLOON_FREE_PAGE_REPORTING,
                        Cap.MACHINE_HPET, Cap.SPICE_PASSWORD_SECRET,
-                       Cap.ACPI_INDEX}), frozenset()),
+                       Cap.ACPI_INDEX, Cap.MACHINE_PCSPK_AUDIODEV}), frozenset()),
     ("7.1", frozenset({Cap.IOTHREAD_POOL, Cap.SMP_CLUSTERS, Cap.QEMU_VDAGENT,
                        Cap.KVM_DIRTY_RING}),
-     frozenset({Cap.SDL})),
+     frozenset({Cap.SDL, Cap.SOUNDHW})),
     ("7.2", frozenset(), frozenset()),
     ("8.0", frozenset(), frozenset()),
     ("9.0", frozenset(), frozenset({Cap.NO_ACPI, Cap.NO_HPET})),

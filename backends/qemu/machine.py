@@ -152,10 +152,16 @@ def build_machine(domain: Domain, ctx: QemuContext) -> List[Option]:
     taken = {key for key, _ in firmware}
     opts = Opts.of(machine or "pc", ("accel", accel), ("acpi", False if acpi_off else None),
                    *[p for p in machine_properties(domain, ctx) if p[0] not in taken],
-                   *firmware, *memory.machine_props(domain, ctx),
+                   *firmware, *memory.machine_props(domain, ctx), *_pcspk_props(domain, ctx),
                    ("usb", False if _usb_controllers_built(domain) else None))
     # The machine name, the one value here the document spells, is <type machine=…>.
     return [Option("-machine", opts, _type_span(domain))]
+
+
+def _pcspk_props(domain: Domain, ctx: QemuContext) -> list:
+    from .devices.sound import machine_props     # the PC speaker's backend (<sound>)
+
+    return machine_props(domain, ctx)
 
 
 def _usb_controllers_built(domain: Domain) -> bool:

@@ -1,27 +1,30 @@
-"""<sound>: an emulated sound card, and the codecs of an HDA controller.
+"""<sound>: an emulated sound card, the codecs of an HDA controller, and the <audio>
+backend it plays through.
 
     <sound model='es1370'/>
     <sound model='ich9'>
       <codec type='duplex'/>
+      <audio id='1'/>
     </sound>
 
-Schema: schemas/domain/sound.xsd. Builder: backends/xen/devices/sound.py (xm/xl's soundhw
-key, and reading it back). The QEMU backend has no builder yet (QEMU320): QEMU 7.2 wants an
--audiodev for each card, which virtc doesn't write.
+Schema: schemas/domain/sound.xsd. Builders: backends/qemu/devices/sound.py (-device per
+card and codec, pcspk through -machine), backends/xen/devices/sound.py (xm/xl's soundhw
+key, and reading it back).
 
-Read: model= and the <codec type> children. An <audio id> reference stays unread and is
-reported (no backend here picks an audio backend).
+Read: model=, the <codec type> children and the <audio id> reference (the backend is
+compiler/devices/audio.py's <audio>). SEM306, a reference to no <audio>, is checked here.
 """
 from __future__ import annotations
 
 import enum
 from typing import ClassVar, Optional, Tuple
 
-from ..diagnostics import Span
-from ..ir import NOWHERE
+from ..diagnostics import Diagnostics, Span
+from ..ir import NOWHERE, Domain
+from .audio import audio_id
 from .info import EMPTY, DeviceInfo
-from .xmlmap import Attr, Children, Info
-from ..node import Node
+from .xmlmap import Attr, Child, Children, Info
+from ..node import Node, replace
 
 
 class SoundModel(str, enum.Enum):
@@ -50,6 +53,15 @@ class Codec(Node):
     span: Span = NOWHERE
 
 
+class SoundAudio(Node):
+    """<audio id>: which <audio> backend the card plays through (none: the first one)."""
+
+    TAG: ClassVar[str] = "audio"
+    XML: ClassVar[tuple] = (Attr("id", "id", audio_id),)
+    id: int = 0
+    span: Span = NOWHERE
+
+
 class Sound(Node):
     """One <sound>."""
 
@@ -57,12 +69,38 @@ class Sound(Node):
     XML: ClassVar[tuple] = (
         Attr("model", "model", SoundModel),
         Children("codecs", Codec),
+        Child("audio", SoundAudio),
         Info(),
     )
     model: SoundModel = SoundModel.ES1370
     codecs: Tuple[Codec, ...] = ()
+    audio: Optional[SoundAudio] = None
     info: DeviceInfo = EMPTY
     span: Span = NOWHERE
 
 
 NODE = Sound
+
+
+def postparse(node: Sound, index: int, domain: Domain) -> Sound:
+    """Defaults, as libvirt applies them: alias `sound<N>`, N counting the <sound> elements
+    (qemuAssignDeviceAliases), for the QEMU driver's guests written for today's libvirt
+    (compiler/postparse/qemu.py's libvirt_shaped; a Xen config has no place for one)."""
+    from ..postparse.qemu import QEMU_TYPES, libvirt_shaped
+
+    if node.info.alias is not None or domain.type not in QEMU_TYPES \
+            or not libvirt_shaped(domain):
+        return node
+    return replace(node, info=replace(node.info, alias=f"sound{index}"))
+
+
+def check_all(nodes, domain: Domain, diags: Diagnostics) -> None:
+    from .audio import SEM306, Audio
+
+    ids = {a.id for a in domain.devices.of(Audio)}
+    for sound in nodes:
+        ref = sound.audio
+        if ref is not None and ref.id not in ids:
+            diags.add(SEM306, f"<sound model='{sound.model.value}'> plays through <audio"
+                      f" id='{ref.id}'>, which this domain doesn't have", ref.span,
+                      hint=f"add <audio id='{ref.id}' type=…/>, or name an existing id")

@@ -27,9 +27,9 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
 4. PCI addresses: compiler/postparse/pci.py, rule by rule; controllers libvirt adds there
    (root ports, a pcie-to-pci-bridge) are added here too.
 5. USB ports (qemuDomainAssignUSBPorts): each USB device without an address (CCID readers,
-   inputs, disks, usb-net NICs, then USB redirections) gets bus 0 and the next free port
-   of USB controller 0, from 1; a virtio channel gets virtio-serial controller 0, bus 0 and the
-   next free port from 1.
+   inputs, USB sound cards (**unsure** of their place in libvirt's order), disks, usb-net
+   NICs, then USB redirections) gets bus 0 and the next free port of USB controller 0, from
+   1; a virtio channel gets virtio-serial controller 0, bus 0 and the next free port from 1.
 6. MAC addresses: see `derived_mac`; and each NIC's alias, net0, net1, … in document order
    (qemuAssignDeviceNetAlias), which names its -device (and `host<alias>` its -netdev).
 7. Boot order (qemuProcessPrepareDomainDiskBootorder, and the first NIC in
@@ -38,6 +38,7 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
    first hard disk, cdrom → the first CD-ROM, network → the first <interface>. A kind with
    no such device boots nothing. Floppies keep the -boot letter (libvirt sets theirs on the
    floppy controller). The index is the device's `effective_boot`, never written back.
+8. The implicit <audio>: see `_implicit_audio`.
 """
 from __future__ import annotations
 
@@ -88,6 +89,7 @@ def apply(domain: Domain) -> Domain:
     families = _virtio_serial_ports(families)
     families = _macs(families, domain)
     families = _legacy_boot(families, domain)
+    families = _implicit_audio(families, domain)
     return replace(domain, devices=replace(domain.devices, families=tuple(families)))
 
 
@@ -488,6 +490,8 @@ def _usb_ports(families: list) -> list:
             return node.target.bus is not None and node.target.bus.value == "usb"
         if isinstance(node, Controller):
             return node.type is ControllerType.CCID
+        if node.TAG == "sound":
+            return node.model.value == "usb"
         if node.TAG == "interface":
             return node.model_type == "usb-net"
         return node.TAG == "redirdev"
@@ -495,6 +499,7 @@ def _usb_ports(families: list) -> list:
     # CCID readers before the inputs, USB redirections last (virDomainUSBDeviceDefForeach)
     positions = [i for i, n in enumerate(families) if isinstance(n, Controller) and wants(n)]
     positions += [i for i, n in enumerate(families) if n.TAG == "input" and wants(n)]
+    positions += [i for i, n in enumerate(families) if n.TAG == "sound" and wants(n)]
     positions += [i for i, n in enumerate(families) if n.TAG == "disk" and wants(n)]
     positions += [i for i, n in enumerate(families) if n.TAG == "interface" and wants(n)]
     positions += [i for i, n in enumerate(families) if n.TAG == "redirdev" and wants(n)]
@@ -594,3 +599,26 @@ def _legacy_boot(families: list, domain: Domain) -> list:
             node = replace(node, info=replace(node.info, effective_boot=wanted.pop(k)))
         out.append(node)
     return out
+
+
+# ------------------------------------------------------------------ 8. the implicit <audio>
+
+def _implicit_audio(families: list, domain: Domain) -> list:
+    """libvirt's qemuDomainDefAddDefaultAudioBackend: a domain without <audio> gets one,
+    id 1, whether or not it has a sound card (every document of the corpus shows it, the
+    ones without <sound> included). Its type follows the displays, the last one deciding:
+    SPICE plays through spice; VNC and SDL would pass audio to the host only when qemu.conf
+    allows it and QEMU_AUDIO_DRV is set in libvirtd's environment, neither of which virtc
+    reads, so they get none, as does a domain with no display (nographics_allow_host_audio
+    is off by default). A display libvirt doesn't take here (egl-headless, rdp, dbus…) is
+    not lowered, and counts as none."""
+    from ..devices.audio import Audio, AudioType
+    from ..devices.graphics import GraphicsType
+
+    if any(n.TAG == "audio" for n in families):
+        return families
+    kind = AudioType.NONE
+    for node in families:
+        if node.TAG == "graphics":
+            kind = AudioType.SPICE if node.type is GraphicsType.SPICE else AudioType.NONE
+    return families + [Audio(id=1, type=kind, implicit=True, span=domain.devices.span)]

@@ -49,7 +49,8 @@ def build_all(graphics, domain: Domain, ctx: QemuContext) -> List[Option]:
         seen.add(gfx.type)
         match gfx.type:
             case GraphicsType.VNC:
-                out.extend(build_vnc(gfx, ctx))
+                from .audio import with_audiodev     # VNC's audio capture (<audio>)
+                out.extend(with_audiodev(build_vnc(gfx, ctx), domain, ctx))
             case GraphicsType.SDL:
                 out.extend(build_sdl(gfx, ctx))
             case GraphicsType.SPICE:

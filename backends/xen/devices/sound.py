@@ -8,7 +8,7 @@ bogus `soundhw = "all"` of old Xen configs is the two cards Xen's qemu-dm had (s
 es1370), as libvirt reads it; a name libvirt doesn't know (qemu's "hda") is a warning and
 left out. libvirt's libxl driver takes sb16, es1370, ac97 and ich6 only ("unsupported audio
 model" for pcspk, ich7, ich9 and usb): those, HDA codecs (soundhw names cards only) and a
-card of a PV guest are XEN440. xm.py and xl.py place the key in their key order
+card of a PV guest are XEN440; a card's <audio id> (the host backend) is XEN441. xm.py and xl.py place the key in their key order
 (build_sound), so this module has no generic `build`.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 from ....compiler.devices.sound import Sound, SoundModel
-from ....compiler.rules.codes import XEN428, XEN440
+from ....compiler.rules.codes import XEN428, XEN440, XEN441
 from ..common import Builder, Config
 from ..import_values import ConfigReader
 
@@ -51,6 +51,10 @@ def build_sound(b: Builder, config: Config) -> None:
                      f"valid libvirt XML, but {b.target}'s soundhw key names cards only; "
                      "the guest would get the card's own codec", codec.span,
                      hint="remove <codec>")
+        if sound.audio is not None:
+            b.report(XEN441, f"<audio id='{sound.audio.id}'> in <sound> picks the host backend"
+                     f" the card plays through; {b.target}'s soundhw has no place for it, and"
+                     " Xen's device model uses its own", sound.audio.span)
         name = SOUNDHW[sound.model]
         if name is None:
             b.report(XEN440, f"<sound model='{sound.model.value}'> is valid libvirt XML, but "
