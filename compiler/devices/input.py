@@ -121,22 +121,13 @@ def rules():
 
 
 def postparse(node: Input, index: int, domain: Domain) -> Input:
-    """Defaults, as libvirt applies them (virDomainInputDefParseXML, qemuAssignDeviceAliases):
-
-    - bus, when not written: in a Xen PV guest, Xen's own paravirtual bus; otherwise PS/2
-      for a mouse or keyboard (x86), virtio for passthrough, none for evdev, USB for the
-      rest (a tablet);
-    - alias `input<N>`, N counting the <input> elements, for the QEMU driver's guests
-      written for today's libvirt (compiler/postparse/qemu.py's libvirt_shaped: the 2007
-      format page's documents keep compiling as they always did, without ids).
-    """
-    bus = node.bus
-    if bus is None:
-        bus = _default_bus(node.type, domain)
-    alias = node.info.alias
-    if alias is None and _libvirt_qemu(domain):
-        alias = f"input{index}"
-    return replace(node, bus=bus, info=replace(node.info, alias=alias))
+    """Defaults, as libvirt applies them (virDomainInputDefParseXML): bus, when not
+    written: in a Xen PV guest, Xen's own paravirtual bus; otherwise PS/2 for a mouse or
+    keyboard (x86), virtio for passthrough, none for evdev, USB for the rest (a tablet).
+    The alias `input<N>` is the QEMU driver's (compiler/postparse/qemu.py, rule 9)."""
+    if node.bus is not None:
+        return node
+    return replace(node, bus=_default_bus(node.type, domain))
 
 
 def _default_bus(kind: InputType, domain: Domain) -> Optional[InputBus]:
@@ -150,12 +141,6 @@ def _default_bus(kind: InputType, domain: Domain) -> Optional[InputBus]:
     if kind is InputType.EVDEV:
         return None
     return InputBus.USB
-
-
-def _libvirt_qemu(domain: Domain) -> bool:
-    from ..postparse.qemu import QEMU_TYPES, libvirt_shaped
-
-    return domain.type in QEMU_TYPES and libvirt_shaped(domain)
 
 
 def check(inp: Input, diags: Diagnostics) -> None:

@@ -13,6 +13,7 @@ key, and reading it back).
 
 Read: model=, the <codec type> children and the <audio id> reference (the backend is
 compiler/devices/audio.py's <audio>). SEM306, a reference to no <audio>, is checked here.
+The alias `sound<N>` is the QEMU driver's (compiler/postparse/qemu.py, rule 9).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from ..ir import NOWHERE, Domain
 from .audio import audio_id
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Children, Info
-from ..node import Node, replace
+from ..node import Node
 
 
 class SoundModel(str, enum.Enum):
@@ -80,18 +81,6 @@ class Sound(Node):
 
 
 NODE = Sound
-
-
-def postparse(node: Sound, index: int, domain: Domain) -> Sound:
-    """Defaults, as libvirt applies them: alias `sound<N>`, N counting the <sound> elements
-    (qemuAssignDeviceAliases), for the QEMU driver's guests written for today's libvirt
-    (compiler/postparse/qemu.py's libvirt_shaped; a Xen config has no place for one)."""
-    from ..postparse.qemu import QEMU_TYPES, libvirt_shaped
-
-    if node.info.alias is not None or domain.type not in QEMU_TYPES \
-            or not libvirt_shaped(domain):
-        return node
-    return replace(node, info=replace(node.info, alias=f"sound{index}"))
 
 
 def check_all(nodes, domain: Domain, diags: Diagnostics) -> None:

@@ -39,6 +39,9 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
    no such device boots nothing. Floppies keep the -boot letter (libvirt sets theirs on the
    floppy controller). The index is the device's `effective_boot`, never written back.
 8. The implicit <audio>: see `_implicit_audio`.
+9. Aliases (qemuAssignDeviceAliases) of the families whose QEMU ids the 2007-format
+   documents never had, so only these documents get them: `input<N>` and `sound<N>`, N
+   counting the elements of the family in document order.
 """
 from __future__ import annotations
 
@@ -90,6 +93,7 @@ def apply(domain: Domain) -> Domain:
     families = _macs(families, domain)
     families = _legacy_boot(families, domain)
     families = _implicit_audio(families, domain)
+    families = _aliases(families)
     return replace(domain, devices=replace(domain.devices, families=tuple(families)))
 
 
@@ -622,3 +626,18 @@ def _implicit_audio(families: list, domain: Domain) -> list:
         if node.TAG == "graphics":
             kind = AudioType.SPICE if node.type is GraphicsType.SPICE else AudioType.NONE
     return families + [Audio(id=1, type=kind, implicit=True, span=domain.devices.span)]
+
+
+# ------------------------------------------------------------------ 9. aliases
+
+def _aliases(families: list) -> list:
+    counts: Dict[str, int] = {}
+    out = []
+    for node in families:
+        if node.TAG in ("input", "sound"):
+            n = counts.get(node.TAG, 0)
+            counts[node.TAG] = n + 1
+            if node.info.alias is None:
+                node = replace(node, info=replace(node.info, alias=f"{node.TAG}{n}"))
+        out.append(node)
+    return out
