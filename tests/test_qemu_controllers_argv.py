@@ -62,3 +62,30 @@ def test_controller_and_video_devices_match_libvirts_argv(name):
     assert set(ours) == set(libvirts), (sorted(ours), sorted(libvirts))
     for key, props in libvirts.items():
         assert ours[key] == props, key
+
+
+PC_USB_TABLET = b"""<domain type='qemu'>
+  <name>pc-usb</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <input type='tablet' bus='usb'/>
+    <video><model type='vga'/></video>
+  </devices>
+</domain>"""
+
+
+def test_pcs_implicit_usb_controller_carries_usb_devices_in_real_qemu():
+    """A pc guest with a USB tablet and no <controller type='usb'>: libvirt adds a
+    piix3-uhci and writes it as `-device piix3-usb-uhci,id=usb,bus=pci.0,addr=0x1.0x2`, so
+    the tablet's bus=usb.0 exists. (QEMU's -usb would name that bus usb-bus.0.)"""
+    from qemu_harness import run_paused
+
+    result = run(PC_USB_TABLET, "pc-usb.xml", CompileOptions(target="qemu", qemu_version="7.2"))
+    assert result.ok, [str(d) for d in result.diagnostics]
+    [uhci] = [o for o in options(result.output, "-device") if o["driver"] == "piix3-usb-uhci"]
+    assert (uhci["id"], uhci["bus"], uhci["addr"]) == ("usb", "pci.0", "0x1.0x2")
+    assert "-usb" not in result.output
+    qemu = run_paused(result.output)
+    assert qemu.started, qemu.stderr
+    assert "dev: usb-tablet" in qemu.qtree

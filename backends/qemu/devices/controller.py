@@ -9,7 +9,8 @@ Ids are libvirt's aliases: pci.N for PCI controllers, usb (index 0) or usbN, scs
 virtio-serialN; a USB2 companion has no id and names its EHCI master (masterbus=usb.0,
 firstport=its <master startport>). Built-in controllers have no option: the PCI root,
 pc's first IDE controller (the PIIX3's), q35's first SATA controller (the ICH9's), a USB
-controller of model none; pc's implicit piix3-uhci is QEMU's -usb (argv.py's build_usb).
+controller of model none. pc's USB controller that post-parse adds (piix3-uhci) is a
+-device of its own, as libvirt writes it: QEMU's -usb would name its bus usb-bus.0, not usb.0.
 """
 from __future__ import annotations
 
@@ -98,10 +99,7 @@ def builtin(node: Controller, domain: Domain) -> bool:
         return True
     if t is ControllerType.FDC:
         return True                      # the ISA floppy controller of pc and q35
-    # pc's USB controller that post-parse added: QEMU's -usb (argv.py) when a USB device
-    # needs it, as before.
-    return (node.implicit and t is ControllerType.USB and m is ControllerModel.PIIX3_UHCI
-            and not is_q35(domain))
+    return False
 
 
 def usb_builds_own(domain: Domain) -> bool:
