@@ -155,8 +155,9 @@ USB_DOC = b"""<domain type='kvm'>
 
 @needs_qemu
 def test_usb_devices_get_libvirts_ports(tmp_path):
-    """Inputs take USB ports before disks, from port 1 of controller 0 (libvirt's
-    qemuDomainAssignUSBPorts); QEMU shows each device on the port virtc gave it."""
+    """Disks take USB ports before inputs, from port 1 of controller 0 (libvirt's
+    qemuDomainAssignUSBPorts, as libvirt 9.0 numbers tests/libvirt_usb_order); QEMU shows
+    each device on the port virtc gave it."""
     image = tmp_path / "u.img"
     image.write_bytes(b"\0" * 65536)
     result = run(USB_DOC % str(image).encode(), "usb.xml",
@@ -172,4 +173,4 @@ def test_usb_devices_get_libvirts_ports(tmp_path):
             device = text[5:].split(",")[0]
         elif text.startswith("port = ") and device in ("usb-tablet", "usb-storage"):
             ports[device] = text[len("port = "):].strip('"')
-    assert ports == {"usb-tablet": "1", "usb-storage": "2"}
+    assert ports == {"usb-storage": "1", "usb-tablet": "2"}

@@ -82,7 +82,6 @@ def test_qemu_starts_isa_and_pci_serial_ports():
 
 
 @pytest.mark.parametrize("devices, code", [
-    ("<serial type='pty'><target type='usb-serial' port='0'/></serial>", "QEMU320"),
     ("<console type='pty'><target type='sclp' port='0'/></console>", "QEMU320"),
 ])
 def test_targets_virtc_does_not_build_are_reported(devices, code):

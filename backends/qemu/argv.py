@@ -44,7 +44,7 @@ BUILDERS: List[Builder] = [
     guest_os.build_acpi_tables,
     boot.build_lifecycle,
     lambda d, c: display.build_all(d.devices.graphics, d, c),
-    lambda d, c: build_usb(d),
+    lambda d, c: build_usb(d, c),
     boot.build_boot,
     boot.build_kernel,
     lambda d, c: controller.build_all(d.devices.of(_controller_node()), d, c),
@@ -78,10 +78,10 @@ def _controller_node():
     return Controller
 
 
-def build_usb(domain: Domain) -> List[Option]:
+def build_usb(domain: Domain, ctx: QemuContext) -> List[Option]:
     from .devices.controller import usb_builds_own
 
-    if usb_builds_own(domain):
+    if usb_builds_own(domain, ctx):
         return []                   # the USB controllers are -device options of their own
     devices = domain.devices
     needs = (any(i.bus is InputBus.USB for i in devices.inputs)

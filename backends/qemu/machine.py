@@ -153,7 +153,7 @@ def build_machine(domain: Domain, ctx: QemuContext) -> List[Option]:
     opts = Opts.of(machine or "pc", ("accel", accel), ("acpi", False if acpi_off else None),
                    *[p for p in machine_properties(domain, ctx) if p[0] not in taken],
                    *firmware, *memory.machine_props(domain, ctx), *_pcspk_props(domain, ctx),
-                   ("usb", False if _usb_controllers_built(domain) else None))
+                   ("usb", False if _usb_controllers_built(domain, ctx) else None))
     # The machine name, the one value here the document spells, is <type machine=…>.
     return [Option("-machine", opts, _type_span(domain))]
 
@@ -164,13 +164,13 @@ def _pcspk_props(domain: Domain, ctx: QemuContext) -> list:
     return machine_props(domain, ctx)
 
 
-def _usb_controllers_built(domain: Domain) -> bool:
+def _usb_controllers_built(domain: Domain, ctx: QemuContext) -> bool:
     """usb=off when the document's USB controllers are built one by one (devices/
     controller.py): the machine's own USB (q35's ICH9 set) would be a second one, which
     libvirt's argv turns off the same way."""
     from .devices.controller import usb_builds_own
 
-    return usb_builds_own(domain)
+    return usb_builds_own(domain, ctx)
 
 
 def _type_span(domain: Domain) -> Span:

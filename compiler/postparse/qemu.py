@@ -26,9 +26,9 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
    piix3-uhci on pc.
 4. PCI addresses: compiler/postparse/pci.py, rule by rule; controllers libvirt adds there
    (root ports, a pcie-to-pci-bridge) are added here too.
-5. USB ports (qemuDomainAssignUSBPorts): each USB device without an address (CCID readers,
-   inputs, USB sound cards (**unsure** of their place in libvirt's order), disks, usb-net
-   NICs, then USB redirections) gets bus 0 and the next free port of USB controller 0, from
+5. USB ports (qemuDomainAssignUSBPorts): each USB device without an address (disks, usb-net
+   NICs, CCID readers, inputs, usb-serial ports, USB sound cards, then USB redirections:
+   libvirt's order, checked with libvirt 9.0 in tests/libvirt_usb_order) gets bus 0 and the next free port of USB controller 0, from
    1; a virtio channel gets virtio-serial controller 0, bus 0 and the next free port from 1.
 6. MAC addresses: see `derived_mac`; and each NIC's alias, net0, net1, … in document order
    (qemuAssignDeviceNetAlias), which names its -device (and `host<alias>` its -netdev).
@@ -498,15 +498,20 @@ def _usb_ports(families: list) -> list:
             return node.model.value == "usb"
         if node.TAG == "interface":
             return node.model_type == "usb-net"
+        if node.TAG == "serial":
+            return "usb-serial" in (node.target_type, node.target_model)
         return node.TAG == "redirdev"
 
-    # CCID readers before the inputs, USB redirections last (virDomainUSBDeviceDefForeach)
-    positions = [i for i, n in enumerate(families) if isinstance(n, Controller) and wants(n)]
-    positions += [i for i, n in enumerate(families) if n.TAG == "input" and wants(n)]
-    positions += [i for i, n in enumerate(families) if n.TAG == "sound" and wants(n)]
-    positions += [i for i, n in enumerate(families) if n.TAG == "disk" and wants(n)]
-    positions += [i for i, n in enumerate(families) if n.TAG == "interface" and wants(n)]
-    positions += [i for i, n in enumerate(families) if n.TAG == "redirdev" and wants(n)]
+    # libvirt's order (virDomainUSBDeviceDefForeach), as libvirt 9.0 assigns it to one
+    # document holding each kind (tests/libvirt_usb_order): disks, CCID readers, inputs,
+    # usb-serial ports, USB sound cards, USB redirections. usb-net, which libvirt's QEMU
+    # driver doesn't build, goes after the disks.
+    order = [lambda n: n.TAG == "disk", lambda n: n.TAG == "interface",
+             lambda n: isinstance(n, Controller), lambda n: n.TAG == "input",
+             lambda n: n.TAG == "serial", lambda n: n.TAG == "sound",
+             lambda n: n.TAG == "redirdev"]
+    positions = [i for kind in order for i, n in enumerate(families)
+                 if kind(n) and wants(n)]
     out = list(families)
     for pos in positions:
         for index, ports, taken in buses:

@@ -16,7 +16,7 @@ from ....compiler.rules.codes import QEMU302, QEMU306, QEMU307, QEMU320
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Raw
-from . import device_id, not_compiled, placement, virtio_serial_address
+from . import device_id, not_compiled, placement, usb_address, virtio_serial_address
 
 CHARDEV_BACKEND: Dict[CharType, str] = {
     CharType.PTY: "pty", CharType.NULL: "null", CharType.FILE: "file",
@@ -38,7 +38,8 @@ KIND_SWITCH: Dict[CharKind, str] = {
 
 
 # A serial's <target type> (or its <model name>) → the -device that libvirt gives it.
-SERIAL_MODELS = {"isa-serial": "isa-serial", "pci-serial": "pci-serial"}
+SERIAL_MODELS = {"isa-serial": "isa-serial", "pci-serial": "pci-serial",
+                 "usb-serial": "usb-serial"}
 
 
 def build_all(nodes, domain: Domain, ctx: QemuContext) -> List[Option]:
@@ -93,13 +94,14 @@ def _as_device(dev: CharDevice) -> bool:
 
 def build_serial_device(dev: CharDevice, char_id: str, domain: Domain,
                         ctx: QemuContext) -> List[Option]:
-    """-chardev … -device isa-serial|pci-serial,chardev=…,id=serialN, as libvirt writes it."""
+    """-chardev … -device isa-serial|pci-serial|usb-serial,chardev=…,id=serialN, as
+    libvirt writes it."""
     kind = dev.target_model or dev.target_type or "isa-serial"
     model = SERIAL_MODELS.get(kind)
     if model is None:
         ctx.diags.add(QEMU320, f"a serial port with <target type='{dev.target_type}'> "
-                      f"(model {kind}) is valid libvirt XML, but virtc builds only isa-serial "
-                      "and pci-serial ports for QEMU", dev.target.span if dev.target else dev.span,
+                      f"(model {kind}) is valid libvirt XML, but virtc builds only isa-serial, "
+                      "pci-serial and usb-serial ports for QEMU", dev.target.span if dev.target else dev.span,
                       hint="use <target type='isa-serial'>, or start this guest with libvirt")
         return []
     if not ctx.has(Cap.CHARDEV):
@@ -111,6 +113,8 @@ def build_serial_device(dev: CharDevice, char_id: str, domain: Domain,
     props = [("chardev", char_id), ("id", dev_id)]
     if model == "isa-serial":
         props.append(("index", dev.target_port))
+    elif model == "usb-serial":
+        props += usb_address(dev.info)       # the USB port post-parse (or the XML) gave it
     else:
         where = placement(dev.info, domain, ctx, "<serial>")
         if where is None:

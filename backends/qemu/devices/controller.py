@@ -86,8 +86,9 @@ def alias(node: Controller) -> str:
     return f"{node.type.value}{node.index}"
 
 
-def builtin(node: Controller, domain: Domain) -> bool:
-    """True for a controller the machine itself has (no option builds it)."""
+def builtin(node: Controller, domain: Domain, ctx: Optional[QemuContext] = None) -> bool:
+    """True for a controller the machine itself has (no option builds it). pc's USB
+    controller that post-parse added is QEMU's -usb only in a dialect without -device."""
     t, m = node.type, node.model
     if t is ControllerType.PCI and m in (ControllerModel.PCI_ROOT, ControllerModel.PCIE_ROOT):
         return True
@@ -99,15 +100,16 @@ def builtin(node: Controller, domain: Domain) -> bool:
         return True
     if t is ControllerType.FDC:
         return True                      # the ISA floppy controller of pc and q35
-    return False
+    return (node.implicit and t is ControllerType.USB and m is ControllerModel.PIIX3_UHCI
+            and not is_q35(domain) and ctx is not None and not ctx.has(Cap.DEVICE))
 
 
-def usb_builds_own(domain: Domain) -> bool:
+def usb_builds_own(domain: Domain, ctx: Optional[QemuContext] = None) -> bool:
     """True when the domain's USB controllers are -device options of their own (or it has
     <controller type='usb' model='none'/>): then neither the machine's default USB nor
     -usb may add another."""
     usb = [c for c in domain.devices.of(Controller) if c.type is ControllerType.USB]
-    return bool(usb) and not any(builtin(c, domain) and c.model is not ControllerModel.NONE
+    return bool(usb) and not any(builtin(c, domain, ctx) and c.model is not ControllerModel.NONE
                                  for c in usb)
 
 
@@ -130,7 +132,7 @@ def build(node: Controller, domain: Domain, ctx: QemuContext) -> List[Option]:
         from .smartcard import build_ccid
 
         return build_ccid(node, domain, ctx)
-    if builtin(node, domain):
+    if builtin(node, domain, ctx):
         not_compiled(node, ctx, honoured=("alias", "address"))
         return []
     driver, props = _device(node, ctx)
