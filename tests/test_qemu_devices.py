@@ -161,8 +161,10 @@ def test_interface_settings_qemu_cannot_use_are_reported():
 def test_vnc_port_listen_keymap_password():
     g = Graphics(GraphicsType.VNC, port=5904, listen="0.0.0.0", keymap="fr", passwd="x")
     argv, diags = compile_(domain(devices=devs(graphics=(g,))))
-    assert pairs(argv, "-vnc") == ["0.0.0.0:4,password=on"] and pairs(argv, "-k") == ["fr"]
-    assert codes(diags) == ["QEMU308"]
+    assert pairs(argv, "-vnc") == ["0.0.0.0:4,password-secret=vnc0-secret0"]
+    assert pairs(argv, "-k") == ["fr"] and codes(diags) == ["QEMU441"]
+    argv, diags = compile_(domain(devices=devs(graphics=(g,))), "5.0")
+    assert pairs(argv, "-vnc") == ["0.0.0.0:4,password=on"] and codes(diags) == ["QEMU308"]
     argv, _ = compile_(domain(devices=devs(graphics=(g,))), "0.9")
     assert pairs(argv, "-vnc") == ["0.0.0.0:4,password"]
     g6 = Graphics(GraphicsType.VNC, port=5901, listen="::1")

@@ -95,6 +95,7 @@ class Cap(enum.Enum):
     SPICE_GL = "spice-gl"                # -spice gl=on,rendernode=
     SPICEPORT = "spiceport"              # -chardev spiceport,name=
     SPICE_PASSWORD_SECRET = "spice-password-secret"  # -spice password-secret=ID
+    VNC_PASSWORD_SECRET = "vnc-password-secret"  # -vnc …,password-secret=ID
     QEMU_VDAGENT = "qemu-vdagent"        # -chardev qemu-vdagent,clipboard=,mouse=
     USB_REDIR_FILTER = "usb-redir-filter"  # -device usb-redir,filter=
     KVM_DIRTY_RING = "kvm-dirty-ring"    # -accel kvm,dirty-ring-size=N (with ACCEL)
@@ -152,7 +153,7 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
                        Cap.SMP_DIES}),
      frozenset()),
     ("6.0", frozenset({Cap.ACTION, Cap.PVPANIC_PCI, Cap.BALLOON_FREE_PAGE_REPORTING,
-                       Cap.MACHINE_HPET, Cap.SPICE_PASSWORD_SECRET,
+                       Cap.MACHINE_HPET, Cap.SPICE_PASSWORD_SECRET, Cap.VNC_PASSWORD_SECRET,
                        Cap.ACPI_INDEX, Cap.MACHINE_PCSPK_AUDIODEV}), frozenset()),
     ("7.1", frozenset({Cap.IOTHREAD_POOL, Cap.SMP_CLUSTERS, Cap.QEMU_VDAGENT,
                        Cap.KVM_DIRTY_RING}),

@@ -284,6 +284,7 @@ NODE = Graphics
 # (Severity is reached through the module: an enum named here would read as an IR enum.)
 QEMU400 = Code("QEMU400", _diagnostics.Severity.INFO)
 QEMU401 = Code("QEMU401", _diagnostics.Severity.WARNING)
+QEMU441 = Code("QEMU441", _diagnostics.Severity.WARNING)
 QEMU402 = Code("QEMU402", _diagnostics.Severity.ERROR)
 QEMU403 = Code("QEMU403", _diagnostics.Severity.WARNING)
 QEMU404 = Code("QEMU404", _diagnostics.Severity.ERROR)
@@ -314,6 +315,15 @@ def rules():
              "<graphics type='spice' autoport='yes' passwd='secret'/>",
              "Run the guest where other users can't see its processes, or drop passwd= and"
              " set the password with QMP `set_password` after start."),
+        Rule(QEMU441, "vnc-password-on-argv",
+             "A VNC password is passed to QEMU in a secret object on its command line.",
+             "libvirt sets the password over the monitor after QEMU starts; virtc has no"
+             " monitor connection, so from QEMU 6.0 on (password-secret=) the password goes"
+             " into `-object secret,data=…`, which every local user can read from the"
+             " process list. Older QEMU gets password=on and QEMU308.",
+             "<graphics type='vnc' port='5904' passwd='secret'/>",
+             "Run the guest where other users can't see its processes, or drop passwd= and"
+             " set the password with QMP `change-vnc-password` after start."),
         Rule(QEMU402, "spice-channel-without-port",
              "A SPICE channel (or defaultMode) asks for a port the display doesn't have.",
              "mode='secure' needs the TLS port and mode='insecure' the plain one; libvirt"

@@ -80,10 +80,10 @@ RULES = [
          "Write the MAC you want: <mac address='52:54:00:…'/> (the message names the one "
          "virtc chose)."),
     Rule(codes.QEMU308, "vnc-password-not-on-argv",
-         "A VNC password can't be put on the QEMU command line.",
-         "QEMU only takes VNC passwords through the monitor (or a secret object), so that "
-         "they don't show in the process list. virtc emits password=on, which makes QEMU "
-         "refuse every VNC client until the password is set.",
+         "A VNC password can't be put on this QEMU's command line.",
+         "Before QEMU 6.0 (-vnc password-secret=, QEMU441), QEMU only takes VNC passwords "
+         "through the monitor. virtc emits password=on, which makes QEMU refuse every VNC "
+         "client until the password is set.",
          "<graphics type='vnc' port='5904' passwd='secret'/>",
          "After start, run QMP `change-vnc-password` (HMP: `set_password vnc …`)."),
     Rule(codes.QEMU309, "not-a-qemu-domain",

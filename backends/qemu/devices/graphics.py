@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import List, assert_never
 
-from ....compiler.devices.graphics import Graphics, GraphicsType, ListenType
+from ....compiler.devices.graphics import QEMU441, Graphics, GraphicsType, ListenType
 from ....compiler.ir import Domain
 from ....compiler.rules.codes import QEMU306, QEMU308, QEMU313, QEMU314, QEMU320
 from ..context import QemuContext
@@ -98,18 +98,36 @@ def vnc_display(gfx: Graphics, ctx: QemuContext) -> Opts:
                       f" but QEMU {ctx.dialect.version} cannot search; it uses display 0"
                       f" (port {VNC_BASE_PORT}) and fails to start if that is taken",
                       gfx.span, "give a fixed port, or use QEMU 1.1 or later")
-    password = None
-    if gfx.passwd is not None:
-        password = True
+    password: tuple = ()
+    if gfx.passwd is not None and ctx.has(Cap.VNC_PASSWORD_SECRET):
+        password = (("password-secret", VNC_SECRET_ID),)
+    elif gfx.passwd is not None:
+        password = (("password", True),)
         ctx.diags.add(QEMU308, "<graphics passwd='…'> cannot be given on the QEMU command"
                       " line; VNC starts with password authentication on and refuses every"
-                      " client until a password is set", gfx.span,
+                      " client until a password is set",
+                      gfx.span,
                       "after start run QMP `change-vnc-password` (HMP `set_password vnc …`)")
-    return Opts.of(f"{host}:{display}", ("to", to), ("password", password))
+    return Opts.of(f"{host}:{display}", ("to", to), *password)
+
+
+VNC_SECRET_ID = "vnc0-secret0"
 
 
 def build_vnc(gfx: Graphics, ctx: QemuContext) -> List[Option]:
-    out = [Option("-vnc", vnc_display(gfx, ctx), gfx.span)]
+    """-vnc, and for a passwd= the secret object that holds it (QEMU 6.0+:
+    `-object secret,id=vnc0-secret0,data=…` + `-vnc …,password-secret=vnc0-secret0`)."""
+    out = []
+    if gfx.passwd is not None and ctx.has(Cap.VNC_PASSWORD_SECRET):
+        ctx.diags.add(QEMU441, "<graphics type='vnc' passwd='…'> goes to QEMU in a secret"
+                      " object on its command line, which every local user can read; libvirt"
+                      " sets it over the monitor instead", gfx.span,
+                      "drop passwd= and run QMP `change-vnc-password` after start if that"
+                      " matters")
+        out.append(Option("-object", Opts.of("secret", ("id", VNC_SECRET_ID),
+                                             ("data", gfx.passwd), ("format", "raw")),
+                          gfx.span))
+    out.append(Option("-vnc", vnc_display(gfx, ctx), gfx.span))
     out.extend(build_keymap(gfx))
     return out
 
