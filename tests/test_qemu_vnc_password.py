@@ -43,3 +43,46 @@ def test_before_qemu_6_only_password_authentication_is_turned_on():
     assert [d.code for d in result.diagnostics] == ["QEMU308"]
     assert "secret" not in " ".join(result.argv)
     assert result.argv[result.argv.index("-vnc") + 1].endswith(",password=on")
+
+
+SOCKET_DOC = """<domain type='qemu'>
+  <name>vnc-sock</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <graphics type='vnc'>{listen}</graphics>
+    <video><model type='vga'/></video>
+  </devices>
+</domain>"""
+
+
+@needs_qemu
+def test_a_vnc_socket_listen_is_a_unix_socket_qemu_serves(tmp_path):
+    """<listen type='socket' socket=PATH> → -vnc unix:PATH (libvirt's form); a comma in the
+    path stays part of it. Without socket=, the socket is vnc.sock in the runtime
+    directory, as libvirt puts it in the domain's own directory."""
+    path = tmp_path / "a,b.sock"
+    result = virtc.compile(SOCKET_DOC.format(
+        listen=f"<listen type='socket' socket='{path}'/>").encode(), qemu_version="7.2")
+    assert result.ok, [str(d) for d in result.diagnostics]
+    vnc = result.argv[result.argv.index("-vnc") + 1]
+    assert vnc.startswith("unix:" + str(path).replace(",", ",,") + ",")
+    [guest] = run_guests([Guest(result.argv, queries=("query-vnc",))])
+    assert guest.started, guest.stderr
+    assert guest.replies["query-vnc"]["enabled"] and guest.replies["query-vnc"]["family"] == "unix"
+    default = virtc.compile(SOCKET_DOC.format(listen="<listen type='socket'/>").encode(),
+                            qemu_version="7.2")
+    assert default.ok and "-vnc" in default.argv
+    assert default.argv[default.argv.index("-vnc") + 1].startswith(
+        "unix:/run/virtc/vnc-sock/vnc.sock")
+
+
+@needs_qemu
+def test_a_vnc_listen_of_type_none_serves_no_network():
+    result = virtc.compile(SOCKET_DOC.format(listen="<listen type='none'/>").encode(),
+                           qemu_version="7.2")
+    assert result.ok, [str(d) for d in result.diagnostics]
+    assert result.argv[result.argv.index("-vnc") + 1].split(",")[0] == "none"
+    [guest] = run_guests([Guest(result.argv, queries=("query-vnc",))])
+    assert guest.started, guest.stderr
+    assert "service" not in guest.replies["query-vnc"]

@@ -6,6 +6,7 @@ argv.py places the display before the character devices (build_all): with no dis
 """
 from __future__ import annotations
 
+import os
 from typing import List, assert_never
 
 from ....compiler.devices.graphics import QEMU441, Graphics, GraphicsType, ListenType
@@ -50,7 +51,7 @@ def build_all(graphics, domain: Domain, ctx: QemuContext) -> List[Option]:
         match gfx.type:
             case GraphicsType.VNC:
                 from .audio import with_audiodev     # VNC's audio capture (<audio>)
-                out.extend(with_audiodev(build_vnc(gfx, ctx), domain, ctx))
+                out.extend(with_audiodev(build_vnc(gfx, ctx, domain), domain, ctx))
             case GraphicsType.SDL:
                 out.extend(build_sdl(gfx, ctx))
             case GraphicsType.SPICE:
@@ -70,13 +71,25 @@ def build_no_display(domain: Domain, ctx: QemuContext) -> List[Option]:
     return [Option("-nographic", None, domain.devices.span)]
 
 
-def vnc_display(gfx: Graphics, ctx: QemuContext) -> Opts:
+VNC_SOCKET_NAME = "vnc.sock"
+
+
+def vnc_display(gfx: Graphics, ctx: QemuContext, domain: Domain) -> Opts:
     network = gfx.listen_network
     if network is not None:
         _not_compiled(network, ctx, f"<listen type='network' network='{network.network}'>")
-    for item in gfx.listens:
-        if item.type in (ListenType.SOCKET, ListenType.NONE):
-            _not_compiled(item, ctx, f"a VNC <listen type='{item.type.value}'>")
+    first = gfx.listens[0] if gfx.listens else None
+    if first is not None and first.type in (ListenType.SOCKET, ListenType.NONE):
+        # libvirt: -vnc unix:PATH (without socket=, vnc.sock in the domain's own directory:
+        # here the runtime directory) and -vnc none (a server only QMP clients reach)
+        if first.type is ListenType.NONE:
+            display = "none"
+        else:
+            from ..host import runtime_dir
+
+            display = "unix:" + (first.socket or os.path.join(
+                runtime_dir(domain, ctx.runtime_dir), VNC_SOCKET_NAME))
+        return Opts.of(display, *_vnc_password(gfx, ctx))
     listen = gfx.listen_address or DEFAULT_LISTEN
     host = f"[{listen}]" if ":" in listen else listen   # an IPv6 literal needs brackets
     port = gfx.port
@@ -98,6 +111,10 @@ def vnc_display(gfx: Graphics, ctx: QemuContext) -> Opts:
                       f" but QEMU {ctx.dialect.version} cannot search; it uses display 0"
                       f" (port {VNC_BASE_PORT}) and fails to start if that is taken",
                       gfx.span, "give a fixed port, or use QEMU 1.1 or later")
+    return Opts.of(f"{host}:{display}", ("to", to), *_vnc_password(gfx, ctx))
+
+
+def _vnc_password(gfx: Graphics, ctx: QemuContext) -> tuple:
     password: tuple = ()
     if gfx.passwd is not None and ctx.has(Cap.VNC_PASSWORD_SECRET):
         password = (("password-secret", VNC_SECRET_ID),)
@@ -108,13 +125,13 @@ def vnc_display(gfx: Graphics, ctx: QemuContext) -> Opts:
                       " client until a password is set",
                       gfx.span,
                       "after start run QMP `change-vnc-password` (HMP `set_password vnc …`)")
-    return Opts.of(f"{host}:{display}", ("to", to), *password)
+    return password
 
 
 VNC_SECRET_ID = "vnc0-secret0"
 
 
-def build_vnc(gfx: Graphics, ctx: QemuContext) -> List[Option]:
+def build_vnc(gfx: Graphics, ctx: QemuContext, domain: Domain) -> List[Option]:
     """-vnc, and for a passwd= the secret object that holds it (QEMU 6.0+:
     `-object secret,id=vnc0-secret0,data=…` + `-vnc …,password-secret=vnc0-secret0`)."""
     out = []
@@ -127,7 +144,7 @@ def build_vnc(gfx: Graphics, ctx: QemuContext) -> List[Option]:
         out.append(Option("-object", Opts.of("secret", ("id", VNC_SECRET_ID),
                                              ("data", gfx.passwd), ("format", "raw")),
                           gfx.span))
-    out.append(Option("-vnc", vnc_display(gfx, ctx), gfx.span))
+    out.append(Option("-vnc", vnc_display(gfx, ctx, domain), gfx.span))
     out.extend(build_keymap(gfx))
     return out
 
