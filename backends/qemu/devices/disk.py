@@ -18,7 +18,7 @@ from ....compiler.rules.codes import QEMU306, QEMU310, QEMU315, QEMU316, QEMU323
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Raw
-from . import bootindex, not_compiled, placement, virtio_driver_props
+from . import bootindex, not_compiled, placement, usb_address, virtio_driver_props
 from ....compiler.node import Node
 
 # -drive if= per bus. None: the bus needs a -device (USB) or has no QEMU form (Xen PV).
@@ -232,12 +232,9 @@ def _honoured(disk: Disk) -> Tuple[str, ...]:
 
 
 def _usb_port(disk: Disk) -> tuple:
-    """bus=usb.0,port=N for a USB disk's <address type='usb' bus port>."""
+    """bus=usb.0,port=N for a USB disk's <address type='usb' bus port>; () without a port."""
     address = disk.info.address
-    if address is None or address.type != "usb" or not address.get("port"):
-        return ()
-    index = int(address.get("bus") or 0)
-    return (("bus", "usb.0" if index == 0 else f"usb{index}.0"), ("port", address.get("port")))
+    return usb_address(disk.info) if address is not None and address.get("port") else ()
 
 
 def build_virtio_pci(disk: Disk, domain: Domain, ctx: QemuContext) -> List[Option]:

@@ -20,7 +20,7 @@ from ....compiler.rules.codes import QEMU306, QEMU320
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Raw
-from . import device_id, not_compiled, placement, virtio_driver_props
+from . import device_id, not_compiled, placement, usb_address, virtio_driver_props
 
 USB_INPUT_DEVICE: Dict[InputType, Optional[str]] = {
     InputType.MOUSE: "usb-mouse",
@@ -85,15 +85,15 @@ def build_all(inputs, domain: Domain, ctx: QemuContext) -> List[Option]:
 
 
 def build_usb_input(inp: Input, ctx: QemuContext) -> List[Option]:
-    usb_address = inp.info.address is not None and inp.info.address.type == "usb"
-    not_compiled(inp, ctx, honoured=(("alias", "address") if usb_address else ("alias",))
+    on_usb = inp.info.address is not None and inp.info.address.type == "usb"
+    not_compiled(inp, ctx, honoured=(("alias", "address") if on_usb else ("alias",))
                  if ctx.has(Cap.DEVICE) else ())
     driver = USB_INPUT_DEVICE[inp.type]
     if driver is None:
         return []                       # SEM305 said why
     if ctx.has(Cap.DEVICE):
         dev_id = device_id(inp.info, inp.span, ctx)
-        return [Option("-device", Opts.of(driver, ("id", dev_id), *_usb_port(inp)),
+        return [Option("-device", Opts.of(driver, ("id", dev_id), *usb_address(inp.info)),
                        inp.span)]
     name = USBDEVICE_NAME[inp.type]
     if name is None:
@@ -101,16 +101,6 @@ def build_usb_input(inp: Input, ctx: QemuContext) -> List[Option]:
                         "choose a newer --qemu-version")
         return []
     return [Option("-usbdevice", Raw(name), inp.span)]
-
-
-def _usb_port(inp: Input) -> tuple:
-    """bus=usb.0,port=N for a <address type='usb' bus port> (written, or given by post-parse
-    as libvirt gives USB ports); the USB controller with index N has id usb (0) or usbN."""
-    address = inp.info.address
-    if address is None or address.type != "usb":
-        return ()
-    index = int(address.get("bus") or 0)
-    return (("bus", "usb.0" if index == 0 else f"usb{index}.0"), ("port", address.get("port")))
 
 
 def build_virtio_input(inp: Input, domain: Domain, ctx: QemuContext) -> List[Option]:

@@ -34,7 +34,7 @@ from ....compiler.rules.codes import QEMU306, QEMU316, QEMU390
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Scalar
-from . import bootindex, device_id, not_compiled, placement
+from . import bootindex, device_id, not_compiled, placement, usb_address
 from .netdev import NETDEV_TYPE, SOCKET_KEY, backend, queues  # noqa: F401 (NETDEV_TYPE: the table)
 
 DEFAULT_MODEL = "rtl8139"          # libvirt's default NIC for x86 QEMU guests
@@ -106,8 +106,7 @@ def _where(iface: Interface, domain: Domain, ctx: QemuContext):
     address = iface.info.address
     if address is None or address.type != "usb":
         return placement(iface.info, domain, ctx, "<interface>")
-    index = int(address.get("bus") or 0)
-    return (("bus", "usb.0" if index == 0 else f"usb{index}.0"), ("port", address.get("port")))
+    return usb_address(iface.info)
 
 
 def build_netdev_pair(iface: Interface, net_id: str, dev_id: Optional[str],

@@ -23,7 +23,7 @@ from ....compiler.rules.codes import QEMU320
 from ..context import QemuContext
 from ..dialects import Cap
 from ..opts import Option, Opts, Raw
-from . import device_id, not_compiled, placement
+from . import device_id, not_compiled, placement, usb_address
 from .audio import audiodev_of
 
 # The -device of each model; None: not a -device (pcspk is the machine's own speaker,
@@ -85,7 +85,7 @@ def build(node: Sound, domain: Domain, ctx: QemuContext) -> List[Option]:
     audiodev = audiodev_of(domain, node.audio.id if node.audio else None, ctx)
     if usb:
         return [Option("-device", Opts.of(driver, ("id", dev_id), ("audiodev", audiodev),
-                                          *_usb_port(node)), node.span)]
+                                          *usb_address(node.info)), node.span)]
     if model is SoundModel.SB16:          # an ISA card: no PCI address
         return [Option("-device", Opts.of(driver, ("id", dev_id), ("audiodev", audiodev)),
                        node.span)]
@@ -108,14 +108,6 @@ def _fallback_id(node: Sound, domain: Domain) -> str:
     """An HDA bus needs its controller's id: sound<N> when post-parse gave no alias (a
     document not written for today's libvirt)."""
     return f"sound{domain.devices.of(Sound).index(node)}"
-
-
-def _usb_port(node: Sound) -> Tuple[Tuple[str, object], ...]:
-    address = node.info.address
-    if address is None or address.type != "usb":
-        return ()
-    index = int(address.get("bus") or 0)
-    return (("bus", "usb.0" if index == 0 else f"usb{index}.0"), ("port", address.get("port")))
 
 
 def _pcspk(node: Sound, ctx: QemuContext) -> List[Option]:
