@@ -64,3 +64,23 @@ def test_usb_serial_and_the_others_are_where_libvirt_puts_them_in_real_qemu(tmp_
     qemu = run_paused(result.argv, listeners=(("127.0.0.1", 2001), ("127.0.0.1", 4000)))
     assert qemu.started, qemu.stderr
     assert "dev: usb-serial, id \"serial0\"" in qemu.qtree
+
+
+def test_each_family_that_takes_usb_ports_declares_its_place():
+    """The order lives in the families (compiler/devices/__init__.py): a family with devices
+    that take a USB port declares both its rank and which devices take one, no two families
+    share a rank, and the ranks put libvirt's kinds in the order its dumpxml numbers them."""
+    from virtc.compiler.devices import all_families
+
+    ranks = {}
+    for module in all_families():
+        has_rank, has_test = hasattr(module, "USB_ORDER"), hasattr(module, "wants_usb_port")
+        assert has_rank == has_test, module.__name__
+        if has_rank:
+            ranks[module.__name__.rsplit(".", 1)[1]] = module.USB_ORDER
+    assert len(set(ranks.values())) == len(ranks), ranks
+    libvirts = _ports(etree.parse(str(HERE / "dumpxml.xml")).getroot())
+    by_port = sorted(libvirts, key=lambda tag: int(libvirts[tag][1]))
+    family = {"serial": "chardev"}
+    assert sorted((family.get(t, t) for t in by_port), key=ranks.__getitem__) == \
+        [family.get(t, t) for t in by_port]

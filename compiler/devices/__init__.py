@@ -20,6 +20,12 @@ and, each only when the family needs it (the functions below stand in otherwise)
   several devices at once (duplicates) or at the domain, `check_all(nodes, domain, diags)`
   with every node of the family in document order (else no rule);
 - `rules()`: the rules it declares, registered with every other rule (else none).
+- `USB_ORDER` and `wants_usb_port(node)`, for a family whose devices can take a USB port:
+  the family's rank in libvirt's order of USB ports (lower first; disks 10, usb-net 20,
+  CCID readers 30, inputs 40, usb-serial 50, USB sound 60, redirections 70), and whether
+  `node` takes one. The QEMU post-parse (compiler/postparse/qemu.py, step 5) gives each
+  such device without an <address> the next free port in that order (else none takes a
+  port).
 
 The XML writer is `xmlmap.write(node)`, from the same mapping as lowering.
 

@@ -277,6 +277,14 @@ class Console(CharDevice, Node):
 CLASSES = {CharKind.SERIAL: Serial, CharKind.PARALLEL: Parallel, CharKind.CONSOLE: Console}
 NODE = CharDevice
 
+# This family's place in libvirt's order of USB ports (compiler/postparse/qemu.py, 5).
+USB_ORDER = 50
+
+
+def wants_usb_port(node: CharDevice) -> bool:
+    """A <serial> whose target is usb-serial takes a USB port."""
+    return node.TAG == "serial" and "usb-serial" in (node.target_type, node.target_model)
+
 
 def make(kind: CharKind, type: CharType, *, path: Optional[str] = None,
          host: Optional[str] = None, service: Optional[str] = None,

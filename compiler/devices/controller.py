@@ -222,6 +222,14 @@ class Controller(Node):
 
 NODE = Controller
 
+# This family's place in libvirt's order of USB ports (compiler/postparse/qemu.py, 5).
+USB_ORDER = 30
+
+
+def wants_usb_port(node: Controller) -> bool:
+    """A CCID controller (a smartcard's usb-ccid reader) takes a USB port."""
+    return node.type is ControllerType.CCID
+
 
 def postparse(node: Controller, index: int, domain) -> Controller:
     """The index, when not written: the lowest one no controller of the same type uses,

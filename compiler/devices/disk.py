@@ -339,6 +339,15 @@ class Disk(Node):
 
 NODE = Disk
 
+# This family's place in libvirt's order of USB ports (compiler/postparse/qemu.py, 5).
+USB_ORDER = 10
+
+
+def wants_usb_port(node: Disk) -> bool:
+    """A disk on bus='usb' (a usb-storage device) takes a USB port."""
+    return node.target.bus is not None and node.target.bus.value == "usb"
+
+
 # The QEMU backend's disk findings (backends/qemu/devices/disk.py, blockdev.py).
 QEMU420 = Code("QEMU420", _codes.Severity.ERROR)
 QEMU421 = Code("QEMU421", _codes.Severity.ERROR)

@@ -101,6 +101,15 @@ class Input(Node):
 
 NODE = Input
 
+# This family's place in libvirt's order of USB ports (compiler/postparse/qemu.py, 5).
+USB_ORDER = 40
+
+
+def wants_usb_port(node: Input) -> bool:
+    """An input on bus='usb' (usb-tablet, usb-mouse, usb-kbd) takes a USB port."""
+    return node.bus is not None and node.bus.value == "usb"
+
+
 SEM305 = Code("SEM305", _codes.Severity.ERROR)   # Severity itself stays out of this module's enums
 
 

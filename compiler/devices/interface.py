@@ -291,6 +291,16 @@ class Interface(Node):
 
 NODE = Interface
 
+# This family's place in libvirt's order of USB ports (compiler/postparse/qemu.py, 5).
+USB_ORDER = 20
+
+
+def wants_usb_port(node: Interface) -> bool:
+    """A usb-net NIC takes a USB port. libvirt's QEMU driver doesn't build one, so its
+    place in the order (after the disks) is virtc's choice."""
+    return node.model_type == "usb-net"
+
+
 # The codes this family declares (documented in _interface_rules.py). The QEMU ones
 # are reported by backends/qemu/devices/interface.py and netdev.py.
 SEM315 = Code("SEM315", Severity.WARNING)

@@ -88,6 +88,15 @@ class Redirfilter(Node):
 
 NODE = Redirdev
 
+# This family's place in libvirt's order of USB ports (compiler/postparse/qemu.py, 5).
+USB_ORDER = 70
+
+
+def wants_usb_port(node) -> bool:
+    """A <redirdev> (usb-redir) takes a USB port; a <redirfilter> is no device."""
+    return node.TAG == "redirdev"
+
+
 SEM300 = Code("SEM300", Severity.ERROR)
 
 

@@ -82,6 +82,14 @@ class Sound(Node):
 
 NODE = Sound
 
+# This family's place in libvirt's order of USB ports (compiler/postparse/qemu.py, 5).
+USB_ORDER = 60
+
+
+def wants_usb_port(node: Sound) -> bool:
+    """A <sound model='usb'> (usb-audio) takes a USB port."""
+    return node.model.value == "usb"
+
 
 def check_all(nodes, domain: Domain, diags: Diagnostics) -> None:
     from .audio import SEM306, Audio

@@ -28,8 +28,10 @@ for today's libvirt (`libvirt_shaped`); each rule below is one step, in libvirt'
    (root ports, a pcie-to-pci-bridge) are added here too.
 5. USB ports (qemuDomainAssignUSBPorts): each USB device without an address (disks, usb-net
    NICs, CCID readers, inputs, usb-serial ports, USB sound cards, then USB redirections:
-   libvirt's order, checked with libvirt 9.0 in tests/libvirt_usb_order) gets bus 0 and the next free port of USB controller 0, from
-   1; a virtio channel gets virtio-serial controller 0, bus 0 and the next free port from 1.
+   libvirt's order, checked with libvirt 9.0 in tests/libvirt_usb_order; each family
+   declares its rank and which of its devices take a port, compiler/devices/__init__.py)
+   gets bus 0 and the next free port of USB controller 0, from 1; a virtio channel gets
+   virtio-serial controller 0, bus 0 and the next free port from 1.
 6. MAC addresses: see `derived_mac`; and each NIC's alias, net0, net1, … in document order
    (qemuAssignDeviceNetAlias), which names its -device (and `host<alias>` its -netdev).
 7. Boot order (qemuProcessPrepareDomainDiskBootorder, and the first NIC in
@@ -47,6 +49,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
+from ..devices import family_of
 from ..devices.controller import Controller, ControllerModel, ControllerModelName, \
     ControllerTarget, ControllerType, PciModelName
 from ..devices.info import Address
@@ -485,33 +488,16 @@ def _usb_ports(families: list) -> list:
                 if str(index) == (a.get("bus") or "0"):
                     taken.add(a.get("port"))
 
-    def wants(node) -> bool:
-        if node.info.address is not None:
-            return False
-        if node.TAG == "input":
-            return node.bus is not None and node.bus.value == "usb"
-        if node.TAG == "disk":
-            return node.target.bus is not None and node.target.bus.value == "usb"
-        if isinstance(node, Controller):
-            return node.type is ControllerType.CCID
-        if node.TAG == "sound":
-            return node.model.value == "usb"
-        if node.TAG == "interface":
-            return node.model_type == "usb-net"
-        if node.TAG == "serial":
-            return "usb-serial" in (node.target_type, node.target_model)
-        return node.TAG == "redirdev"
-
-    # libvirt's order (virDomainUSBDeviceDefForeach), as libvirt 9.0 assigns it to one
-    # document holding each kind (tests/libvirt_usb_order): disks, CCID readers, inputs,
-    # usb-serial ports, USB sound cards, USB redirections. usb-net, which libvirt's QEMU
-    # driver doesn't build, goes after the disks.
-    order = [lambda n: n.TAG == "disk", lambda n: n.TAG == "interface",
-             lambda n: isinstance(n, Controller), lambda n: n.TAG == "input",
-             lambda n: n.TAG == "serial", lambda n: n.TAG == "sound",
-             lambda n: n.TAG == "redirdev"]
-    positions = [i for kind in order for i, n in enumerate(families)
-                 if kind(n) and wants(n)]
+    # libvirt's order (virDomainUSBDeviceDefForeach): each family that takes USB ports
+    # says where it comes (its module's USB_ORDER, compiler/devices/__init__.py) and which
+    # of its devices take one (`wants_usb_port`); within a family, document order.
+    wanting = []
+    for i, node in enumerate(families):
+        module = family_of(node)
+        rank = getattr(module, "USB_ORDER", None)
+        if rank is not None and module.wants_usb_port(node) and node.info.address is None:
+            wanting.append((rank, i))
+    positions = [i for _, i in sorted(wanting)]
     out = list(families)
     for pos in positions:
         for index, ports, taken in buses:
