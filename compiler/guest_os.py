@@ -27,42 +27,41 @@ text and template; an <nvram type=…><source> stays unread and reported), <firm
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, List, Optional, Tuple
 
 from . import ir
 from .devices.xmlmap import Attr, Children, Text, lower, write, yes_no
 from .diagnostics import Diagnostics, Span
-from .node import Node
+from .node import Choice, Node
 from .reader import NotLowered, Reader
 from .rules.codes import SEM216, SEM280
 
 NOWHERE = ir.NOWHERE
 
 
-class OsFirmware(str, enum.Enum):
+class OsFirmware(Choice):
     """<os firmware=…>: ask for firmware of this kind; libvirt (and post-parse) picks it."""
 
     BIOS = "bios"
     EFI = "efi"
 
 
-class LoaderType(str, enum.Enum):
+class LoaderType(Choice):
     ROM = "rom"          # mapped as a ROM: QEMU -bios
     PFLASH = "pflash"    # a flash device: UEFI code (and the NVRAM beside it)
 
 
-class SmbiosMode(str, enum.Enum):
+class SmbiosMode(Choice):
     EMULATE = "emulate"  # the hypervisor's own values
     HOST = "host"        # the host's SMBIOS tables
     SYSINFO = "sysinfo"  # the domain's <sysinfo>
 
 
-class AcpiTableType(str, enum.Enum):
+class AcpiTableType(Choice):
     SLIC = "slic"
 
 
-class SysinfoType(str, enum.Enum):
+class SysinfoType(Choice):
     SMBIOS = "smbios"
 
 

@@ -17,11 +17,10 @@ create at import, which every `virtc` run would pay for each of the IR's classes
 """
 from __future__ import annotations
 
-import enum
 from typing import TYPE_CHECKING, Optional, Tuple
 
 from .diagnostics import Span
-from .node import Factory, Node, NotCompared
+from .node import Choice, Factory, Node, NotCompared
 
 if TYPE_CHECKING:      # the <os> sub-nodes live with their lowering and writer
     from .guest_os import (AcpiTable, Bios, Bootmenu, FirmwareFeatures, Loader, Nvram,
@@ -83,35 +82,35 @@ def span_of(node, tag: str) -> Span:
     return next((w.span for w in node.at if w.tag == tag), node.span)
 
 
-class DomainType(str, enum.Enum):
+class DomainType(Choice):
     XEN = "xen"
     KVM = "kvm"
     QEMU = "qemu"
     KQEMU = "kqemu"
 
 
-class OsType(str, enum.Enum):
+class OsType(Choice):
     LINUX = "linux"   # Xen paravirtualized (the page's spelling)
     XEN = "xen"       # libvirt's later spelling of the same thing
     HVM = "hvm"
     XENPVH = "xenpvh" # Xen PVH: a PV-style kernel boot in an HVM container (xl type="pvh")
 
 
-class BootDev(str, enum.Enum):
+class BootDev(Choice):
     FD = "fd"
     HD = "hd"
     CDROM = "cdrom"
     NETWORK = "network"
 
 
-class LifecycleAction(str, enum.Enum):
+class LifecycleAction(Choice):
     DESTROY = "destroy"
     RESTART = "restart"
     PRESERVE = "preserve"
     RENAME_RESTART = "rename-restart"
 
 
-class NetType(str, enum.Enum):
+class NetType(Choice):
     USER = "user"
     NETWORK = "network"
     BRIDGE = "bridge"

@@ -25,17 +25,16 @@ each backend warns about it (QEMU321, XEN441).
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional, Tuple
 
 from .diagnostics import Severity, Span
 from .ir import NOWHERE, Written, span_of
-from .node import Node, NotCompared, replace
+from .node import Choice, Node, NotCompared, replace
 from .rules.codes import Code
 from .devices.xmlmap import Attr, Children, Flag, lower as by_mapping, write as write_node
 
 
-class MemorySource(str, enum.Enum):
+class MemorySource(Choice):
     """<memoryBacking><source type>: what QEMU allocates guest RAM from."""
 
     FILE = "file"
@@ -43,14 +42,14 @@ class MemorySource(str, enum.Enum):
     MEMFD = "memfd"
 
 
-class MemoryAccess(str, enum.Enum):
+class MemoryAccess(Choice):
     """<memoryBacking><access mode>: whether guest RAM is mapped shared (vhost-user needs it)."""
 
     SHARED = "shared"
     PRIVATE = "private"
 
 
-class AllocationMode(str, enum.Enum):
+class AllocationMode(Choice):
     """<memoryBacking><allocation mode>: immediate preallocates all of guest RAM at start."""
 
     IMMEDIATE = "immediate"

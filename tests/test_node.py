@@ -3,13 +3,15 @@ import-time cost."""
 from __future__ import annotations
 
 import copy
+import enum
+import json
 import pickle
 from typing import ClassVar, Optional
 
 import pytest
 
-from virtc.compiler.node import (Factory, FrozenInstanceError, Node, NotCompared, asdict,
-                                 fields, replace)
+from virtc.compiler.node import (Choice, Factory, FrozenInstanceError, Node, NotCompared,
+                                 asdict, fields, replace)
 
 
 class Point(Node, order=True):
@@ -108,3 +110,63 @@ def test_a_field_can_be_left_out_of_equality():
     a, b = Where(1, ("line 3",)), Where(1, ("line 9",))
     assert a == b and hash(a) == hash(b) and a.at != b.at
     assert Where().at == () and replace(a, at=()).at == ()
+
+
+# --- Choice: the IR's str enums -------------------------------------------------------------
+
+class Bus(Choice):
+    IDE = "ide"
+    VIRTIO = "virtio"
+    PARAVIRT = "virtio"          # an alias: a second name for a value given already
+    _private = "not a member"
+
+    @property
+    def is_virtio(self) -> bool:
+        return self is Bus.VIRTIO
+
+
+class ReferenceBus(str, enum.Enum):
+    IDE = "ide"
+    VIRTIO = "virtio"
+    PARAVIRT = "virtio"
+
+
+def test_a_choice_reads_like_the_str_enum_it_replaces():
+    """Everything virtc does with an IR enum gives what enum.Enum gives on this Python."""
+    for ours, theirs in ((Bus, ReferenceBus),):
+        assert [m.name for m in ours] == [m.name for m in theirs] == ["IDE", "VIRTIO"]
+        assert [m.value for m in ours] == [m.value for m in theirs]
+        assert list(ours.__members__) == list(theirs.__members__)
+        assert len(ours) == len(theirs) == 2
+        for name in ("IDE", "VIRTIO"):
+            a, b = getattr(ours, name), getattr(theirs, name)
+            assert a == b == b.value and isinstance(a, str)
+            assert repr(a).replace("Bus", "ReferenceBus", 1) == repr(b)
+            assert str(a).replace("Bus", "ReferenceBus", 1) == str(b)
+            assert f"{a}".replace("Bus", "ReferenceBus", 1) == f"{b}"
+            assert "%s" % a == str(a)
+            assert ours(b.value) is a and ours(a) is a and ours[name] is a
+            assert sorted(ours, reverse=True)[0] == max(a.value for a in ours)
+    assert Bus.PARAVIRT is Bus.VIRTIO and Bus.__members__["PARAVIRT"] is Bus.VIRTIO
+    assert Bus.VIRTIO.is_virtio and not Bus.IDE.is_virtio
+    assert Bus._private == "not a member" and "not a member" not in Bus
+    assert "ide" in Bus and "scsi" not in Bus and 3 not in Bus
+
+
+def test_a_choice_hashes_as_its_value_and_refuses_other_values():
+    assert {"virtio": 1}[Bus.VIRTIO] == 1 and {Bus.IDE: 2}["ide"] == 2
+    for bad in ("scsi", "IDE", None, 3, ["ide"]):
+        with pytest.raises(ValueError, match="is not a valid Bus"):
+            Bus(bad)
+    with pytest.raises(KeyError):
+        Bus["SCSI"]
+
+
+def test_choice_members_are_constants():
+    assert pickle.loads(pickle.dumps(Bus.IDE)) is Bus.IDE
+    assert copy.copy(Bus.IDE) is Bus.IDE and copy.deepcopy([Bus.IDE])[0] is Bus.IDE
+    with pytest.raises(AttributeError):
+        Bus.IDE = "scsi"
+    with pytest.raises(AttributeError):
+        del Bus.VIRTIO
+    assert json.dumps({"bus": Bus.VIRTIO}) == '{"bus": "virtio"}'

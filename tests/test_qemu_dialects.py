@@ -10,6 +10,7 @@ import pytest
 
 import qemu_harness as harness
 from qemu_domains import codes, compile_, domain, pairs, spec_kvm, spec_qemu
+from virtc.compiler.node import Choice
 from virtc.backends.qemu import (QemuContext, UnknownDialect, compile_domain, detect_version,
                                  get_dialect, known_versions, nearest_dialect)
 from virtc.backends.qemu import boot, machine
@@ -72,7 +73,7 @@ def test_every_enum_member_has_a_table_entry(enum_type, table):
 def test_every_enum_in_the_ir_is_mapped_by_some_table():
     ir_enums = {v for module in (ir, disk_family, chardev_family, graphics_family, input_family)
                 for v in vars(module).values()
-                if isinstance(v, type) and issubclass(v, enum.Enum)}
+                if isinstance(v, type) and issubclass(v, (enum.Enum, Choice)) and v is not Choice}
     # OsType, CharMode, CharProtocol, GraphicsType, InputBus, ListenType are dispatched by
     # `match` or a single comparison; the rest must have a table.
     dispatched = {OsType, CharMode, CharProtocol, GraphicsType, InputBus,

@@ -140,11 +140,16 @@ def test_a_misspelled_code_fails_at_import():
 
 
 def test_diagnostics_and_rules_import_without_a_cycle():
-    """The code constants depend on nothing, the diagnostics model on the constants only:
-    neither loads the rules' documentation, which only `virtc rules` and renderers need."""
-    probe = ("import sys, virtc.compiler.rules.codes as c; "
+    """The code constants depend on nothing but compiler/node.py (a leaf: its `Choice` is
+    their Severity), the diagnostics model on the constants only: neither loads the rules'
+    documentation, which only `virtc rules` and renderers need."""
+    probe = ("import sys, virtc.compiler.node; "
+             "assert [m for m in sys.modules if m.startswith('virtc.')] == "
+             "['virtc.compiler', 'virtc.compiler.node'], sys.modules; "
+             "import virtc.compiler.rules.codes as c; "
              "assert not [m for m in sys.modules if m.startswith('virtc.') and m not in "
-             "('virtc.compiler', 'virtc.compiler.rules', 'virtc.compiler.rules.codes')], "
+             "('virtc', 'virtc.compiler', 'virtc.compiler.node', 'virtc.compiler.rules', "
+             "'virtc.compiler.rules.codes')], "
              "sorted(m for m in sys.modules if m.startswith('virtc.')); "
              "import virtc.compiler.diagnostics; "
              "docs = [m for m in sys.modules if m.startswith('virtc.compiler.rules.') "

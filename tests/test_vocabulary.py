@@ -20,6 +20,7 @@ import pytest
 from lxml import etree
 
 import vocabulary_places as vp
+from virtc.compiler.node import Choice
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NEWER_SAMPLES = ROOT / "tests" / "schema_cases" / "newer-libvirt"
@@ -189,7 +190,7 @@ def ir_enums():
     for module in _ir_modules():
         short = module.__name__.removeprefix("virtc.compiler.")
         for obj in vars(module).values():
-            if (isinstance(obj, type) and issubclass(obj, enum.Enum)
+            if (isinstance(obj, type) and issubclass(obj, (enum.Enum, Choice))
                     and obj.__module__ == module.__name__):
                 found[f"{short}.{obj.__name__}"] = obj
     return found
@@ -231,7 +232,7 @@ def test_ir_enum_tables_name_real_enums_and_entries():
 
 def test_a_stray_ir_value_is_named_in_the_failure(monkeypatch):
     """The check above fails with the enum's name and the value that strays."""
-    Stray = enum.Enum("DiskBus", {"IDE": "ide", "FLOPPY_BUS": "flopy"}, type=str)
+    Stray = type(Choice)("DiskBus", (Choice,), {"IDE": "ide", "FLOPPY_BUS": "flopy"})
     Stray.__module__ = "virtc.compiler.devices.disk"
     disk = importlib.import_module("virtc.compiler.devices.disk")
     monkeypatch.setattr(disk, "DiskBus", Stray)

@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from virtc.compiler.node import Choice
 from virtc.compiler.memory import MaxMemory
 from virtc.backends.xen import XenContext, compile_domain, tables
 from virtc.backends.xen.dialects import get_dialect
@@ -509,7 +510,8 @@ def test_every_ir_enum_the_backend_sees_has_a_table():
     enums = {v for module in (ir, disk_family, chardev_family, graphics_family, input_family,
                               sound_family, hostdev_family, channel_family)
              for v in vars(module).values()
-             if isinstance(v, type) and issubclass(v, enum.Enum) and v.__module__ == module.__name__}
+             if isinstance(v, type) and issubclass(v, (enum.Enum, Choice))
+             and v.__module__ == module.__name__}
     # Dispatched without a table: a hostdev's type picks its node class (PCI or USB) and
     # its one mode is subsystem; an xl channel's target is type 'xen' or reported; an HDA
     # codec is always reported (soundhw names cards only).

@@ -24,7 +24,6 @@ for backends/qemu/devices/audio.py. Rules here: SEM307 (two <audio> with one id)
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Diagnostics, Span
@@ -33,10 +32,10 @@ from ..rules import codes as _codes
 from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Conv, number, yes_no
-from ..node import Node
+from ..node import Choice, Node
 
 
-class AudioType(str, enum.Enum):
+class AudioType(Choice):
     NONE = "none"
     ALSA = "alsa"
     COREAUDIO = "coreaudio"
@@ -49,14 +48,14 @@ class AudioType(str, enum.Enum):
     DBUS = "dbus"
 
 
-class SdlDriver(str, enum.Enum):
+class SdlDriver(Choice):
     ESD = "esd"
     ALSA = "alsa"
     ARTS = "arts"
     PULSEAUDIO = "pulseaudio"
 
 
-class AudioFormat(str, enum.Enum):
+class AudioFormat(Choice):
     S8 = "s8"
     U8 = "u8"
     S16 = "s16"

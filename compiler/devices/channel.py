@@ -23,7 +23,6 @@ unread and is reported.
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Span
@@ -31,10 +30,10 @@ from ..ir import NOWHERE
 from .chardev import (CharDevice, CharMode, CharProtocolSpec, CharSource, CharType,
                       read_host_side)
 from .xmlmap import Attr, Child, Children, Info, lower as lower_node
-from ..node import Node
+from ..node import Choice, Node
 
 
-class ChannelTargetType(str, enum.Enum):
+class ChannelTargetType(Choice):
     VIRTIO = "virtio"
     GUESTFWD = "guestfwd"
     XEN = "xen"

@@ -27,7 +27,6 @@ Its rules (SEM220) are documented with the seed rules (compiler/rules/).
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional, Tuple
 
 from ..diagnostics import Diagnostics, Span
@@ -35,12 +34,12 @@ from ..ir import NOWHERE, Domain
 from ..rules.codes import SEM220
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Children, Info, lower as lower_node, yes_no
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 TAGS = ("serial", "parallel", "console")
 
 
-class CharKind(str, enum.Enum):
+class CharKind(Choice):
     """Which element a character device came from."""
 
     SERIAL = "serial"
@@ -48,7 +47,7 @@ class CharKind(str, enum.Enum):
     CONSOLE = "console"
 
 
-class CharType(str, enum.Enum):
+class CharType(Choice):
     PTY = "pty"
     NULL = "null"
     FILE = "file"
@@ -64,12 +63,12 @@ class CharType(str, enum.Enum):
     QEMU_VDAGENT = "qemu-vdagent"  # QEMU's own clipboard/mouse agent (<source><clipboard/>…)
 
 
-class CharMode(str, enum.Enum):
+class CharMode(Choice):
     BIND = "bind"        # listen / server side
     CONNECT = "connect"  # client side
 
 
-class CharProtocol(str, enum.Enum):
+class CharProtocol(Choice):
     RAW = "raw"
     TELNET = "telnet"
 

@@ -20,17 +20,16 @@ and port) are compiler/postparse/qemu.py's, since they depend on the machine.
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Span
 from ..ir import NOWHERE
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Info, number, on_off
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class ControllerType(str, enum.Enum):
+class ControllerType(Choice):
     IDE = "ide"
     FDC = "fdc"
     SCSI = "scsi"
@@ -43,7 +42,7 @@ class ControllerType(str, enum.Enum):
     ISA = "isa"
 
 
-class ControllerModel(str, enum.Enum):
+class ControllerModel(Choice):
     """Every model= libvirt knows, whatever the type (the schema pairs them)."""
 
     # scsi
@@ -99,7 +98,7 @@ USB2_MODELS = frozenset({ControllerModel.ICH9_EHCI1, ControllerModel.ICH9_UHCI1,
                          ControllerModel.ICH9_UHCI2, ControllerModel.ICH9_UHCI3})
 
 
-class PciModelName(str, enum.Enum):
+class PciModelName(Choice):
     """<model name>: the QEMU device that implements a PCI controller model."""
 
     SPAPR_PCI_HOST_BRIDGE = "spapr-pci-host-bridge"

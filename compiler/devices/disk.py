@@ -16,7 +16,6 @@ Its rules (SEM206, SEM210 and SEM211) are documented with the seed rules (compil
 """
 from __future__ import annotations
 
-import enum
 import re
 from typing import ClassVar, Optional
 
@@ -26,22 +25,22 @@ from ..rules import codes as _codes
 from ..rules.codes import SEM206, SEM210, SEM211, Code
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Children, Info, Text, lower as lower_node, on_off
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class DiskType(str, enum.Enum):
+class DiskType(Choice):
     FILE = "file"
     BLOCK = "block"
     NETWORK = "network"
 
 
-class DiskDevice(str, enum.Enum):
+class DiskDevice(Choice):
     DISK = "disk"
     CDROM = "cdrom"
     FLOPPY = "floppy"
 
 
-class DiskBus(str, enum.Enum):
+class DiskBus(Choice):
     IDE = "ide"
     SCSI = "scsi"
     VIRTIO = "virtio"

@@ -22,7 +22,6 @@ reported where they are not compiled.
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Severity, Span
@@ -30,10 +29,10 @@ from ..ir import NOWHERE
 from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Flag, Info, on_off
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class FsType(str, enum.Enum):
+class FsType(Choice):
     MOUNT = "mount"
     BIND = "bind"
     FILE = "file"
@@ -42,26 +41,26 @@ class FsType(str, enum.Enum):
     RAM = "ram"
 
 
-class FsAccessMode(str, enum.Enum):
+class FsAccessMode(Choice):
     PASSTHROUGH = "passthrough"
     MAPPED = "mapped"
     SQUASH = "squash"
 
 
-class FsModel(str, enum.Enum):
+class FsModel(Choice):
     VIRTIO = "virtio"
     VIRTIO_TRANSITIONAL = "virtio-transitional"
     VIRTIO_NON_TRANSITIONAL = "virtio-non-transitional"
 
 
-class FsMultidevs(str, enum.Enum):
+class FsMultidevs(Choice):
     DEFAULT = "default"
     REMAP = "remap"
     FORBID = "forbid"
     WARN = "warn"
 
 
-class FsDriverType(str, enum.Enum):
+class FsDriverType(Choice):
     PATH = "path"
     HANDLE = "handle"
     LOOP = "loop"

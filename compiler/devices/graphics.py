@@ -27,7 +27,6 @@ Its rules (SEM209) are documented with the seed rules (compiler/rules/).
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional, Tuple
 
 from .. import diagnostics as _diagnostics
@@ -36,23 +35,23 @@ from ..ir import NOWHERE, Domain
 from ..rules.codes import SEM209, Code
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Children, Info, lower as lower_node, on_off, yes_no
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class GraphicsType(str, enum.Enum):
+class GraphicsType(Choice):
     VNC = "vnc"
     SDL = "sdl"
     SPICE = "spice"
 
 
-class ListenType(str, enum.Enum):
+class ListenType(Choice):
     ADDRESS = "address"
     NETWORK = "network"
     SOCKET = "socket"
     NONE = "none"
 
 
-class SpiceMode(str, enum.Enum):
+class SpiceMode(Choice):
     """defaultMode= and a <channel mode>: which port (TLS or plain) a channel takes."""
 
     ANY = "any"
@@ -60,7 +59,7 @@ class SpiceMode(str, enum.Enum):
     INSECURE = "insecure"
 
 
-class SpiceChannelName(str, enum.Enum):
+class SpiceChannelName(Choice):
     MAIN = "main"
     DISPLAY = "display"
     INPUTS = "inputs"
@@ -71,7 +70,7 @@ class SpiceChannelName(str, enum.Enum):
     USBREDIR = "usbredir"
 
 
-class ImageCompression(str, enum.Enum):
+class ImageCompression(Choice):
     AUTO_GLZ = "auto_glz"
     AUTO_LZ = "auto_lz"
     QUIC = "quic"
@@ -80,7 +79,7 @@ class ImageCompression(str, enum.Enum):
     OFF = "off"
 
 
-class WanCompression(str, enum.Enum):
+class WanCompression(Choice):
     """<jpeg compression> and <zlib compression>."""
 
     AUTO = "auto"
@@ -88,13 +87,13 @@ class WanCompression(str, enum.Enum):
     ALWAYS = "always"
 
 
-class StreamingMode(str, enum.Enum):
+class StreamingMode(Choice):
     FILTER = "filter"
     ALL = "all"
     OFF = "off"
 
 
-class MouseMode(str, enum.Enum):
+class MouseMode(Choice):
     SERVER = "server"
     CLIENT = "client"
 

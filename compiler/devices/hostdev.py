@@ -27,7 +27,6 @@ ids as 0x%04x), and a PCI device's <rom bar file enabled>. Anything else (<reado
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Severity, Span
@@ -35,19 +34,19 @@ from ..ir import NOWHERE
 from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo, PciAddress
 from .xmlmap import Attr, Child, Conv, Info, on_off, yes_no
-from ..node import Node
+from ..node import Choice, Node
 
 
-class HostdevMode(str, enum.Enum):
+class HostdevMode(Choice):
     SUBSYSTEM = "subsystem"
 
 
-class HostdevType(str, enum.Enum):
+class HostdevType(Choice):
     PCI = "pci"
     USB = "usb"
 
 
-class HostdevDriverName(str, enum.Enum):
+class HostdevDriverName(Choice):
     KVM = "kvm"
     VFIO = "vfio"
     XEN = "xen"

@@ -16,7 +16,6 @@ SEM222 is documented with the seed rules (compiler/rules/); SEM305 here.
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Diagnostics, Span
@@ -26,10 +25,10 @@ from ..rules.codes import SEM222, Code
 from .info import EMPTY, DeviceInfo
 from .virtio import VirtioDriver
 from .xmlmap import Attr, Child, Info, on_off
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class InputType(str, enum.Enum):
+class InputType(Choice):
     MOUSE = "mouse"
     TABLET = "tablet"
     KEYBOARD = "keyboard"
@@ -37,20 +36,20 @@ class InputType(str, enum.Enum):
     EVDEV = "evdev"                 # a host evdev device QEMU reads (input-linux)
 
 
-class InputBus(str, enum.Enum):
+class InputBus(Choice):
     PS2 = "ps2"
     USB = "usb"
     XEN = "xen"
     VIRTIO = "virtio"
 
 
-class InputModel(str, enum.Enum):
+class InputModel(Choice):
     VIRTIO = "virtio"
     VIRTIO_TRANSITIONAL = "virtio-transitional"
     VIRTIO_NON_TRANSITIONAL = "virtio-non-transitional"
 
 
-class GrabToggle(str, enum.Enum):
+class GrabToggle(Choice):
     CTRL_CTRL = "ctrl-ctrl"
     ALT_ALT = "alt-alt"
     SHIFT_SHIFT = "shift-shift"

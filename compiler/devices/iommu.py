@@ -10,7 +10,6 @@ Read: model=, <driver> and the DeviceInfo.
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Severity, Span
@@ -18,10 +17,10 @@ from ..ir import NOWHERE
 from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Info, number, on_off
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class IommuModel(str, enum.Enum):
+class IommuModel(Choice):
     INTEL = "intel"
     SMMUV3 = "smmuv3"
     VIRTIO = "virtio"

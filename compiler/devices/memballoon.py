@@ -15,7 +15,6 @@ that backend's finding.
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Severity, Span
@@ -24,10 +23,10 @@ from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .virtio import VirtioDriver
 from .xmlmap import Attr, Child, Info, on_off
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class BalloonModel(str, enum.Enum):
+class BalloonModel(Choice):
     VIRTIO = "virtio"
     VIRTIO_TRANSITIONAL = "virtio-transitional"
     VIRTIO_NON_TRANSITIONAL = "virtio-non-transitional"

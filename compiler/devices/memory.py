@@ -15,17 +15,16 @@ nvdimm, virtio-mem); Xen has none (XEN440: xm and xl have no memory hotplug).
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Span
 from ..ir import NOWHERE
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Flag, Info, Size, Text, yes_no
 
 
-class MemoryModel(str, enum.Enum):
+class MemoryModel(Choice):
     DIMM = "dimm"
     NVDIMM = "nvdimm"
     VIRTIO_PMEM = "virtio-pmem"
@@ -33,7 +32,7 @@ class MemoryModel(str, enum.Enum):
     SGX_EPC = "sgx-epc"
 
 
-class MemoryAccessMode(str, enum.Enum):
+class MemoryAccessMode(Choice):
     SHARED = "shared"
     PRIVATE = "private"
 

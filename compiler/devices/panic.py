@@ -11,17 +11,16 @@ happens on a crash is <on_crash> (compiler/lower.py, backends/qemu/boot.py).
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Span
 from ..ir import NOWHERE
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Info
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class PanicModel(str, enum.Enum):
+class PanicModel(Choice):
     ISA = "isa"             # QEMU's pvpanic on the ISA bus (x86)
     PSERIES = "pseries"     # PAPR's ibm,os-term (ppc64)
     HYPERV = "hyperv"       # Hyper-V's crash MSRs, a CPU property

@@ -24,7 +24,6 @@ A <usbdev> keeps its values as written (hex, or -1 for any); the builder spells 
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional, Tuple
 
 from ..diagnostics import Diagnostics, Severity, Span
@@ -33,12 +32,12 @@ from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .chardev import CharDevice, CharProtocolSpec, CharSource, CharType, read_host_side
 from .xmlmap import Attr, Child, Children, Info, lower as lower_node, yes_no
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 TAGS = ("redirdev", "redirfilter")
 
 
-class RedirBus(str, enum.Enum):
+class RedirBus(Choice):
     USB = "usb"
 
 

@@ -16,7 +16,6 @@ Schema: schemas/domain/rng.xsd. Builder: backends/qemu/devices/rng.py.
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Diagnostics, Severity, Span
@@ -25,22 +24,22 @@ from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .virtio import VirtioDriver
 from .xmlmap import Attr, Child, Info, Text
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class RngModel(str, enum.Enum):
+class RngModel(Choice):
     VIRTIO = "virtio"
     VIRTIO_TRANSITIONAL = "virtio-transitional"
     VIRTIO_NON_TRANSITIONAL = "virtio-non-transitional"
 
 
-class RngBackendModel(str, enum.Enum):
+class RngBackendModel(Choice):
     RANDOM = "random"      # a host device, read by QEMU
     EGD = "egd"            # an EGD daemon, reached through a character device
     BUILTIN = "builtin"    # QEMU's own generator
 
 
-class EgdType(str, enum.Enum):
+class EgdType(Choice):
     """The character device types an egd backend can use (libvirt's whole list)."""
 
     DEV = "dev"

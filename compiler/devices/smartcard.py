@@ -21,7 +21,6 @@ reported. host-certificates takes exactly three <certificate> names (SEM301).
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional, Tuple
 
 from ..diagnostics import Diagnostics, Severity, Span
@@ -30,10 +29,10 @@ from ..rules.codes import Code
 from .chardev import CharDevice, CharProtocolSpec, CharSource, CharType, read_host_side
 from .info import Address
 from .xmlmap import Attr, Child, Children, Info, Text, lower as lower_node
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class SmartcardMode(str, enum.Enum):
+class SmartcardMode(Choice):
     HOST = "host"
     HOST_CERTIFICATES = "host-certificates"
     PASSTHROUGH = "passthrough"

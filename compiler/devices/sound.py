@@ -17,7 +17,6 @@ The alias `sound<N>` is the QEMU driver's (compiler/postparse/qemu.py, rule 9).
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional, Tuple
 
 from ..diagnostics import Diagnostics, Span
@@ -25,10 +24,10 @@ from ..ir import NOWHERE, Domain
 from .audio import audio_id
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Children, Info
-from ..node import Node
+from ..node import Choice, Node
 
 
-class SoundModel(str, enum.Enum):
+class SoundModel(Choice):
     SB16 = "sb16"
     ES1370 = "es1370"
     PCSPK = "pcspk"
@@ -39,7 +38,7 @@ class SoundModel(str, enum.Enum):
     USB = "usb"
 
 
-class CodecType(str, enum.Enum):
+class CodecType(Choice):
     DUPLEX = "duplex"
     MICRO = "micro"
     OUTPUT = "output"

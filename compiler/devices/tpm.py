@@ -15,7 +15,6 @@ swtpm for an emulator backend (cli/run.py).
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional, Tuple
 
 from ..diagnostics import Diagnostics, Severity, Span
@@ -23,15 +22,15 @@ from ..ir import NOWHERE
 from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Info, yes_no
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class TpmModel(str, enum.Enum):
+class TpmModel(Choice):
     TIS = "tpm-tis"
     CRB = "tpm-crb"
 
 
-class TpmBackendType(str, enum.Enum):
+class TpmBackendType(Choice):
     PASSTHROUGH = "passthrough"
     EMULATOR = "emulator"
     EXTERNAL = "external"

@@ -12,17 +12,16 @@ backends/qemu/devices/video.py.
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Span
 from ..ir import NOWHERE
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Info, on_off, yes_no
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class VideoType(str, enum.Enum):
+class VideoType(Choice):
     VGA = "vga"
     CIRRUS = "cirrus"
     VMVGA = "vmvga"
@@ -36,12 +35,12 @@ class VideoType(str, enum.Enum):
     RAMFB = "ramfb"
 
 
-class VideoDriverName(str, enum.Enum):
+class VideoDriverName(Choice):
     QEMU = "qemu"
     VHOSTUSER = "vhostuser"
 
 
-class VgaConf(str, enum.Enum):
+class VgaConf(Choice):
     IO = "io"
     ON = "on"
     OFF = "off"

@@ -10,7 +10,6 @@ Read: model=, <cid auto address>, the virtio <driver> options and the DeviceInfo
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional, Tuple
 
 from ..diagnostics import Diagnostics, Severity, Span
@@ -19,10 +18,10 @@ from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .virtio import VirtioDriver
 from .xmlmap import Attr, Child, Info, yes_no
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class VsockModel(str, enum.Enum):
+class VsockModel(Choice):
     VIRTIO = "virtio"
     VIRTIO_TRANSITIONAL = "virtio-transitional"
     VIRTIO_NON_TRANSITIONAL = "virtio-non-transitional"

@@ -11,7 +11,6 @@ has a single watchdog action for the whole machine (the builder says so when the
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar
 
 from ..diagnostics import Severity, Span
@@ -19,17 +18,17 @@ from ..ir import NOWHERE
 from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Info
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class WatchdogModel(str, enum.Enum):
+class WatchdogModel(Choice):
     I6300ESB = "i6300esb"       # Intel 6300ESB, a PCI device
     IB700 = "ib700"             # iBase IB700, an ISA device
     DIAG288 = "diag288"         # s390's diagnose 288
     ITCO = "itco"               # the ICH9 LPC bridge's TCO timer (q35 only)
 
 
-class WatchdogAction(str, enum.Enum):
+class WatchdogAction(Choice):
     RESET = "reset"
     SHUTDOWN = "shutdown"       # an ACPI power button press
     POWEROFF = "poweroff"       # pull the plug

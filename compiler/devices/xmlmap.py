@@ -30,13 +30,12 @@ them), or an IR enum: a value the enum lacks leaves the whole device unread (Not
 """
 from __future__ import annotations
 
-import enum
 from typing import Any, Callable, Optional, Tuple
 
 from lxml import etree
 
 from ..reader import NotLowered, Reader
-from ..node import Node
+from ..node import Choice, ChoiceType, Node
 
 
 class Conv(Node):
@@ -74,7 +73,7 @@ class Attr(Node):
         kind = self.kind
         if kind is str:
             return r.attr(el, self.xml)
-        if isinstance(kind, enum.EnumMeta):
+        if isinstance(kind, ChoiceType):
             return r.enum(el, self.xml, kind)
         convert = int if kind is int else _conv(kind).read
         text = r.token(el, self.xml)
@@ -88,7 +87,7 @@ class Attr(Node):
     def write(self, value: Any, el) -> None:
         if value is None:
             return
-        if isinstance(value, enum.Enum):
+        if isinstance(value, Choice):
             el.set(self.xml, value.value)
             return
         conv = _conv(self.kind)

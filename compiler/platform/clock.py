@@ -24,17 +24,16 @@ offset.
 """
 from __future__ import annotations
 
-import enum
 from typing import Any, ClassVar, Optional, Tuple, Union
 
 from ..devices.xmlmap import Attr, Child, Children, Conv, lower, write, yes_no
 from ..diagnostics import Span
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 from ..reader import Reader
 from .switches import NOWHERE
 
 
-class ClockOffset(str, enum.Enum):
+class ClockOffset(Choice):
     UTC = "utc"
     LOCALTIME = "localtime"
     TIMEZONE = "timezone"         # localtime of the named zone (timezone=)
@@ -42,12 +41,12 @@ class ClockOffset(str, enum.Enum):
     ABSOLUTE = "absolute"         # a fixed epoch second (start=)
 
 
-class ClockBasis(str, enum.Enum):
+class ClockBasis(Choice):
     UTC = "utc"
     LOCALTIME = "localtime"
 
 
-class TimerName(str, enum.Enum):
+class TimerName(Choice):
     PLATFORM = "platform"
     RTC = "rtc"
     TSC = "tsc"
@@ -58,21 +57,21 @@ class TimerName(str, enum.Enum):
     HYPERVCLOCK = "hypervclock"
 
 
-class TimerTrack(str, enum.Enum):
+class TimerTrack(Choice):
     BOOT = "boot"
     GUEST = "guest"
     WALL = "wall"
     REALTIME = "realtime"
 
 
-class TickPolicy(str, enum.Enum):
+class TickPolicy(Choice):
     DELAY = "delay"               # deliver late ticks at the normal rate
     MERGE = "merge"               # merge missed ticks into one
     DISCARD = "discard"           # drop missed ticks
     CATCHUP = "catchup"           # deliver missed ticks faster
 
 
-class TscMode(str, enum.Enum):
+class TscMode(Choice):
     AUTO = "auto"
     NATIVE = "native"
     EMULATE = "emulate"

@@ -31,11 +31,10 @@ module's builders (backends/qemu/memory.py -numa, backends/xen/memory.py xl vnum
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, List, Optional, Tuple
 
 from ..diagnostics import Diagnostics, Severity, Span
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 from ..reader import NotLowered, Reader, kib_up, size_bytes
 from ..rules.codes import Code
 from ..devices.xmlmap import Attr, Child, Children, Text, lower as by_mapping, on_off, write, yes_no
@@ -43,36 +42,36 @@ from ..devices.xmlmap import Attr, Child, Children, Text, lower as by_mapping, o
 NOWHERE = Span()
 
 
-class VcpuPlacement(str, enum.Enum):
+class VcpuPlacement(Choice):
     STATIC = "static"
     AUTO = "auto"
 
 
-class CpuMode(str, enum.Enum):
+class CpuMode(Choice):
     CUSTOM = "custom"
     HOST_MODEL = "host-model"
     HOST_PASSTHROUGH = "host-passthrough"
     MAXIMUM = "maximum"
 
 
-class CpuMatch(str, enum.Enum):
+class CpuMatch(Choice):
     MINIMUM = "minimum"
     EXACT = "exact"
     STRICT = "strict"
 
 
-class CpuCheck(str, enum.Enum):
+class CpuCheck(Choice):
     NONE = "none"
     PARTIAL = "partial"
     FULL = "full"
 
 
-class ModelFallback(str, enum.Enum):
+class ModelFallback(Choice):
     ALLOW = "allow"
     FORBID = "forbid"
 
 
-class FeaturePolicy(str, enum.Enum):
+class FeaturePolicy(Choice):
     FORCE = "force"
     REQUIRE = "require"
     OPTIONAL = "optional"
@@ -89,13 +88,13 @@ class FeaturePolicy(str, enum.Enum):
         return None
 
 
-class CacheMode(str, enum.Enum):
+class CacheMode(Choice):
     EMULATE = "emulate"
     PASSTHROUGH = "passthrough"
     DISABLE = "disable"
 
 
-class MemAccess(str, enum.Enum):
+class MemAccess(Choice):
     SHARED = "shared"
     PRIVATE = "private"
 

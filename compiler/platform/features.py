@@ -26,14 +26,13 @@ compiled (QEMU320/XEN440), as for any part lowering leaves unread.
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional, Tuple
 
 from lxml import etree
 
 from ..devices.xmlmap import Attr, Child
 from ..diagnostics import Span
-from ..node import Node, NotCompared
+from ..node import Choice, Node, NotCompared
 from ..reader import Reader
 from .switches import NOWHERE, Flag, State, Switch, is_on
 
@@ -45,17 +44,17 @@ class Written(Node):
     span: Span = NOWHERE
 
 
-class HypervMode(str, enum.Enum):
+class HypervMode(Choice):
     CUSTOM = "custom"             # the enlightenments listed (libvirt's default)
     PASSTHROUGH = "passthrough"   # every enlightenment the host's KVM offers
 
 
-class IoapicDriver(str, enum.Enum):
+class IoapicDriver(Choice):
     QEMU = "qemu"                 # the IOAPIC emulated in QEMU (kernel_irqchip=split)
     KVM = "kvm"                   # the in-kernel IOAPIC (kernel_irqchip=on)
 
 
-class XenPassthroughMode(str, enum.Enum):
+class XenPassthroughMode(Choice):
     SYNC_PT = "sync_pt"
     SHARE_PT = "share_pt"
 

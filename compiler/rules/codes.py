@@ -4,7 +4,7 @@ A call site names the rule it reports: `diags.add(SEM218, message, span, hint)`.
 severity comes with the code and no caller can change it; a misspelled code is an
 ImportError when the module loads, not a lookup that fails on some later run.
 
-This module imports nothing of virtc, so every stage can use it (the diagnostics model
+This module imports nothing of virtc but compiler/node.py (for `Choice`), so every stage can use it (the diagnostics model
 included) and it stays cheap to load: the documentation of each rule (name, why, example,
 fix) is in the family modules beside it (and in the device families' `rules()`), which only
 `virtc rules`, `virtc rule CODE` and the report renderers load. tests/test_rules_registry.py checks that both list the same codes.
@@ -15,12 +15,13 @@ check of what SEM201 and SEM220 report), SEM212 (xl needs no HVM <loader>; XEN41
 """
 from __future__ import annotations
 
-import enum
+from ..node import Choice
+
 
 _BY_CODE: dict[str, "Code"] = {}
 
 
-class Severity(str, enum.Enum):
+class Severity(Choice):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
