@@ -22,6 +22,7 @@ def test_only_virtc_lands_in_site_packages(wheel):
 def test_wheel_carries_schemas_templates_and_subpackages(wheel):
     names = set(wheel.namelist())
     for needed in ("virtc/schemas/domain.xsd", "virtc/schemas/network.xsd",
+                   "virtc/schemas/bundle/domain.xsd", "virtc/schemas/domain/ns-qemu.xsd",
                    "virtc/compiler/ir.py", "virtc/compiler/rules/semantic.py",
                    "virtc/compiler/devices/interface.py", "virtc/backends/qemu/__init__.py",
                    "virtc/backends/xen/__init__.py", "virtc/cli/__init__.py",
