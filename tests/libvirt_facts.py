@@ -7,18 +7,17 @@ grouped by what they are (disk, nic, controller, video, ...) and numbered in arg
 within their group. Both tools emit a group in the document's order, so `nic[1]` is the
 second `<interface>` on both sides, whatever alias each tool gave it.
 
-Both option syntaxes are read: QEMU's `key=value,…` (tests/qemuopts.py) and the JSON
-objects that `-device`, `-object`, `-netdev`, `-blockdev` and `-audiodev` accept. Values
+Both option syntaxes are read, by tests/qemuopts.option_dict: QEMU's `key=value,…` and the
+JSON objects that `-device`, `-object`, `-netdev`, `-blockdev` and `-audiodev` accept. Values
 are normalised to what QEMU makes of them (`on`/`true`, `0x02`/`0x2`), never to what either
 tool happens to spell, so a fact differs only where the guest or its host wiring differs.
 """
 from __future__ import annotations
 
-import json
 import shlex
 from typing import Dict, List, Optional, Tuple
 
-from qemuopts import parse_opts
+from qemuopts import option_dict
 
 # Switches that take no argument (every other -flag takes one).
 SWITCHES = {
@@ -27,11 +26,7 @@ SWITCHES = {
     "-no-kvm", "-localtime", "-usb", "-sdl", "-no-fd-bootchk", "-mem-prealloc",
     "-enable-fips",
 }
-IMPLIED = {"-numa": "type", "-netdev": "type", "-chardev": "backend", "-device": "driver",
-           "-machine": "type", "-M": "type", "-display": "type", "-vnc": "vnc", "-m": "size", "-smp": "cpus",
-           "-object": "qom-type", "-accel": "accel", "-cpu": "model", "-audiodev": "driver",
-           "-tpmdev": "type", "-fsdev": "fsdriver", "-name": "guest", "-spice": None,
-           "-drive": None, "-blockdev": None}
+
 
 # Device groups: driver name → group. Anything not listed is "other".
 GROUPS: Dict[str, str] = {}
@@ -110,17 +105,7 @@ class Argv:
         return any(f == flag for f, _ in self.options)
 
     def parsed(self, flag: str) -> List[Dict[str, object]]:
-        return [parse_value(flag, v) for v in self.values(flag)]
-
-
-def parse_value(flag: str, text: str) -> Dict[str, object]:
-    """One option's value as a dict: JSON as it is, key=value through QEMU's rules."""
-    if text.startswith("{"):
-        return dict(json.loads(text))
-    out: Dict[str, object] = {}
-    for key, value in parse_opts(text, IMPLIED.get(flag)):
-        out[key] = value
-    return out
+        return [option_dict(flag, v) for v in self.values(flag)]
 
 
 def _norm(key: str, value: object) -> object:
@@ -291,7 +276,7 @@ def _controllers_in_libvirts_order(options):
         flag, value = option
         if flag != "-device" or value is None:
             return None
-        return _CONTROLLER_RANK.get(str(parse_value(flag, value).get("driver")))
+        return _CONTROLLER_RANK.get(str(option_dict(flag, value).get("driver")))
 
     ranks = [rank(o) for o in options]
     slots = [i for i, r in enumerate(ranks) if r is not None]
@@ -317,7 +302,7 @@ def _devices(argv: Argv, out: Dict[str, object]) -> None:
 
     for flag, value in _controllers_in_libvirts_order(argv.options):
         if flag == "-drive" and value is not None:
-            drive = parse_value(flag, value)
+            drive = option_dict(flag, value)
             iface = str(drive.get("if", "ide"))
             if iface in _IF_DRIVER:
                 media = 1 if drive.get("media") == "cdrom" else 0
@@ -336,7 +321,7 @@ def _devices(argv: Argv, out: Dict[str, object]) -> None:
         elif flag != "-device" or value is None:
             continue
         else:
-            dev = parse_value(flag, value)
+            dev = option_dict(flag, value)
         driver = str(dev.get("driver"))
         group = GROUPS.get(driver, "other")
         prefix = add(group, dev)

@@ -20,17 +20,23 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Tuple
 
-# QEMU 7.2's implied first key per option, for the options virtc emits in key=value form.
+# QEMU 7.2's implied first key per option that takes `key=value,…` (None: it has none), for
+# the options virtc and libvirt emit (qemu-options.hx; -cpu's first word is its model,
+# -audiodev's its driver, as their JSON forms name them).
 IMPLIED: Dict[str, Optional[str]] = {
     "-netdev": "type", "-net": "type", "-chardev": "backend", "-device": "driver",
     "-machine": "type", "-M": "type", "-display": "type", "-vnc": "vnc", "-boot": "order",
     "-name": "guest", "-m": "size", "-smp": "cpus", "-drive": None, "-rtc": None,
-    "-action": None, "-object": "qom-type", "-accel": "accel",
+    "-action": None, "-object": "qom-type", "-accel": "accel", "-cpu": "model",
+    "-numa": "type", "-audiodev": "driver", "-tpmdev": "type", "-fsdev": "fsdriver",
+    "-spice": None, "-blockdev": None, "-overcommit": None, "-smbios": None,
+    "-acpitable": "data", "-mon": "chardev",
 }
 # Options whose argument QEMU uses as a whole: a path, a command line, a name.
+# (-global: `driver.property=value`, the value taken whole.)
 RAW = {"-kernel", "-initrd", "-append", "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-fda",
        "-fdb", "-k", "-uuid", "-serial", "-parallel", "-usbdevice", "-vga", "-monitor",
-       "-L", "-bios"}
+       "-L", "-bios", "-global", "-dtb", "-mem-path", "-soundhw", "-watchdog-action"}
 
 
 def _value(text: str, i: int) -> Tuple[str, int]:

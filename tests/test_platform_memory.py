@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 import qemu_harness as harness
-from qemuopts import parse_opts
+from qemuopts import IMPLIED, parse_opts
 from virtc.backends.domainxml import format_domain
 from virtc.backends.xen.parse_xl import parse_xl
 from virtc.compiler import memory
@@ -56,11 +56,6 @@ def qemu(source: bytes, version: str = "7.2"):
 
 def values(argv, flag):
     return [argv[i + 1] for i, word in enumerate(argv) if word == flag]
-
-
-# QEMU 7.2's implied first key of the options this module checks (qemu-options.hx).
-IMPLIED = {"-object": "qom-type", "-machine": "type", "-device": "driver", "-numa": "type",
-           "-m": "size", "-overcommit": None}
 
 
 def opts(argv, flag):

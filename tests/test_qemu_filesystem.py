@@ -14,7 +14,7 @@ import pytest
 import qemu_harness as harness
 import virtc
 from conftest import ROOT
-from qemuopts import parse_opts
+from qemuopts import IMPLIED, parse_opts
 from virtc.backends.qemu.context import QemuContext
 from virtc.backends.qemu.devices import filesystem as qemu_fs
 from virtc.backends.qemu.dialects import get_dialect
@@ -45,8 +45,7 @@ def fs_options(source: bytes, runtime_dir=None, version="7.2"):
     options = [o for n in loaded.node.devices.families if n.TAG == "filesystem"
                for o in qemu_fs.build(n, loaded.node, ctx)]
     words = render(options, ctx.dialect, diags) or []
-    implied = {"-fsdev": "driver", "-chardev": "backend", "-device": "driver"}
-    return ([(f, dict(parse_opts(v, implied[f]))) for f, v in zip(words[::2], words[1::2])],
+    return ([(f, dict(parse_opts(v, IMPLIED[f]))) for f, v in zip(words[::2], words[1::2])],
             [d.code for d in diags])
 
 
@@ -55,9 +54,9 @@ def libvirt_fs_options(name: str):
     out = []
     for flag, value in zip(words, words[1:]):
         if flag == "-fsdev":
-            out.append((flag, dict(parse_opts(value, "driver"))))
+            out.append((flag, dict(parse_opts(value, IMPLIED[flag]))))
         elif flag == "-chardev" and value.startswith("socket,id=chr-vu-"):
-            out.append((flag, dict(parse_opts(value, "backend"))))
+            out.append((flag, dict(parse_opts(value, IMPLIED[flag]))))
         elif flag == "-device" and value.startswith("{") and (
                 "9p" in value or "vhost-user-fs" in value):
             out.append((flag, {k: str(v) for k, v in json.loads(value).items()}))

@@ -27,7 +27,7 @@ import pytest
 
 from goldens import CASES as GOLDEN_CASES, GOLDEN, compile_case
 from qemu_harness import Guest, needs_qemu, qemu_path, run_guests, run_paused
-from qemuopts import option_dict, options, split_argv
+from qemuopts import IMPLIED, option_dict, options, split_argv
 from test_qemu_pci_real import CASES as CORPUS_CASES, trimmed
 from virtc.backends.qemu import json_types
 from virtc.backends.qemu import dialects
@@ -225,7 +225,7 @@ def test_every_option_virtc_writes_is_in_the_table():
 
 
 def _head(flag: str) -> str:
-    return {"-device": "driver", "-object": "qom-type", "-netdev": "type"}[flag]
+    return IMPLIED[flag]
 
 
 def libvirt_options(name: str) -> Dict[str, Dict[str, Any]]:

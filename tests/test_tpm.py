@@ -7,7 +7,7 @@ import pytest
 
 import virtc
 from conftest import ROOT
-from qemuopts import parse_opts
+from qemuopts import IMPLIED, parse_opts
 from virtc.backends.qemu.devices import tpm as qemu_tpm
 from virtc.backends.qemu.dialects import get_dialect
 from virtc.backends.qemu.context import QemuContext
@@ -36,8 +36,7 @@ def tpm_options(source: bytes, runtime_dir=None):
     ctx = QemuContext(diags, get_dialect("7.2"), network_table(), runtime_dir=runtime_dir)
     words = render(qemu_tpm.build(node, loaded.node, ctx), ctx.dialect, diags)
     pairs = [(words[i], words[i + 1]) for i in range(0, len(words), 2)]
-    implied = {"-chardev": "backend", "-tpmdev": "type", "-device": "driver"}
-    return [(flag, dict(parse_opts(value, implied[flag]))) for flag, value in pairs], diags
+    return [(flag, dict(parse_opts(value, IMPLIED[flag]))) for flag, value in pairs], diags
 
 
 def libvirt_tpm_options(name: str):
