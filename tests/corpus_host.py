@@ -11,6 +11,13 @@ helper sockets under a runtime directory there (CompileOptions.runtime_dir, as `
 directories, the NVRAM copied from its template, and helpers (swtpm, virtiofsd) started
 until their sockets exist. The expected data is never rewritten: tests map the corpus's
 paths with `host_path()`.
+
+Every program here (qemu-img, the helpers) starts with the environment given to
+`provision()`, never an inherited one: tests provision in worker threads while pytest's
+fixtures set and restore variables in os.environ (tests/conftest.py), and a child that
+inherits the environment reads the C `environ` array while another thread reallocates it:
+exec then fails with EFAULT ("OSError: [Errno 14] Bad address"). Given as an argument,
+the environment is copied into the child's own memory before it starts.
 """
 from __future__ import annotations
 
@@ -20,7 +27,7 @@ import shutil
 import subprocess
 import threading
 import time
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from lxml import etree
 
@@ -34,8 +41,9 @@ HUGEPAGES_LOCK = threading.Lock()
 
 
 class Provisioned:
-    def __init__(self, tmp: pathlib.Path) -> None:
+    def __init__(self, tmp: pathlib.Path, env: Optional[Dict[str, str]] = None) -> None:
         self.tmp = tmp
+        self.env = env
         self.compiled: Optional[Compiled] = None
         self.helpers: List[subprocess.Popen] = []
         self.listeners: List[Tuple[str, int]] = []
@@ -60,10 +68,12 @@ class Provisioned:
                 proc.wait()
 
 
-def provision(doc: pathlib.Path, tmp: pathlib.Path) -> Provisioned:
+def provision(doc: pathlib.Path, tmp: pathlib.Path,
+              env: Optional[Dict[str, str]] = None) -> Provisioned:
     """Compile a copy of `doc` for this host and prepare what its argv needs; the caller
-    stops the helpers (Provisioned.stop)."""
-    out = Provisioned(tmp)
+    stops the helpers (Provisioned.stop). `env`: the environment of every program started
+    (a snapshot taken in pytest's thread, when called from another; else os.environ's)."""
+    out = Provisioned(tmp, dict(os.environ) if env is None else env)
     (tmp / "corpus").mkdir()
     text = doc.read_bytes().replace(PREFIX.encode(), f"{tmp}/corpus/".encode())
     root = etree.fromstring(text)
@@ -134,7 +144,8 @@ def _files(root, out: Provisioned) -> None:
             with open(path, "wb") as fh:
                 fh.truncate(64 << 20)
         else:
-            subprocess.run(["qemu-img", "create", "-q", "-f", fmt, path, "64M"], check=True)
+            subprocess.run(["qemu-img", "create", "-q", "-f", fmt, path, "64M"], check=True,
+                           env=out.env)
     for fs in root.iter("filesystem"):
         source = fs.find("source")
         if source is not None and (source.get("dir") or "").startswith(corpus):
@@ -180,7 +191,7 @@ def _host_plan(out: Provisioned, run_dir: str) -> None:
                 continue
             out.helpers.append(subprocess.Popen(
                 [program, *step.argv[1:]], stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=out.env))
             deadline = time.time() + 10
             while not os.path.exists(step.ready) and time.time() < deadline:
                 time.sleep(0.05)

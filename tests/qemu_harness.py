@@ -146,9 +146,12 @@ def _host_argv(argv: Sequence[str]) -> List[str]:
 
 def run_guests(guests: Sequence[Guest], *, bridges: Sequence[str] = (),
                addresses: Sequence[str] = (), listeners: Sequence[Tuple[str, int]] = (),
-               probes: Sequence[Tuple[str, int]] = (), timeout: float = 30.0
-               ) -> List[QemuResult]:
+               probes: Sequence[Tuple[str, int]] = (), timeout: float = 30.0,
+               env: Optional[Dict[str, str]] = None) -> List[QemuResult]:
     """Start every guest in one namespace, inspect each, quit them all.
+
+    `env`: the environment of the runner, taken by a caller in another thread than pytest's
+    while pytest's fixtures change os.environ (see corpus_host.py); else this process's.
 
     `listeners` are TCP servers the runner opens first, for guests whose NICs connect out.
     `probes` are TCP ports the runner connects to from inside the namespace once all guests
@@ -173,7 +176,7 @@ def run_guests(guests: Sequence[Guest], *, bridges: Sequence[str] = (),
         with open(runner, "w", encoding="utf-8") as fh:
             fh.write(RUNNER)
         proc = subprocess.run(["unshare", "-n", "-m", sys.executable, runner, cfg_path],
-                              capture_output=True, text=True, timeout=timeout + 30)
+                              capture_output=True, text=True, timeout=timeout + 30, env=env)
     try:
         data = json.loads(proc.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):

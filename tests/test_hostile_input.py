@@ -1,8 +1,11 @@
 """Hostile documents: refused with exit 1, quickly, in little memory, reading nothing.
 
 Each document runs through the real CLI in a subprocess (`python -m virtc validate` and
-`compile`), wrapped by a small measuring process that reports the CLI's wall time and peak
-RSS. A TCP listener on 127.0.0.1 stands in for every URL: after the run it must have no
+`compile`), wrapped by a small measuring process that reports the CLI's CPU time, wall time
+and peak RSS. "Quickly" is CPU time (an expansion or a parse that runs away burns it, on a
+quiet machine or a loaded one); wall time only has to stay far from a hang (waiting on a
+network that never answers), because on a machine shared by several test suites a process
+can wait for a CPU longer than it runs. A TCP listener on 127.0.0.1 stands in for every URL: after the run it must have no
 connection waiting. A secret file stands in for /etc/passwd: its content must not appear
 in anything virtc prints.
 
@@ -28,7 +31,8 @@ from virtc.pipeline import load_bytes, load_file
 from virtc.compiler import parse as parse_stage
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MAX_SECONDS = 2.0
+MAX_CPU_SECONDS = 2.0
+MAX_WALL_SECONDS = 30.0
 MAX_RSS_KIB = 200 * 1024
 DOMAIN_BODY = "<domain type='kvm'><name>{}</name><memory>65536</memory>" \
               "<os><type>hvm</type></os></domain>"
@@ -38,8 +42,9 @@ import json, resource, subprocess, sys, time
 start = time.monotonic()
 proc = subprocess.run(sys.argv[1:], capture_output=True)
 took = time.monotonic() - start
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"rc": proc.returncode, "seconds": took, "rss_kib": rss,
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": proc.returncode, "seconds": took,
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime, "rss_kib": usage.ru_maxrss,
                   "stdout": proc.stdout.decode("utf-8", "replace"),
                   "output": (proc.stdout + proc.stderr).decode("utf-8", "replace")}))
 """
@@ -144,7 +149,8 @@ def test_hostile_document_is_refused(hostile, listener, name, command):
     assert result["rc"] == 1, result["output"]
     assert f" {code} " in result["output"], result["output"]
     assert "Traceback" not in result["output"]
-    assert result["seconds"] < MAX_SECONDS, result
+    assert result["cpu_seconds"] < MAX_CPU_SECONDS, result
+    assert result["seconds"] < MAX_WALL_SECONDS, result
     assert result["rss_kib"] < MAX_RSS_KIB, result
     assert SECRET not in result["output"]
     assert _passwd_first_line() not in result["output"]

@@ -123,11 +123,13 @@ class Run:
 COMPILE_LOCK = threading.Lock()       # virtc's compile shares one libxml2 schema
 
 
-def start(doc: pathlib.Path) -> Run:
+def start(doc: pathlib.Path, env: Dict[str, str]) -> Run:
+    """Runs in a worker thread: every program it starts gets `env`, pytest's environment
+    taken in pytest's thread (corpus_host.py says why)."""
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="virtc-qmp-"))
     try:
         with COMPILE_LOCK:
-            host = provision(doc, tmp)
+            host = provision(doc, tmp, env)
         compiled = host.compiled
         if not compiled.ok or host.errors:
             return Run(host, None)
@@ -142,7 +144,8 @@ def start(doc: pathlib.Path) -> Run:
         # SPICE resolves its listen address with AI_ADDRCONFIG, which finds no IPv4 in a
         # namespace that has only loopback: one documentation address makes it resolve
         qemu = run_guests([guest], bridges=bridges, listeners=host.listeners,
-                          addresses=("192.0.2.1",), timeout=240.0 if uefi else 60.0)[0]
+                          addresses=("192.0.2.1",), timeout=240.0 if uefi else 60.0,
+                          env=env)[0]
         return Run(host, qemu, left_out)
     finally:
         if "host" in locals():
@@ -184,8 +187,9 @@ def runs(request):
         doc = getattr(item, "callspec", None) and item.callspec.params.get("doc")
         if doc is not None and item.module is request.module and doc not in wanted:
             wanted.append(doc)
+    env = dict(os.environ)
     pool = ThreadPoolExecutor(max_workers=2)
-    futures: Dict[pathlib.Path, Future] = {doc: pool.submit(start, doc) for doc in wanted}
+    futures: Dict[pathlib.Path, Future] = {doc: pool.submit(start, doc, env) for doc in wanted}
     yield futures
     pool.shutdown(wait=True, cancel_futures=True)
 

@@ -472,12 +472,32 @@ class _RangeHandler:
         return Handler
 
 
+def _qmp_connect(path: pathlib.Path, proc: subprocess.Popen, timeout: float = 60.0):
+    """A connection to QEMU's QMP socket once QEMU accepts one. The socket file appears
+    when QEMU binds it, a moment before it listens (a connect in between is refused), and a
+    loaded machine can take seconds to get there: try until QEMU accepts, exits, or
+    `timeout` passes (qemu_harness's runner waits the same way)."""
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while True:
+        assert proc.poll() is None, proc.stderr.read()
+        conn = socket.socket(socket.AF_UNIX)
+        try:
+            conn.connect(str(path))
+            return conn
+        except (FileNotFoundError, ConnectionRefusedError):
+            conn.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 @harness.needs_qemu
 def test_http_disk_in_real_qemu(images):
     """An http disk: QEMU's curl driver (Debian: qemu-block-extra) reads the image from a
     local server, started paused and asked over QMP in this network namespace."""
     import http.server
-    import socket
     import threading
 
     if not pathlib.Path("/usr/lib/x86_64-linux-gnu/qemu/block-curl.so").exists() \
@@ -497,13 +517,7 @@ def test_http_disk_in_real_qemu(images):
                              f"unix:{qmp_path},server=on,wait=off"],
                             stderr=subprocess.PIPE, text=True)
     try:
-        for _ in range(200):
-            if qmp_path.exists() or proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        assert proc.poll() is None, proc.stderr.read()
-        conn = socket.socket(socket.AF_UNIX)
-        conn.connect(str(qmp_path))
+        conn = _qmp_connect(qmp_path, proc)
         reader = conn.makefile("r")
 
         def call(command):

@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import pathlib
-import re
 import shlex
-import subprocess
 from typing import Any, Dict, List, Optional
 from unittest import mock
 
@@ -28,7 +25,7 @@ import pytest
 from goldens import CASES as GOLDEN_CASES, GOLDEN, compile_case
 from qemu_harness import Guest, needs_qemu, qemu_path, run_guests, run_paused
 from qemuopts import IMPLIED, option_dict, options, split_argv
-from test_qemu_pci_real import CASES as CORPUS_CASES, trimmed
+from test_qemu_pci_real import CASES as CORPUS_CASES, private, trimmed
 from virtc.backends.qemu import json_types
 from virtc.backends.qemu import dialects
 from virtc.backends.qemu.dialects import get_dialect
@@ -65,25 +62,6 @@ def keyval(name: str, version: str = "7.2", doc: Optional[bytes] = None) -> List
     2007-style document gets: libvirt's spelling held back."""
     with mock.patch.object(dialects, "libvirt_spelling", lambda dialect: dialect):
         return compiled(name, version, doc)
-
-
-def private(name: str, tmp: pathlib.Path) -> bytes:
-    """The trimmed document with its host files (/var/tmp/corpus/…) swapped for fresh ones
-    of the same kind in `tmp`: other QEMUs on this host may hold the shared images' locks."""
-    doc = trimmed(name)
-    for found in sorted(set(re.findall(rb"/var/tmp/corpus/[\w.-]+", doc))):
-        shared = pathlib.Path(found.decode())
-        mine = tmp / shared.name
-        if shared.is_dir():
-            mine.mkdir(exist_ok=True)
-        elif shared.suffix == ".qcow2":
-            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(mine), "16M"],
-                           check=True)
-        else:
-            mine.write_bytes(shared.read_bytes()[:1 << 20] if shared.exists() else b"")
-            os.truncate(mine, shared.stat().st_size if shared.exists() else 1 << 20)
-        doc = doc.replace(found, str(mine).encode())
-    return doc
 
 
 # ------------------------------------------------------------------ the typed serializer
