@@ -4,8 +4,9 @@ QEMU in the foreground.
     virtc run guest.xml [--qmp PATH] [--dry-run] [--runtime-dir DIR] [--qemu-version X.Y] …
 
 1. Compile for QEMU (any finding stops here, exit 1, nothing started).
-2. Check what plain QEMU would need and virtc can't make (RUN6xx): a macvtap or tap device,
-   a bridge qemu-bridge-helper may not use, swtpm not installed, an NVRAM template missing.
+2. Check what plain QEMU would need and virtc can't make (RUN6xx): a tap device without
+   root, a bridge qemu-bridge-helper may not use, swtpm not installed, an NVRAM template
+   missing (a macvtap device, <interface type='direct'>, already stopped step 1: QEMU430).
    Any of these stops here too, before anything starts.
 3. Carry out the host plan (backends/qemu/host.py): the runtime directory, the NVRAM copy,
    socket directories, then the helpers (swtpm), each waited for until its socket exists.
@@ -125,11 +126,8 @@ def _interfaces(domain, networks, diags: Diagnostics) -> None:
         kind = iface.type.value
         _vhost_user_socket(iface, diags)
         _forwarded_ports(iface, diags)
-        if kind == "direct":
-            diags.add(RUN601, "<interface type='direct'> needs a macvtap device, which only a "
-                      "privileged process can create", iface.span,
-                      hint="use <interface type='user'>, or start this guest with libvirt")
-        elif kind == "ethernet" and not root:
+        # type='direct' (macvtap) never gets here: it doesn't compile (QEMU430).
+        if kind == "ethernet" and not root:
             diags.add(RUN601, "<interface type='ethernet'> needs a tap device, which only root "
                       "can create", iface.span,
                       hint="run virtc as root, or use <interface type='user'>")

@@ -462,4 +462,5 @@ def test_run_refuses_a_macvtap_nic_before_anything_starts(tmp_path: pathlib.Path
     assert "error: QEMU430 <interface type='direct'> is a macvtap device on host interface " \
         "'eth0'" in proc.stderr
     assert "privileged" in proc.stderr and "type='user'" in proc.stderr
+    assert "RUN6" not in proc.stderr        # the compile error stops it first
     assert not (tmp_path / "run").exists()

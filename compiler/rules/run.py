@@ -5,14 +5,17 @@ from . import Rule, codes
 RULES = [
     Rule(codes.RUN601, "run-needs-privileges",
          "The guest needs something on the host that only a privileged process can make: a "
-         "macvtap device (<interface type='direct'>), a tap device (type='ethernet') when "
-         "virtc runs without root, or a tap in a bridge that qemu-bridge-helper may not use.",
+         "tap device (<interface type='ethernet'>) when virtc runs without root, or a tap in "
+         "a bridge (type='bridge' or 'network') that doesn't exist or that "
+         "qemu-bridge-helper may not use. (A macvtap device, type='direct', doesn't compile "
+         "at all: QEMU430.)",
          "libvirtd runs as root and makes these devices before QEMU starts; `virtc run` takes "
          "no privileges of its own, and QEMU would fail at start with a less clear message.",
-         "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>",
-         "use <interface type='user'> (no privileges needed); for a bridge, allow it in "
-         "/etc/qemu/bridge.conf (`allow br0`) for qemu-bridge-helper; for macvtap or tap, "
-         "start the guest with libvirt or create the device first and run as root"),
+         "<interface type='ethernet'><target dev='vnet0'/></interface>, run by a user "
+         "other than root",
+         "use <interface type='user'> (no privileges needed); for a bridge, create it and "
+         "allow it in /etc/qemu/bridge.conf (`allow br0`) for qemu-bridge-helper; for a tap, "
+         "run virtc as root or start the guest with libvirt"),
     Rule(codes.RUN602, "run-helper-missing",
          "A program the guest's devices need is not installed: swtpm for an emulated TPM.",
          "libvirt starts one per guest; without it QEMU can't connect to its TPM.",
