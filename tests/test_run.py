@@ -135,6 +135,11 @@ UEFI_TPM_GUEST = TPM_GUEST.replace(
     "    <nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>{nvram}</nvram>")
 
 
+# The prefixes of the temporary directories other tests make in /tmp: tests/qemu_harness.py
+# (virtc-qemu-), test_qemu_corpus_qmp.py (virtc-qmp-), test_escaping_qemu.py (virtc-names-).
+SUITE_TEMP_DIRS = ("virtc-qemu-", "virtc-qmp-", "virtc-names-")
+
+
 def test_a_uefi_guest_with_a_tpm_leaves_only_its_nvram(tmp_path):
     """issue 12, must-show 5: TPM (swtpm) and UEFI NVRAM; SIGTERM to virtc; QEMU and swtpm
     are gone, the exit status is QEMU's, and nothing is left but the NVRAM file, which virtc
@@ -166,11 +171,11 @@ def test_a_uefi_guest_with_a_tpm_leaves_only_its_nvram(tmp_path):
     # (its contents are the guest's from the first boot on; its size is the template's)
     assert nvram.stat().st_size == pathlib.Path("/usr/share/OVMF/OVMF_VARS_4M.fd").stat().st_size
     assert os.listdir(scratch) == []
-    # Nothing of this run in /tmp either. (Other processes, such as tests running alongside
-    # and their tests/qemu_harness.py directories, virtc-qemu-*, may come and go there.)
+    # Nothing of this run in /tmp either. (Other processes, such as tests running alongside,
+    # may come and go there: the directories the test suite's own helpers make are theirs.)
     assert {n for n in set(os.listdir("/tmp")) - before
             if any(w in n for w in ("virtc", "swtpm", "run-uefi", "qemu"))
-            and not n.startswith("virtc-qemu-")} == set()
+            and not n.startswith(SUITE_TEMP_DIRS)} == set()
 
 
 def test_exit_status_is_qemus(guest, tmp_path):
