@@ -855,6 +855,8 @@ IR_ENUMS: dict[str, str] = {
     "platform.cpu.CacheMode": "cpu-cache-mode",
     "platform.cpu.MemAccess": "cpu-mem-access",
     "devices.vsock.VsockModel": "vsock-model",
+    "devices.shmem.ShmemModel": "shmem-model-type",
+    "devices.shmem.ShmemRole": "shmem-role",
     "devices.iommu.IommuModel": "iommu-model",
 }
 

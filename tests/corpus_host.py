@@ -49,6 +49,8 @@ class Provisioned:
         self.listeners: List[Tuple[str, int]] = []
         self.errors: List[str] = []
         self.hugepages: Optional[Tuple[str, int]] = None   # (sysfs dir, pages reserved)
+        self.servers: list = []             # ivshmem servers (tests/ivshmem_server.py)
+        self.shm: List[str] = []            # /dev/shm objects an ivshmem-plain will make
 
     def host_path(self, path: Optional[str]) -> Optional[str]:
         if path and path.startswith(PREFIX):
@@ -56,6 +58,11 @@ class Provisioned:
         return path
 
     def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+        for path in self.shm:
+            if os.path.exists(path):
+                os.unlink(path)
         if self.hugepages:
             _reserve(*self.hugepages, sign=-1)
         for proc in self.helpers:
@@ -86,7 +93,27 @@ def provision(doc: pathlib.Path, tmp: pathlib.Path,
     if out.compiled.ok:
         _hugepages(root, out)
         _host_plan(out, str(run_dir))
+        _shared_memory(root, out)
     return out
+
+
+def _shared_memory(root, out: Provisioned) -> None:
+    """What a <shmem> needs on the host, as a host running it under libvirt has it: an
+    ivshmem server at a doorbell's <server path> (started here), and for ivshmem-plain the
+    /dev/shm object QEMU creates (removed again in stop() unless it was there before)."""
+    from ivshmem_server import IvshmemServer
+
+    for shmem in root.iter("shmem"):
+        server = shmem.find("server")
+        if server is not None:
+            msi = shmem.find("msi")
+            vectors = int(msi.get("vectors") or 1) if msi is not None else 1
+            path = server.get("path") or f"/var/lib/libvirt/shmem-{shmem.get('name')}-sock"
+            out.servers.append(IvshmemServer(path, vectors=vectors))
+        else:
+            path = f"/dev/shm/{shmem.get('name')}"
+            if not os.path.exists(path):
+                out.shm.append(path)
 
 
 def _hugepages(root, out: Provisioned) -> None:

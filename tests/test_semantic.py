@@ -97,6 +97,12 @@ CASES = [
                       " mode='client'/>\n<model type='rtl8139'/>\n</interface>"), 10),
     ("SEM318", domain("<interface type='user'><model type='virtio'/>\n<driver"
                       " tx_queue_size='300'/>\n</interface>"), 9),
+    ("SEM321", domain("<shmem name='s'><model type='ivshmem-plain'/>\n"
+                      "<size unit='K'>512</size></shmem>"), 9),
+    ("SEM322", domain("<shmem name='s'>\n<model type='ivshmem-plain'/>\n<server/>\n"
+                      "</shmem>"), 10),
+    ("SEM323", domain("<shmem name='s'>\n<model type='ivshmem-doorbell'/><server/>\n"
+                      "<size>1048576</size>\n</shmem>"), 10),
 ]
 
 

@@ -99,6 +99,8 @@ class Cap(enum.Enum):
     QEMU_VDAGENT = "qemu-vdagent"        # -chardev qemu-vdagent,clipboard=,mouse=
     USB_REDIR_FILTER = "usb-redir-filter"  # -device usb-redir,filter=
     KVM_DIRTY_RING = "kvm-dirty-ring"    # -accel kvm,dirty-ring-size=N (with ACCEL)
+    IVSHMEM_LEGACY = "ivshmem-legacy"    # -device ivshmem,size=,shm=|chardev= (0.13 to 3.1)
+    IVSHMEM_PLAIN = "ivshmem-plain"      # -device ivshmem-plain|ivshmem-doorbell (from 2.6)
 
 
 class Dialect(Node):
@@ -134,7 +136,7 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
      frozenset({Cap.KQEMU})),
     ("1.1", frozenset({Cap.MACHINE_OPT, Cap.NAME_GUEST, Cap.MEM_SUFFIX_K, Cap.DRIVE_READONLY,
                        Cap.SCSI_DEVICE, Cap.NETDEV_BRIDGE, Cap.DISPLAY, Cap.VNC_TO,
-                       Cap.CHARDEV, Cap.SPICE}),
+                       Cap.CHARDEV, Cap.SPICE, Cap.IVSHMEM_LEGACY}),
      frozenset()),
     ("2.12", frozenset({Cap.RNG, Cap.BALLOON_STATS_POLLING, Cap.BALLOON_DEFLATE_ON_OOM,
                         Cap.MEMORY_BACKEND, Cap.MEM_HOTPLUG, Cap.MEMFD, Cap.NUMA_DIST,
@@ -143,11 +145,11 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
                         Cap.CPU_MIGRATABLE, Cap.CPU_CACHE, Cap.FLOPPY_DEVICE,
                         Cap.SPICE_UNIX, Cap.SPICE_GL, Cap.SPICEPORT,
                         Cap.USB_REDIR_FILTER, Cap.VIRTIO_INPUT, Cap.INPUT_LINUX,
-                        Cap.HDA_AUDIO}),
+                        Cap.HDA_AUDIO, Cap.IVSHMEM_PLAIN}),
      frozenset()),
     ("3.0", frozenset(), frozenset({Cap.NET_VLAN})),
     ("3.1", frozenset({Cap.OVERCOMMIT}), frozenset({Cap.LOCALTIME})),
-    ("4.2", frozenset({Cap.BLOCKDEV, Cap.AUDIODEV}), frozenset()),
+    ("4.2", frozenset({Cap.BLOCKDEV, Cap.AUDIODEV}), frozenset({Cap.IVSHMEM_LEGACY})),
     ("5.0", frozenset({Cap.MACHINE_ACPI, Cap.RNG_BUILTIN, Cap.VIRTIO_TRANSITIONAL,
                        Cap.MACHINE_PFLASH, Cap.MACHINE_MEMORY_BACKEND, Cap.PREALLOC_THREADS,
                        Cap.SMP_DIES}),

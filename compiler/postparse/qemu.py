@@ -308,6 +308,8 @@ def _connect(node, machine: str) -> int:
             else virtio
     if tag == "watchdog":
         return conventional if model.value == "i6300esb" else 0
+    if tag == "shmem":
+        return conventional                 # every ivshmem model is a conventional PCI device
     if tag == "filesystem":
         # virtio-9p-pci or vhost-user-fs-pci; loop, nbd and ploop drivers are no device
         driver = node.driver.type.value if node.driver is not None and node.driver.type else None
