@@ -23,7 +23,6 @@ DeviceInfo.
 """
 from __future__ import annotations
 
-import enum
 from typing import ClassVar, Optional
 
 from ..diagnostics import Diagnostics, Severity, Span
@@ -32,16 +31,16 @@ from ..reader import size_bytes
 from ..rules.codes import Code
 from .info import EMPTY, DeviceInfo
 from .xmlmap import Attr, Child, Info, Text, on_off
-from ..node import Node, replace
+from ..node import Choice, Node, replace
 
 
-class ShmemModel(str, enum.Enum):
+class ShmemModel(Choice):
     IVSHMEM = "ivshmem"                      # the legacy device (QEMU < 4.0)
     IVSHMEM_PLAIN = "ivshmem-plain"          # memory only, from a memory backend
     IVSHMEM_DOORBELL = "ivshmem-doorbell"    # memory and interrupts from an ivshmem server
 
 
-class ShmemRole(str, enum.Enum):
+class ShmemRole(Choice):
     MASTER = "master"     # migrates the memory's content with the guest
     PEER = "peer"         # does not: the guest can't migrate with the device
 
