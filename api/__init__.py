@@ -20,7 +20,7 @@ Importing `virtc` imports nothing else: the pipeline loads on the first call.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 __version__ = "0.1.0"
 
@@ -43,17 +43,21 @@ class CompileResult:
     `ok` is True when there is an output and no error. For target 'qemu', `argv` is the
     command line (a list: argv[0] is the emulator); for 'xen-xm' and 'xen-xl', `config` is
     the config file's text. The other of the two is None, and both are None when `ok` is
-    False.
+    False. `env` holds the variables QEMU's process needs on top of the caller's
+    environment (a domain's `<qemu:env>`; usually empty): run the argv with
+    `env={**os.environ, **result.env}`.
     """
 
-    __slots__ = ("target", "argv", "config", "diagnostics")
+    __slots__ = ("target", "argv", "config", "diagnostics", "env")
 
     def __init__(self, target: Optional[str], output: Union[List[str], str, None],
-                 diagnostics: List["Diagnostic"]) -> None:
+                 diagnostics: List["Diagnostic"],
+                 env: Optional[Dict[str, str]] = None) -> None:
         self.target: Optional[str] = target
         self.argv: Optional[List[str]] = list(output) if isinstance(output, list) else None
         self.config: Optional[str] = output if isinstance(output, str) else None
         self.diagnostics: List[Diagnostic] = diagnostics
+        self.env: Dict[str, str] = dict(env) if env and self.argv is not None else {}
 
     @property
     def output(self) -> Union[List[str], str, None]:
@@ -119,7 +123,8 @@ def compile(source: Source, target: Optional[str] = None, *,
     compiled = compile_loaded(loaded, options)
     diagnostics.extend(compiled.diagnostics)
     failed = any(d.severity.value == "error" for d in diagnostics)
-    return CompileResult(compiled.target, None if failed else compiled.output, diagnostics)
+    return CompileResult(compiled.target, None if failed else compiled.output, diagnostics,
+                         compiled.env)
 
 
 def _load(source: Source, max_size: Optional[int]) -> "tuple[Optional[Loaded], List[Diagnostic]]":

@@ -15,7 +15,7 @@ Xen templates (jinja2) are imported only by the code paths that need them.
 from __future__ import annotations
 
 import os
-from typing import Iterable, List, Optional, Sequence, Union
+from typing import Dict, Iterable, List, Optional, Sequence, Union
 
 from .compiler import ir
 from .compiler.node import Factory, Node
@@ -145,6 +145,8 @@ class Compiled(Node, mutable=True):
     target: Optional[str] = None
     output: Union[List[str], str, None] = None
     diagnostics: List[Diagnostic] = Factory(list)
+    # QEMU: the variables QEMU's process needs besides the caller's (<qemu:env>).
+    env: Dict[str, str] = Factory(dict)
 
     @property
     def ok(self) -> bool:
@@ -178,6 +180,10 @@ def compile_loaded(loaded: Loaded, options: CompileOptions = CompileOptions()) -
                             xen_version=options.xen_version, runtime_dir=options.runtime_dir,
                             qmp=options.qmp)
     result.output = None if diags.has_errors else output
+    if result.output is not None and result.target == "qemu" and loaded.node.qemu is not None:
+        from .backends.qemu.platform.qemu_ns import environment
+
+        result.env = environment(loaded.node)
     return result
 
 

@@ -158,11 +158,15 @@ def cmd_compile(args) -> int:
     _print_diagnostics(found)
     if compiled is None or not compiled.ok:
         return EXIT_FINDINGS
-    _emit(_render(compiled.output, compiled.target, args.format), args.output)
+    _emit(_render(compiled.output, compiled.target, args.format, compiled.env), args.output)
     return EXIT_OK
 
 
-def _render(result, target: str, fmt: str) -> str:
+def _render(result, target: str, fmt: str, env=None) -> str:
+    """The output in `fmt`. A QEMU environment (<qemu:env>) comes first, as libvirt's
+    domxml-to-native writes it: NAME=value words before the emulator (shell: a command
+    prefix that sets them; lines: one per line), and JSON becomes {"env": {…}, "argv": […]}
+    so that no reader runs the argv without it."""
     import json
     import shlex
 
@@ -170,11 +174,17 @@ def _render(result, target: str, fmt: str) -> str:
         if fmt == "json":
             return json.dumps({"target": target, "config": result}, ensure_ascii=False) + "\n"
         return result
+    env = env or {}
     if fmt == "json":
+        if env:
+            return json.dumps({"env": env, "argv": list(result)}, ensure_ascii=False) + "\n"
         return json.dumps(list(result), ensure_ascii=False) + "\n"
     if fmt == "lines":
-        return "".join(arg + "\n" for arg in result)
-    return shlex.join(result) + "\n"
+        return "".join(arg + "\n" for arg in [f"{k}={v}" for k, v in env.items()] + list(result))
+    # NAME stays unquoted (SEM320 and the schema keep it a valid name), or the shell would
+    # not take the word as an assignment
+    return " ".join([f"{k}={shlex.quote(v)}" for k, v in env.items()]
+                    + [shlex.join(result)]) + "\n"
 
 
 def _print_diagnostics(diags) -> None:

@@ -27,7 +27,7 @@ import signal
 import subprocess
 import sys
 import time
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from ..backends.qemu.host import CopyFile, Helper, MakeDir, host_plan
 from ..compiler.diagnostics import Diagnostics
@@ -85,10 +85,10 @@ def cmd_run(args) -> int:
     if diags.has_errors:
         return EXIT_FINDINGS
     if args.dry_run:
-        sys.stdout.write(script(plan, argv, run_dir, qmp, links))
+        sys.stdout.write(script(plan, argv, run_dir, qmp, links, env=compiled.env))
         return 0
     return Runner(plan, argv, run_dir, qmp, owns_run_dir=not os.path.exists(run_dir),
-                  links=links).run()
+                  links=links, env=compiled.env).run()
 
 
 def _default_runtime_dir(name: str, unique: bool) -> str:
@@ -272,8 +272,10 @@ def _bridge_allowed(bridge: str, path: str, depth: int) -> bool:
 
 # ------------------------------------------------------------------------------ dry run
 
-def script(plan, argv: List[str], run_dir: str, qmp: Optional[str], links=None) -> str:
-    """The plan as a POSIX shell script that does what `virtc run` does."""
+def script(plan, argv: List[str], run_dir: str, qmp: Optional[str], links=None,
+           env: Optional[Dict[str, str]] = None) -> str:
+    """The plan as a POSIX shell script that does what `virtc run` does; `env` (the
+    domain's <qemu:env>) is set for QEMU alone, as assignments before its command."""
     q = shlex.quote
     lines = ["#!/bin/sh", "# virtc run --dry-run: the steps `virtc run` takes, as commands",
              "set -u", "helpers=", "cleanup() {",
@@ -298,7 +300,8 @@ def script(plan, argv: List[str], run_dir: str, qmp: Optional[str], links=None) 
     # terminal's stdin, which sh would otherwise replace by /dev/null for a job.
     lines += ["# QEMU, in the foreground; the script exits with its status",
               "exec 3<&0",
-              " ".join(q(a) for a in argv) + " <&3 3<&- &",
+              " ".join([f"{k}={q(v)}" for k, v in (env or {}).items()]
+                       + [q(a) for a in argv]) + " <&3 3<&- &",
               "qemu=$!", "trap 'kill -TERM $qemu' TERM INT HUP"]
     if links is not None:
         sock, names = links
@@ -316,8 +319,9 @@ class Runner:
     """Carries out a host plan, runs QEMU, and always cleans up after it."""
 
     def __init__(self, plan, argv: List[str], run_dir: str, qmp: Optional[str],
-                 owns_run_dir: bool, links=None) -> None:
+                 owns_run_dir: bool, links=None, env: Optional[Dict[str, str]] = None) -> None:
         self.plan, self.argv, self.run_dir, self.qmp = plan, argv, run_dir, qmp
+        self.env = env or {}          # the domain's <qemu:env>, on top of ours
         self.links = links
         self.owns_run_dir = owns_run_dir
         self.helpers: List[subprocess.Popen] = []
@@ -334,7 +338,8 @@ class Runner:
                 return EXIT_FINDINGS
             if self.stop_signal is not None:
                 return 128 + self.stop_signal
-            self.qemu = subprocess.Popen(self.argv)
+            self.qemu = subprocess.Popen(
+                self.argv, env={**os.environ, **self.env} if self.env else None)
             if self.stop_signal is not None:        # a signal came while QEMU started
                 self.qemu.send_signal(signal.SIGTERM)
             elif self.links is not None:

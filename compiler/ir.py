@@ -281,6 +281,8 @@ class Domain(Node):
     # <vcpu>'s attributes with <vcpus>, and <cpu> (compiler/platform/cpu.py Vcpu, Cpu).
     vcpu: Optional[object] = None
     cpu: Optional[object] = None
+    # The qemu: namespace elements (compiler/platform/qemu_ns.py QemuNamespace).
+    qemu: Optional[object] = None
     span: Span = NOWHERE
     # Where <currentMemory>, <on_poweroff>, <on_reboot> and <on_crash> were written.
     at: Tuple[Written, ...] = NotCompared(())

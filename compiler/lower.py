@@ -93,6 +93,10 @@ def lower_domain(doc: Document, diags: Diagnostics, *, locate_uncompiled: bool =
         from .memory import lower as lower_memory
 
         domain = lower_memory(r, root, domain)
+    if any(isinstance(el.tag, str) and el.tag.startswith(_QEMU_NS) for el in root):
+        from .platform.qemu_ns import lower_namespace     # <qemu:commandline> and the like
+
+        domain = replace(domain, qemu=lower_namespace(r, root))
     return _with_leftovers(r, root, domain, diags, locate_uncompiled)
 
 
@@ -135,6 +139,8 @@ def _cpu(r: Reader, root, rules_only: bool) -> dict:
     return lower_cpu(r, root)
 
 
+# libvirt's QEMU namespace, whose elements compiler/platform/qemu_ns.py lowers.
+_QEMU_NS = "{http://libvirt.org/schemas/domain/qemu/1.0}"
 # The elements compiler/memory.py lowers (imported only for a document that has one).
 _MEMORY_TAGS = ("maxMemory", "memoryBacking", "iothreads", "iothreadids")
 

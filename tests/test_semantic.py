@@ -5,6 +5,8 @@ import pytest
 
 from virtc.pipeline import load_bytes
 
+QEMU_NS_HEAD = "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+
 
 def domain(devices="", os_extra="", head="<domain type='qemu'>", os_type="hvm", extra=""):
     # Line 1 is <domain>; devices start on line 9.
@@ -97,6 +99,12 @@ CASES = [
                       " mode='client'/>\n<model type='rtl8139'/>\n</interface>"), 10),
     ("SEM318", domain("<interface type='user'><model type='virtio'/>\n<driver"
                       " tx_queue_size='300'/>\n</interface>"), 9),
+    ("SEM320", domain("", extra="\n<qemu:commandline><qemu:env name='9' value='v'/>"
+                      "</qemu:commandline>", head=QEMU_NS_HEAD), 7),
+    ("SEM324", domain("<memballoon model='virtio'><alias name='ua-b'/></memballoon>",
+                      extra="\n<qemu:override><qemu:device alias='ua-b'><qemu:frontend>"
+                      "<qemu:property name='x' type='signed' value='1.5'/></qemu:frontend>"
+                      "</qemu:device></qemu:override>", head=QEMU_NS_HEAD), 7),
     ("SEM321", domain("<shmem name='s'><model type='ivshmem-plain'/>\n"
                       "<size unit='K'>512</size></shmem>"), 9),
     ("SEM322", domain("<shmem name='s'>\n<model type='ivshmem-plain'/>\n<server/>\n"

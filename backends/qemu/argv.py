@@ -26,6 +26,7 @@ Builder = Callable[[Domain, QemuContext], List[Option]]
 # - the controllers precede every device that names their bus (bus=pci.N, usb.0).
 BUILDERS: List[Builder] = [
     machine.build_name,
+    lambda d, c: _qemu_ns(d, "build_compat", c),     # -compat, after -name as libvirt's
     machine.build_defaults,
     machine.build_uuid,
     guest_os.build_pflash_blockdevs,     # before -machine, which names them (pflash0=…)
@@ -57,7 +58,17 @@ BUILDERS: List[Builder] = [
     features.build_features,
     build_families,          # the other device families, each by its own builder (devices/)
     guest_os.build_sga,
+    lambda d, c: _qemu_ns(d, "build_args", c),       # <qemu:arg>s, after everything virtc builds
 ]
+
+
+def _qemu_ns(domain: Domain, name: str, ctx: QemuContext) -> List[Option]:
+    """A builder of the qemu: namespace (platform/qemu_ns.py), imported only when used."""
+    if domain.qemu is None:
+        return []
+    from .platform import qemu_ns
+
+    return getattr(qemu_ns, name)(domain, ctx)
 
 
 def _audio():
@@ -96,6 +107,10 @@ def build_options(domain: Domain, ctx: QemuContext) -> List[Option]:
     options: List[Option] = []
     for builder in BUILDERS:
         options.extend(builder(domain, ctx))
+    if domain.qemu is not None:
+        from .platform.qemu_ns import apply_overrides       # <qemu:override>
+
+        options = apply_overrides(options, domain, ctx)
     if ctx.qmp is not None:
         from .host import qmp_options
 

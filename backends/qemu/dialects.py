@@ -101,6 +101,7 @@ class Cap(enum.Enum):
     KVM_DIRTY_RING = "kvm-dirty-ring"    # -accel kvm,dirty-ring-size=N (with ACCEL)
     IVSHMEM_LEGACY = "ivshmem-legacy"    # -device ivshmem,size=,shm=|chardev= (0.13 to 3.1)
     IVSHMEM_PLAIN = "ivshmem-plain"      # -device ivshmem-plain|ivshmem-doorbell (from 2.6)
+    COMPAT = "compat"                    # -compat deprecated-output=,deprecated-input=
 
 
 class Dialect(Node):
@@ -154,7 +155,7 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
                        Cap.MACHINE_PFLASH, Cap.MACHINE_MEMORY_BACKEND, Cap.PREALLOC_THREADS,
                        Cap.SMP_DIES}),
      frozenset()),
-    ("6.0", frozenset({Cap.ACTION, Cap.PVPANIC_PCI, Cap.BALLOON_FREE_PAGE_REPORTING,
+    ("6.0", frozenset({Cap.COMPAT, Cap.ACTION, Cap.PVPANIC_PCI, Cap.BALLOON_FREE_PAGE_REPORTING,
                        Cap.MACHINE_HPET, Cap.SPICE_PASSWORD_SECRET, Cap.VNC_PASSWORD_SECRET,
                        Cap.ACPI_INDEX, Cap.MACHINE_PCSPK_AUDIODEV}), frozenset()),
     ("7.1", frozenset({Cap.IOTHREAD_POOL, Cap.SMP_CLUSTERS, Cap.QEMU_VDAGENT,

@@ -41,7 +41,13 @@ def compile_domain(domain: Domain, ctx: XenContext) -> Optional[str]:
         return None
     from .crossing import report_uncompiled
 
-    uncompiled.report(report_uncompiled(domain.uncompiled, ctx.diags, target), ctx.diags,
+    leftovers = domain.uncompiled
+    if domain.qemu is not None:         # the qemu: namespace, lowered for QEMU only
+        from ...compiler.platform.qemu_ns import as_uncompiled
+
+        leftovers = tuple(sorted(leftovers + as_uncompiled(domain.qemu),
+                                 key=lambda u: (u.span.line, u.span.column)))
+    uncompiled.report(report_uncompiled(leftovers, ctx.diags, target), ctx.diags,
                       "Xen", XEN440, XEN441)
     families_ok = True
     if domain.devices.families:
@@ -56,7 +62,7 @@ def compile_domain(domain: Domain, ctx: XenContext) -> Optional[str]:
     config = dialect_module.build_config(builder)
     # uncompiled.report made an error of each guest-visible part (XEN440).
     if (builder.failed or not families_ok
-            or any(not item.host_side for item in domain.uncompiled)):
+            or any(not item.host_side for item in leftovers)):
         return None
     from .render import render
 

@@ -17,16 +17,17 @@ import importlib
 from types import ModuleType
 from typing import List
 
-MODULES = ("cpu",)
+MODULES = ("cpu", "qemu_ns")
 # The Domain fields each module's nodes fill: a domain whose fields are all None gives that
 # module nothing to default or check, so post-parse and the checks don't import it.
-FIELDS = {"cpu": ("vcpu", "cpu")}
+FIELDS = {"cpu": ("vcpu", "cpu"), "qemu_ns": ("qemu",)}
 # What each module's rules read, as paths from <domain>: a validate that compiles nothing
 # lowers the module's elements only for a document that has one of them (compiler/lower.py,
 # `rules_only`). tests/test_lazy_imports.py checks that validate's findings are a full
 # load's for every document in tests/ (tests/broken/ has one per rule).
 RULES_READ = {"cpu": ("vcpu[@current]", "vcpu[@cpuset]", "cpu/topology", "cpu/cache",
-                      "cpu/numa")}
+                      "cpu/numa"),
+              "qemu_ns": ("{http://libvirt.org/schemas/domain/qemu/1.0}commandline",)}
 
 
 def modules(domain=None) -> List[ModuleType]:
