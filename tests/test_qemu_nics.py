@@ -154,6 +154,46 @@ def test_pc_nics_reach_the_host_through_bridge_tap_and_sockets(tmp_path: pathlib
     assert any("connect to 127.0.0.1:5561" in p for p in nics["net3"][2]), nics["net3"]
 
 
+SERVER_ON_EVERY_ADDRESS = """<domain type='qemu'>
+  <name>server-any</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <interface type='server'>
+      <mac address='52:54:00:20:00:09'/>
+      <source port='5572'/>
+      <model type='e1000'/>
+    </interface>
+  </devices>
+</domain>"""
+
+
+@pytest.mark.qemu
+@harness.needs_qemu
+@pytest.mark.parametrize("version", ["7.2", "7.2+libvirt"])
+def test_a_server_nic_without_an_address_listens_on_every_address(version):
+    """libvirt takes <interface type='server'> with a port and no address (its schema has
+    the address optional; libvirt 9.0's `virsh domxml-to-native` accepts such a domain and
+    refuses a client, mcast or udp NIC without one): virtc validates it, and QEMU, given
+    `listen=:PORT` (key=value, or JSON with the 7.2+libvirt spelling), listens on every
+    address: a connection to an address other than loopback reaches it."""
+    from qemuopts import options
+    import virtc
+
+    assert virtc.validate(SERVER_ON_EVERY_ADDRESS.encode()) == []
+    result = virtc.compile(SERVER_ON_EVERY_ADDRESS.encode(), qemu_version=version)
+    assert result.ok, [str(d) for d in result.diagnostics]
+    (netdev,) = options(result.argv, "-netdev")
+    assert (netdev["type"], netdev["listen"]) == ("socket", ":5572")
+    run, = harness.run_guests([harness.Guest(result.argv)], addresses=("192.0.2.7",),
+                              probes=[("192.0.2.7", 5572)])
+    assert run.started, run.stderr
+    assert run.probes["192.0.2.7:5572"].startswith("connected"), run.probes
+    # and QEMU took the connection: the NIC's peer is the probe
+    peers = [peer for _, _, lines in nic_table(run).values() for peer in lines]
+    assert any("connection from 192.0.2.7:" in peer for peer in peers), peers
+
+
 # ------------------------------------------------------------------ vhost-user
 
 # vhost-user messages (QEMU docs/interop/vhost-user.rst) that a paused guest's NIC sends.

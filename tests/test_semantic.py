@@ -25,6 +25,9 @@ CASES = [
     ("SEM201", domain("<interface type='network'>\n<source/>\n</interface>"), 9),
     ("SEM201", domain("<interface type='bridge'/>"), 8),
     ("SEM201", domain("<interface type='mcast'>\n<source address='230.0.0.1'/>\n</interface>"), 9),
+    # a server may leave out its address (it listens on all), not its port; a client may not
+    ("SEM201", domain("<interface type='server'>\n<source address='127.0.0.1'/>\n</interface>"), 9),
+    ("SEM201", domain("<interface type='client'>\n<source port='5558'/>\n</interface>"), 9),
     ("SEM202", domain("<interface type='mcast'>\n<source address='10.0.0.1' port='1'/>\n</interface>"), 9),
     ("SEM202", domain("<interface type='mcast'>\n<source address='not-an-ip' port='1'/>\n</interface>"), 9),
     ("SEM203", domain("<interface type='server'>\n<source address='127.0.0.1' port='0'/>\n</interface>"), 9),
@@ -132,6 +135,8 @@ def test_rule_table_covers_every_semantic_code():
 
 GOOD = [
     domain("<interface type='mcast'><source address='239.1.2.3' port='65535'/></interface>"),
+    # libvirt reads a server's address as optional: QEMU then listens on every address
+    domain("<interface type='server'><source port='5558'/></interface>"),
     domain("<interface type='user'><mac address='52:54:00:ab:cd:ef'/></interface>"),
     domain("<disk type='file' device='cdrom'><target dev='hdc'/><readonly/></disk>"),
     domain("<graphics type='vnc' port='-1'/><graphics type='vnc' port='5900'/>"),

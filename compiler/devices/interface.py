@@ -409,7 +409,9 @@ _REQUIRED = {
     NetType.NETWORK: (("network", "network"),),
     NetType.BRIDGE: (("bridge", "bridge"),),
     NetType.MCAST: (("address", "address"), ("port", "port")),
-    NetType.SERVER: (("address", "address"), ("port", "port")),
+    # libvirt reads a server's address as optional (virDomainNetDefParseXML, and its schema):
+    # without one QEMU listens on every address (`listen=:PORT`).
+    NetType.SERVER: (("port", "port"),),
     NetType.CLIENT: (("address", "address"), ("port", "port")),
     NetType.UDP: (("address", "address"), ("port", "port")),
     NetType.VHOSTUSER: (("path", "path"), ("mode", "mode")),

@@ -7,8 +7,9 @@ RULES = [
          "Each network type connects to something: a bridge, a virtual network, or a socket "
          "address and port. Without it there is nothing to start.",
          "<interface type='network'><source name='default'/></interface>",
-         "bridge needs <source bridge>, network needs <source network>, mcast/server/client "
-         "need <source address port>."),
+         "bridge needs <source bridge>, network needs <source network>, mcast, client and "
+         "udp need <source address port>, server needs <source port> (with address=, it "
+         "listens on that address only; without, on every address)."),
     Rule(codes.SEM202, "mcast-address-not-multicast",
          "A multicast interface uses an address outside 224.0.0.0/4.",
          "A multicast tunnel joins a group; a unicast address silently never receives the "

@@ -138,7 +138,9 @@ def tap_props(iface: Interface, ctx: QemuContext) -> Props:
 
 
 def socket_props(iface: Interface) -> Props:
-    # SEM201 and SEM316 have made sure of the addresses and ports.
+    # SEM201 and SEM316 have made sure of the ports, and of the addresses but a server's:
+    # a server without one listens on every address, `listen=:PORT` (QEMU's
+    # `listen=[host]:port`), as libvirt writes it.
     props: Props = ((SOCKET_KEY[iface.type], f"{iface.address or ''}:{iface.port}"),)
     local = iface.source.local if iface.source is not None else None
     if iface.type is NetType.UDP and local is not None:
