@@ -1,7 +1,7 @@
 """The rule registry: every diagnostic code, its family, severity and doc.
 
 Codes are stable and never reused. Family prefixes: XML0xx parse, XSD1xx schema,
-SEM2xx semantic, QEMU3xx QEMU backend, XEN4xx-5xx Xen backend, CAP5xx capabilities,
+SEM2xx semantic, QEMU3xx-4xx QEMU backend, XEN4xx-5xx Xen backend, CAP5xx capabilities,
 RUN6xx `virtc run` (preparing the host).
 The code constants and their severities are in `codes` (what call sites import); each
 family's docs live in their own module here, as plain data, loaded only on demand.

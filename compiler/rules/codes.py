@@ -113,7 +113,7 @@ SEM223 = Code("SEM223", E)
 SEM224 = Code("SEM224", E)
 SEM290 = Code("SEM290", E)
 
-# QEMU3xx: qemu
+# QEMU3xx and QEMU4xx: qemu (device families declare more in compiler/devices/)
 QEMU301 = Code("QEMU301", E)
 QEMU302 = Code("QEMU302", E)
 QEMU303 = Code("QEMU303", E)

@@ -1,4 +1,4 @@
-"""Rules of the qemu family (QEMU3xx): what the QEMU backend can't express or carry."""
+"""Rules of the qemu family (QEMU3xx and QEMU4xx): what the QEMU backend can't express or carry."""
 from . import Rule, codes
 
 RULES = [
