@@ -5,7 +5,7 @@ afterwards is reported: nothing in a document is dropped silently.
 """
 from __future__ import annotations
 
-from typing import Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from lxml import etree
 
@@ -39,6 +39,10 @@ def kib_up(size: int) -> int:
     return -(-size // 1024)
 
 
+# Children from which peek_all sorts an element's children by tag once instead of scanning.
+_INDEXED = 12
+
+
 class Reader:
     def __init__(self, index: SourceIndex, diags: Diagnostics):
         self.index = index
@@ -47,6 +51,8 @@ class Reader:
         self._used_attrs: Set[Tuple[int, str]] = set()
         self._whole: Set[int] = set()     # elements read with everything below them
         self._keep: List[etree._Element] = []   # keeps ids stable while we hold them
+        # element -> its children by tag (peek_all); elements as keys keep their proxies
+        self._by_tag: Dict[object, Dict[object, List]] = {}
 
     def span(self, el) -> Span:
         return self.index.span(el)
@@ -111,12 +117,32 @@ class Reader:
         found = self.peek(el, tag)
         return self.use(found) if found is not None else None
 
-    @staticmethod
-    def peek_all(el, tag: str) -> List:
-        """Children named `tag`, without marking them read."""
-        return [c for c in el if c.tag == tag]
+    def peek_all(self, el, tag: str) -> List:
+        """Children named `tag`, without marking them read.
+
+        Lowering asks <domain> and <devices> for one tag after another (thirty and more
+        questions each): an element with many children is sorted by tag once, the rest are
+        scanned, which is cheaper for a handful of children.
+        """
+        if len(el) < _INDEXED:
+            return [c for c in el if c.tag == tag]
+        by_tag = self._by_tag.get(el)
+        if by_tag is None:
+            by_tag = self._by_tag[el] = {}
+            for child in el:
+                kin = by_tag.get(child.tag)
+                if kin is None:
+                    by_tag[child.tag] = [child]
+                else:
+                    kin.append(child)
+        return list(by_tag.get(tag, ()))
 
     def peek(self, el, tag: str):
+        if len(el) < _INDEXED:
+            for c in el:
+                if c.tag == tag:
+                    return c
+            return None
         found = self.peek_all(el, tag)
         return found[0] if found else None
 
