@@ -16,8 +16,35 @@ class Span(Node, order=True):
     line: int = 0
     column: int = 0
 
+    @classmethod
+    def later(cls, file: str, locate, where) -> "Span":
+        """A span whose line and column are `locate(where)`, called when either is first
+        read (positions.SourceIndex.span: finding an element's column costs a search of the
+        source, and a valid document reads few of its spans). Otherwise an ordinary Span:
+        equal, hashed, ordered, copied and pickled by its values."""
+        span = cls.__new__(cls)
+        span.__dict__.update(file=file, _later=(locate, where))
+        return span
+
+    def __getattr__(self, name: str):
+        later = self.__dict__.pop("_later", None)   # only line and column can be missing
+        if later is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        locate, where = later
+        self.__dict__["line"], self.__dict__["column"] = locate(where)
+        return getattr(self, name)
+
+    def __reduce__(self):
+        return type(self), (self.file, self.line, self.column)
+
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+
+# A span from Span.later has no line or column until one is read. Their defaults stay in
+# Span._defaults (which __init__ fills in) but not as class attributes, which would answer
+# the read before __getattr__ could.
+del Span.line, Span.column
 
 
 class Diagnostic(Node):

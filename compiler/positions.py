@@ -161,13 +161,22 @@ class SourceIndex:
     # ------------------------------------------------------------------ elements
 
     def span(self, element) -> Span:
-        """The span of an element: the "<" of its start tag."""
+        """The span of an element: the "<" of its start tag.
+
+        Lowering gives every node its element's span, and a valid document reads almost
+        none of them: so the line and column are found when first read (a `Span` made by
+        `Span.later`), and the span made for an element is the one given every time.
+        """
         span = self._spans.get(element)
         if span is None:
-            offset = self._offset(element)
-            span = self._by_line(element) if offset is None else self.char_span(offset)
-            self._spans[element] = span
+            span = self._spans[element] = Span.later(self.file, self._locate, element)
         return span
+
+    def _locate(self, element) -> Tuple[int, int]:
+        """The line and column of `element`'s start tag (what `span` defers)."""
+        offset = self._offset(element)
+        span = self._by_line(element) if offset is None else self.char_span(offset)
+        return span.line, span.column
 
     def attribute_span(self, element, name: str) -> Span:
         """The span of attribute `name` (lxml's key: "{namespace}local" or "local") of

@@ -1,6 +1,8 @@
 """Spans come from the source text, for every element, however lxml recycles its proxies."""
 import gc
 
+import pytest
+
 from lxml import etree
 
 from virtc.compiler.positions import SourceIndex
@@ -113,8 +115,34 @@ def test_one_scan_serves_every_question():
     root = etree.fromstring(source)
     index = SourceIndex("f.xml", source)
     for el in reversed(list(root)):
-        index.span(el)
+        index.span(el).line            # read: spans find their place lazily
     first = index._tags
     assert [index.span(el).column for el in root] == [4 + 5 * i + (i > 9) * (i - 10)
                                                      for i in range(50)]
     assert index._tags is first and len(first) == 51
+
+
+def test_an_element_span_is_found_when_read_and_then_is_an_ordinary_span():
+    """index.span(el) defers the search for the column until the span is read; after that,
+    and for everything a user or a rule does with it, it is the span the search gives."""
+    import copy
+    import pickle
+
+    from virtc.compiler.diagnostics import Span
+
+    source = b"<a>\n  <b x='1'/>\n  <c/>\n</a>"
+    root = etree.fromstring(source)
+    index = SourceIndex("f.xml", source)
+    b, c = root
+    lazy = index.span(c)
+    assert index._tags is None                      # nothing searched yet
+    assert lazy == Span("f.xml", 3, 3) and hash(lazy) == hash(Span("f.xml", 3, 3))
+    assert index.span(c) is lazy and str(lazy) == "f.xml:3:3"
+    assert index.span(b) < lazy                     # ordering reads both
+    for again in (pickle.loads(pickle.dumps(index.span(b))), copy.deepcopy(index.span(b))):
+        assert again == Span("f.xml", 2, 3) and "_later" not in vars(again)
+    assert pickle.loads(pickle.dumps(SourceIndex("g.xml", source).span(c))) == \
+        Span("g.xml", 3, 3)                         # pickled before it was ever read
+    assert Span().line == 0 and Span("f").column == 0
+    with pytest.raises(AttributeError):
+        lazy.nonsense
