@@ -102,6 +102,7 @@ class Cap(enum.Enum):
     IVSHMEM_LEGACY = "ivshmem-legacy"    # -device ivshmem,size=,shm=|chardev= (0.13 to 3.1)
     IVSHMEM_PLAIN = "ivshmem-plain"      # -device ivshmem-plain|ivshmem-doorbell (from 2.6)
     COMPAT = "compat"                    # -compat deprecated-output=,deprecated-input=
+    AUDIODEV_JSON = "audiodev-json"      # -audiodev '{"id":…,"driver":…,"in":{…}}' (spelling)
 
 
 class Dialect(Node):
@@ -176,6 +177,7 @@ _CHANGES: Tuple[Tuple[str, FrozenSet[Cap], FrozenSet[Cap]], ...] = (
 # named "X.Y+libvirt". Sources in docs/qemu-dialects.md.
 SPELLING_SUFFIX = "+libvirt"
 _LIBVIRT_SPELLING: Tuple[Tuple[str, FrozenSet[Cap]], ...] = (
+    ("4.2", frozenset({Cap.AUDIODEV_JSON})),
     ("5.0", frozenset({Cap.ACCEL})),
     ("6.0", frozenset({Cap.OBJECT_JSON})),
     ("7.1", frozenset({Cap.DEVICE_JSON})),

@@ -1,5 +1,6 @@
 """<audio> (compiler/devices/audio.py) → -audiodev, as libvirt's qemuBuildAudioCommandLine
-writes it for QEMU 4.0 and later:
+writes it for QEMU 4.0 and later (key=value; in libvirt's spelling, Cap.AUDIODEV_JSON,
+one JSON object as libvirt 9.0 writes it: see _json):
 
     <audio id='1' type='spice'/>                  -audiodev id=audio1,driver=spice
     <audio id='2' type='alsa'><input dev='hw:0'/> -audiodev id=audio2,driver=alsa,in.dev=hw:0
@@ -24,7 +25,7 @@ from ....compiler.devices.audio import QEMU410, QEMU411, Audio, AudioType, SdlDr
 from ....compiler.ir import Domain
 from ..context import QemuContext
 from ..dialects import Cap
-from ..opts import Option, Opts
+from ..opts import Json, Option, Opts
 from ....compiler.node import replace
 
 # libvirt's qemuAudioDriver names (QEMU's audiodev drivers).
@@ -99,9 +100,11 @@ def build_audiodev(audio: Audio, ctx: QemuContext) -> Option:
                       " set; SDL picks its default driver", audio.span,
                       hint=f"start QEMU with SDL_AUDIODRIVER="
                       f"{SDL_AUDIODRIVER[audio.sdl_driver]}, or drop driver=")
+    streams = (("in", audio.input), ("out", audio.output))
+    if ctx.has(Cap.AUDIODEV_JSON):
+        return Option("-audiodev", _json(audio, streams), audio.span)
     props: List[Tuple[str, object]] = [("id", audio.alias), ("driver", DRIVER[audio.type]),
                                        ("timer-period", audio.timer_period)]
-    streams = (("in", audio.input), ("out", audio.output))
     for prefix, stream in streams:
         props += _common(prefix, stream)
     for prefix, stream in streams:
@@ -110,6 +113,23 @@ def build_audiodev(audio: Audio, ctx: QemuContext) -> Option:
                       for name, field in STREAM_PROPS[audio.type]]
     props += [(name, getattr(audio, field)) for name, field in TOP_PROPS[audio.type]]
     return Option("-audiodev", Opts.of(None, *props), audio.span)
+
+
+def _json(audio: Audio, streams) -> Json:
+    """libvirt 9.0's JSON -audiodev (qemuBuildAudioCommandLineArg): id, driver,
+    timer-period and the type's own top-level properties, then an "in" and an "out" object
+    with the common settings and the type's own; booleans and numbers in JSON's types."""
+    props: List[Tuple[str, object]] = [("id", audio.alias), ("driver", DRIVER[audio.type]),
+                                       ("timer-period", audio.timer_period)]
+    props += [(name, getattr(audio, field)) for name, field in TOP_PROPS[audio.type]]
+    for prefix, stream in streams:
+        if stream is None:
+            continue
+        inner = [(k.split(".", 1)[1], v) for k, v in _common(prefix, stream)]
+        inner += [(name, getattr(stream, field)) for name, field in STREAM_PROPS[audio.type]]
+        direction = Json.of(*inner)
+        props.append((prefix, direction if direction.props else None))
+    return Json.of(*props)
 
 
 def _common(prefix: str, stream: Optional[_Stream]) -> List[Tuple[str, object]]:
