@@ -4,7 +4,10 @@ tests/corpus_mutations.py makes the mutants (what it edits is described there). 
 mutant goes through the Python API, as `virtc compile` does: load (parse, validate, lower,
 check), then compile for qemu, xen-xm and xen-xl when it loaded (each mutant with the
 next QEMU and Xen dialect in turn), or the not-compiled report when no backend compiles
-it. Each mutant runs under its own alarm. What must hold: no exception, no hang, every
+it. Each mutant runs under its own alarms (2 s of CPU time: a loop that runs away burns it,
+however loaded the machine; 60 s of wall time: far from a wait that never ends, which burns
+none; a machine shared by several test runs can keep a process waiting for a CPU longer
+than it runs). What must hold: no exception, no hang, every
 diagnostic with a code and a line inside the mutant, and every compile either returns its
 output or says why with an error. A sample also runs through the real CLI process: exit 0
 or 1, never a traceback, and the exit the API predicts.
@@ -36,7 +39,8 @@ SEED = int(os.environ.get("VIRTC_FUZZ_SEED", "20260111"))
 COUNT = int(os.environ.get("VIRTC_FUZZ_CORPUS_MUTANTS", "2000"))
 CLI_SAMPLE = 80
 CLI_SINGLES = 16
-PER_MUTANT_SECONDS = 2.0
+PER_MUTANT_CPU_SECONDS = 2.0
+PER_MUTANT_WALL_SECONDS = 60.0
 TARGETS = ("qemu", "xen-xm", "xen-xl")
 CODE = re.compile(r"^(XML0|XSD1|SEM[23]|QEMU[34]|XEN[45]|CAP5)\d\d$")
 
@@ -48,7 +52,9 @@ class Hang(Exception):
 
 
 def _alarm(signum, frame):
-    raise Hang(f"took more than {PER_MUTANT_SECONDS} s")
+    if signum == signal.SIGPROF:
+        raise Hang(f"took more than {PER_MUTANT_CPU_SECONDS} s of CPU time")
+    raise Hang(f"took more than {PER_MUTANT_WALL_SECONDS} s")
 
 
 def _bad_diagnostics(diags, file: str, doc: bytes) -> List[str]:
@@ -109,8 +115,9 @@ def check_mutant(name: str, doc: bytes, versions: Dict[str, Optional[str]]
 
 def run_guarded(name: str, doc: bytes, versions: Dict[str, Optional[str]]
                 ) -> Tuple[str, List[str]]:
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, PER_MUTANT_SECONDS)
+    previous = {sig: signal.signal(sig, _alarm) for sig in (signal.SIGPROF, signal.SIGALRM)}
+    signal.setitimer(signal.ITIMER_PROF, PER_MUTANT_CPU_SECONDS)
+    signal.setitimer(signal.ITIMER_REAL, PER_MUTANT_WALL_SECONDS)
     try:
         return check_mutant(name, doc, versions)
     except Hang as exc:
@@ -118,8 +125,10 @@ def run_guarded(name: str, doc: bytes, versions: Dict[str, Optional[str]]
     except Exception:   # the whole point: report every crash with its mutant
         return "crash", ["".join(traceback.format_exc().splitlines(True)[-6:])]
     finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 # ------------------------------------------------------------------ tests
