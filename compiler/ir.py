@@ -297,8 +297,12 @@ class Domain(Node):
 
 
 class Network(Node):
-    """A libvirt virtual network definition, used to resolve <source network=…>."""
+    """A libvirt virtual network definition, used to resolve <source network=…> and
+    <listen type='network'>: its bridge, its <forward mode> (None: no <forward>, an isolated
+    network) and the address of its first <ip>, which libvirt gives that bridge."""
 
     name: str
     bridge: Optional[str] = None
     span: Span = NOWHERE
+    forward: Optional[str] = None
+    address: Optional[str] = None

@@ -164,14 +164,19 @@ def lower_network(doc: Document, diags: Diagnostics) -> Optional[ir.Network]:
                   hint="add <name>…</name>: domains refer to the network by it")
         return None
     bridge_el = r.peek(root, "bridge")
-    # The rest of a network definition (forward, ip, dhcp…) describes the host side; virtc
-    # only needs the name and the bridge, so it reads but does not report those parts.
+    forward_el = r.peek(root, "forward")
+    ip_el = r.peek(root, "ip")
+    # The rest of a network definition (dhcp, dns, routes…) describes the host side; virtc
+    # needs the name, the bridge, the forward mode and the first address, so it reads but
+    # does not report the other parts.
     for child in root:
         r.use(child)
     return ir.Network(
         name=r.text(name_el).strip(),
         bridge=bridge_el.get("name") if bridge_el is not None else None,
         span=r.span(root),
+        forward=(forward_el.get("mode") or "nat").strip() if forward_el is not None else None,
+        address=ip_el.get("address") if ip_el is not None else None,
     )
 
 

@@ -272,7 +272,8 @@ class Graphics(Node):
 
     @property
     def listen_network(self) -> Optional[Listen]:
-        """The first <listen type='network'>, which only libvirt can resolve."""
+        """The first <listen type='network'> (the backends find its address, as libvirt does
+        when the guest starts: compiler/networks.py)."""
         return next((item for item in self.listens if item.type is ListenType.NETWORK), None)
 
 
@@ -290,6 +291,7 @@ QEMU404 = Code("QEMU404", _diagnostics.Severity.ERROR)
 QEMU405 = Code("QEMU405", _diagnostics.Severity.ERROR)
 QEMU406 = Code("QEMU406", _diagnostics.Severity.ERROR)
 QEMU407 = Code("QEMU407", _diagnostics.Severity.ERROR)
+QEMU460 = Code("QEMU460", _diagnostics.Severity.ERROR)   # VNC and SPICE (graphics.py)
 
 
 def rules():
@@ -314,6 +316,18 @@ def rules():
              "<graphics type='spice' autoport='yes' passwd='secret'/>",
              "Run the guest where other users can't see its processes, or drop passwd= and"
              " set the password with QMP `set_password` after start."),
+        Rule(QEMU460, "listen-network-unresolved",
+             "A display's <listen type='network'> names a network whose address virtc can't"
+             " tell.",
+             "libvirt listens on the network's first <ip address> when the network is one it"
+             " runs (no <forward>, or mode nat, route or open), and on the host device's"
+             " address otherwise, which it reads when the guest starts. virtc knows the"
+             " built-in 'default' network (192.168.122.1) and those given with --network;"
+             " without an address it can't write -vnc or -spice as libvirt would.",
+             "<graphics type='vnc' port='5900'><listen type='network' network='lan'/>"
+             "</graphics>",
+             "Give the network's definition with --network FILE, or write the address with"
+             " <listen type='address' address='…'/>."),
         Rule(QEMU441, "vnc-password-on-argv",
              "A VNC password is passed to QEMU in a secret object on its command line.",
              "libvirt sets the password over the monitor after QEMU starts; virtc has no"

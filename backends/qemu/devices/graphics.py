@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 from typing import List, assert_never
 
-from ....compiler.devices.graphics import QEMU441, Graphics, GraphicsType, ListenType
+from ....compiler.devices.graphics import (QEMU441, QEMU460, Graphics, GraphicsType, Listen,
+                                           ListenType)
+from ....compiler.networks import listen_address
 from ....compiler.ir import Domain
 from ....compiler.rules.codes import QEMU306, QEMU308, QEMU313, QEMU314, QEMU320
 from ..context import QemuContext
@@ -74,11 +76,27 @@ def build_no_display(domain: Domain, ctx: QemuContext) -> List[Option]:
 VNC_SOCKET_NAME = "vnc.sock"
 
 
+def network_address(listen: Listen, ctx: QemuContext) -> str:
+    """Where a <listen type='network'> listens, as libvirt picks it when the guest starts:
+    the address written beside it (libvirt's live XML keeps the one it picked), else the
+    first <ip address> of the network (compiler/networks.py); QEMU460 when virtc can't tell."""
+    if listen.address is not None:
+        return listen.address
+    address, why = listen_address(listen.network or "", ctx.networks)
+    if address is None:
+        ctx.diags.add(QEMU460, f"<listen type='network' network='{listen.network}'>: {why}",
+                      listen.span, hint="give the network's definition with --network FILE,"
+                      " or write the address: <listen type='address' address='…'/>")
+        return DEFAULT_LISTEN
+    return address
+
+
 def vnc_display(gfx: Graphics, ctx: QemuContext, domain: Domain) -> Opts:
-    network = gfx.listen_network
-    if network is not None:
-        _not_compiled(network, ctx, f"<listen type='network' network='{network.network}'>")
     first = gfx.listens[0] if gfx.listens else None
+    network = gfx.listen_network
+    if network is not None and network is not first:
+        # QEMU's VNC server listens once; libvirt reads the first <listen> only
+        _not_compiled(network, ctx, f"<listen type='network' network='{network.network}'>")
     if first is not None and first.type in (ListenType.SOCKET, ListenType.NONE):
         # libvirt: -vnc unix:PATH (without socket=, vnc.sock in the domain's own directory:
         # here the runtime directory) and -vnc none (a server only QMP clients reach)
@@ -90,7 +108,10 @@ def vnc_display(gfx: Graphics, ctx: QemuContext, domain: Domain) -> Opts:
             display = "unix:" + (first.socket or os.path.join(
                 runtime_dir(domain, ctx.runtime_dir), VNC_SOCKET_NAME))
         return Opts.of(display, *_vnc_password(gfx, ctx))
-    listen = gfx.listen_address or DEFAULT_LISTEN
+    if first is not None and first.type is ListenType.NETWORK:
+        listen = network_address(first, ctx)
+    else:
+        listen = gfx.listen_address or DEFAULT_LISTEN
     host = f"[{listen}]" if ":" in listen else listen   # an IPv6 literal needs brackets
     port = gfx.port
     autoport = gfx.autoport or port is None or port == -1

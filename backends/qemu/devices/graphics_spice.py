@@ -11,7 +11,8 @@
 
 As libvirt's qemuBuildGraphicsSPICECommandLine writes it, key by key in its order:
 
-- the first <listen>: an address (or a network, which only libvirt can resolve: QEMU320)
+- the first <listen>: an address, or a network's (its first <ip address>, as libvirt picks it;
+  QEMU460 when virtc can't tell)
   gives port=, tls-port= and, with either, addr= (no address: the QEMU driver's default,
   qemu.conf spice_listen = 127.0.0.1); a socket gives unix=on,addr=PATH (no socket=: the
   runtime directory's spice.sock, where libvirt uses the domain's private directory);
@@ -98,7 +99,7 @@ def _ports(gfx: Graphics, ctx: QemuContext) -> Tuple[Optional[int], Optional[int
 
 
 def build_spice(gfx: Graphics, domain: Domain, ctx: QemuContext) -> List[Option]:
-    from .graphics import _not_compiled, build_keymap
+    from .graphics import build_keymap, network_address
 
     if not ctx.has(Cap.SPICE):
         ctx.unsupported(gfx.span, "<graphics type='spice'>", "use type='vnc'")
@@ -119,11 +120,12 @@ def build_spice(gfx: Graphics, domain: Domain, ctx: QemuContext) -> List[Option]
         props.append(("port", 0))
         has_plain = True
     else:
-        if listen.type is ListenType.NETWORK:
-            _not_compiled(listen, ctx, f"<listen type='network' network='{listen.network}'>")
         port, tls = _ports(gfx, ctx)
         has_plain, has_tls = port is not None, tls is not None
-        address = listen.address or gfx.listen or DEFAULT_LISTEN
+        if listen.type is ListenType.NETWORK:
+            address = network_address(listen, ctx)
+        else:
+            address = listen.address or gfx.listen or DEFAULT_LISTEN
         props += [("port", port), ("tls-port", tls),
                   ("addr", address if has_plain or has_tls else None)]
     if gfx.mouse is not None and gfx.mouse.mode is not None:
