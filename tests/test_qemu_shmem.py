@@ -184,7 +184,7 @@ def test_an_address_other_than_pci_is_reported():
     result = virtc.compile(_domain(
         "<shmem name='s'><model type='ivshmem-plain'/><address type='isa' iobase='0x500'/>"
         "</shmem>"), qemu_version="7.2")
-    assert not result.ok and [d.code for d in result.errors] == ["QEMU320"]
+    assert not result.ok and [d.code for d in result.errors] == ["QEMU454"]
 
 
 def test_q35_puts_shmem_behind_a_pcie_to_pci_bridge_as_libvirt_does():

@@ -121,6 +121,7 @@ SEM321 = Code("SEM321", Severity.ERROR)
 SEM322 = Code("SEM322", Severity.ERROR)
 SEM323 = Code("SEM323", Severity.ERROR)
 QEMU450 = Code("QEMU450", Severity.ERROR)      # reported by backends/qemu/devices/shmem.py
+QEMU454 = Code("QEMU454", Severity.ERROR)      # the same
 
 MIB = 1 << 20
 # What libvirt's QEMU post-parse gives a shmem without <size> (not a doorbell's, whose
@@ -167,6 +168,13 @@ def rules():
              "<shmem name='s'><size unit='M'>4</size></shmem>",
              "write <model type='ivshmem-plain'/> (or ivshmem-doorbell with a <server>), or "
              "compile for QEMU 3.1 or older (--qemu-version 3.1)"),
+        Rule(QEMU454, "shmem-address-not-pci",
+             "A <shmem> with an <address> of another type than pci.",
+             "Every ivshmem model is a PCI device; libvirt's QEMU driver refuses the domain: "
+             "\"only 'pci' addresses are supported for the shared memory device\".",
+             "<shmem name='s'><model type='ivshmem-plain'/>"
+             "<address type='isa' iobase='0x500'/></shmem>",
+             "give a PCI address, or remove <address> to get libvirt's"),
     )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import List
 
-from ....compiler.devices.shmem import QEMU450, Shmem, ShmemModel, ShmemRole
+from ....compiler.devices.shmem import QEMU450, QEMU454, Shmem, ShmemModel, ShmemRole
 from ....compiler.ir import Domain
 from ..context import QemuContext
 from ..dialects import Cap
@@ -43,6 +43,13 @@ def build(node: Shmem, domain: Domain, ctx: QemuContext) -> List[Option]:
     if model is not ShmemModel.IVSHMEM and not ctx.has(Cap.IVSHMEM_PLAIN):
         ctx.unsupported(node.span, f"<shmem> model '{model.value}'",
                         "use a QEMU of 2.6 or later (--qemu-version 2.12)")
+        return []
+    address = node.info.address
+    if address is not None and address.type != "pci":
+        ctx.diags.add(QEMU454, f"<shmem name='{node.name}'> has <address type='{address.type}'>:"
+                      " an ivshmem device sits on PCI only (libvirt: \"only 'pci' addresses are"
+                      " supported for the shared memory device\")", address.span,
+                      hint="give a PCI address, or remove <address>")
         return []
     not_compiled(node, ctx, honoured=("alias", "address"))
     dev_id = device_id(node.info, node.span, ctx)
