@@ -84,11 +84,15 @@ class Diagnostics(Node, mutable=True):
         unknown one is a KeyError."""
         rule = code if isinstance(code, Code) else by_code(code)
         diag = Diagnostic(rule.code, rule.severity, message, span, hint)
+        span.line       # a lazy span (Span.later) finds its place now and lets go of the
+        #                 document: a batch keeps its findings, not the files they are in
         self.items.append(diag)
         return diag
 
     def extend(self, diags: Iterable[Diagnostic]) -> None:
-        self.items.extend(diags)
+        for diag in diags:
+            diag.span.line
+            self.items.append(diag)
 
     @property
     def has_errors(self) -> bool:

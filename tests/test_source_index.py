@@ -146,3 +146,26 @@ def test_an_element_span_is_found_when_read_and_then_is_an_ordinary_span():
     assert Span().line == 0 and Span("f").column == 0
     with pytest.raises(AttributeError):
         lazy.nonsense
+
+
+def test_a_finding_lets_go_of_the_document_it_was_found_in():
+    """A batch keeps every finding to the end: their spans must not keep each file's tree
+    and source alive (benchmarks/bench.py figure 4: memory stays flat)."""
+    import weakref
+
+    from virtc.compiler.diagnostics import Diagnostics
+
+    source = b"<a>\n  <b/>\n</a>"
+    root = etree.fromstring(source)
+    index = SourceIndex("f.xml", source)
+    diags = Diagnostics()
+    diags.add("SEM201", "m", index.span(root[0]))
+    other = Diagnostics()
+    other.extend(Diagnostics().items + [type(diags.items[0])(
+        "SEM201", diags.items[0].severity, "m", index.span(root), None)])
+    gone = weakref.ref(index)
+    del index, root
+    gc.collect()
+    assert gone() is None
+    assert (diags.items[0].span.line, diags.items[0].span.column) == (2, 3)
+    assert (other.items[0].span.line, other.items[0].span.column) == (1, 1)
