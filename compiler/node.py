@@ -247,13 +247,13 @@ def is_node(value) -> bool:
 # - names starting with "_", and anything that isn't a str (methods, properties), stay
 #   ordinary class attributes.
 #
-# Type checkers see `Choice` as `(Choice)`, so annotations and exhaustiveness
+# Type checkers see `Choice` as `(str, enum.Enum)`, so annotations and exhaustiveness
 # checks work as with any enum.
 
 if TYPE_CHECKING:
     import enum
 
-    class Choice(Choice):
+    class Choice(str, enum.Enum):
         """A str enum (see above)."""
 
     ChoiceType = enum.EnumMeta

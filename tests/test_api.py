@@ -162,3 +162,28 @@ def test_mypy_strict_accepts_a_script_using_the_api(virtc_wheel, tmp_path):
                            "--python-executable", str(env / "bin" / "python"), str(script)],
                           capture_output=True, text=True)
     assert proc.returncode == 1 and "incompatible types in assignment" in proc.stdout.lower()
+    # virtc.Severity is an enum to mypy: its .value is a str and a match over its members is
+    # exhaustive (assert_never), as with enum.Enum before the IR's enums became Choice classes.
+    script.write_text(textwrap.dedent('''\
+        from typing import assert_never
+
+        import virtc
+
+
+        def severity(d: virtc.Diagnostic) -> str:
+            return d.severity.value
+
+
+        def is_fatal(d: virtc.Diagnostic) -> bool:
+            sev = d.severity
+            if sev is virtc.Severity.ERROR:
+                return True
+            elif sev is virtc.Severity.WARNING or sev is virtc.Severity.INFO:
+                return False
+            else:
+                assert_never(sev)
+        '''))
+    proc = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+                           "--python-executable", str(env / "bin" / "python"), str(script)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
