@@ -107,7 +107,6 @@ class SourceIndex:
         # element -> offset of its "<" in the text. The elements are the keys, which keeps
         # their lxml proxies alive: an id() alone could later name another element.
         self._tags: Optional[Dict[object, int]] = None
-        self._spans: Dict[object, Span] = {}     # lowering asks for most elements many times
 
     # ------------------------------------------------------------------ the text
 
@@ -165,12 +164,12 @@ class SourceIndex:
 
         Lowering gives every node its element's span, and a valid document reads almost
         none of them: so the line and column are found when first read (a `Span` made by
-        `Span.later`), and the span made for an element is the one given every time.
+        `Span.later`). Such a span holds this index until then, so the index keeps none of
+        them (reader.Reader does, for the elements lowering asks about again): a cycle would
+        keep every document's tree and source alive in a batch, which runs without the
+        cyclic collector (cli.run).
         """
-        span = self._spans.get(element)
-        if span is None:
-            span = self._spans[element] = Span.later(self.file, self._locate, element)
-        return span
+        return Span.later(self.file, self._locate, element)
 
     def _locate(self, element) -> Tuple[int, int]:
         """The line and column of `element`'s start tag (what `span` defers)."""

@@ -53,9 +53,14 @@ class Reader:
         self._keep: List[etree._Element] = []   # keeps ids stable while we hold them
         # element -> its children by tag (peek_all); elements as keys keep their proxies
         self._by_tag: Dict[object, Dict[object, List]] = {}
+        self._spans: Dict[object, Span] = {}
 
     def span(self, el) -> Span:
-        return self.index.span(el)
+        # Lowering asks for most elements' spans several times: one lazy span each.
+        span = self._spans.get(el)
+        if span is None:
+            span = self._spans[el] = self.index.span(el)
+        return span
 
     def use(self, el):
         self._used.add(id(el))
