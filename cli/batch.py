@@ -131,11 +131,17 @@ def _drop(result: FileResult) -> None:
 
 
 def _uses_networks(domain) -> bool:
-    """Whether compiling `domain` reads the network table: only type='network' interfaces
-    are resolved through it (to a bridge, or a did-you-mean among its names)."""
+    """Whether compiling `domain` reads the network table: a type='network' interface is
+    resolved through it (to a bridge, or a did-you-mean among its names), and so is a
+    display's <listen type='network'> without an address (to the network's address)."""
     from ..compiler import ir
 
-    return any(i.type is ir.NetType.NETWORK for i in domain.devices.interfaces)
+    if any(i.type is ir.NetType.NETWORK for i in domain.devices.interfaces):
+        return True
+    # (by tag and value: a domain without graphics doesn't import their family)
+    return any(type(node).TAG == "graphics" and any(
+        listen.type == "network" and listen.address is None for listen in node.listens)
+        for node in domain.devices.families)
 
 
 def _compile_one(result: FileResult, opts: Options, table: Optional[dict]) -> None:

@@ -101,3 +101,18 @@ def test_a_network_whose_address_virtc_cant_tell_is_an_error_on_the_listen(net, 
         [finding] = [d for d in result.diagnostics if d.code == "QEMU460"]
         assert finding.severity.value == "error" and why in finding.message
         assert finding.span.line == 7, finding                  # the <listen> element's line
+
+
+@pytest.mark.parametrize("how", ["--network", "same batch"])
+def test_the_batch_compiles_a_network_listen_against_its_networks(tmp_path, capsys, how):
+    """`virtc validate --compile` resolves a listen's network as `virtc compile` does: from
+    --network FILE, or from a network document checked in the same run."""
+    from virtc.cli import main
+
+    (tmp_path / "lab.xml").write_bytes(_net("lab", "<forward mode='nat'/>"))
+    (tmp_path / "dom.xml").write_bytes(_doc(net="lab"))
+    paths = (["--network", str(tmp_path / "lab.xml"), str(tmp_path / "dom.xml")]
+             if how == "--network" else [str(tmp_path)])
+    code = main(["validate", "--compile", "--qemu-version", "7.2", *paths])
+    out = capsys.readouterr().out
+    assert "QEMU460" not in out and code == 0, out
