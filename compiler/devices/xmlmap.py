@@ -30,7 +30,7 @@ them), or an IR enum: a value the enum lacks leaves the whole device unread (Not
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, ClassVar, Optional, Tuple
 
 from lxml import etree
 
@@ -107,12 +107,16 @@ class Text(Node):
 
 
 class Child(Node):
+    ABSENT: ClassVar[None] = None
     field: str
     cls: type
 
     def read(self, r: Reader, el) -> Any:
         sub = r.child(el, self.cls.TAG)
         return lower(self.cls, r, sub) if sub is not None else None
+
+    def absent(self, tags) -> bool:
+        return self.cls.TAG not in tags
 
     def write(self, value: Any, el) -> None:
         if value is not None:
@@ -125,8 +129,13 @@ class Children(Node):
     field: str
     cls: type
 
+    ABSENT: ClassVar[tuple] = ()
+
     def read(self, r: Reader, el) -> Any:
         return tuple(lower(self.cls, r, sub) for sub in r.children(el, self.cls.TAG))
+
+    def absent(self, tags) -> bool:
+        return self.cls.TAG not in tags
 
     def write(self, value: Any, el) -> None:
         for node in value or ():
@@ -136,11 +145,15 @@ class Children(Node):
 class Flag(Node):
     """An empty sub-element whose presence is the value: <nosharepages/>, <pmem/>."""
 
+    ABSENT: ClassVar[None] = None
     field: str
     tag: str
 
     def read(self, r: Reader, el) -> Optional[bool]:
         return True if r.child(el, self.tag) is not None else None
+
+    def absent(self, tags) -> bool:
+        return self.tag not in tags
 
     def write(self, value: Optional[bool], el) -> None:
         if value:
@@ -150,12 +163,16 @@ class Flag(Node):
 class Size(Node):
     """A sub-element with a scaled size (text, optional unit=, KiB by default), in KiB."""
 
+    ABSENT: ClassVar[None] = None
     field: str
     tag: str
 
     def read(self, r: Reader, el) -> Optional[int]:
         sub = r.child(el, self.tag)
         return r.size_kib(sub) if sub is not None else None
+
+    def absent(self, tags) -> bool:
+        return self.tag not in tags
 
     def write(self, value: Optional[int], el) -> None:
         if value is not None:
@@ -183,11 +200,25 @@ Mapping = Tuple[Any, ...]
 
 def lower(cls, r: Reader, el, **extra):
     """The node `cls` built from `el`; `extra` fields come from the caller (the family),
-    which has read them itself: the mapping doesn't read those again."""
+    which has read them itself: the mapping doesn't read those again.
+
+    A mapping of a sub-element that `el` doesn't have is not asked (a disk maps some thirty
+    sub-elements and has a handful): it would find nothing, so the field gets what reading
+    nothing gives, its ABSENT value (None: the node's default)."""
     r.use(el)
-    values = {m.field: m.read(r, el) for m in cls.XML if m.field not in extra}
+    tags = {child.tag for child in el} if len(el) else _NO_TAGS
+    values = {}
+    for m in cls.XML:
+        field = m.field
+        if field in extra:
+            continue
+        absent = getattr(m, "absent", None)
+        values[field] = m.ABSENT if absent is not None and absent(tags) else m.read(r, el)
     values.update(extra)
     return cls(span=r.span(el), **{k: v for k, v in values.items() if v is not None})
+
+
+_NO_TAGS: frozenset = frozenset()
 
 
 def write(node, parent=None):
