@@ -78,13 +78,17 @@ def _describe(xtype) -> str:
     if getattr(xtype, "enumeration", None):
         return "one of " + _one_of(xtype.enumeration)
     t = xtype
+    patterns = None
     while t is not None:
         if getattr(t, "local_name", None) in _WORDS:
             return _WORDS[t.local_name]
-        if getattr(t, "min_length", None):
-            return "non-empty text"
-        if getattr(t, "local_name", None) in ("string", "token"):
-            return "text"
+        # Text of a given form (<shmem name>, <qemu:env name>): "is not text" would be false
+        patterns = patterns or getattr(getattr(t, "patterns", None), "regexps", None)
+        if getattr(t, "min_length", None) or getattr(t, "local_name", None) in ("string",
+                                                                                "token"):
+            if patterns:
+                return "text matching " + " or ".join(patterns)
+            return "non-empty text" if getattr(t, "min_length", None) else "text"
         t = getattr(t, "base_type", None)
     return f"a valid {getattr(xtype, 'local_name', None) or 'value'}"
 

@@ -378,3 +378,24 @@ def test_namespaced_misspellings_get_hints_in_the_documents_own_prefixes(body, l
     found = [d for d in load_bytes(text.encode(), "ns.xml").diagnostics if d.code == "XSD101"]
     assert [d.span.line for d in found] == [line]
     assert hint in found[0].hint and "{" not in found[0].hint
+
+
+@pytest.mark.parametrize("element, value, form", [
+    ("<shmem name='{}'><model type='ivshmem-plain'/></shmem>", "../../var/lib/x", "[^/]*"),
+    ("<qemu:commandline><qemu:env name='{}' value='v'/></qemu:commandline>", "A=B",
+     "[a-zA-Z0-9_]+"),
+])
+def test_a_name_of_the_wrong_form_is_said_to_be_of_the_wrong_form(element, value, form):
+    """A value that is text but not of its attribute's form (libvirt's schema pattern) is
+    told so with the form, not called 'not text' with the hint 'write it as text'."""
+    import virtc
+
+    where = element.format(value)
+    devices, extra = (where, "") if where.startswith("<shmem") else ("", where)
+    doc = (f"<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+           f"<name>t</name><memory>65536</memory><os><type>hvm</type></os>"
+           f"<devices>{devices}</devices>{extra}</domain>").encode()
+    [finding] = virtc.validate(doc)
+    assert finding.code == "XSD103" and f"name='{value}'" in finding.message
+    assert finding.message.endswith(f"is not text matching {form}"), finding.message
+    assert finding.hint == f"write 'name' as text matching {form}"
