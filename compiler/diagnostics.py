@@ -27,11 +27,15 @@ class Span(Node, order=True):
         return span
 
     def __getattr__(self, name: str):
-        later = self.__dict__.pop("_later", None)   # only line and column can be missing
+        later = self.__dict__.get("_later")         # only line and column can be missing
         if later is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         locate, where = later
-        self.__dict__["line"], self.__dict__["column"] = locate(where)
+        line, column = locate(where)
+        # Set before letting go: another thread reading meanwhile finds _later, not nothing
+        # (and a failed locate leaves the span to try again).
+        self.__dict__.update(line=line, column=column)
+        self.__dict__.pop("_later", None)
         return getattr(self, name)
 
     def __reduce__(self):

@@ -205,3 +205,33 @@ def test_a_batch_holds_no_documents_it_has_finished_with(tmp_path, valid):
     few = _batch_peak_kib(tmp_path, 3, valid)
     many = _batch_peak_kib(tmp_path, 60, valid)
     assert many - few < 12_000, (few, many)
+
+
+def test_a_lazy_span_read_from_two_threads_at_once_gives_both_its_place():
+    """An IR shared between threads (a server rendering one compile's nodes) may read a
+    span's line in two threads at once: the second must not find it half made."""
+    import threading
+    import time
+
+    from virtc.compiler.diagnostics import Span
+
+    def locate(where):
+        time.sleep(0.2)
+        return where
+
+    span = Span.later("f.xml", locate, (4, 7))
+    got = []
+
+    def read():
+        try:
+            got.append((span.line, span.column))
+        except AttributeError as exc:
+            got.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for t in threads:
+        t.start()
+        time.sleep(0.05)
+    for t in threads:
+        t.join()
+    assert got == [(4, 7), (4, 7)]
