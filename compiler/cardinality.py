@@ -104,7 +104,14 @@ _SIMPLE = {
     r"on|off": lambda v: v in ("on", "off"),
     r"[0-9]{1,2}": lambda v: 1 <= len(v) <= 2 and v.isascii() and v.isdigit(),
     r"[0-9]{1,5}": lambda v: 1 <= len(v) <= 5 and v.isascii() and v.isdigit(),
+    # a USB port: up to four dot-separated hubs' ports, the last up to five digits
+    r"((0x)?[0-9a-fA-F]{1,3}\.){0,3}(0x)?[0-9a-fA-F]{1,5}": lambda v: _usb_port(v.split(".")),
 }
+
+
+def _usb_port(parts: list) -> bool:
+    return len(parts) <= 4 and all(_hex(p, 1, 3, "(0x)?") for p in parts[:-1]) and \
+        _hex(parts[-1], 1, 5, "(0x)?")
 
 
 def _matches(pattern: str, value: str) -> bool:

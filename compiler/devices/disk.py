@@ -16,11 +16,11 @@ Its rules (SEM206, SEM210 and SEM211) are documented with the seed rules (compil
 """
 from __future__ import annotations
 
-import re
 from typing import ClassVar, Optional
 
 from ..diagnostics import Diagnostics, Span
 from ..ir import NOWHERE, Domain, DomainType
+from ..positions import LazyPattern
 from ..rules import codes as _codes
 from ..rules.codes import SEM206, SEM210, SEM211, Code
 from .info import EMPTY, DeviceInfo
@@ -443,18 +443,19 @@ def postparse(node: Disk, index: int, domain: Domain) -> Disk:
 
 # ------------------------------------------------------------------ checks
 
-# Target dev names each bus accepts in a fully virtualized guest.
+# Target dev names each bus accepts in a fully virtualized guest (compiled when first used:
+# a document's disks need one or two of these).
 _NAMES = {
-    DiskBus.IDE: (re.compile(r"^hd[a-d]$"), "hda to hdd"),
-    DiskBus.SCSI: (re.compile(r"^sd[a-z]{1,2}$"), "sda, sdb, …"),
-    DiskBus.USB: (re.compile(r"^sd[a-z]{1,2}$"), "sda, sdb, …"),
-    DiskBus.SATA: (re.compile(r"^sd[a-z]{1,2}$"), "sda, sdb, …"),
-    DiskBus.VIRTIO: (re.compile(r"^vd[a-z]{1,2}$"), "vda, vdb, …"),
-    DiskBus.XEN: (re.compile(r"^xvd[a-z]{1,2}$"), "xvda, xvdb, …"),
-    DiskBus.FDC: (re.compile(r"^fd[ab]$"), "fda or fdb"),
+    DiskBus.IDE: (LazyPattern(r"^hd[a-d]$"), "hda to hdd"),
+    DiskBus.SCSI: (LazyPattern(r"^sd[a-z]{1,2}$"), "sda, sdb, …"),
+    DiskBus.USB: (LazyPattern(r"^sd[a-z]{1,2}$"), "sda, sdb, …"),
+    DiskBus.SATA: (LazyPattern(r"^sd[a-z]{1,2}$"), "sda, sdb, …"),
+    DiskBus.VIRTIO: (LazyPattern(r"^vd[a-z]{1,2}$"), "vda, vdb, …"),
+    DiskBus.XEN: (LazyPattern(r"^xvd[a-z]{1,2}$"), "xvda, xvdb, …"),
+    DiskBus.FDC: (LazyPattern(r"^fd[ab]$"), "fda or fdb"),
 }
 # A Xen paravirtualized guest sees every disk through blkfront, partitions included.
-_XEN_PV_NAME = re.compile(r"^(hd|sd|xvd)[a-z]{1,2}[0-9]*$")
+_XEN_PV_NAME = LazyPattern(r"^(hd|sd|xvd)[a-z]{1,2}[0-9]*$")
 
 
 def check_all(disks, domain: Domain, diags: Diagnostics) -> None:
