@@ -39,6 +39,12 @@ def _schemas(specs: Sequence[str]):
 
 
 def cmd_validate(args) -> int:
+    if args.jobs is None or args.jobs == 1:
+        # libxml2 compiles the domain schema in a second thread while this one imports the
+        # rest of virtc (a process pool waits for it before forking: batch._checked)
+        from ..compiler.validate import prepare
+
+        prepare("domain")
     from ..compiler.node import replace
 
     from .batch import InputError, Options, Progress, collect, run

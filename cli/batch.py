@@ -163,6 +163,10 @@ def _checked(files: Sequence[str], opts: Options, jobs: int,
     if jobs > 1 and len(files) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
+        from ..compiler.validate import settle
+
+        settle()             # no thread of this process may be compiling when it forks
+
         chunk = max(1, min(32, len(files) // (jobs * 4)))
         with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
             yield from _counted(pool.map(_check_star, items, chunksize=chunk), len(files),

@@ -7,7 +7,7 @@ validate -> schema_findings -> schema_explain; the schema files come from virtc.
 """
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
 from lxml import etree
 
@@ -16,16 +16,70 @@ from . import cardinality
 from .diagnostics import Diagnostics
 from .positions import SourceIndex
 
+if TYPE_CHECKING:
+    import threading
+
 _LXML_SCHEMAS: Dict[str, etree.XMLSchema] = {}
+
+
+_PENDING: Dict[str, Tuple[threading.Thread, dict]] = {}
+
+
+def prepare(kind: str) -> None:
+    """Start compiling `kind`'s schema in a second thread, for a run that validates soon.
+
+    lxml lets go of the GIL while libxml2 compiles a schema (7 to 10 ms), so the command
+    line starts it first and imports the rest of virtc meanwhile (benchmarks/bench.py
+    figure 5). The schema is the same object either way: `_lxml_schema` waits for it, and
+    compiles it again in its own thread (where an error is raised) if this one failed.
+    """
+    if kind in _LXML_SCHEMAS or kind in _PENDING:
+        return
+    import threading            # only a run that compiles ahead pays for it
+
+    box: dict = {}
+
+    def work() -> None:
+        try:
+            box["schema"] = etree.XMLSchema(file=schemas.bundle_path(kind))
+        except Exception:               # said again by _lxml_schema, in the caller's thread
+            pass
+
+    thread = threading.Thread(target=work, name=f"virtc-schema-{kind}", daemon=True)
+    _PENDING[kind] = (thread, box)
+    thread.start()
+
+
+def compiling(kind: str) -> bool:
+    """Whether `kind`'s schema is being compiled in the background (`prepare`)."""
+    return kind in _PENDING
+
+
+def settle() -> None:
+    """Wait for every schema `prepare` started (a process pool must not fork mid-compile)."""
+    for kind in list(_PENDING):
+        schema = _taken(kind)
+        if schema is not None:
+            _LXML_SCHEMAS[kind] = schema
+
+
+def _taken(kind: str) -> Optional[etree.XMLSchema]:
+    thread, box = _PENDING.pop(kind)
+    thread.join()
+    return box.get("schema")
 
 
 def _lxml_schema(kind: str) -> etree.XMLSchema:
     schema = _LXML_SCHEMAS.get(kind)
     if schema is None:
-        # libxml2 reads the file itself: handing lxml a parsed tree would make it copy the
-        # whole document first. The bundle is virtc's own package data (no DTD, no entity,
-        # no remote location; tests/test_schema_bundle.py checks), generated from schemas/.
-        schema = etree.XMLSchema(file=schemas.bundle_path(kind))
+        if kind in _PENDING:
+            schema = _taken(kind)
+        if schema is None:
+            # libxml2 reads the file itself: handing lxml a parsed tree would make it copy
+            # the whole document first. The bundle is virtc's own package data (no DTD, no
+            # entity, no remote location; tests/test_schema_bundle.py checks), generated
+            # from schemas/.
+            schema = etree.XMLSchema(file=schemas.bundle_path(kind))
         _LXML_SCHEMAS[kind] = schema
     return schema
 

@@ -59,6 +59,20 @@ def both():
     return source, bundle
 
 
+@pytest.fixture(scope="module")
+def threaded():
+    """The bundle as `virtc validate` gets it: compiled in a second thread
+    (validate.prepare), used in this one."""
+    import threading
+
+    box = {}
+    worker = threading.Thread(target=lambda: box.setdefault(
+        "schema", etree.XMLSchema(file=schemas.bundle_path("domain"))))
+    worker.start()
+    worker.join()
+    return box["schema"]
+
+
 def _misspell(root, rng) -> str:
     """An element renamed or an unknown one added: what the flattened choices must refuse."""
     elements = [el for el in root.iter() if isinstance(el.tag, str)]
@@ -83,7 +97,7 @@ def _verdict(schema, doc):
     return ok, [(e.line, EXPECTED.sub("", e.message)) for e in schema.error_log]
 
 
-def test_same_verdicts_and_messages_on_the_corpus_and_its_mutants(both):
+def test_same_verdicts_and_messages_on_the_corpus_and_its_mutants(both, threaded):
     source, bundle = both
     enums, texts = schema_enumerations()
     mutator = Mutator(enums, texts)
@@ -102,6 +116,8 @@ def test_same_verdicts_and_messages_on_the_corpus_and_its_mutants(both):
         invalid += want[0] is False
         if want != got:
             differ.append((name, want, got))
+        if _verdict(threaded, doc) != got:
+            differ.append((name, "compiled in another thread", got))
     assert not differ, differ[:3]
     # The comparison means something only if both kinds of outcome were seen often.
     assert checked > 1000 and 300 < invalid < checked - 300, (checked, invalid)
@@ -117,6 +133,7 @@ def test_virtc_validate_compiles_the_bundle(tmp_path, monkeypatch):
                       '<xs:element name="other"/></xs:schema>')
     monkeypatch.setattr(validate_module.schemas, "bundle_path", lambda kind: str(broken))
     monkeypatch.setattr(validate_module, "_LXML_SCHEMAS", {})
+    monkeypatch.setattr(validate_module, "_PENDING", {})
     from virtc.compiler.diagnostics import Diagnostics
     doc = (ROOT / "tests" / "corpus" / "dumpxml" / "multi-nic.xml").read_bytes()
     tree = etree.fromstring(doc, HARDENED)
@@ -137,3 +154,31 @@ def test_the_bundle_loads_from_a_path_with_spaces(tmp_path):
     doc = etree.parse(str(ROOT / "tests" / "corpus" / "dumpxml" / "qemu-commandline.xml"),
                       HARDENED)
     assert schema.validate(doc), schema.error_log
+
+
+def test_the_command_line_compiles_the_schema_ahead_and_still_reports_its_errors(
+        tmp_path, monkeypatch):
+    """`virtc validate` starts libxml2's compile in a second thread (validate.prepare) and
+    takes that schema; a schema that fails to compile there is compiled again in the
+    caller's thread, whose error is the one raised."""
+    from virtc.compiler import validate as validate_module
+
+    monkeypatch.setattr(validate_module, "_LXML_SCHEMAS", {})
+    monkeypatch.setattr(validate_module, "_PENDING", {})
+    validate_module.prepare("domain")
+    [(worker, box)] = validate_module._PENDING.values()
+    schema = validate_module._lxml_schema("domain")
+    assert not worker.is_alive() and box["schema"] is schema
+    assert not validate_module._PENDING and validate_module._lxml_schema("domain") is schema
+
+    broken = tmp_path / "domain.xsd"
+    broken.write_text("<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'><xs:nonsense/>"
+                      "</xs:schema>")
+    monkeypatch.setattr(validate_module.schemas, "bundle_path", lambda kind: str(broken))
+    monkeypatch.setattr(validate_module, "_LXML_SCHEMAS", {})
+    validate_module.prepare("domain")
+    with pytest.raises(etree.XMLSchemaParseError):
+        validate_module._lxml_schema("domain")
+    validate_module.prepare("network")
+    validate_module.settle()                  # what a process pool does before forking
+    assert not validate_module._PENDING
