@@ -19,6 +19,7 @@ import re
 from typing import Dict, List, Optional
 
 from .positions import LazyPattern
+from .reader import children_by_tag, children_named
 from .rules.codes import XSD101, XSD102, XSD103, XSD104, XSD105, XSD106, XSD107
 
 # Required children of <domain>. <memory> may be left out when NUMA cells give the size.
@@ -178,30 +179,30 @@ def findings(root, index) -> List[tuple]:
         out.append((XSD105, root, f"<domain> is missing required child element <{tag}>",
                     f"add <{tag}>…</{tag}> inside <domain>"))
     _repeats(root, ("domain",), index, out, SINGLE)
-    top = _by_tag(root)
+    top = children_by_tag(root)
     for os_el in top.get("os", ()):
         _os(os_el, out)
     for cpu in top.get("cpu", ()):
-        for numa in _children(cpu, "numa"):
+        for numa in children_named(cpu, "numa"):
             if numa.find("cell") is None:
                 out.append((XSD105, numa, "<numa> is missing required child element <cell>",
                             "add <cell id='0' cpus='0-1' memory='…'/>, or remove <numa>"))
     for os_el in top.get("os", ()):
-        for firmware in _children(os_el, "firmware"):
+        for firmware in children_named(os_el, "firmware"):
             if firmware.find("feature") is None:
                 out.append((XSD105, firmware, "<firmware> is missing required child element"
                             " <feature>", "add <feature enabled='yes' name='secure-boot'/> "
                             "(or enrolled-keys), or remove <firmware>"))
     for features in top.get("features", ()):
-        for hyperv in _children(features, "hyperv"):
+        for hyperv in children_named(features, "hyperv"):
             if hyperv.get("mode") == "passthrough":
                 _empty(hyperv, "<hyperv mode='passthrough'>", out)
     all_devices = top.get("devices", ())
-    kinds = [_by_tag(devices) for devices in all_devices]
+    kinds = [children_by_tag(devices) for devices in all_devices]
     for devices, kind in zip(all_devices, kinds):
         for device in devices:
             if type(device.tag) is str:
-                for address in _children(device, "address"):
+                for address in children_named(device, "address"):
                     _address(address, out)
         for controller in kind.get("controller", ()):
             _controller(controller, out)
@@ -223,11 +224,11 @@ def findings(root, index) -> List[tuple]:
         for graphics in kind.get("graphics", ()):
             _graphics_children(graphics, out)
         for rng in kind.get("rng", ()):
-            for backend in _children(rng, "backend"):
+            for backend in children_named(rng, "backend"):
                 if backend.get("model") == "builtin":
                     _empty(backend, "<backend model='builtin'>", out)
         for rng in kind.get("rng", ()):
-            for backend in _children(rng, "backend"):
+            for backend in children_named(rng, "backend"):
                 if backend.get("model") != "egd" and backend.get("type") is not None:
                     out.append((XSD102, backend, "unknown attribute type="
                                 f"'{backend.get('type')}' on <backend model="
@@ -237,34 +238,15 @@ def findings(root, index) -> List[tuple]:
         _seclabel(seclabel, out)
     clocks = top.get("clock", ())
     graphics = [g for kind in kinds for g in kind.get("graphics", ())]
-    for el in [*clocks, *(t for c in clocks for t in _children(c, "timer")),
+    for el in [*clocks, *(t for c in clocks for t in children_named(c, "timer")),
                *(i for kind in kinds for i in kind.get("input", ())), *graphics,
-               *(listen for g in graphics for listen in _children(g, "listen"))]:
+               *(listen for g in graphics for listen in children_named(g, "listen"))]:
         _by_kind(el, out)
     for kind in kinds:
         for video in kind.get("video", ()):
-            for el in _children(video, "model"):
+            for el in children_named(video, "model"):
                 _by_kind(el, out, VIDEO_MODEL)
     return out
-
-
-def _by_tag(parent) -> Dict[str, list]:
-    """`parent`'s child elements by tag, each list in document order."""
-    found: Dict[str, list] = {}
-    for child in parent:
-        tag = child.tag
-        if type(tag) is str:
-            kin = found.get(tag)
-            if kin is None:
-                found[tag] = [child]
-            else:
-                kin.append(child)
-    return found
-
-
-def _children(parent, tag: str) -> list:
-    """`parent`'s children named `tag` (cheaper than iterfind for a handful of children)."""
-    return [child for child in parent if child.tag == tag]
 
 
 # <os> by the OS type its <type> names (libvirt's grammar: osxen, oshvm, osexe). A

@@ -39,6 +39,26 @@ def kib_up(size: int) -> int:
     return -(-size // 1024)
 
 
+def children_by_tag(parent) -> Dict[str, List]:
+    """`parent`'s child elements by tag, each list in document order (comments and
+    processing instructions left out): one pass, for a parent asked about many tags."""
+    found: Dict[str, List] = {}
+    for child in parent:
+        tag = child.tag
+        if type(tag) is str:
+            kin = found.get(tag)
+            if kin is None:
+                found[tag] = [child]
+            else:
+                kin.append(child)
+    return found
+
+
+def children_named(parent, tag: str) -> List:
+    """`parent`'s children named `tag` (cheaper than iterfind for a handful of children)."""
+    return [child for child in parent if child.tag == tag]
+
+
 # Children from which peek_all sorts an element's children by tag once instead of scanning.
 _INDEXED = 12
 
@@ -52,7 +72,7 @@ class Reader:
         self._whole: Set[int] = set()     # elements read with everything below them
         self._keep: List[etree._Element] = []   # keeps ids stable while we hold them
         # element -> its children by tag (peek_all); elements as keys keep their proxies
-        self._by_tag: Dict[object, Dict[object, List]] = {}
+        self._by_tag: Dict[object, Dict[str, List]] = {}
         self._spans: Dict[object, Span] = {}
 
     def span(self, el) -> Span:
@@ -130,16 +150,10 @@ class Reader:
         scanned, which is cheaper for a handful of children.
         """
         if len(el) < _INDEXED:
-            return [c for c in el if c.tag == tag]
+            return children_named(el, tag)
         by_tag = self._by_tag.get(el)
         if by_tag is None:
-            by_tag = self._by_tag[el] = {}
-            for child in el:
-                kin = by_tag.get(child.tag)
-                if kin is None:
-                    by_tag[child.tag] = [child]
-                else:
-                    kin.append(child)
+            by_tag = self._by_tag[el] = children_by_tag(el)
         return list(by_tag.get(tag, ()))
 
     def peek(self, el, tag: str):
